@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace QCommerce.Core.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>The SQLite file the embedded default uses, relative to the content root.</summary>
+    public const string DefaultSqliteConnectionString = "Data Source=data/qcommerce.db";
+
+    /// <summary>
+    /// Registers the pooled <see cref="IDbContextFactory{QCommerceDbContext}"/> for the provider named by
+    /// <c>Database:Provider</c> (SQLite unless it says Postgres), plus a scoped context for Identity's stores.
+    /// </summary>
+    public static IServiceCollection AddQCommerceData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var provider = ReadProvider(configuration);
+        services.AddSingleton(new DatabaseInfo(provider));
+        switch (provider)
+        {
+            case DatabaseProvider.Postgres:
+                var pg = configuration.GetConnectionString("Postgres");
+                if (string.IsNullOrWhiteSpace(pg))
+                    throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is empty.");
+                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>(o => o.UseNpgsql(pg));
+                services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<PostgresQCommerceDbContext>>();
+                break;
+            default:
+                var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), contentRoot);
+                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>(o => o.UseSqlite(sqlite));
+                services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<SqliteQCommerceDbContext>>();
+                break;
+        }
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<QCommerceDbContext>>().CreateDbContext());
+        services.AddTransient<DatabaseInitializer>();
+        return services;
+    }
+
+    public static DatabaseProvider ReadProvider(IConfiguration configuration) =>
+        configuration["Database:Provider"] switch
+        {
+            null or "" => DatabaseProvider.Sqlite,
+            var p when p.Equals("Sqlite", StringComparison.OrdinalIgnoreCase) => DatabaseProvider.Sqlite,
+            var p when p.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || p.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase) => DatabaseProvider.Postgres,
+            var p => throw new InvalidOperationException($"Database:Provider '{p}' is not known; use Sqlite or Postgres."),
+        };
+
+    /// <summary>
+    /// A relative SQLite path is taken from the content root (so the file lands in the app's own
+    /// <c>data/</c>), its folder is created, and a short busy timeout keeps writers from queueing forever.
+    /// </summary>
+    public static string SqliteConnectionString(string? configured, string contentRoot)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? DefaultSqliteConnectionString : configured);
+        if (builder.DataSource != ":memory:" && !Path.IsPathRooted(builder.DataSource))
+            builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
+        if (Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
+        builder.ForeignKeys = true;
+        if (configured is null || !configured.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+            builder.DefaultTimeout = 5; // seconds; Microsoft.Data.Sqlite also uses it as sqlite3_busy_timeout
+        builder.Pooling = true;
+        return builder.ToString();
+    }
+
+    private sealed class ContextFactory<TProvider>(IDbContextFactory<TProvider> inner) : IDbContextFactory<QCommerceDbContext>
+        where TProvider : QCommerceDbContext
+    {
+        public QCommerceDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<QCommerceDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+}
+
+/// <summary>Which database this process talks to, for the few queries that differ (full-text search).</summary>
+public sealed record DatabaseInfo(DatabaseProvider Provider);

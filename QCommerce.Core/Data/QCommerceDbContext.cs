@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using QCommerce.Core.Catalog;
+using QCommerce.Core.Identity;
+using QCommerce.Core.Inventory;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Core.Data;
+
+/// <summary>
+/// The one database of QCommerce, Identity included. Each provider has a derived type
+/// (<see cref="SqliteQCommerceDbContext"/>, <see cref="PostgresQCommerceDbContext"/>) only so that
+/// each keeps its own migrations; code everywhere else sees this type.
+/// </summary>
+public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<Region> Regions => Set<Region>();
+    public DbSet<DarkStore> Stores => Set<DarkStore>();
+    public DbSet<DeliveryZip> DeliveryZips => Set<DeliveryZip>();
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Sku> Skus => Set<Sku>();
+    public DbSet<Price> Prices => Set<Price>();
+    public DbSet<StockLevel> Stock => Set<StockLevel>();
+    public DbSet<SavedAddress> SavedAddresses => Set<SavedAddress>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(QCommerceDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // Every DateTime is UTC; say so on the way out of the database too.
+        configuration.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configuration.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime(),
+        v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+}
+
+public sealed class SqliteQCommerceDbContext(DbContextOptions<SqliteQCommerceDbContext> options) : QCommerceDbContext(options);
+
+public sealed class PostgresQCommerceDbContext(DbContextOptions<PostgresQCommerceDbContext> options) : QCommerceDbContext(options);

@@ -1,0 +1,41 @@
+using QCommerce.Core.Common;
+
+namespace QCommerce.Core.Inventory;
+
+/// <summary>
+/// Stock of one SKU in one store. Available = OnHand − Reserved, never negative. Reservations are
+/// taken with a conditional UPDATE (see DESIGN §3), never by reading, subtracting and writing back.
+/// </summary>
+public sealed class StockLevel
+{
+    private StockLevel() { }
+
+    public StockLevel(int storeId, int skuId, int onHand, int lowStockThreshold)
+    {
+        if (onHand < 0) throw new DomainException("Stock on hand cannot be negative.");
+        if (lowStockThreshold < 0) throw new DomainException("A low-stock threshold cannot be negative.");
+        StoreId = storeId;
+        SkuId = skuId;
+        OnHand = onHand;
+        LowStockThreshold = lowStockThreshold;
+    }
+
+    public int StoreId { get; private set; }
+    public int SkuId { get; private set; }
+    public int OnHand { get; private set; }
+    public int Reserved { get; private set; }
+    public int LowStockThreshold { get; private set; }
+
+    public int Available => OnHand - Reserved;
+}
+
+/// <summary>What a shopper is told about a SKU's stock in their store.</summary>
+public readonly record struct Availability(int AvailableQty, int LowStockThreshold)
+{
+    public bool InStock => AvailableQty > 0;
+    public bool IsLow => InStock && AvailableQty <= LowStockThreshold;
+
+    public string Label => !InStock ? "Sold out" : IsLow ? $"Only {AvailableQty} left" : "In stock";
+
+    public static Availability None => new(0, 0);
+}

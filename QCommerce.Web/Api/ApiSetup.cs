@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Identity;
+using QCommerce.Core.Identity;
+using QCommerce.Web.Common;
+using Scalar.AspNetCore;
+
+namespace QCommerce.Web.Api;
+
+public static class ApiSetup
+{
+    public static IServiceCollection AddQCommerceApi(this IServiceCollection services)
+    {
+        services.AddQCommerceProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            // "qty": "2" is a client bug worth hearing about, not something to guess at.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "QCommerce API";
+            doc.Info.Description = "The /v1 contract for customer apps: catalog, cart, orders and payments. Money is minor units with a currency; errors are RFC 7807 problem details.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks();
+        return services;
+    }
+
+    public static WebApplication MapQCommerceApi(this WebApplication app)
+    {
+        var v1 = app.MapGroup("/v1").DisableAntiforgery();
+        v1.MapGroup("/auth").WithTags("Auth").MapIdentityApi<AppUser>();
+        v1.MapStoresApi();
+        v1.MapCatalogApi();
+        // Anything else under /v1 is a 404 problem, not the storefront's HTML page.
+        v1.MapFallback(() => Results.Problem(statusCode: 404, title: "Not found", detail: "There is no such API route.")).ExcludeFromDescription();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api-docs", o => o.WithTitle("QCommerce API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        return app;
+    }
+}

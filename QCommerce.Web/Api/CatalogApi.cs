@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Mvc;
+using QCommerce.Core.Catalog;
+using QCommerce.Core.Common;
+using QCommerce.Core.Inventory;
+
+namespace QCommerce.Web.Api;
+
+public sealed record CategoryDto(string Id, string Name, string Slug, IReadOnlyList<CategoryDto> Children)
+{
+    public static CategoryDto From(CategoryNode n) => new(n.PublicId, n.Name, n.Slug, n.Children.Select(From).ToList());
+}
+
+public sealed record AvailabilityDto(bool InStock, int AvailableQty, bool LowStock, string Label)
+{
+    public static AvailabilityDto? From(Availability? a) => a is { } v ? new(v.InStock, v.AvailableQty, v.IsLow, v.Label) : null;
+}
+
+public sealed record ImageDto(string Url, string Alt);
+
+public sealed record ProductSummaryDto(
+    string Id, string Slug, string Title, string Brand, ImageDto? Image, string SkuId, string Size, int SkuCount,
+    MoneyDto? Price, AvailabilityDto? Availability);
+
+public sealed record SkuDto(string Id, string Code, string Barcode, string Unit, decimal Size, string SizeLabel, MoneyDto? Price, AvailabilityDto? Availability);
+
+public sealed record ProductDetailDto(
+    string Id, string Slug, string Title, string Brand, string Description, IReadOnlyList<CategoryRefDto> Categories,
+    IReadOnlyList<ImageDto> Images, IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<SkuDto> Skus, string? StoreId);
+
+public sealed record CategoryRefDto(string Id, string Name, string Slug);
+
+public sealed record AvailabilityBatchRequest(string? StoreId, List<string?>? SkuIds);
+
+public sealed record SkuAvailabilityDto(string SkuId, bool InStock, int AvailableQty);
+
+public sealed record AvailabilityBatchResponse(IReadOnlyList<SkuAvailabilityDto> Items);
+
+public static class CatalogApi
+{
+    private static readonly Dictionary<string, ProductSort> Sorts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["relevance"] = ProductSort.Relevance,
+        ["name"] = ProductSort.Name,
+        ["price_asc"] = ProductSort.PriceAsc,
+        ["price_desc"] = ProductSort.PriceDesc,
+    };
+
+    public static RouteGroupBuilder MapCatalogApi(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/categories", async (CategoryTree tree, CancellationToken ct) =>
+                TypedResults.Ok((await tree.RootsAsync(ct)).Select(CategoryDto.From).ToList()))
+            .WithTags("Catalog").WithSummary("The category tree.");
+
+        var products = v1.MapGroup("/products").WithTags("Catalog");
+
+        products.MapGet("/", async Task<IResult> (string? query, string? categoryId, string? storeId, string? page, string? pageSize, string? sort,
+            CatalogQueries catalog, CategoryTree tree, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
+            var size = errors.Int("pageSize", pageSize, 24, 1, Paging.MaxPageSize);
+            var category = errors.Id("categoryId", categoryId, PublicId.Category);
+            var store = errors.Id("storeId", storeId, PublicId.Store);
+            ProductSort? order = null;
+            if (!string.IsNullOrEmpty(sort))
+            {
+                if (Sorts.TryGetValue(sort, out var s)) order = s;
+                else errors.Add("sort", $"'{sort}' is not a sort; use one of {string.Join(", ", Sorts.Keys)}.");
+            }
+            if (query is { Length: > 200 }) errors.Add("query", "A search is at most 200 characters.");
+            if (errors.Any) return errors.ToProblem();
+            if (category is { } c && await tree.FindAsync(c, ct) is null)
+                return Results.Problem(statusCode: 404, title: "Not found", detail: $"Category '{categoryId}' was not found.");
+
+            var result = await catalog.SearchAsync(new ProductQuery(query, category, store, pageNumber, size, order), ct);
+            return TypedResults.Ok(new PageDto<ProductSummaryDto>(result.Items.Select(ToDto).ToList(), result.PageNumber, result.PageSize, result.Total));
+        })
+        .WithSummary("Search and browse products, with price and availability for a store.")
+        .Produces<PageDto<ProductSummaryDto>>().ProducesValidationProblem().ProducesProblem(404);
+
+        products.MapGet("/{productId}", async Task<IResult> (string productId, string? storeId, CatalogQueries catalog, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var store = errors.Id("storeId", storeId, PublicId.Store);
+            if (errors.Any) return errors.ToProblem();
+            var detail = PublicId.TryParse(PublicId.Product, productId, out var id) ? await catalog.FindProductAsync(id, store, ct) : null;
+            return detail is null
+                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"Product '{productId}' was not found.")
+                : TypedResults.Ok(ToDto(detail));
+        })
+        .WithSummary("One product: its SKUs with price and availability for a store.")
+        .Produces<ProductDetailDto>().ProducesValidationProblem().ProducesProblem(404);
+
+        v1.MapPost("/availability:batch", async Task<IResult> ([FromBody] AvailabilityBatchRequest? request, CatalogQueries catalog, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            if (request is null) { errors.Add("body", "Send {\"storeId\": \"st_1\", \"skuIds\": [\"sku_1\"]}."); return errors.ToProblem(); }
+            var store = errors.Id("storeId", request.StoreId, PublicId.Store);
+            if (request.StoreId is null) errors.Add("storeId", "storeId is required.");
+            var skuIds = new List<int>();
+            if (request.SkuIds is null or { Count: 0 }) errors.Add("skuIds", "Name at least one SKU.");
+            else if (request.SkuIds.Count > CatalogQueries.MaxBatchSkus) errors.Add("skuIds", $"Ask for at most {CatalogQueries.MaxBatchSkus} SKUs at once.");
+            else
+                foreach (var (raw, i) in request.SkuIds.Select((s, i) => (s, i)))
+                    if (PublicId.TryParse(PublicId.Sku, raw, out var skuId)) skuIds.Add(skuId);
+                    else errors.Add($"skuIds[{i}]", $"'{raw}' is not a SKU id (expected sku_<number>).");
+            if (errors.Any) return errors.ToProblem();
+
+            var items = await catalog.AvailabilityAsync(store!.Value, skuIds, ct);
+            return TypedResults.Ok(new AvailabilityBatchResponse(items.Select(i => new SkuAvailabilityDto(PublicId.Format(PublicId.Sku, i.SkuId), i.InStock, i.AvailableQty)).ToList()));
+        })
+        .WithTags("Catalog").WithName("AvailabilityBatch")
+        .WithSummary("Stock of up to 100 SKUs in one store.")
+        .Accepts<AvailabilityBatchRequest>("application/json")
+        .Produces<AvailabilityBatchResponse>().ProducesValidationProblem().ProducesProblem(404);
+
+        return v1;
+    }
+
+    private static ProductSummaryDto ToDto(ProductCard c) => new(
+        PublicId.Format(PublicId.Product, c.ProductId), c.Slug, c.Title, c.Brand,
+        c.Image is { } i ? new ImageDto(i.Url, i.AltText) : null,
+        PublicId.Format(PublicId.Sku, c.SkuId), c.SizeLabel, c.SkuCount, MoneyDto.From(c.Price), AvailabilityDto.From(c.Availability));
+
+    private static ProductDetailDto ToDto(ProductDetail d) => new(
+        PublicId.Format(PublicId.Product, d.ProductId), d.Slug, d.Title, d.Brand, d.Description,
+        d.CategoryPath.Select(c => new CategoryRefDto(c.PublicId, c.Name, c.Slug)).ToList(),
+        d.Images.Select(i => new ImageDto(i.Url, i.AltText)).ToList(),
+        d.Attributes.GroupBy(a => a.Name).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(a => a.Value))),
+        d.Skus.Select(s => new SkuDto(PublicId.Format(PublicId.Sku, s.SkuId), s.Code, s.Barcode, s.Unit.ToString().ToLowerInvariant(), s.Size, s.SizeLabel,
+            MoneyDto.From(s.Price), AvailabilityDto.From(s.Availability))).ToList(),
+        d.Store?.PublicId);
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+
+namespace QCommerce.Web.Common;
+
+public static class HostingExtensions
+{
+    /// <summary>
+    /// The operator's <c>appsettings.json</c> sits at the repository root, which is the content root
+    /// when the app is started from there. Started from anywhere else (a published folder, a test
+    /// host), the copy beside the binaries is read instead, still below environment variables and
+    /// command-line arguments so those keep overriding it.
+    /// </summary>
+    public static void AddOperatorSettings(this ConfigurationManager configuration, IWebHostEnvironment environment)
+    {
+        if (File.Exists(Path.Combine(environment.ContentRootPath, "appsettings.json"))) return;
+        var besideBinaries = new JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            ReloadOnChange = false,
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+        };
+        var sources = (IList<IConfigurationSource>)configuration.Sources;
+        var firstJson = sources.Select((s, i) => (s, i)).FirstOrDefault(x => x.s is JsonConfigurationSource).i;
+        sources.Insert(Math.Max(firstJson, 0), besideBinaries);
+    }
+
+    /// <summary>Echoes (or assigns) <c>X-Request-Id</c> so a shopper's report can be matched to our logs.</summary>
+    public static IApplicationBuilder UseRequestIdHeader(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var incoming = context.Request.Headers["X-Request-Id"].ToString();
+        var id = incoming.Length is > 0 and <= 128 && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? incoming
+            : context.TraceIdentifier;
+        context.Response.Headers["X-Request-Id"] = id;
+        await next();
+    });
+
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        await next();
+    });
+}

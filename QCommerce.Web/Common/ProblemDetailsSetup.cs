@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using QCommerce.Core.Common;
+
+namespace QCommerce.Web.Common;
+
+/// <summary>
+/// One place where an exception becomes an answer. API callers get RFC 7807 problem details;
+/// a shopper gets the storefront's error page. Nothing a client sends may produce a 500.
+/// </summary>
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        if (!ApiPaths.IsApi(context.Request.Path)) return false;
+        var (status, title) = exception switch
+        {
+            NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            DomainException => (StatusCodes.Status400BadRequest, "The request cannot be carried out"),
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "Unsupported media type" : "Malformed request"),
+            _ => (StatusCodes.Status500InternalServerError, "Something went wrong on our side"),
+        };
+        if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = title,
+                // Our own messages are written for callers; a framework's inner message may not be.
+                Detail = exception switch
+                {
+                    DomainException => exception.Message,
+                    BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => $"The body is not valid JSON: {json.Message}",
+                    BadHttpRequestException => exception.Message,
+                    _ => "The error has been logged; try again later.",
+                },
+            },
+        });
+    }
+}
+
+public static class ApiPaths
+{
+    public static bool IsApi(PathString path) => path.StartsWithSegments("/v1");
+}
+
+public static class ErrorHandlingExtensions
+{
+    public static IServiceCollection AddQCommerceProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        return services;
+    }
+
+    public static WebApplication UseQCommerceErrorHandling(this WebApplication app)
+    {
+        // The API answers with problem details, also for bodiless 4xx such as a failed route binding.
+        app.UseWhen(c => ApiPaths.IsApi(c.Request.Path), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.UseWhen(c => !ApiPaths.IsApi(c.Request.Path), site =>
+        {
+            if (!app.Environment.IsDevelopment()) site.UseExceptionHandler("/error", createScopeForErrors: true);
+            site.UseStatusCodePagesWithReExecute("/not-found");
+        });
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using QCommerce.Core.Data;
+using QCommerce.Web.Identity;
+
+namespace QCommerce.Web.Common;
+
+public static class Startup
+{
+    /// <summary>Migrates (and on an empty database seeds) before the first request is served.</summary>
+    public static async Task<AdminAccountSeeder.Outcome> InitializeQCommerceAsync(this IServiceProvider services, IConfiguration configuration)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>()
+            .InitializeAsync(seedDemoData: configuration.GetValue("Database:SeedDemoData", true));
+        return await scope.ServiceProvider.GetRequiredService<AdminAccountSeeder>().EnsureAdminAsync();
+    }
+}
+
+/// <summary>What an operator needs to see once the app listens: where, and how to get into the ops portal.</summary>
+public static class StartupBanner
+{
+    public static void Print(WebApplication app, AdminAccountSeeder.Outcome admin)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var url = addresses.FirstOrDefault()?.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost") ?? "(no address)";
+        var login = admin switch
+        {
+            { GeneratedPassword: { } password } => $"{admin.Email} / {password}   (generated now and shown only once: keep it, or set Admin:Password)",
+            { Created: true } => $"{admin.Email} / the password in Admin:Password",
+            _ => $"{admin.Email} / the password shown at the first start (or set in Admin:Password)",
+        };
+        Console.WriteLine();
+        Console.WriteLine($"  QCommerce is running at {url}");
+        Console.WriteLine($"  Storefront: {url}/    API reference: {url}/api-docs");
+        Console.WriteLine($"  Admin (ops) login:  {login}");
+        Console.WriteLine();
+    }
+}

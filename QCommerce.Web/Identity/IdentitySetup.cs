@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using QCommerce.Core.Data;
+using QCommerce.Core.Identity;
+
+namespace QCommerce.Web.Identity;
+
+public static class IdentitySetup
+{
+    /// <summary>The scheme for /v1: a bearer token when the caller sends one, else the browser's cookie.</summary>
+    public const string ApiScheme = "ApiOrCookie";
+
+    public static IServiceCollection AddQCommerceIdentity(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = IdentityConstants.ApplicationScheme;
+                o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddBearerToken(IdentityConstants.BearerScheme)
+            .AddPolicyScheme(ApiScheme, "Bearer token or cookie", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? IdentityConstants.BearerScheme
+                    : IdentityConstants.ApplicationScheme)
+            .AddIdentityCookies();
+
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.SignIn.RequireConfirmedAccount = false;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<QCommerceDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddApiEndpoints();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.Cookie.Name = "qc_auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromDays(14);
+            // An API call without a valid cookie is told 401/403, not redirected to an HTML login page.
+            o.Events.OnRedirectToLogin = c => ApiAware(c, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = c => ApiAware(c, StatusCodes.Status403Forbidden);
+        });
+        services.AddDataProtection().PersistKeysToDbContext<QCommerceDbContext>().SetApplicationName("QCommerce");
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.Ops, p => p.RequireRole(Roles.Ops, Roles.Admin))
+            .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
+        services.AddTransient<AdminAccountSeeder>();
+        return services;
+    }
+
+    private static Task ApiAware(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (Common.ApiPaths.IsApi(context.Request.Path)) context.Response.StatusCode = status;
+        else context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Browser account actions that are plain form posts: sign out, and managing saved addresses.</summary>
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/account/logout", async (SignInManager<AppUser> signIn, [FromForm] string? returnUrl) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+        }).ExcludeFromDescription();
+
+        var addresses = app.MapGroup("/account/addresses").RequireAuthorization().ExcludeFromDescription();
+        addresses.MapPost("/{id:int}/remove", async (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
+        {
+            await book.RemoveAsync(users.GetUserId(http.User)!, id);
+            return Results.LocalRedirect("/account?removed=1");
+        });
+        addresses.MapPost("/{id:int}/default", async (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
+        {
+            await book.MakeDefaultAsync(users.GetUserId(http.User)!, id);
+            return Results.LocalRedirect("/account");
+        });
+        return app;
+    }
+
+    /// <summary>Only local paths: an open redirect would let a phishing link borrow our domain.</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+            ? returnUrl
+            : "/";
+}

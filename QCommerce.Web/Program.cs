@@ -1,0 +1,43 @@
+using QCommerce.Core;
+using QCommerce.Core.Data;
+using QCommerce.Web.Api;
+using QCommerce.Web.Catalog;
+using QCommerce.Web.Common;
+using QCommerce.Web.Components;
+using QCommerce.Web.Identity;
+using QCommerce.Web.Stores;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddOperatorSettings(builder.Environment);
+
+builder.Services.AddQCommerceData(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddQCommerceCore();
+builder.Services.AddQCommerceIdentity(builder.Configuration);
+builder.Services.AddQCommerceApi();
+builder.Services.AddStorefront();
+
+var app = builder.Build();
+
+var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
+
+app.UseQCommerceErrorHandling();
+app.UseSecurityHeaders();
+app.UseRequestIdHeader();
+app.MapStaticAssets();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+app.MapHealthChecks("/health/ready");
+app.MapQCommerceApi();
+app.MapProductImages();
+app.MapStoreSelection();
+app.MapAccountEndpoints();
+app.MapRazorComponents<App>();
+
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, admin));
+app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
