@@ -78,20 +78,22 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         {
             var matched = hits is null ? products : products.Join(hits, p => p.Id, h => h.ProductId, (p, h) => p);
             var regionId = store?.RegionId ?? 0;
-            // "From" price of a product: the lowest current price of its SKUs in the store's region.
+            // The price a card shows: its first SKU's price in force, resolved as OffersAsync does.
             // Products without a price sort last either way.
+            var priced = matched.Select(p => new
+            {
+                Product = p,
+                Price = db.Prices
+                    .Where(pr => pr.RegionId == regionId && pr.SkuId == db.Skus.Where(s => s.ProductId == p.Id).Min(s => s.Id)
+                        && pr.EffectiveFromUtc <= now && (pr.EffectiveToUtc == null || pr.EffectiveToUtc > now))
+                    .OrderByDescending(pr => pr.EffectiveFromUtc).ThenByDescending(pr => pr.Id)
+                    .Select(pr => (long?)pr.AmountMinor)
+                    .FirstOrDefault(),
+            });
             ordered = sort switch
             {
-                ProductSort.PriceAsc => matched
-                    .OrderBy(p => db.Prices.Where(pr => pr.RegionId == regionId && db.Skus.Any(s => s.Id == pr.SkuId && s.ProductId == p.Id)
-                            && pr.EffectiveFromUtc <= now && (pr.EffectiveToUtc == null || pr.EffectiveToUtc > now))
-                        .Min(pr => (long?)pr.AmountMinor) ?? long.MaxValue)
-                    .ThenBy(p => p.Title),
-                ProductSort.PriceDesc => matched
-                    .OrderByDescending(p => db.Prices.Where(pr => pr.RegionId == regionId && db.Skus.Any(s => s.Id == pr.SkuId && s.ProductId == p.Id)
-                            && pr.EffectiveFromUtc <= now && (pr.EffectiveToUtc == null || pr.EffectiveToUtc > now))
-                        .Min(pr => (long?)pr.AmountMinor) ?? -1)
-                    .ThenBy(p => p.Title),
+                ProductSort.PriceAsc => priced.OrderBy(x => x.Price ?? long.MaxValue).ThenBy(x => x.Product.Title).Select(x => x.Product),
+                ProductSort.PriceDesc => priced.OrderByDescending(x => x.Price ?? -1).ThenBy(x => x.Product.Title).Select(x => x.Product),
                 _ => matched.OrderBy(p => p.Title).ThenBy(p => p.Id),
             };
         }

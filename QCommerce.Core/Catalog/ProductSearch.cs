@@ -23,7 +23,7 @@ public static class ProductSearch
         return provider switch
         {
             DatabaseProvider.Postgres => db.Database.SqlQuery<SearchHit>(
-                $"""SELECT "Id" AS "ProductId", (-ts_rank("SearchVector", to_tsquery('english', {PostgresQuery(terms)})))::float8 AS "Rank" FROM "Products" WHERE "SearchVector" @@ to_tsquery('english', {PostgresQuery(terms)})"""),
+                $"""SELECT "Id" AS "ProductId", (-ts_rank("SearchVector", to_tsquery('english', {PostgresQuery(terms)}), 1))::float8 AS "Rank" FROM "Products" WHERE "SearchVector" @@ to_tsquery('english', {PostgresQuery(terms)})"""),
             _ => db.Database.SqlQuery<SearchHit>(
                 $"""SELECT rowid AS "ProductId", bm25("ProductSearch", 10.0, 5.0, 1.0) AS "Rank" FROM "ProductSearch" WHERE "ProductSearch" MATCH {SqliteQuery(terms)}"""),
         };

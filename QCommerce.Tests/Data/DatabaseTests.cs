@@ -1,0 +1,180 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using QCommerce.Core.Catalog;
+using QCommerce.Core.Common;
+using QCommerce.Core.Data;
+using QCommerce.Core.Stores;
+using QCommerce.Tests.Support;
+
+namespace QCommerce.Tests.Data;
+
+/// <summary>Migrations, demo data and catalog queries against a real database of each provider.</summary>
+public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    protected TestDatabase Db { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Db = await TestDatabase.CreateAsync(provider);
+        await Db.InitializeAsync();
+    }
+
+    public async Task DisposeAsync() => await Db.DisposeAsync();
+
+    private CatalogQueries Catalog(out StoreDirectory stores)
+    {
+        var cache = new MemoryCache(new MemoryCacheOptions());
+        stores = new StoreDirectory(Db.ContextFactory(), cache);
+        return new CatalogQueries(Db.ContextFactory(), new DatabaseInfo(provider), stores, new CategoryTree(Db.ContextFactory(), cache), TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task Migrate_EmptyDatabase_LeavesNoMigrationPending()
+    {
+        await using var db = Db.CreateContext();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task Seed_OnEmptyDatabase_LoadsTheDemoShop()
+    {
+        await using var db = Db.CreateContext();
+        Assert.True(await db.Stores.CountAsync() >= 3);
+        Assert.Equal(2, await db.Regions.CountAsync());
+        Assert.True(await db.Categories.CountAsync() >= 12);
+        Assert.True(await db.Products.CountAsync() >= 200);
+        Assert.True(await db.Stock.CountAsync(s => s.OnHand == 0) > 0, "some products are sold out");
+        Assert.True(await db.Stock.CountAsync(s => s.OnHand > 0 && s.OnHand <= s.LowStockThreshold) > 0, "some run low");
+        var products = await db.Products.AsNoTracking().ToListAsync();
+        Assert.All(products, p => Assert.StartsWith("/images/products/", Assert.Single(p.Images).Url));
+        Assert.Equal(products.Count, products.Select(p => p.Slug).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Seed_Twice_AddsNothing()
+    {
+        int[] Counts(QCommerceDbContext db) =>
+            [db.Stores.Count(), db.Regions.Count(), db.Categories.Count(), db.Products.Count(), db.Skus.Count(), db.Prices.Count(), db.Stock.Count()];
+        int[] before;
+        await using (var db = Db.CreateContext()) before = Counts(db);
+        await Db.InitializeAsync();
+        await using (var db = Db.CreateContext()) Assert.Equal(before, Counts(db));
+    }
+
+    [Theory]
+    [InlineData("chobani", "Chobani")]
+    [InlineData("chob", "Chobani")]
+    [InlineData("greek yogurt", "Chobani")]
+    [InlineData("Häagen", "Häagen-Dazs")]
+    [InlineData("espresso", "Lavazza")]
+    public async Task Search_FindsByTitleBrandAndPrefix(string text, string brand)
+    {
+        var page = await Catalog(out _).SearchAsync(new ProductQuery(Text: text));
+        Assert.NotEmpty(page.Items);
+        Assert.Contains(page.Items, c => c.Brand == brand);
+    }
+
+    [Theory]
+    [InlineData("xylophone")]
+    [InlineData("\"; DROP TABLE \"Products\"; --")]
+    [InlineData("*")]
+    public async Task Search_WithNoMatchOrHostileInput_ReturnsNothingAndBreaksNothing(string text)
+    {
+        var page = await Catalog(out _).SearchAsync(new ProductQuery(Text: text));
+        Assert.Empty(page.Items);
+        await using var db = Db.CreateContext();
+        Assert.True(await db.Products.CountAsync() >= 200);
+    }
+
+    [Fact]
+    public async Task Search_InACategory_StaysInsideIt()
+    {
+        await using var db = Db.CreateContext();
+        var frozen = await db.Categories.SingleAsync(c => c.Slug == "frozen");
+        var page = await Catalog(out _).SearchAsync(new ProductQuery(Text: "ice cream", CategoryId: frozen.Id));
+        Assert.NotEmpty(page.Items);
+        var ids = page.Items.Select(i => i.ProductId).ToList();
+        Assert.All(await db.Products.Where(p => ids.Contains(p.Id)).Select(p => p.CategoryId).ToListAsync(), c => Assert.Equal(frozen.Id, c));
+    }
+
+    [Fact]
+    public async Task Browse_ParentCategory_IncludesItsChildren()
+    {
+        await using var db = Db.CreateContext();
+        var drinks = await db.Categories.SingleAsync(c => c.Slug == "drinks");
+        var page = await Catalog(out _).SearchAsync(new ProductQuery(CategoryId: drinks.Id, PageSize: 100));
+        Assert.Equal(await db.Products.CountAsync(p => p.Category.ParentId == drinks.Id), page.Total);
+        Assert.True(page.Total > 0);
+    }
+
+    [Fact]
+    public async Task Prices_ComeFromTheStoresRegion()
+    {
+        var catalog = Catalog(out var stores);
+        var all = await stores.ListAsync();
+        var north = all.First(s => s.RegionCode == DemoData.NorthRegion);
+        var south = all.First(s => s.RegionCode == DemoData.SouthRegion);
+        var inNorth = await catalog.SearchAsync(new ProductQuery(Text: "bananas", StoreId: north.Id));
+        var inSouth = await catalog.SearchAsync(new ProductQuery(Text: "bananas", StoreId: south.Id));
+        var northBananas = inNorth.Items.Single(i => i.Brand == "Del Monte");
+        var southBananas = inSouth.Items.Single(i => i.Brand == "Del Monte");
+        Assert.Equal(199, northBananas.Price!.Value.MinorUnits);
+        Assert.Equal(189, southBananas.Price!.Value.MinorUnits);
+    }
+
+    [Fact]
+    public async Task Prices_AScheduledPromotion_ReplacesThePriceWhileItRuns()
+    {
+        var catalog = Catalog(out var stores);
+        var store = (await stores.ListAsync()).First();
+        var card = (await catalog.SearchAsync(new ProductQuery(Text: "bananas", StoreId: store.Id))).Items.Single(i => i.Brand == "Del Monte");
+        await using (var db = Db.CreateContext())
+        {
+            var now = DateTime.UtcNow;
+            db.Prices.Add(new Price(card.SkuId, store.RegionId, new Money("USD", 149), now.AddMinutes(-1), now.AddDays(1)));
+            db.Prices.Add(new Price(card.SkuId, store.RegionId, new Money("USD", 99), now.AddDays(1)));
+            await db.SaveChangesAsync();
+        }
+        var after = (await catalog.SearchAsync(new ProductQuery(Text: "bananas", StoreId: store.Id))).Items.Single(i => i.Brand == "Del Monte");
+        Assert.Equal(149, after.Price!.Value.MinorUnits);
+    }
+
+    [Fact]
+    public async Task Availability_ReflectsTheStoresStock()
+    {
+        var catalog = Catalog(out var stores);
+        var store = (await stores.ListAsync()).First();
+        await using var db = Db.CreateContext();
+        var soldOut = await db.Stock.FirstAsync(s => s.StoreId == store.Id && s.OnHand == 0);
+        var result = await catalog.AvailabilityAsync(store.Id, [soldOut.SkuId]);
+        Assert.False(Assert.Single(result).InStock);
+        await db.Stock.Where(s => s.StoreId == store.Id && s.SkuId == soldOut.SkuId).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, 3));
+        Assert.Equal(3, Assert.Single(await catalog.AvailabilityAsync(store.Id, [soldOut.SkuId])).AvailableQty);
+    }
+
+    [Fact]
+    public async Task Sort_ByPrice_OrdersCheapestFirst()
+    {
+        var catalog = Catalog(out var stores);
+        var store = (await stores.ListAsync()).First();
+        var page = await catalog.SearchAsync(new ProductQuery(StoreId: store.Id, PageSize: 100, Sort: ProductSort.PriceAsc));
+        var prices = page.Items.Select(i => i.Price!.Value.MinorUnits).ToList();
+        Assert.Equal(prices.Order(), prices);
+        var desc = await catalog.SearchAsync(new ProductQuery(StoreId: store.Id, PageSize: 10, Sort: ProductSort.PriceDesc));
+        Assert.True(desc.Items[0].Price!.Value >= desc.Items[^1].Price!.Value);
+    }
+
+    [Fact]
+    public async Task Stock_CannotGoBelowZero_TheDatabaseRefuses()
+    {
+        await using var db = Db.CreateContext();
+        var row = await db.Stock.FirstAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() =>
+            db.Stock.Where(s => s.StoreId == row.StoreId && s.SkuId == row.SkuId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Reserved, x => x.OnHand + 1)));
+    }
+}
+
+public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresDatabaseTests() : DatabaseTests(DatabaseProvider.Postgres);

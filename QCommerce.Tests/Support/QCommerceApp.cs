@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Tests.Support;
+
+/// <summary>
+/// The real web host on a real Kestrel port, over a fresh database of one provider, seeded with the
+/// demo data. Tests talk to it over HTTP exactly as a phone app or a browser would.
+/// </summary>
+public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
+{
+    public const string AdminEmail = "admin@qcommerce.test";
+    public const string AdminPassword = "Admin-Passw0rd!";
+
+    private Factory? _factory;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => _factory!.Services;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync(provider);
+        _factory = new Factory(Database);
+        _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::1]", "127.0.0.1"));
+    }
+
+    public HttpClient CreateClient(bool allowRedirects = false) =>
+        new(new HttpClientHandler { AllowAutoRedirect = allowRedirects, UseCookies = true, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = BaseAddress,
+        };
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    private sealed class Factory(TestDatabase database) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            foreach (var (key, value) in database.Settings()) builder.UseSetting(key, value);
+            builder.UseSetting("Admin:Email", AdminEmail);
+            builder.UseSetting("Admin:Password", AdminPassword);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        }
+    }
+}
+
+public sealed class SqliteApp() : QCommerceApp(DatabaseProvider.Sqlite);
+
+public sealed class PostgresApp() : QCommerceApp(DatabaseProvider.Postgres);

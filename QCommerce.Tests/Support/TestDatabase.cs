@@ -1,0 +1,97 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Tests.Support;
+
+/// <summary>
+/// A fresh, empty database of one provider for one test or fixture: a real SQLite file in a temp
+/// folder, or a real database on the PostgreSQL server that ./test.sh starts (QC_TEST_POSTGRES).
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private TestDatabase(DatabaseProvider provider, string connectionString, Func<Task> drop)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        _drop = drop;
+    }
+
+    private readonly Func<Task> _drop;
+
+    public DatabaseProvider Provider { get; }
+    public string ConnectionString { get; }
+
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            var folder = Directory.CreateTempSubdirectory("qcommerce-test-");
+            var cs = DataServiceCollectionExtensions.SqliteConnectionString($"Data Source={Path.Combine(folder.FullName, "qcommerce.db")}", folder.FullName);
+            return new TestDatabase(provider, cs, () =>
+            {
+                SqliteConnection.ClearAllPools();
+                folder.Delete(recursive: true);
+                return Task.CompletedTask;
+            });
+        }
+
+        var server = PostgresServer.ConnectionString;
+        var name = "qc_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var admin = new NpgsqlConnection(server + ";Database=postgres"))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new TestDatabase(provider, $"{server};Database={name}", async () =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(server + ";Database=postgres");
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        });
+    }
+
+    /// <summary>The configuration the web host needs to use this database.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        new("Database:Provider", Provider.ToString()),
+        new(Provider == DatabaseProvider.Sqlite ? "ConnectionStrings:Sqlite" : "ConnectionStrings:Postgres", ConnectionString),
+    ];
+
+    /// <summary>A context for arranging and inspecting data directly, outside the app.</summary>
+    public QCommerceDbContext CreateContext() => Provider switch
+    {
+        DatabaseProvider.Postgres => new PostgresQCommerceDbContext(new DbContextOptionsBuilder<PostgresQCommerceDbContext>().UseNpgsql(ConnectionString).Options),
+        _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString).Options),
+    };
+
+    public IDbContextFactory<QCommerceDbContext> ContextFactory() => new Factory(this);
+
+    /// <summary>Migrates, and seeds the demo data unless told not to.</summary>
+    public async Task InitializeAsync(bool seed = true, TimeProvider? clock = null)
+    {
+        var initializer = new DatabaseInitializer(ContextFactory(), new DatabaseInfo(Provider), clock ?? TimeProvider.System, NullLogger<DatabaseInitializer>.Instance);
+        await initializer.InitializeAsync(seed);
+    }
+
+    public async ValueTask DisposeAsync() => await _drop();
+
+    private sealed class Factory(TestDatabase db) : IDbContextFactory<QCommerceDbContext>
+    {
+        public QCommerceDbContext CreateDbContext() => db.CreateContext();
+    }
+}
+
+public static class PostgresServer
+{
+    /// <summary>The throwaway server ./test.sh starts; without it the PostgreSQL tests fail, they never skip.</summary>
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("QC_TEST_POSTGRES") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("PostgreSQL tests need a server: run ./test.sh, which starts one and sets QC_TEST_POSTGRES.");
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every QCommerce test: domain, database (SQLite and a real PostgreSQL), API over real HTTP,
+# bUnit components and Playwright journeys in Debian's Chromium.
+# Installs what is missing from apt (Chromium, PostgreSQL, an emoji font), starts a throwaway
+# PostgreSQL cluster on 127.0.0.1, runs the tests, and stops the cluster whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\n== %s\n' "$*"; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+{ [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] && command -v psql >/dev/null 2>&1 && id postgres >/dev/null 2>&1; } || missing+=(postgresql)
+fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "Installing from apt: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then echo "Run as root (or install ${missing[*]} yourself)." >&2; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# A throwaway PostgreSQL cluster, owned by the postgres user, on a free loopback port.
+PG="$(pg_bin)"
+pg_dir="$(mktemp -d /tmp/qcommerce-pg.XXXXXX)"
+chmod 755 "$pg_dir"
+install -d -o postgres -g postgres -m 700 "$pg_dir/data"
+install -d -o postgres -g postgres "$pg_dir/sock"
+port=55432
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+stop_pg() {
+  runuser -u postgres -- "$PG/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+log "Starting PostgreSQL ($PG) on 127.0.0.1:$port"
+runuser -u postgres -- "$PG/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$PG/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/data/server.log" -w \
+  -o "-p $port -k $pg_dir/sock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+export QC_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Include Error Detail=true"
+
+log "Building"
+dotnet build QCommerce.sln -c Release --nologo -v quiet -warnaserror
+
+log "Running the tests"
+results="$(mktemp -d)"
+set +e
+dotnet test QCommerce.sln -c Release --no-build --nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=tests.trx" --results-directory "$results" 2>&1 | tee "$results/output.txt"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line: "N passed, N failed".
+summary=$(grep -Eo 'Failed: *[0-9]+, *Passed: *[0-9]+' "$results/output.txt" | tail -n 1 || true)
+failed=$(echo "$summary" | grep -Eo 'Failed: *[0-9]+' | grep -Eo '[0-9]+' || echo 0)
+passed=$(echo "$summary" | grep -Eo 'Passed: *[0-9]+' | grep -Eo '[0-9]+' || echo 0)
+if [ -z "$summary" ] && [ "$status" -ne 0 ]; then failed=1; fi
+echo
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
