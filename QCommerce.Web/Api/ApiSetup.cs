@@ -34,8 +34,6 @@ public static class ApiSetup
         v1.MapGroup("/auth").WithTags("Auth").MapIdentityApi<AppUser>();
         v1.MapStoresApi();
         v1.MapCatalogApi();
-        // Anything else under /v1 is a 404 problem, not the storefront's HTML page.
-        v1.MapFallback(() => Results.Problem(statusCode: 404, title: "Not found", detail: "There is no such API route.")).ExcludeFromDescription();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api-docs", o => o.WithTitle("QCommerce API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));

@@ -16,7 +16,8 @@ public static class IdentitySetup
     {
         services.AddAuthentication(o =>
             {
-                o.DefaultScheme = IdentityConstants.ApplicationScheme;
+                // Every request is authenticated by the bearer token it carries, else by the browser's cookie.
+                o.DefaultScheme = ApiScheme;
                 o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddBearerToken(IdentityConstants.BearerScheme)
