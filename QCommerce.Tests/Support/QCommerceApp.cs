@@ -50,6 +50,8 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
+            // Outside Development the host maps package assets (MudBlazor's CSS) only when asked to.
+            builder.UseStaticWebAssets();
             foreach (var (key, value) in database.Settings()) builder.UseSetting(key, value);
             builder.UseSetting("Admin:Email", AdminEmail);
             builder.UseSetting("Admin:Password", AdminPassword);

@@ -1,0 +1,174 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using QCommerce.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace QCommerce.Tests.EndToEnd;
+
+/// <summary>What a shopper does in a real browser: choose a store, browse, search, open a product, sign up.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class StorefrontJourneyTests(BrowserFixture browser)
+{
+    private static async Task ChooseStoreAsync(IPage page, string zip, string storeName)
+    {
+        await page.GotoAsync("/store");
+        await page.GetByLabel("Delivery zip code").FillAsync(zip);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find my store" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Shop at {storeName}" }).ClickAsync();
+        await Expect(page.GetByTestId("store-chip")).ToContainTextAsync(storeName);
+    }
+
+    [Fact]
+    public async Task Shopper_ChoosesAStore_Browses_Searches_AndOpensAProduct()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Groceries at your door in minutes" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "01-home-no-store");
+
+        await page.GetByLabel("Delivery zip code").FillAsync("10013");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find my store" }).ClickAsync();
+        await Expect(page.GetByTestId("store-option")).ToHaveCountAsync(1);
+        await browser.ScreenshotAsync(page, "02-store-picker");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Shop at Downtown" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Delivering from Downtown" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "03-home-with-store");
+
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Categories" }).GetByRole(AriaRole.Link, new() { Name = "Dairy & Eggs" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dairy & Eggs", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("product-card")).ToHaveCountAsync(16);
+        await Expect(page.GetByTestId("product-card").First.Locator(".price")).ToHaveTextAsync(new Regex(@"^\$\d+\.\d\d$"));
+        await browser.ScreenshotAsync(page, "04-category");
+
+        await page.GetByLabel("Sort by").SelectOptionAsync("price_asc");
+        await page.WaitForURLAsync(new Regex("sort=price_asc"));
+        var prices = await page.Locator("[data-testid=product-card] .price").AllTextContentsAsync();
+        var cents = prices.Select(p => decimal.Parse(p.TrimStart('$'), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(cents.Order(), cents);
+
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search products" }).FillAsync("chobani");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Results for “chobani”" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("product-card")).ToHaveCountAsync(2);
+        await browser.ScreenshotAsync(page, "05-search");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Greek Yogurt Plain" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Greek Yogurt Plain", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator(".price-large")).ToHaveTextAsync("$4.49");
+        await Expect(page.GetByText("at Downtown")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("availability")).ToHaveTextAsync(new Regex("In stock|Only \\d+ left|Sold out"));
+        await browser.ScreenshotAsync(page, "06-product");
+    }
+
+    [Fact]
+    public async Task Shopper_InAnotherRegion_SeesThatRegionsPrice()
+    {
+        var page = await browser.NewPageAsync();
+        await ChooseStoreAsync(page, "11201", "Brooklyn Heights");
+        await page.GotoAsync("/p/chobani-greek-yogurt-plain");
+        await Expect(page.Locator(".price-large")).ToHaveTextAsync("$4.29");
+        await Expect(page.GetByText("at Brooklyn Heights")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Shopper_PicksASizeOfAProductWithSeveral()
+    {
+        var page = await browser.NewPageAsync();
+        await ChooseStoreAsync(page, "10013", "Downtown");
+        await page.GotoAsync("/p/vital-farms-pasture-raised-large-eggs");
+        await Expect(page.Locator(".price-large")).ToHaveTextAsync("$6.99");
+        await page.GetByRole(AriaRole.Group, new() { Name = "Size" }).GetByRole(AriaRole.Link, new() { Name = "6 pieces" }).ClickAsync();
+        await Expect(page.Locator(".price-large")).ToHaveTextAsync("$3.89");
+    }
+
+    [Fact]
+    public async Task Shopper_WithAZipNobodyServes_IsToldAndCanBrowseAnyway()
+    {
+        var page = await browser.NewPageAsync(phone: true);
+        await page.GotoAsync("/store");
+        await page.GetByLabel("Delivery zip code").FillAsync("99999");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find my store" }).ClickAsync();
+        await Expect(page.GetByTestId("no-store")).ToContainTextAsync("We don't deliver to 99999 yet");
+        await browser.ScreenshotAsync(page, "07-no-store-phone");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Browse without a store" }).ClickAsync();
+        await page.GotoAsync("/c/bakery");
+        await Expect(page.GetByText("Prices and stock depend on your store.")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("product-card").First).ToContainTextAsync("Choose a store for prices");
+    }
+
+    [Fact]
+    public async Task Shopper_OnAPhone_BrowsesACategory()
+    {
+        var page = await browser.NewPageAsync(phone: true);
+        await ChooseStoreAsync(page, "10001", "Midtown");
+        await page.GotoAsync("/c/snacks-sweets");
+        await Expect(page.GetByTestId("product-card")).ToHaveCountAsync(17);
+        // Two cards a row, nothing wider than the screen.
+        var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow);
+        await browser.ScreenshotAsync(page, "08-category-phone");
+        await page.GotoAsync("/p/lindt-excellence-70-dark-chocolate");
+        await browser.ScreenshotAsync(page, "09-product-phone");
+    }
+
+    [Fact]
+    public async Task Shopper_SignsUp_SignsOut_SignsIn_AndSavesAnAddress()
+    {
+        var page = await browser.NewPageAsync();
+        var email = $"ana-{Guid.NewGuid():N}@example.com";
+        await page.GotoAsync("/account/register");
+        await page.GetByLabel("Your name").FillAsync("Ana");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("short");
+        await page.GetByLabel("Confirm password").FillAsync("different");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.GetByText("Use at least 8 characters.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("The passwords don't match.")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Email")).ToHaveValueAsync(email); // nothing typed is lost
+        await browser.ScreenshotAsync(page, "10-register-errors");
+
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Groceries-2026");
+        await page.GetByLabel("Confirm password").FillAsync("Groceries-2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
+
+        await page.GotoAsync("/account");
+        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync("wrong-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByTestId("login-error")).ToBeVisibleAsync();
+        await page.GetByLabel("Password").FillAsync("Groceries-2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/account$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your account" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Street and number").FillAsync("12 Mercer Street");
+        await page.GetByLabel("City").FillAsync("New York");
+        await page.GetByLabel("Zip code").FillAsync("10013");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save address" }).ClickAsync();
+        await Expect(page.GetByTestId("address-list")).ToContainTextAsync("12 Mercer Street");
+        await Expect(page.GetByTestId("address-list")).ToContainTextAsync("Default");
+        await browser.ScreenshotAsync(page, "11-account");
+    }
+
+    [Theory]
+    [InlineData("/", "home")]
+    [InlineData("/c/dairy-eggs", "category")]
+    [InlineData("/p/chobani-greek-yogurt-plain", "product")]
+    [InlineData("/search?q=milk", "search")]
+    [InlineData("/account/login", "login")]
+    public async Task Page_HasNoSeriousAccessibilityViolations(string path, string name)
+    {
+        var page = await browser.NewPageAsync();
+        await ChooseStoreAsync(page, "10013", "Downtown");
+        await page.GotoAsync(path);
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}")));
+    }
+}
