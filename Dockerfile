@@ -1,0 +1,31 @@
+# QCommerce: one ASP.NET Core host (storefront, /v1 API, PSP webhook). Multi-stage: build with the
+# SDK, run on the smaller ASP.NET runtime image as a non-root user, listening on 8080.
+#   docker build -t qcommerce .
+#   docker run -p 8080:8080 -v qcommerce-data:/app/data qcommerce
+# PostgreSQL instead of the embedded SQLite file:
+#   -e Database__Provider=Postgres -e ConnectionStrings__Postgres="Host=…;Database=qcommerce;Username=…;Password=…"
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, from the project files alone, so the layer is reused until a dependency changes.
+COPY Directory.Build.props Directory.Packages.props QCommerce.sln appsettings.json ./
+COPY QCommerce.Core/QCommerce.Core.csproj QCommerce.Core/
+COPY QCommerce.Web/QCommerce.Web.csproj QCommerce.Web/
+RUN dotnet restore QCommerce.Web/QCommerce.Web.csproj
+COPY QCommerce.Core/ QCommerce.Core/
+COPY QCommerce.Web/ QCommerce.Web/
+RUN dotnet publish QCommerce.Web/QCommerce.Web.csproj -c Release -o /app --no-restore /p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    ASPNETCORE_ENVIRONMENT=Production \
+    DOTNET_RUNNING_IN_CONTAINER=true
+COPY --from=build /app ./
+# The SQLite file (and anything else the app keeps) lives in /app/data: a volume, writable by the app user.
+RUN mkdir -p /app/data && chown -R $APP_UID /app/data
+VOLUME ["/app/data"]
+USER $APP_UID
+EXPOSE 8080
+# Orchestrators probe GET /health/live (process up) and GET /health/ready (dependencies reachable).
+ENTRYPOINT ["dotnet", "QCommerce.Web.dll"]
