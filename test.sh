@@ -51,11 +51,12 @@ dotnet test QCommerce.sln -c Release --no-build --nologo \
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line: "N passed, N failed".
-summary=$(grep -Eo 'Failed: *[0-9]+, *Passed: *[0-9]+' "$results/output.txt" | tail -n 1 || true)
-failed=$(echo "$summary" | grep -Eo 'Failed: *[0-9]+' | grep -Eo '[0-9]+' || echo 0)
-passed=$(echo "$summary" | grep -Eo 'Passed: *[0-9]+' | grep -Eo '[0-9]+' || echo 0)
-if [ -z "$summary" ] && [ "$status" -ne 0 ]; then failed=1; fi
+# One plain closing line: "N passed, N failed". dotnet prints either "Passed!  - Failed: 0, Passed: 9, …"
+# or a "Total tests:" block with "Passed: 9" and "Failed: 1" on lines of their own.
+count() { grep -Eo "$1: *[0-9]+" "$results/output.txt" | grep -Eo '[0-9]+' | tail -n 1 || true; }
+passed=$(count 'Passed')
+failed=$(count 'Failed')
+if [ -z "$passed" ] && [ "$status" -ne 0 ]; then failed=1; fi
 echo
-echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

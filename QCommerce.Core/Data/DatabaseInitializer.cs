@@ -16,12 +16,12 @@ public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> co
             await db.Database.OpenConnectionAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        if (pending.Count > 0)
-        {
-            logger.LogInformation("Applying {Count} migration(s) on {Provider}: {Migrations}", pending.Count, database.Provider, string.Join(", ", pending));
-            await db.Database.MigrateAsync(ct);
-        }
+        // MigrateAsync checks for the history table itself; asking for pending migrations first would
+        // query a table a new PostgreSQL database does not have yet and log a needless error.
+        var started = clock.GetTimestamp();
+        await db.Database.MigrateAsync(ct);
+        logger.LogInformation("Database schema up to date on {Provider} ({Migrations} migrations) in {Elapsed} ms",
+            database.Provider, db.Database.GetMigrations().Count(), (long)clock.GetElapsedTime(started).TotalMilliseconds);
         if (seedDemoData) await DemoData.SeedAsync(db, clock, logger, ct);
     }
 }
