@@ -33,7 +33,7 @@ done
 cold_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 
 store_cookie="Cookie: qc_store=1"
-declare -a names=("plaintext /health/live" "GET /v1/products" "GET /v1/products?query=milk" "category page /c/dairy-eggs" "product page /p/…" "search page /search?q=yogurt")
+declare -a names=("plaintext /health/live" "GET /v1/products" "GET /v1/products?query=milk" "category page /c/dairy-eggs" "product page /p/<slug>" "search page /search?q=yogurt")
 declare -a urls=("$URL/health/live" "$URL/v1/products?storeId=st_1&pageSize=24" "$URL/v1/products?storeId=st_1&query=milk" "$URL/c/dairy-eggs" "$URL/p/chobani-greek-yogurt-plain" "$URL/search?q=yogurt")
 
 measure() { # url -> "rps p50 p99"
