@@ -154,6 +154,12 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await Expect(page.GetByTestId("address-list")).ToContainTextAsync("12 Mercer Street");
         await Expect(page.GetByTestId("address-list")).ToContainTextAsync("Default");
         await browser.ScreenshotAsync(page, "11-account");
+
+        // A tampered form aimed at an address that is not this shopper's: a message, not an error page.
+        await page.EvaluateAsync("document.querySelector('form[action$=\"/remove\"]').action = '/account/addresses/999999/remove'");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove Home" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("no longer exists");
+        await Expect(page.GetByTestId("address-list")).ToContainTextAsync("12 Mercer Street");
     }
 
     [Theory]

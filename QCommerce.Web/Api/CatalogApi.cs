@@ -54,7 +54,7 @@ public static class CatalogApi
         var products = v1.MapGroup("/products").WithTags("Catalog");
 
         products.MapGet("/", async Task<IResult> (string? query, string? categoryId, string? storeId, string? page, string? pageSize, string? sort,
-            CatalogQueries catalog, CategoryTree tree, CancellationToken ct) =>
+            CatalogQueries catalog, CancellationToken ct) =>
         {
             var errors = new RequestErrors();
             var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
@@ -69,8 +69,7 @@ public static class CatalogApi
             }
             if (query is { Length: > 200 }) errors.Add("query", "A search is at most 200 characters.");
             if (errors.Any) return errors.ToProblem();
-            if (category is { } c && await tree.FindAsync(c, ct) is null)
-                return Results.Problem(statusCode: 404, title: "Not found", detail: $"Category '{categoryId}' was not found.");
+            // An unknown store or category is a NotFoundException from the query: a 404 problem.
 
             var result = await catalog.SearchAsync(new ProductQuery(query, category, store, pageNumber, size, order), ct);
             return TypedResults.Ok(new PageDto<ProductSummaryDto>(result.Items.Select(ToDto).ToList(), result.PageNumber, result.PageSize, result.Total));

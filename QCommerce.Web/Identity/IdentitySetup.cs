@@ -83,17 +83,28 @@ public static class IdentitySetup
         }).ExcludeFromDescription();
 
         var addresses = app.MapGroup("/account/addresses").RequireAuthorization().ExcludeFromDescription();
-        addresses.MapPost("/{id:int}/remove", async (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
-        {
-            await book.RemoveAsync(users.GetUserId(http.User)!, id);
-            return Results.LocalRedirect("/account?removed=1");
-        });
-        addresses.MapPost("/{id:int}/default", async (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
-        {
-            await book.MakeDefaultAsync(users.GetUserId(http.User)!, id);
-            return Results.LocalRedirect("/account");
-        });
+        addresses.MapPost("/{id:int}/remove", (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
+            ChangeAddressAsync(() => book.RemoveAsync(users.GetUserId(http.User)!, id), "/account?removed=1"));
+        addresses.MapPost("/{id:int}/default", (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
+            ChangeAddressAsync(() => book.MakeDefaultAsync(users.GetUserId(http.User)!, id), "/account"));
         return app;
+    }
+
+    /// <summary>
+    /// An address that is gone, or someone else's, is not an error page: the shopper lands back on their
+    /// account with a message, and nothing changed.
+    /// </summary>
+    private static async Task<IResult> ChangeAddressAsync(Func<Task> change, string done)
+    {
+        try
+        {
+            await change();
+            return Results.LocalRedirect(done);
+        }
+        catch (QCommerce.Core.Common.NotFoundException)
+        {
+            return Results.LocalRedirect("/account?missing=1");
+        }
     }
 
     /// <summary>Only local paths: an open redirect would let a phishing link borrow our domain.</summary>
