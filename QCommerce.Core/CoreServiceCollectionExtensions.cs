@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
+using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
+using QCommerce.Core.Ordering;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core;
@@ -17,6 +20,23 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CategoryTree>();
         services.AddSingleton<CatalogQueries>();
         services.AddSingleton<AddressBookService>();
+        services.AddOptions<OrderingOptions>().BindConfiguration("Orders");
+        services.AddSingleton<DeliverySlots>();
+        services.AddSingleton<IdempotencyGuard>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<CartService>();
+        services.AddSingleton<CheckoutService>();
+        services.AddSingleton<OrderService>();
+        services.AddSingleton<OrderQueries>();
+        return services;
+    }
+
+    /// <summary>The background work every instance runs: outbox delivery and reservation expiry.</summary>
+    public static IServiceCollection AddQCommerceBackgroundJobs(this IServiceCollection services)
+    {
+        services.AddHostedService<OutboxDispatcherService>();
+        services.AddHostedService<ReservationExpiryService>();
         return services;
     }
 }

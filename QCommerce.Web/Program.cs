@@ -12,6 +12,7 @@ builder.Configuration.AddOperatorSettings(builder.Environment);
 
 builder.Services.AddQCommerceData(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddQCommerceCore();
+builder.Services.AddQCommerceBackgroundJobs();
 builder.Services.AddQCommerceIdentity(builder.Configuration);
 builder.Services.AddQCommerceApi();
 builder.Services.AddStorefront();

@@ -12,3 +12,40 @@ public sealed class NotFoundException(string what, string id) : DomainException(
     public string What { get; } = what;
     public string Id { get; } = id;
 }
+
+/// <summary>
+/// The request is understood but collides with the current state: an order that is already being
+/// picked, an idempotency key still in flight. The API answers 409.
+/// </summary>
+public class ConflictException(string message) : DomainException(message);
+
+/// <summary>
+/// Every problem with a request at once, keyed by the field it concerns ("items[1].qty",
+/// "couponCode"), so a shopper or an app can fix them all in one go. Nothing was written.
+/// </summary>
+public sealed class RequestRejectedException(IReadOnlyDictionary<string, string[]> errors)
+    : DomainException(string.Join(" ", errors.SelectMany(e => e.Value)))
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}
+
+/// <summary>Collects field problems while a use case validates its input, then throws them together.</summary>
+public sealed class ProblemList
+{
+    private readonly Dictionary<string, List<string>> _problems = new(StringComparer.Ordinal);
+
+    public bool Any => _problems.Count > 0;
+
+    public bool Has(string field) => _problems.ContainsKey(field);
+
+    public void Add(string field, string message)
+    {
+        if (!_problems.TryGetValue(field, out var list)) _problems[field] = list = [];
+        list.Add(message);
+    }
+
+    public void ThrowIfAny()
+    {
+        if (Any) throw new RequestRejectedException(_problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal));
+    }
+}

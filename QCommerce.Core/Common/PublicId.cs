@@ -10,6 +10,8 @@ public static class PublicId
     public const string Category = "cat_";
     public const string Product = "p_";
     public const string Sku = "sku_";
+    public const string Order = "o_";
+    public const string Slot = "slot_";
 
     public static string Format(string prefix, int id) => prefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

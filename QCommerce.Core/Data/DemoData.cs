@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Inventory;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Data;
@@ -20,6 +21,27 @@ public static partial class DemoData
     public const string SouthRegion = "metro-south";
 
     public static async Task SeedAsync(QCommerceDbContext db, TimeProvider clock, ILogger logger, CancellationToken ct = default)
+    {
+        await SeedCatalogAsync(db, clock, logger, ct);
+        await SeedCouponsAsync(db, clock, logger, ct);
+    }
+
+    /// <summary>Coupons that show each rule: a welcome code, an amount off, a regional one and an expired one.</summary>
+    private static async Task SeedCouponsAsync(QCommerceDbContext db, TimeProvider clock, ILogger logger, CancellationToken ct)
+    {
+        if (await db.Coupons.AnyAsync(ct)) return;
+        var now = clock.UtcNow();
+        var south = await db.Regions.SingleAsync(r => r.Code == SouthRegion, ct);
+        db.Coupons.AddRange(
+            Coupon.PercentOffCoupon("WELCOME10", 10, new Money("USD", 2000), now.AddDays(-30), perCustomerLimit: 1),
+            Coupon.AmountOffCoupon("SAVE5", new Money("USD", 500), new Money("USD", 4000), now.AddDays(-30)),
+            Coupon.PercentOffCoupon("BROOKLYN15", 15, new Money("USD", 3000), now.AddDays(-30), regionId: south.Id),
+            Coupon.PercentOffCoupon("SPRING20", 20, new Money("USD", 0), now.AddDays(-120), now.AddDays(-60)));
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Seeded demo coupons: WELCOME10, SAVE5, BROOKLYN15 (Metro South) and the expired SPRING20");
+    }
+
+    private static async Task SeedCatalogAsync(QCommerceDbContext db, TimeProvider clock, ILogger logger, CancellationToken ct)
     {
         // Stores are the last thing a half-finished seed would lack, and the seed is one transaction anyway.
         if (await db.Stores.AnyAsync(ct)) return;

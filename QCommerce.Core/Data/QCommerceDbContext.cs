@@ -2,9 +2,13 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
+using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
+using QCommerce.Core.Ordering;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Data;
@@ -26,6 +30,17 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<StockLevel> Stock => Set<StockLevel>();
     public DbSet<SavedAddress> SavedAddresses => Set<SavedAddress>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<DeliverySlot> DeliverySlots => Set<DeliverySlot>();
+    public DbSet<ShoppingCart> Carts => Set<ShoppingCart>();
+    public DbSet<CartLine> CartLines => Set<CartLine>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+    public DbSet<OrderEvent> OrderEvents => Set<OrderEvent>();
+    public DbSet<Coupon> Coupons => Set<Coupon>();
+    public DbSet<CouponRedemption> CouponRedemptions => Set<CouponRedemption>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<ProcessedMessage> ProcessedMessages => Set<ProcessedMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

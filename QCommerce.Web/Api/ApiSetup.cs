@@ -34,6 +34,8 @@ public static class ApiSetup
         v1.MapGroup("/auth").WithTags("Auth").MapIdentityApi<AppUser>();
         v1.MapStoresApi();
         v1.MapCatalogApi();
+        v1.MapCartApi();
+        v1.MapOrdersApi();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api-docs", o => o.WithTitle("QCommerce API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));

@@ -16,6 +16,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var (status, title) = exception switch
         {
             NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            RequestRejectedException => (StatusCodes.Status422UnprocessableEntity, "The request cannot be carried out as asked"),
+            QCommerce.Core.Ordering.IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
+            ConflictException => (StatusCodes.Status409Conflict, "Conflict with the current state"),
             DomainException => (StatusCodes.Status400BadRequest, "The request cannot be carried out"),
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "Unsupported media type" : "Malformed request"),
             _ => (StatusCodes.Status500InternalServerError, "Something went wrong on our side"),
@@ -26,7 +29,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = new ProblemDetails
+            ProblemDetails = exception is RequestRejectedException rejected
+                ? new HttpValidationProblemDetails(rejected.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = "Nothing was changed. Fix the problems listed under errors and try again." }
+                : new ProblemDetails
             {
                 Status = status,
                 Title = title,

@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Core.Inventory;
+
+/// <summary>
+/// The only ways stock moves for orders (DESIGN §3): one conditional UPDATE per SKU whose WHERE
+/// encodes the rule, rows affected checked. Callers run them inside their use case's transaction
+/// and pass quantities already summed per SKU; SKUs are touched in id order so two orders never
+/// wait for each other's rows in opposite orders.
+/// </summary>
+public static class StockReservations
+{
+    /// <summary>Reserves every quantity or reports the SKUs that lacked stock (the caller then rolls back).</summary>
+    public static async Task<IReadOnlyList<int>> ReserveAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    {
+        var short_ = new List<int>();
+        foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
+        {
+            if (qty <= 0) continue;
+            var rows = await db.Stock
+                .Where(s => s.StoreId == storeId && s.SkuId == skuId && s.OnHand - s.Reserved >= qty)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Reserved, x => x.Reserved + qty), ct);
+            if (rows != 1) short_.Add(skuId);
+        }
+        return short_;
+    }
+
+    /// <summary>Gives reserved units back to the shelf (cancel, expiry, a smaller order).</summary>
+    public static async Task ReleaseAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    {
+        foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
+        {
+            if (qty <= 0) continue;
+            var rows = await db.Stock
+                .Where(s => s.StoreId == storeId && s.SkuId == skuId && s.Reserved >= qty)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Reserved, x => x.Reserved - qty), ct);
+            if (rows != 1) throw new InvalidOperationException($"Stock of SKU {skuId} in store {storeId} holds less reserved than an order releases.");
+        }
+    }
+
+    /// <summary>The reserved units leave the shelf for good (payment captured, cash order confirmed).</summary>
+    public static async Task CommitAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    {
+        foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
+        {
+            if (qty <= 0) continue;
+            var rows = await db.Stock
+                .Where(s => s.StoreId == storeId && s.SkuId == skuId && s.Reserved >= qty && s.OnHand >= qty)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.OnHand, x => x.OnHand - qty)
+                    .SetProperty(x => x.Reserved, x => x.Reserved - qty), ct);
+            if (rows != 1) throw new InvalidOperationException($"Stock of SKU {skuId} in store {storeId} holds less reserved than an order commits.");
+        }
+    }
+
+    /// <summary>Units that had left the shelf come back (a confirmed cash order cancelled before picking).</summary>
+    public static async Task RestockAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    {
+        foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
+        {
+            if (qty <= 0) continue;
+            await db.Stock.Where(s => s.StoreId == storeId && s.SkuId == skuId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.OnHand + qty), ct);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Catalog;
+using QCommerce.Core.Common;
+using QCommerce.Core.Data;
+using QCommerce.Core.Inventory;
+using QCommerce.Core.Promotions;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Core.Ordering;
+
+public sealed record OrderItemInput(int SkuId, int Quantity);
+
+public sealed record OrderAddressInput(string? Line1, string? Line2, string? City, string? Zip);
+
+/// <summary>Everything a shopper asks for when placing an order. Prices are never part of it.</summary>
+public sealed record PlaceOrderCommand(
+    string UserId, int StoreId, IReadOnlyList<OrderItemInput> Items, OrderAddressInput? Address,
+    int? SlotId, string? CouponCode, PaymentMethod PaymentMethod, bool ClearCart = false);
+
+/// <summary>
+/// What placing an order answered, kept as the idempotency record's response so a replay answers
+/// exactly the same. Plain values only, so it reads back identically.
+/// </summary>
+public sealed record OrderReceipt(
+    int OrderId, OrderStatus Status, PaymentMethod PaymentMethod, string Currency,
+    long SubtotalMinor, long DiscountMinor, long DeliveryFeeMinor, long TaxMinor, long TotalMinor,
+    DateTime CreatedAtUtc, DateTime ReservationExpiresAtUtc, DeliveryKind DeliveryKind, DateTime? DeliveryFromUtc, DateTime DeliveryByUtc)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
+
+    public static OrderReceipt From(Order o) => new(o.Id, o.Status, o.PaymentMethod, o.Currency,
+        o.SubtotalMinor, o.DiscountMinor, o.DeliveryFeeMinor, o.TaxMinor, o.TotalMinor,
+        o.CreatedAtUtc, o.ReservationExpiresAtUtc, o.DeliveryKind, o.DeliveryFromUtc, o.DeliveryByUtc);
+}
+
+public sealed record PlaceOrderResult(OrderReceipt Receipt, bool Replayed);
+
+/// <summary>The same Idempotency-Key was sent with a different request (the API answers 422).</summary>
+public sealed class IdempotencyKeyReusedException()
+    : DomainException("This Idempotency-Key was already used for a different request; use a new key for a new request.");
+
+/// <summary>Checkout totals before placing: the cart's items priced with a coupon, and why a coupon does not apply.</summary>
+public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon);
+
+/// <summary>
+/// Turning a basket into an order (DESIGN §2-§4): one use case, one transaction. Every line is
+/// checked and every problem reported at once; then stock, slot and coupon are taken with
+/// conditional updates, and the order, its reservation, the idempotency record and the
+/// <c>OrderCreated</c> outbox message are written together, or nothing is.
+/// </summary>
+public sealed class CheckoutService(
+    IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, OutboxSignal outbox,
+    TimeProvider clock, IOptions<OrderingOptions> options, ILogger<CheckoutService> logger)
+{
+    private static readonly JsonSerializerOptions ReceiptJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
+    public async Task<PlaceOrderResult> PlaceOrderAsync(PlaceOrderCommand command, string idempotencyKey, CancellationToken ct = default)
+    {
+        var decision = await idempotency.BeginAsync($"{command.UserId}:orders", idempotencyKey, IdempotencyGuard.Hash(command), ct);
+        switch (decision)
+        {
+            case IdempotencyDecision.Replay replay:
+                return new PlaceOrderResult(JsonSerializer.Deserialize<OrderReceipt>(replay.Body, ReceiptJson)!, Replayed: true);
+            case IdempotencyDecision.Mismatch:
+                throw new IdempotencyKeyReusedException();
+            case IdempotencyDecision.InFlight:
+                throw new ConflictException("An order with this Idempotency-Key is still being placed; wait a moment and look at your orders.");
+        }
+        var claim = ((IdempotencyDecision.Proceed)decision).Claim;
+        try
+        {
+            return new PlaceOrderResult(await PlaceAsync(command, claim, ct), Replayed: false);
+        }
+        catch
+        {
+            await idempotency.ReleaseAsync(claim);
+            throw;
+        }
+    }
+
+    /// <summary>Prices items for the checkout page, with a coupon if one was typed.</summary>
+    public async Task<CheckoutQuote> QuoteAsync(string userId, int storeId, IReadOnlyList<OrderItemInput> items, string? couponCode, CancellationToken ct = default)
+    {
+        var store = await stores.GetAsync(storeId, ct);
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var snapshots = await SkuSnapshots.LoadAsync(db, store, items.Select(i => i.SkuId).ToList(), now, ct);
+        var subtotal = Money.Sum(store.Currency, items.Where(i => snapshots.GetValueOrDefault(i.SkuId)?.IsSold == true && i.Quantity > 0)
+            .Select(i => snapshots[i.SkuId].Price!.Value * Math.Min(i.Quantity, OrderLimits.MaxQuantityPerLine)));
+        CouponDecision? decision = null;
+        if (!string.IsNullOrWhiteSpace(couponCode))
+            decision = (await EvaluateCouponAsync(db, couponCode, userId, store, subtotal, now, ct)).Decision;
+        return new CheckoutQuote(OrderPricing.Calculate(subtotal, decision?.Discount, store, TaxRate(store)), decision);
+    }
+
+    /// <summary>The ASAP promise: the store's base time plus a few minutes per order already waiting there.</summary>
+    public async Task<DateTime> AsapEstimateAsync(int storeId, CancellationToken ct = default)
+    {
+        var store = await stores.GetAsync(storeId, ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await AsapByAsync(db, store, clock.GetUtcNow(), ct);
+    }
+
+    private async Task<OrderReceipt> PlaceAsync(PlaceOrderCommand command, IdempotencyClaim claim, CancellationToken ct)
+    {
+        var store = await stores.GetAsync(command.StoreId, ct);
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+
+        // 1. Everything that can be checked by reading, every problem collected.
+        var problems = new ProblemList();
+        var address = ValidateAddress(command.Address, store, problems);
+        var (lines, subtotal) = await PriceLinesAsync(db, store, command.Items, now, problems, ct);
+        DeliverySlot? slot = null;
+        if (command.SlotId is { } slotId)
+        {
+            slot = await db.DeliverySlots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == slotId && s.StoreId == store.Id, ct);
+            if (slot is null) problems.Add("deliverySlot", $"{store.Name} has no delivery slot {PublicId.Format(PublicId.Slot, slotId)}.");
+            else if (slot.StartUtc < now + DeliverySlots.BookingLeadTime) problems.Add("deliverySlot", "That delivery slot can no longer be booked; choose a later one.");
+            else if (slot.Booked >= slot.Capacity) problems.Add("deliverySlot", "That delivery slot is full; choose another one.");
+        }
+        var (coupon, couponDecision) = string.IsNullOrWhiteSpace(command.CouponCode) || problems.Has("items")
+            ? (null, null)
+            : await EvaluateCouponAsync(db, command.CouponCode, command.UserId, store, subtotal, now, ct);
+        if (couponDecision is { Applies: false }) problems.Add("couponCode", couponDecision.Message);
+        problems.ThrowIfAny();
+
+        var price = OrderPricing.Calculate(subtotal, couponDecision?.Discount, store, TaxRate(store));
+        var delivery = slot is null
+            ? DeliveryPromise.Asap(await AsapByAsync(db, store, clock.GetUtcNow(), ct))
+            : DeliveryPromise.InSlot(slot.Id, slot.StartUtc, slot.EndUtc);
+        var order = Order.Place(command.UserId, store.Id, command.PaymentMethod, address!, delivery, lines, price, coupon?.Code,
+            now, now + options.Value.ReservationTtl);
+
+        // 2. The writes: conditional updates first (they decide), then the rows, then commit.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var shortSkus = await StockReservations.ReserveAsync(db, store.Id, order.QuantitiesBySku(), ct);
+        if (shortSkus.Count > 0)
+        {
+            await tx.RollbackAsync(ct);
+            await ReportShortStockAsync(store, command.Items, shortSkus, now, ct);
+        }
+        if (slot is not null && !await DeliverySlots.HoldAsync(db, slot.Id, store.Id, now, ct))
+        {
+            await tx.RollbackAsync(ct);
+            Reject("deliverySlot", "That delivery slot filled up a moment ago; choose another one.");
+        }
+        if (coupon is not null && !await TakeCouponAsync(db, coupon.Id, ct))
+        {
+            await tx.RollbackAsync(ct);
+            Reject("couponCode", $"The code {coupon.Code} has just been used up.");
+        }
+
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(ct); // assigns the order id the rows below refer to
+        if (coupon is not null) db.CouponRedemptions.Add(new CouponRedemption(coupon.Id, command.UserId, order.Id, now));
+        var receipt = OrderReceipt.From(order);
+        Outbox.Enqueue(db, EventTypes.OrderCreated, order.PublicId, new OrderCreatedEvent(order.Id, store.Id, order.Status, order.PaymentMethod,
+            order.Currency, order.TotalMinor, order.ReservationExpiresAtUtc), now);
+        await db.SaveChangesAsync(ct);
+        await IdempotencyGuard.CompleteAsync(db, claim, 201, JsonSerializer.Serialize(receipt, ReceiptJson), order.PublicId, ct);
+        if (command.ClearCart)
+            await db.CartLines.Where(l => db.Carts.Any(c => c.Id == l.CartId && c.UserId == command.UserId && c.StoreId == store.Id)).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+
+        outbox.Notify();
+        logger.LogInformation("Order {OrderId} placed at store {StoreId}: {Lines} lines, {Total}, {PaymentMethod}, reserved until {ReservedUntil:O}",
+            order.PublicId, store.Id, order.Lines.Count, order.Total, order.PaymentMethod, order.ReservationExpiresAtUtc);
+        return receipt;
+    }
+
+    /// <summary>
+    /// Checks and prices the requested items against the store now: each line's SKU exists, is
+    /// sold here and has the stock (lines of one SKU summed). Titles and prices are snapshotted.
+    /// </summary>
+    internal static async Task<(List<OrderLine> Lines, Money Subtotal)> PriceLinesAsync(QCommerceDbContext db, StoreSummary store,
+        IReadOnlyList<OrderItemInput>? items, DateTime now, ProblemList problems, CancellationToken ct,
+        IReadOnlyDictionary<int, int>? alreadyHeld = null)
+    {
+        var lines = new List<OrderLine>();
+        if (items is null || items.Count == 0)
+        {
+            problems.Add("items", "An order needs at least one item.");
+            return (lines, Money.Zero(store.Currency));
+        }
+        if (items.Count > OrderLimits.MaxLines)
+        {
+            problems.Add("items", $"An order has at most {OrderLimits.MaxLines} lines.");
+            return (lines, Money.Zero(store.Currency));
+        }
+        var snapshots = await SkuSnapshots.LoadAsync(db, store, items.Select(i => i.SkuId).ToList(), now, ct);
+        var wanted = items.Where(i => i.Quantity is >= 1 and <= OrderLimits.MaxQuantityPerLine)
+            .GroupBy(i => i.SkuId).ToDictionary(g => g.Key, g => g.Sum(i => i.Quantity));
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var field = $"items[{i}]";
+            var skuId = PublicId.Format(PublicId.Sku, item.SkuId);
+            if (item.Quantity is < 1 or > OrderLimits.MaxQuantityPerLine)
+                problems.Add($"{field}.qty", $"A quantity is between 1 and {OrderLimits.MaxQuantityPerLine}; {item.Quantity} is not.");
+            if (!snapshots.TryGetValue(item.SkuId, out var s))
+            {
+                problems.Add($"{field}.skuId", $"There is no SKU {skuId}.");
+                continue;
+            }
+            if (!s.IsSold)
+            {
+                problems.Add($"{field}.skuId", $"{s.Title} ({skuId}) is not sold at {store.Name}.");
+                continue;
+            }
+            var available = s.AvailableQty + (alreadyHeld?.GetValueOrDefault(item.SkuId) ?? 0);
+            if (wanted.TryGetValue(item.SkuId, out var total) && total > available)
+                problems.Add($"{field}.qty", available <= 0
+                    ? $"{s.Title} is sold out at {store.Name}."
+                    : $"Only {available} of {s.Title} left at {store.Name}; the order asks for {total}.");
+            if (!problems.Has($"{field}.qty"))
+                lines.Add(new OrderLine(s.SkuId, s.ProductId, s.Title, s.SizeLabel, s.ImageUrl, s.Price!.Value, item.Quantity));
+        }
+        return (lines, Money.Sum(store.Currency, lines.Select(l => l.LineTotal)));
+    }
+
+    internal static DeliveryAddress? ValidateAddress(OrderAddressInput? input, StoreSummary store, ProblemList problems)
+    {
+        if (input is null)
+        {
+            problems.Add("address", "A delivery address is required.");
+            return null;
+        }
+        var line1 = input.Line1?.Trim();
+        var city = input.City?.Trim();
+        var line2 = string.IsNullOrWhiteSpace(input.Line2) ? null : input.Line2.Trim();
+        if (string.IsNullOrEmpty(line1)) problems.Add("address.line1", "Enter the street and number.");
+        else if (line1.Length > 120) problems.Add("address.line1", "The street line is at most 120 characters.");
+        if (line2 is { Length: > 120 }) problems.Add("address.line2", "The second line is at most 120 characters.");
+        if (string.IsNullOrEmpty(city)) problems.Add("address.city", "Enter the city.");
+        else if (city.Length > 80) problems.Add("address.city", "The city is at most 80 characters.");
+        var zip = Zips.Normalize(input.Zip);
+        if (zip is null) problems.Add("address.zip", string.IsNullOrWhiteSpace(input.Zip) ? "Enter the zip code." : $"'{input.Zip}' is not a zip code.");
+        else if (!store.DeliveryZips.Contains(zip))
+            problems.Add("address.zip", $"{store.Name} does not deliver to {zip}; it delivers to {string.Join(", ", store.DeliveryZips)}.");
+        return problems.Has("address.line1") || problems.Has("address.line2") || problems.Has("address.city") || problems.Has("address.zip")
+            ? null
+            : new DeliveryAddress(line1!, line2, city!, zip!);
+    }
+
+    internal static async Task<(Coupon? Coupon, CouponDecision? Decision)> EvaluateCouponAsync(QCommerceDbContext db, string code, string userId,
+        StoreSummary store, Money subtotal, DateTime now, CancellationToken ct, int? changingOrderId = null)
+    {
+        var normalized = Coupon.Normalize(code);
+        var coupon = normalized is null ? null : await db.Coupons.AsNoTracking().FirstOrDefaultAsync(c => c.Code == normalized, ct);
+        if (coupon is null) return (null, CouponDecision.No($"There is no coupon '{code.Trim()}'. Check the spelling."));
+        var uses = await db.CouponRedemptions.CountAsync(r => r.CouponId == coupon.Id && r.UserId == userId && r.OrderId != changingOrderId, ct);
+        var decision = coupon.Evaluate(subtotal, store.RegionId, uses, now, ownUses: changingOrderId is null ? 0 : 1);
+        return (decision.Applies ? coupon : null, decision);
+    }
+
+    /// <summary>Counts one use, only while the coupon's overall limit has room.</summary>
+    private static async Task<bool> TakeCouponAsync(QCommerceDbContext db, int couponId, CancellationToken ct) =>
+        await db.Coupons.Where(c => c.Id == couponId && (c.UsageLimit == null || c.TimesUsed < c.UsageLimit))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.TimesUsed, c => c.TimesUsed + 1), ct) == 1;
+
+    private async Task<DateTime> AsapByAsync(QCommerceDbContext db, StoreSummary store, DateTimeOffset now, CancellationToken ct)
+    {
+        var storeId = store.Id;
+        var queued = await db.Orders.CountAsync(o => o.StoreId == storeId && o.DeliveryKind == DeliveryKind.Asap
+            && (o.Status == OrderStatus.PendingConfirmation || o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.Paid || o.Status == OrderStatus.Picking), ct);
+        // A closed store starts on the order when it opens.
+        var start = now;
+        for (var i = 0; i < 48 && !store.Hours.IsOpenAt(start); i++) start = start.AddMinutes(30);
+        return (start + TimeSpan.FromMinutes(store.EtaMinutes + queued * options.Value.MinutesPerQueuedOrder)).UtcDateTime;
+    }
+
+    private async Task ReportShortStockAsync(StoreSummary store, IReadOnlyList<OrderItemInput> items, IReadOnlyList<int> shortSkus, DateTime now, CancellationToken ct)
+    {
+        // Another order took the units between our check and our update: say how many are left now.
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var snapshots = await SkuSnapshots.LoadAsync(db, store, shortSkus.ToList(), now, ct);
+        var problems = new ProblemList();
+        for (var i = 0; i < items.Count; i++)
+            if (snapshots.TryGetValue(items[i].SkuId, out var s))
+                problems.Add($"items[{i}].qty", s.AvailableQty <= 0 ? $"{s.Title} has just sold out at {store.Name}." : $"Only {s.AvailableQty} of {s.Title} left at {store.Name}.");
+        problems.ThrowIfAny();
+    }
+
+    private static void Reject(string field, string message) =>
+        throw new RequestRejectedException(new Dictionary<string, string[]> { [field] = [message] });
+
+    private decimal TaxRate(StoreSummary store) => options.Value.TaxRateFor(store.RegionCode);
+}
+
+public sealed record OrderCreatedEvent(int OrderId, int StoreId, OrderStatus Status, PaymentMethod PaymentMethod, string Currency, long TotalMinor, DateTime ReservationExpiresAtUtc);
+
+public sealed record OrderStatusChangedEvent(int OrderId, int StoreId, OrderStatus From, OrderStatus To, string Actor, string? Reason);

@@ -1,0 +1,380 @@
+using QCommerce.Core.Common;
+
+namespace QCommerce.Core.Ordering;
+
+public enum OrderStatus
+{
+    PendingPayment,
+    PaymentFailed,
+    Paid,
+    PendingConfirmation,
+    Confirmed,
+    Picking,
+    OutForDelivery,
+    Delivered,
+    Cancelled,
+    RefundPending,
+    Refunded,
+}
+
+public enum PaymentMethod
+{
+    Card,
+    CashOnDelivery,
+}
+
+/// <summary>Where the stock of an order stands: held for it, taken off the shelf, or given back.</summary>
+public enum ReservationStatus
+{
+    Held,
+    Committed,
+    Released,
+}
+
+public enum DeliveryKind
+{
+    Asap,
+    Slot,
+}
+
+/// <summary>The address an order goes to, copied from the shopper's input when it was placed.</summary>
+public sealed record DeliveryAddress(string Line1, string? Line2, string City, string Zip);
+
+/// <summary>
+/// When the order will arrive: as soon as possible by an estimated time, or inside a booked slot.
+/// </summary>
+public sealed record DeliveryPromise(DeliveryKind Kind, int? SlotId, DateTime? FromUtc, DateTime ByUtc)
+{
+    public static DeliveryPromise Asap(DateTime byUtc) => new(DeliveryKind.Asap, null, null, byUtc);
+    public static DeliveryPromise InSlot(int slotId, DateTime fromUtc, DateTime toUtc) => new(DeliveryKind.Slot, slotId, fromUtc, toUtc);
+}
+
+/// <summary>
+/// A shopper's order: lines with the titles and prices of the moment it was placed, its totals, its
+/// delivery promise and its stock reservation. Every change of state is a method here that throws
+/// on an illegal move and appends an <see cref="OrderEvent"/> to the timeline (DESIGN §3).
+/// </summary>
+public sealed class Order
+{
+    private readonly List<OrderLine> _lines = [];
+    private readonly List<OrderEvent> _events = [];
+
+    private Order() { }
+
+    public static Order Place(string userId, int storeId, PaymentMethod method, DeliveryAddress address, DeliveryPromise delivery,
+        IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode, DateTime now, DateTime reservationExpiresAtUtc)
+    {
+        var order = new Order
+        {
+            UserId = userId,
+            StoreId = storeId,
+            PaymentMethod = method,
+            Status = method == PaymentMethod.Card ? OrderStatus.PendingPayment : OrderStatus.PendingConfirmation,
+            CreatedAtUtc = now,
+            UpdatedAtUtc = now,
+            ReservationStatus = ReservationStatus.Held,
+            ReservationExpiresAtUtc = reservationExpiresAtUtc,
+        };
+        order.SetAddress(address);
+        order.SetDelivery(delivery);
+        order.SetLines(lines, price, couponCode);
+        order._events.Add(new OrderEvent(now, "shopper", null, order.Status,
+            method == PaymentMethod.Card ? "Order placed; waiting for card payment." : "Order placed; cash on delivery, waiting for the store to confirm."));
+        return order;
+    }
+
+    public int Id { get; private set; }
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, Id);
+    public string UserId { get; private set; } = "";
+    public int StoreId { get; private set; }
+    public OrderStatus Status { get; private set; }
+    public PaymentMethod PaymentMethod { get; private set; }
+    public string Currency { get; private set; } = "";
+    public IReadOnlyList<OrderLine> Lines => _lines;
+    public IReadOnlyList<OrderEvent> Events => _events;
+
+    public string AddressLine1 { get; private set; } = "";
+    public string? AddressLine2 { get; private set; }
+    public string AddressCity { get; private set; } = "";
+    public string AddressZip { get; private set; } = "";
+    public DeliveryAddress Address => new(AddressLine1, AddressLine2, AddressCity, AddressZip);
+
+    public DeliveryKind DeliveryKind { get; private set; }
+    public int? SlotId { get; private set; }
+    public DateTime? DeliveryFromUtc { get; private set; }
+    public DateTime DeliveryByUtc { get; private set; }
+    public DeliveryPromise Delivery => new(DeliveryKind, SlotId, DeliveryFromUtc, DeliveryByUtc);
+
+    public long SubtotalMinor { get; private set; }
+    public long DiscountMinor { get; private set; }
+    public long DeliveryFeeMinor { get; private set; }
+    public long TaxMinor { get; private set; }
+    public long TotalMinor { get; private set; }
+    public string? CouponCode { get; private set; }
+    public PriceBreakdown Price => new(Amount(SubtotalMinor), Amount(DiscountMinor), Amount(DeliveryFeeMinor), Amount(TaxMinor), Amount(TotalMinor));
+    public Money Total => Amount(TotalMinor);
+
+    public ReservationStatus ReservationStatus { get; private set; }
+    public DateTime ReservationExpiresAtUtc { get; private set; }
+    public DateTime CreatedAtUtc { get; private set; }
+    public DateTime UpdatedAtUtc { get; private set; }
+
+    /// <summary>Optimistic concurrency: two writers to one order cannot both win.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Items and address can change only before a payment is in flight (DESIGN §3).</summary>
+    public bool CanBeModified => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation;
+
+    /// <summary>A shopper may cancel until picking starts; a paid order is then refunded.</summary>
+    public bool CanBeCancelledByShopper => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed
+        or OrderStatus.PendingConfirmation or OrderStatus.Confirmed or OrderStatus.Paid;
+
+    public bool IsFinal => Status is OrderStatus.Delivered or OrderStatus.Cancelled or OrderStatus.Refunded;
+
+    /// <summary>Quantities per SKU, lines of one SKU summed: what the reservation holds.</summary>
+    public IReadOnlyDictionary<int, int> QuantitiesBySku() =>
+        _lines.GroupBy(l => l.SkuId).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+
+    public void ReplaceLines(IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode, string actor, DateTime now)
+    {
+        EnsureModifiable("change the items of");
+        SetLines(lines, price, couponCode);
+        Touch(now, actor, "Items changed.");
+    }
+
+    public void ChangeAddress(DeliveryAddress address, PriceBreakdown price, string actor, DateTime now)
+    {
+        EnsureModifiable("change the address of");
+        SetAddress(address);
+        SetTotals(price);
+        Touch(now, actor, "Delivery address changed.");
+    }
+
+    /// <summary>Payment captured: the reservation is committed and the store can start.</summary>
+    public void MarkPaid(string actor, DateTime now)
+    {
+        Require("mark as paid", OrderStatus.PendingPayment);
+        ReservationStatus = ReservationStatus.Committed;
+        MoveTo(OrderStatus.Paid, actor, "Payment received.", now);
+    }
+
+    /// <summary>The card was declined or failed: the shopper may try again while the reservation lasts.</summary>
+    public void FailPayment(string reason, string actor, DateTime now)
+    {
+        Require("record a failed payment for", OrderStatus.PendingPayment);
+        MoveTo(OrderStatus.PaymentFailed, actor, reason, now);
+    }
+
+    public void RetryPayment(string actor, DateTime now)
+    {
+        Require("retry the payment of", OrderStatus.PaymentFailed);
+        MoveTo(OrderStatus.PendingPayment, actor, "Trying the payment again.", now);
+    }
+
+    /// <summary>The store accepts a cash-on-delivery order: its stock is committed.</summary>
+    public void Confirm(string actor, DateTime now)
+    {
+        Require("confirm", OrderStatus.PendingConfirmation);
+        ReservationStatus = ReservationStatus.Committed;
+        MoveTo(OrderStatus.Confirmed, actor, "Confirmed by the store; cash on delivery.", now);
+    }
+
+    public void StartPicking(string actor, DateTime now)
+    {
+        Require("start picking", OrderStatus.Paid, OrderStatus.Confirmed);
+        MoveTo(OrderStatus.Picking, actor, "Picking your items.", now);
+    }
+
+    public void SendOut(string actor, DateTime now)
+    {
+        Require("send out", OrderStatus.Picking);
+        MoveTo(OrderStatus.OutForDelivery, actor, "On its way to you.", now);
+    }
+
+    public void Deliver(string actor, DateTime now)
+    {
+        Require("deliver", OrderStatus.OutForDelivery);
+        MoveTo(OrderStatus.Delivered, actor, PaymentMethod == PaymentMethod.CashOnDelivery ? "Delivered; cash collected." : "Delivered.", now);
+    }
+
+    /// <summary>
+    /// Cancels an order that has not been paid for or picked. Returns what happened to its stock
+    /// before: held units are to be released, committed units (a confirmed cash order) restocked.
+    /// </summary>
+    public ReservationStatus Cancel(string reason, string actor, DateTime now)
+    {
+        Require("cancel", OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed);
+        var before = ReservationStatus;
+        ReservationStatus = ReservationStatus.Released;
+        MoveTo(OrderStatus.Cancelled, actor, reason, now);
+        return before;
+    }
+
+    /// <summary>True when the reservation ran out on an order still waiting for payment or confirmation.</summary>
+    public bool IsExpiredAt(DateTime now) =>
+        ReservationStatus == ReservationStatus.Held && ReservationExpiresAtUtc <= now
+        && Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation;
+
+    public void Expire(DateTime now)
+    {
+        if (!IsExpiredAt(now))
+            throw new ConflictException($"Order {PublicId} is {Status} with its reservation {ReservationStatus} until {ReservationExpiresAtUtc:O}; it cannot expire at {now:O}.");
+        ReservationStatus = ReservationStatus.Released;
+        MoveTo(OrderStatus.Cancelled, "system",
+            Status == OrderStatus.PendingConfirmation
+                ? "Cancelled automatically: the store did not confirm in time; the items went back on the shelf."
+                : "Cancelled automatically: payment was not completed in time; the items went back on the shelf.", now);
+    }
+
+    /// <summary>The reservation outlives its TTL while the shopper is busy paying (a 3-D Secure challenge).</summary>
+    public void ExtendReservation(DateTime untilUtc)
+    {
+        if (ReservationStatus != ReservationStatus.Held) throw new ConflictException($"Order {PublicId} holds no reservation to extend.");
+        if (untilUtc > ReservationExpiresAtUtc) ReservationExpiresAtUtc = untilUtc;
+    }
+
+    /// <summary>Cancelling after payment: the money goes back before the order is closed.</summary>
+    public void RequestRefund(string reason, string actor, DateTime now)
+    {
+        Require("refund", OrderStatus.Paid, OrderStatus.Picking);
+        MoveTo(OrderStatus.RefundPending, actor, reason, now);
+    }
+
+    public void MarkRefunded(string actor, DateTime now)
+    {
+        Require("mark as refunded", OrderStatus.RefundPending);
+        MoveTo(OrderStatus.Refunded, actor, "Refunded in full.", now);
+    }
+
+    private void Require(string action, params OrderStatus[] allowed)
+    {
+        if (!allowed.Contains(Status))
+            throw new ConflictException($"Cannot {action} order {PublicId}: it is {Status}.");
+    }
+
+    private void EnsureModifiable(string action)
+    {
+        if (!CanBeModified)
+            throw new ConflictException($"Cannot {action} order {PublicId}: it is {Status}; changes are possible only before payment.");
+    }
+
+    private void MoveTo(OrderStatus to, string actor, string? reason, DateTime now)
+    {
+        _events.Add(new OrderEvent(now, actor, Status, to, reason));
+        Status = to;
+        UpdatedAtUtc = now;
+        Version++;
+    }
+
+    private void Touch(DateTime now, string actor, string reason)
+    {
+        _events.Add(new OrderEvent(now, actor, Status, Status, reason));
+        UpdatedAtUtc = now;
+        Version++;
+    }
+
+    private void SetLines(IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode)
+    {
+        var list = lines.ToList();
+        if (list.Count == 0) throw new DomainException("An order needs at least one item.");
+        if (list.Select(l => l.Currency).Distinct().Count() != 1 || list[0].Currency != price.Total.Currency)
+            throw new DomainException("An order is priced in one currency.");
+        if (Common.Money.Sum(price.Total.Currency, list.Select(l => l.LineTotal)) != price.Subtotal)
+            throw new DomainException("An order's subtotal must be the sum of its lines.");
+        _lines.Clear();
+        _lines.AddRange(list);
+        Currency = price.Total.Currency;
+        CouponCode = couponCode;
+        SetTotals(price);
+    }
+
+    private void SetTotals(PriceBreakdown price)
+    {
+        SubtotalMinor = price.Subtotal.MinorUnits;
+        DiscountMinor = price.Discount.MinorUnits;
+        DeliveryFeeMinor = price.DeliveryFee.MinorUnits;
+        TaxMinor = price.Tax.MinorUnits;
+        TotalMinor = price.Total.MinorUnits;
+    }
+
+    private void SetAddress(DeliveryAddress address)
+    {
+        AddressLine1 = address.Line1;
+        AddressLine2 = address.Line2;
+        AddressCity = address.City;
+        AddressZip = address.Zip;
+    }
+
+    private void SetDelivery(DeliveryPromise delivery)
+    {
+        DeliveryKind = delivery.Kind;
+        SlotId = delivery.SlotId;
+        DeliveryFromUtc = delivery.FromUtc;
+        DeliveryByUtc = delivery.ByUtc;
+    }
+
+    private Money Amount(long minor) => new(Currency, minor);
+}
+
+/// <summary>One line of an order, with the title and price the shopper saw when placing it.</summary>
+public sealed class OrderLine
+{
+    private OrderLine() { }
+
+    public OrderLine(int skuId, int productId, string title, string sizeLabel, string? imageUrl, Money unitPrice, int quantity)
+    {
+        if (quantity is < 1 or > OrderLimits.MaxQuantityPerLine) throw new DomainException($"A line's quantity is between 1 and {OrderLimits.MaxQuantityPerLine}.");
+        if (unitPrice.MinorUnits <= 0) throw new DomainException("A line's price must be positive.");
+        SkuId = skuId;
+        ProductId = productId;
+        Title = title;
+        SizeLabel = sizeLabel;
+        ImageUrl = imageUrl;
+        UnitPriceMinor = unitPrice.MinorUnits;
+        Currency = unitPrice.Currency;
+        Quantity = quantity;
+    }
+
+    public int Id { get; private set; }
+    public int OrderId { get; private set; }
+    public int SkuId { get; private set; }
+    public int ProductId { get; private set; }
+    public string Title { get; private set; } = "";
+    public string SizeLabel { get; private set; } = "";
+    public string? ImageUrl { get; private set; }
+    public long UnitPriceMinor { get; private set; }
+    public string Currency { get; private set; } = "";
+    public int Quantity { get; private set; }
+
+    public Money UnitPrice => new(Currency, UnitPriceMinor);
+    public Money LineTotal => UnitPrice * Quantity;
+}
+
+/// <summary>One entry of an order's timeline: who moved it from what to what, and why.</summary>
+public sealed class OrderEvent
+{
+    private OrderEvent() { }
+
+    public OrderEvent(DateTime atUtc, string actor, OrderStatus? from, OrderStatus to, string? reason)
+    {
+        AtUtc = atUtc;
+        Actor = actor;
+        FromStatus = from;
+        ToStatus = to;
+        Reason = reason;
+    }
+
+    public long Id { get; private set; }
+    public int OrderId { get; private set; }
+    public DateTime AtUtc { get; private set; }
+    public string Actor { get; private set; } = "";
+    public OrderStatus? FromStatus { get; private set; }
+    public OrderStatus ToStatus { get; private set; }
+    public string? Reason { get; private set; }
+}
+
+public static class OrderLimits
+{
+    public const int MaxQuantityPerLine = 99;
+    public const int MaxLines = 50;
+}

@@ -1,0 +1,60 @@
+using QCommerce.Core.Common;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Core.Ordering;
+
+/// <summary>What an order costs, every amount in minor units of one currency.</summary>
+public sealed record PriceBreakdown(Money Subtotal, Money Discount, Money DeliveryFee, Money Tax, Money Total)
+{
+    public static PriceBreakdown Zero(string currency) =>
+        new(Money.Zero(currency), Money.Zero(currency), Money.Zero(currency), Money.Zero(currency), Money.Zero(currency));
+}
+
+/// <summary>
+/// The one place an order's total is computed (DESIGN §3):
+/// total = subtotal − discount + delivery fee + tax.
+/// <list type="bullet">
+/// <item>The discount never exceeds the subtotal.</item>
+/// <item>Delivery is free when the discounted goods reach the store's threshold; an empty basket pays no fee.</item>
+/// <item>Tax is the region's rate on the discounted goods only (not on delivery), rounded half away
+/// from zero to the minor unit, computed in <see cref="decimal"/>: no binary floating point.</item>
+/// </list>
+/// </summary>
+public static class OrderPricing
+{
+    public static PriceBreakdown Calculate(Money subtotal, Money? discount, Money deliveryFee, Money freeDeliveryThreshold, decimal taxRatePercent)
+    {
+        if (subtotal.IsNegative) throw new DomainException("A subtotal cannot be negative.");
+        if (taxRatePercent is < 0 or > 100) throw new DomainException("A tax rate is a percentage between 0 and 100.");
+        var currency = subtotal.Currency;
+        var off = discount is { } d ? (d > subtotal ? subtotal : d) : Money.Zero(currency);
+        if (off.IsNegative) throw new DomainException("A discount cannot be negative.");
+        var goods = subtotal - off;
+        var fee = subtotal.IsZero || goods >= freeDeliveryThreshold ? Money.Zero(currency) : deliveryFee;
+        var tax = new Money(currency, (long)Math.Round(goods.MinorUnits * taxRatePercent / 100m, 0, MidpointRounding.AwayFromZero));
+        return new PriceBreakdown(subtotal, off, fee, tax, goods + fee + tax);
+    }
+
+    public static PriceBreakdown Calculate(Money subtotal, Money? discount, StoreSummary store, decimal taxRatePercent) =>
+        Calculate(subtotal, discount, store.DeliveryFee, store.FreeDeliveryThreshold, taxRatePercent);
+}
+
+/// <summary>Settings under <c>Orders</c> in appsettings.json.</summary>
+public sealed class OrderingOptions
+{
+    /// <summary>How long stock stays reserved for an unpaid or unconfirmed order.</summary>
+    public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Sales tax in percent by region code; regions not listed use <see cref="DefaultTaxRate"/>.</summary>
+    public Dictionary<string, decimal> TaxRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public decimal DefaultTaxRate { get; set; }
+
+    /// <summary>Minutes each order already waiting in a store adds to its ASAP estimate.</summary>
+    public int MinutesPerQueuedOrder { get; set; } = 2;
+
+    /// <summary>How often each instance looks for expired reservations.</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    public decimal TaxRateFor(string regionCode) => TaxRates.TryGetValue(regionCode, out var rate) ? rate : DefaultTaxRate;
+}

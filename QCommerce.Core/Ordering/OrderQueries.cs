@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using QCommerce.Core.Common;
+using QCommerce.Core.Data;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Core.Ordering;
+
+public sealed record OrderSummaryView(int OrderId, OrderStatus Status, Money Total, int ItemCount, DateTime CreatedAtUtc,
+    string StoreName, DeliveryKind DeliveryKind, DateTime? DeliveryFromUtc, DateTime DeliveryByUtc)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
+}
+
+public sealed record OrderLineView(int SkuId, int ProductId, string Title, string SizeLabel, string? ImageUrl, Money UnitPrice, int Quantity)
+{
+    public Money LineTotal => UnitPrice * Quantity;
+}
+
+public sealed record OrderEventView(long Id, DateTime AtUtc, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
+
+public sealed record OrderDetailView(
+    int OrderId, string UserId, OrderStatus Status, PaymentMethod PaymentMethod, StoreSummary Store,
+    IReadOnlyList<OrderLineView> Lines, PriceBreakdown Price, string? CouponCode, DeliveryAddress Address, DeliveryPromise Delivery,
+    ReservationStatus ReservationStatus, DateTime ReservationExpiresAtUtc, DateTime CreatedAtUtc, DateTime UpdatedAtUtc, int Version,
+    IReadOnlyList<OrderEventView> Timeline)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
+    public bool CanBeModified => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation;
+    public bool CanBeCancelled => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed
+        or OrderStatus.PendingConfirmation or OrderStatus.Confirmed or OrderStatus.Paid;
+}
+
+/// <summary>Orders as their shopper reads them. Another shopper's order does not exist for them.</summary>
+public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores)
+{
+    public async Task<Page<OrderSummaryView>> ListAsync(string userId, int page, int pageSize, CancellationToken ct = default)
+    {
+        if (page < 1) throw new DomainException("Page numbers start at 1.");
+        if (pageSize is < 1 or > Paging.MaxPageSize) throw new DomainException($"Page size must be between 1 and {Paging.MaxPageSize}.");
+        var storeNames = (await stores.ListAsync(ct)).ToDictionary(s => s.Id, s => s.Name);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var mine = db.Orders.AsNoTracking().Where(o => o.UserId == userId);
+        var total = await mine.CountAsync(ct);
+        var rows = await mine.OrderByDescending(o => o.CreatedAtUtc).ThenByDescending(o => o.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(o => new
+            {
+                o.Id, o.Status, o.Currency, o.TotalMinor, o.CreatedAtUtc, o.StoreId, o.DeliveryKind, o.DeliveryFromUtc, o.DeliveryByUtc,
+                Items = o.Lines.Sum(l => l.Quantity),
+            })
+            .ToListAsync(ct);
+        return new Page<OrderSummaryView>(rows.Select(o => new OrderSummaryView(o.Id, o.Status, new Money(o.Currency, o.TotalMinor), o.Items,
+            o.CreatedAtUtc, storeNames.GetValueOrDefault(o.StoreId, "?"), o.DeliveryKind, o.DeliveryFromUtc, o.DeliveryByUtc)).ToList(), page, pageSize, total);
+    }
+
+    /// <summary>One order with its lines and timeline, or null when it is not this shopper's (or does not exist).</summary>
+    public async Task<OrderDetailView?> FindAsync(string userId, int orderId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var order = await db.Orders.AsNoTracking().AsSplitQuery()
+            .Include(o => o.Lines).Include(o => o.Events)
+            .FirstOrDefaultAsync(o => o.Id == orderId && o.UserId == userId, ct);
+        if (order is null) return null;
+        var store = await stores.GetAsync(order.StoreId, ct);
+        return new OrderDetailView(order.Id, order.UserId, order.Status, order.PaymentMethod, store,
+            order.Lines.OrderBy(l => l.Id).Select(l => new OrderLineView(l.SkuId, l.ProductId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity)).ToList(),
+            order.Price, order.CouponCode, order.Address, order.Delivery, order.ReservationStatus, order.ReservationExpiresAtUtc,
+            order.CreatedAtUtc, order.UpdatedAtUtc, order.Version,
+            order.Events.OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList());
+    }
+
+    /// <summary>The order's version, for a tracking page that polls for changes cheaply; null when not this shopper's.</summary>
+    public async Task<int?> VersionAsync(string userId, int orderId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Orders.AsNoTracking().Where(o => o.Id == orderId && o.UserId == userId).Select(o => (int?)o.Version).FirstOrDefaultAsync(ct);
+    }
+}

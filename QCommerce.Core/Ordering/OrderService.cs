@@ -1,0 +1,230 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Common;
+using QCommerce.Core.Data;
+using QCommerce.Core.Inventory;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Core.Ordering;
+
+/// <summary>A change to an order before payment: new items, a new address, or both.</summary>
+public sealed record ModifyOrderCommand(IReadOnlyList<OrderItemInput>? Items, OrderAddressInput? Address);
+
+/// <summary>
+/// The order's life after it was placed: changes before payment, cancellation, and expiry of
+/// reservations nobody paid for. Each method is one transaction; the order's version column makes
+/// two writers to one order (a shopper cancelling while the expiry runs) a conflict, never a mix.
+/// </summary>
+public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox,
+    TimeProvider clock, IOptions<OrderingOptions> options, ILogger<OrderService> logger)
+{
+    /// <summary>The shopper cancels: stock and slot go back; a paid order is refunded first.</summary>
+    public async Task<OrderStatus> CancelAsync(string userId, int orderId, string? reason, CancellationToken ct = default)
+    {
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var order = await LoadAsync(db, userId, orderId, ct);
+        var why = string.IsNullOrWhiteSpace(reason) ? "Cancelled by the shopper." : $"Cancelled by the shopper: {reason.Trim()}";
+        if (why.Length > 500) why = why[..500];
+        var from = order.Status;
+        if (order.Status == OrderStatus.Paid)
+        {
+            order.RequestRefund(why, "shopper", now);
+        }
+        else
+        {
+            if (!order.CanBeCancelledByShopper)
+                throw new ConflictException($"Order {order.PublicId} is {order.Status}; it can no longer be cancelled.");
+            var stock = order.Cancel(why, "shopper", now);
+            await ReleaseHoldsAsync(db, order, stock, ct);
+        }
+        Outbox.Enqueue(db, order.Status == OrderStatus.Cancelled ? EventTypes.OrderCancelled : EventTypes.OrderStatusChanged, order.PublicId,
+            new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "shopper", why), now);
+        await SaveAsync(db, order, ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+        logger.LogInformation("Order {OrderId} cancelled by its shopper: {From} -> {To}", order.PublicId, from, order.Status);
+        return order.Status;
+    }
+
+    /// <summary>
+    /// Replaces the items and/or the address of an order not yet paid for. The order is re-priced at
+    /// today's prices and its reservation adjusted by the difference per SKU, all or nothing.
+    /// </summary>
+    public async Task<OrderReceipt> ModifyAsync(string userId, int orderId, ModifyOrderCommand command, CancellationToken ct = default)
+    {
+        if (command.Items is null && command.Address is null)
+            throw new RequestRejectedException(new Dictionary<string, string[]> { ["body"] = ["Send new items, a new address, or both."] });
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var order = await LoadAsync(db, userId, orderId, ct);
+        if (!order.CanBeModified)
+            throw new ConflictException($"Order {order.PublicId} is {order.Status}; items and address can change only before payment.");
+        var store = await stores.GetAsync(order.StoreId, ct);
+
+        var problems = new ProblemList();
+        var address = command.Address is null ? order.Address : CheckoutService.ValidateAddress(command.Address, store, problems);
+        List<OrderLine> lines = [.. order.Lines];
+        var subtotal = order.Price.Subtotal;
+        if (command.Items is not null)
+        {
+            // Units this order already holds count as available to it.
+            (lines, subtotal) = await CheckoutService.PriceLinesAsync(db, store, command.Items, now, problems, ct, alreadyHeld: order.QuantitiesBySku());
+        }
+        Money? discount = null;
+        if (order.CouponCode is { } code && !problems.Any)
+        {
+            // This order's own use of the code does not count against it.
+            var (_, decision) = await CheckoutService.EvaluateCouponAsync(db, code, userId, store, subtotal, now, ct, changingOrderId: order.Id);
+            if (decision is { Applies: false }) problems.Add("couponCode", $"{decision.Message} The order keeps its items; change it differently or cancel it.");
+            discount = decision?.Discount;
+        }
+        problems.ThrowIfAny();
+        var price = OrderPricing.Calculate(subtotal, discount, store, options.Value.TaxRateFor(store.RegionCode));
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (command.Items is not null)
+        {
+            var before = order.QuantitiesBySku();
+            var after = lines.GroupBy(l => l.SkuId).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+            var more = after.Select(a => (a.Key, Delta: a.Value - before.GetValueOrDefault(a.Key))).Where(x => x.Delta > 0).ToDictionary(x => x.Key, x => x.Delta);
+            var less = before.Select(b => (b.Key, Delta: b.Value - after.GetValueOrDefault(b.Key))).Where(x => x.Delta > 0).ToDictionary(x => x.Key, x => x.Delta);
+            var shortSkus = await StockReservations.ReserveAsync(db, store.Id, more, ct);
+            if (shortSkus.Count > 0)
+            {
+                await tx.RollbackAsync(ct);
+                throw new RequestRejectedException(new Dictionary<string, string[]>
+                {
+                    ["items"] = [$"Not enough stock for {string.Join(", ", lines.Where(l => shortSkus.Contains(l.SkuId)).Select(l => l.Title).Distinct())}; nothing was changed."],
+                });
+            }
+            await StockReservations.ReleaseAsync(db, store.Id, less, ct);
+            order.ReplaceLines(lines, price, order.CouponCode, "shopper", now);
+        }
+        if (command.Address is not null) order.ChangeAddress(address!, price, "shopper", now);
+        Outbox.Enqueue(db, EventTypes.OrderChanged, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, order.Status, order.Status, "shopper", "Order changed."), now);
+        await SaveAsync(db, order, ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+        return OrderReceipt.From(order);
+    }
+
+    /// <summary>
+    /// Cancels every order whose reservation ran out while unpaid or unconfirmed, giving back its
+    /// stock and slot. Safe on several instances: an order someone else changed meanwhile is left alone.
+    /// </summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct = default)
+    {
+        var now = clock.UtcNow();
+        List<int> due;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            due = await db.Orders.AsNoTracking()
+                .Where(o => o.ReservationStatus == ReservationStatus.Held && o.ReservationExpiresAtUtc <= now
+                    && (o.Status == OrderStatus.PendingPayment || o.Status == OrderStatus.PaymentFailed || o.Status == OrderStatus.PendingConfirmation))
+                .OrderBy(o => o.ReservationExpiresAtUtc)
+                .Select(o => o.Id)
+                .Take(100)
+                .ToListAsync(ct);
+        }
+        var expired = 0;
+        foreach (var orderId in due)
+        {
+            try
+            {
+                if (await ExpireOneAsync(orderId, now, ct)) expired++;
+            }
+            catch (ConflictException)
+            {
+                // Paid, cancelled or expired by someone else between our read and our write.
+            }
+        }
+        if (expired > 0)
+        {
+            outbox.Notify();
+            logger.LogInformation("Expired {Count} unpaid orders and released their stock", expired);
+        }
+        return expired;
+    }
+
+    private async Task<bool> ExpireOneAsync(int orderId, DateTime now, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == orderId, ct);
+        if (!order.IsExpiredAt(now)) return false;
+        var from = order.Status;
+        order.Expire(now);
+        await ReleaseHoldsAsync(db, order, ReservationStatus.Held, ct);
+        Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
+            new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "system", "Reservation expired"), now);
+        await SaveAsync(db, order, ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Order {OrderId} expired unpaid ({From}); reservation released", order.PublicId, from);
+        return true;
+    }
+
+    /// <summary>Gives back what a cancelled order held: its stock (reserved or already taken), its slot and its coupon use.</summary>
+    private static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, CancellationToken ct)
+    {
+        var quantities = order.QuantitiesBySku();
+        if (stockBefore == ReservationStatus.Held) await StockReservations.ReleaseAsync(db, order.StoreId, quantities, ct);
+        else if (stockBefore == ReservationStatus.Committed) await StockReservations.RestockAsync(db, order.StoreId, quantities, ct);
+        if (order.SlotId is { } slotId) await DeliverySlots.ReleaseAsync(db, slotId, ct);
+        var orderId = order.Id;
+        var redemption = await db.CouponRedemptions.FirstOrDefaultAsync(r => r.OrderId == orderId, ct);
+        if (redemption is not null)
+        {
+            db.CouponRedemptions.Remove(redemption);
+            await db.Coupons.Where(c => c.Id == redemption.CouponId && c.TimesUsed > 0)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.TimesUsed, c => c.TimesUsed - 1), ct);
+        }
+    }
+
+    private static async Task<Order> LoadAsync(QCommerceDbContext db, string userId, int orderId, CancellationToken ct) =>
+        await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.UserId == userId, ct)
+        ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
+
+    private static async Task SaveAsync(QCommerceDbContext db, Order order, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException($"Order {order.PublicId} was changed at the same moment by someone else; reload it and try again.");
+        }
+    }
+}
+
+/// <summary>Runs the reservation expiry on every instance at the configured interval.</summary>
+public sealed class ReservationExpiryService(OrderService orders, IdempotencyGuard idempotency, DeliverySlots slots,
+    IOptions<OrderingOptions> options, TimeProvider clock, ILogger<ReservationExpiryService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
+        var lastHousekeeping = DateTimeOffset.MinValue;
+        do
+        {
+            try
+            {
+                await orders.ExpireDueAsync(stoppingToken);
+                if (clock.GetUtcNow() - lastHousekeeping > TimeSpan.FromMinutes(10))
+                {
+                    await slots.EnsureSlotsAsync(stoppingToken);
+                    await idempotency.PurgeExpiredAsync(stoppingToken);
+                    lastHousekeeping = clock.GetUtcNow();
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Reservation expiry sweep failed; the next sweep retries");
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using QCommerce.Core.Cart;
+using QCommerce.Core.Common;
+
+namespace QCommerce.Web.Api;
+
+public sealed record CartLineDto(
+    string SkuId, string ProductId, string Title, string Brand, string Size, string? ImageUrl, int Qty,
+    MoneyDto? UnitPrice, MoneyDto? PreviousUnitPrice, MoneyDto? LineTotal, AvailabilityDto Availability, string? Problem);
+
+public sealed record CartDto(
+    string StoreId, IReadOnlyList<CartLineDto> Items, int ItemCount, MoneyDto Subtotal, MoneyDto DeliveryFee, MoneyDto Tax, MoneyDto Total,
+    MoneyDto? AmountToFreeDelivery, bool HasPriceChanges, bool CanCheckout)
+{
+    public static CartDto From(CartView c) => new(
+        c.Store.PublicId,
+        c.Lines.Select(l => new CartLineDto(l.PublicSkuId, PublicId.Format(PublicId.Product, l.ProductId), l.Title, l.Brand, l.SizeLabel, l.ImageUrl, l.Quantity,
+            MoneyDto.From(l.UnitPrice), MoneyDto.From(l.PreviousPrice), MoneyDto.From(l.LineTotal), AvailabilityDto.From(l.Availability)!, l.Problem)).ToList(),
+        c.ItemCount, MoneyDto.From(c.Price.Subtotal), MoneyDto.From(c.Price.DeliveryFee), MoneyDto.From(c.Price.Tax), MoneyDto.From(c.Price.Total),
+        MoneyDto.From(c.AmountToFreeDelivery), c.HasPriceChanges, c.CanCheckout);
+}
+
+public sealed record CartQuantityRequest(int? Qty);
+
+/// <summary>The caller's cart at one store (<c>?storeId=st_1</c>): a cart belongs to a shopper and a store.</summary>
+public static class CartApi
+{
+    public static RouteGroupBuilder MapCartApi(this RouteGroupBuilder v1)
+    {
+        var cart = v1.MapGroup("/cart").WithTags("Cart").RequireAuthorization();
+
+        cart.MapGet("/", async Task<IResult> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var store = RequiredStore(errors, storeId);
+            if (errors.Any) return errors.ToProblem();
+            return TypedResults.Ok(CartDto.From(await carts.ViewAsync(CartOwner.User(ApiUser.Id(user)), store, ct)));
+        })
+        .WithSummary("The caller's cart at a store, revalidated: current prices, price changes and stock problems.")
+        .Produces<CartDto>().ProducesValidationProblem().ProducesProblem(404);
+
+        cart.MapPut("/items/{skuId}", async Task<IResult> (string skuId, string? storeId, [FromBody] CartQuantityRequest? body, ClaimsPrincipal user,
+            CartService carts, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var store = RequiredStore(errors, storeId);
+            var sku = RequiredSku(errors, skuId);
+            if (body?.Qty is null) errors.Add("qty", "Send {\"qty\": n}; 0 removes the item.");
+            else if (body.Qty is < 0 or > 99) errors.Add("qty", "qty must be between 0 and 99 (0 removes the item).");
+            if (errors.Any) return errors.ToProblem();
+            return TypedResults.Ok(CartDto.From(await carts.SetQuantityAsync(CartOwner.User(ApiUser.Id(user)), store, sku, body!.Qty!.Value, ct)));
+        })
+        .WithSummary("Sets the quantity of a SKU in the cart; 0 removes it. More than the store has is refused.")
+        .Accepts<CartQuantityRequest>("application/json")
+        .Produces<CartDto>().ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404);
+
+        cart.MapDelete("/items/{skuId}", async Task<IResult> (string skuId, string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var store = RequiredStore(errors, storeId);
+            var sku = RequiredSku(errors, skuId);
+            if (errors.Any) return errors.ToProblem();
+            return TypedResults.Ok(CartDto.From(await carts.RemoveAsync(CartOwner.User(ApiUser.Id(user)), store, sku, ct)));
+        })
+        .WithSummary("Removes a SKU from the cart.")
+        .Produces<CartDto>().ProducesValidationProblem().ProducesProblem(404);
+
+        cart.MapPost("/accept-prices", async Task<IResult> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var store = RequiredStore(errors, storeId);
+            if (errors.Any) return errors.ToProblem();
+            return TypedResults.Ok(CartDto.From(await carts.AcceptPricesAsync(CartOwner.User(ApiUser.Id(user)), store, ct)));
+        })
+        .WithSummary("The shopper has seen the changed prices; checkout may go ahead.")
+        .Produces<CartDto>().ProducesValidationProblem().ProducesProblem(404);
+
+        return v1;
+    }
+
+    private static int RequiredStore(RequestErrors errors, string? storeId)
+    {
+        if (string.IsNullOrEmpty(storeId)) { errors.Add("storeId", "storeId is required: a cart belongs to one store."); return 0; }
+        return errors.Id("storeId", storeId, PublicId.Store) ?? 0;
+    }
+
+    private static int RequiredSku(RequestErrors errors, string skuId) =>
+        errors.Id("skuId", skuId, PublicId.Sku) ?? 0;
+}

@@ -1,0 +1,203 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using QCommerce.Core.Common;
+using QCommerce.Core.Ordering;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Web.Api;
+
+public sealed record OrderItemRequest(string? SkuId, int? Qty);
+
+public sealed record OrderAddressRequest(string? Line1, string? Line2, string? City, string? Zip);
+
+public sealed record PaymentMethodRequest(string? Type);
+
+public sealed record PlaceOrderRequest(
+    string? StoreId, List<OrderItemRequest?>? Items, OrderAddressRequest? Address, string? DeliverySlot, string? CouponCode, PaymentMethodRequest? PaymentMethod);
+
+public sealed record ModifyOrderRequest(List<OrderItemRequest?>? Items, OrderAddressRequest? Address);
+
+public sealed record CancelOrderRequest(string? Reason);
+
+public sealed record TotalsDto(MoneyDto Subtotal, MoneyDto Discount, MoneyDto DeliveryFee, MoneyDto Tax, MoneyDto Total)
+{
+    public static TotalsDto From(PriceBreakdown p) =>
+        new(MoneyDto.From(p.Subtotal), MoneyDto.From(p.Discount), MoneyDto.From(p.DeliveryFee), MoneyDto.From(p.Tax), MoneyDto.From(p.Total));
+}
+
+public sealed record DeliveryDto(string Type, string? SlotId, DateTime? From, DateTime By)
+{
+    public static DeliveryDto Of(DeliveryPromise d) =>
+        new(d.Kind == DeliveryKind.Asap ? "asap" : "slot", d.SlotId is { } id ? PublicId.Format(PublicId.Slot, id) : null, d.FromUtc, d.ByUtc);
+}
+
+public sealed record OrderPlacedDto(
+    string OrderId, OrderStatus Status, string PaymentMethod, MoneyDto Amount, TotalsDto Totals, DeliveryDto Delivery,
+    DateTime CreatedAt, DateTime ReservationExpiresAt)
+{
+    public static OrderPlacedDto From(OrderReceipt r)
+    {
+        Money M(long v) => new(r.Currency, v);
+        return new(r.PublicId, r.Status, PaymentMethodName(r.PaymentMethod), MoneyDto.From(M(r.TotalMinor)),
+            TotalsDto.From(new PriceBreakdown(M(r.SubtotalMinor), M(r.DiscountMinor), M(r.DeliveryFeeMinor), M(r.TaxMinor), M(r.TotalMinor))),
+            DeliveryDto.Of(new DeliveryPromise(r.DeliveryKind, null, r.DeliveryFromUtc, r.DeliveryByUtc)), r.CreatedAtUtc, r.ReservationExpiresAtUtc);
+    }
+
+    internal static string PaymentMethodName(PaymentMethod m) => m == QCommerce.Core.Ordering.PaymentMethod.Card ? "card" : "cod";
+}
+
+public sealed record OrderLineDto(string SkuId, string ProductId, string Title, string Size, string? ImageUrl, MoneyDto UnitPrice, int Qty, MoneyDto LineTotal);
+
+public sealed record OrderEventDto(DateTime At, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
+
+public sealed record OrderDto(
+    string OrderId, OrderStatus Status, string PaymentMethod, string StoreId, string StoreName, IReadOnlyList<OrderLineDto> Items,
+    TotalsDto Totals, string? CouponCode, OrderAddressRequest Address, DeliveryDto Delivery, DateTime CreatedAt, DateTime UpdatedAt,
+    DateTime? ReservationExpiresAt, bool CanModify, bool CanCancel, IReadOnlyList<OrderEventDto> Timeline, IReadOnlyList<object> Payments)
+{
+    public static OrderDto From(OrderDetailView o) => new(
+        o.PublicId, o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), o.Store.PublicId, o.Store.Name,
+        o.Lines.Select(l => new OrderLineDto(PublicId.Format(PublicId.Sku, l.SkuId), PublicId.Format(PublicId.Product, l.ProductId), l.Title, l.SizeLabel,
+            l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal))).ToList(),
+        TotalsDto.From(o.Price), o.CouponCode, new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip),
+        DeliveryDto.Of(o.Delivery), o.CreatedAtUtc, o.UpdatedAtUtc,
+        o.ReservationStatus == ReservationStatus.Held ? o.ReservationExpiresAtUtc : null, o.CanBeModified, o.CanBeCancelled,
+        o.Timeline.Select(e => new OrderEventDto(e.AtUtc, e.Actor, e.From, e.To, e.Reason)).ToList(), []);
+}
+
+public sealed record OrderSummaryDto(string OrderId, OrderStatus Status, MoneyDto Total, int ItemCount, string StoreName, DateTime CreatedAt, DeliveryDto Delivery);
+
+public sealed record OrderCancelledDto(string OrderId, OrderStatus Status);
+
+public sealed record SlotDto(string Id, DateTime Start, DateTime End, int Remaining, bool Full);
+
+/// <summary>The caller's orders (DESIGN §9). Another caller's order answers 404 on every route.</summary>
+public static class OrdersApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
+    {
+        var orders = v1.MapGroup("/orders").WithTags("Orders").RequireAuthorization();
+
+        orders.MapPost("/", async Task<IResult> ([FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, [FromBody] PlaceOrderRequest? body,
+            ClaimsPrincipal user, CheckoutService checkout, HttpContext http, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            if (IdempotencyGuard.CheckKey(idempotencyKey) is { } keyProblem) errors.Add(IdempotencyKeyHeader, keyProblem);
+            if (body is null) errors.Add("body", "Send the order as JSON: {storeId, items, address, paymentMethod}.");
+            if (errors.Any) return errors.ToProblem();
+
+            var storeId = errors.Id("storeId", body!.StoreId, PublicId.Store);
+            if (body.StoreId is null) errors.Add("storeId", "storeId is required.");
+            var items = ReadItems(errors, body.Items, required: true);
+            var slot = errors.Id("deliverySlot", body.DeliverySlot, PublicId.Slot);
+            PaymentMethod method = default;
+            switch (body.PaymentMethod?.Type)
+            {
+                case "card": method = PaymentMethod.Card; break;
+                case "cod": method = PaymentMethod.CashOnDelivery; break;
+                case null: errors.Add("paymentMethod.type", "paymentMethod.type is required: \"card\" or \"cod\"."); break;
+                default: errors.Add("paymentMethod.type", $"'{body.PaymentMethod.Type}' is not a payment method; use \"card\" or \"cod\"."); break;
+            }
+            if (body.CouponCode is { Length: > 64 }) errors.Add("couponCode", "A coupon code is at most 32 characters.");
+            if (errors.Any) return errors.ToProblem();
+
+            var address = body.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
+            var command = new PlaceOrderCommand(ApiUser.Id(user), storeId!.Value, items!, address, slot, body.CouponCode, method);
+            var result = await checkout.PlaceOrderAsync(command, idempotencyKey!, ct);
+            if (result.Replayed) http.Response.Headers[ReplayedHeader] = "true";
+            return TypedResults.Created($"/v1/orders/{result.Receipt.PublicId}", OrderPlacedDto.From(result.Receipt));
+        })
+        .WithSummary("Places an order: stock is reserved until payment (card) or the store's confirmation (cash on delivery).")
+        .WithDescription("Requires an Idempotency-Key header: the same key and body replay the first answer with Idempotent-Replayed: true; the same key with another body is 422; a key still in flight is 409.")
+        .Accepts<PlaceOrderRequest>("application/json")
+        .Produces<OrderPlacedDto>(201).ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409);
+
+        orders.MapGet("/", async Task<IResult> (string? page, string? pageSize, ClaimsPrincipal user, OrderQueries queries, CancellationToken ct) =>
+        {
+            var errors = new RequestErrors();
+            var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
+            var size = errors.Int("pageSize", pageSize, 20, 1, Paging.MaxPageSize);
+            if (errors.Any) return errors.ToProblem();
+            var result = await queries.ListAsync(ApiUser.Id(user), pageNumber, size, ct);
+            return TypedResults.Ok(new PageDto<OrderSummaryDto>(result.Items.Select(o => new OrderSummaryDto(o.PublicId, o.Status, MoneyDto.From(o.Total),
+                o.ItemCount, o.StoreName, o.CreatedAtUtc, DeliveryDto.Of(new DeliveryPromise(o.DeliveryKind, null, o.DeliveryFromUtc, o.DeliveryByUtc)))).ToList(),
+                result.PageNumber, result.PageSize, result.Total));
+        })
+        .WithSummary("The caller's orders, newest first.")
+        .Produces<PageDto<OrderSummaryDto>>().ProducesValidationProblem();
+
+        orders.MapGet("/{orderId}", async Task<IResult> (string orderId, ClaimsPrincipal user, OrderQueries queries, CancellationToken ct) =>
+        {
+            var order = PublicId.TryParse(PublicId.Order, orderId, out var id) ? await queries.FindAsync(ApiUser.Id(user), id, ct) : null;
+            return order is null ? OrderNotFound(orderId) : TypedResults.Ok(OrderDto.From(order));
+        })
+        .WithSummary("One of the caller's orders: lines, totals, status, delivery, timeline and payments.")
+        .Produces<OrderDto>().ProducesProblem(404);
+
+        orders.MapPut("/{orderId}", async Task<IResult> (string orderId, [FromBody] ModifyOrderRequest? body, ClaimsPrincipal user,
+            OrderService service, OrderQueries queries, CancellationToken ct) =>
+        {
+            if (!PublicId.TryParse(PublicId.Order, orderId, out var id)) return OrderNotFound(orderId);
+            var errors = new RequestErrors();
+            if (body is null || (body.Items is null && body.Address is null)) errors.Add("body", "Send new items, a new address, or both.");
+            var items = ReadItems(errors, body?.Items, required: false);
+            if (errors.Any) return errors.ToProblem();
+            var address = body!.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
+            await service.ModifyAsync(ApiUser.Id(user), id, new ModifyOrderCommand(items, address), ct);
+            return TypedResults.Ok(OrderDto.From((await queries.FindAsync(ApiUser.Id(user), id, ct))!));
+        })
+        .WithSummary("Changes the items or the address of an order before payment; 409 once a payment is in flight or later.")
+        .Accepts<ModifyOrderRequest>("application/json")
+        .Produces<OrderDto>().ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409);
+
+        orders.MapPost("/{orderId}/cancel", async Task<IResult> (string orderId, [FromBody] CancelOrderRequest? body, ClaimsPrincipal user,
+            OrderService service, CancellationToken ct) =>
+        {
+            if (!PublicId.TryParse(PublicId.Order, orderId, out var id)) return OrderNotFound(orderId);
+            var status = await service.CancelAsync(ApiUser.Id(user), id, body?.Reason, ct);
+            return TypedResults.Accepted($"/v1/orders/{orderId}", new OrderCancelledDto(orderId, status));
+        })
+        .WithSummary("Cancels an order before picking: stock is released; a paid order is refunded.")
+        .Accepts<CancelOrderRequest>(isOptional: true, "application/json")
+        .Produces<OrderCancelledDto>(202).ProducesProblem(404).ProducesProblem(409);
+
+        v1.MapGet("/stores/{storeId}/slots", async Task<IResult> (string storeId, StoreDirectory stores, DeliverySlots slots, CancellationToken ct) =>
+        {
+            var store = PublicId.TryParse(PublicId.Store, storeId, out var sid) ? await stores.FindAsync(sid, ct) : null;
+            if (store is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' was not found.");
+            return TypedResults.Ok((await slots.UpcomingAsync(store.Id, ct)).Select(s => new SlotDto(s.PublicId, s.StartUtc, s.EndUtc, s.Remaining, s.IsFull)).ToList());
+        })
+        .WithTags("Stores").WithSummary("A store's delivery slots for the next two days, full ones included.")
+        .Produces<List<SlotDto>>().ProducesProblem(404);
+
+        return v1;
+    }
+
+    private static IResult OrderNotFound(string orderId) =>
+        Results.Problem(statusCode: 404, title: "Not found", detail: $"Order '{orderId}' was not found.");
+
+    private static List<OrderItemInput>? ReadItems(RequestErrors errors, List<OrderItemRequest?>? items, bool required)
+    {
+        if (items is null)
+        {
+            if (required) errors.Add("items", "items is required: [{\"skuId\": \"sku_1\", \"qty\": 1}].");
+            return null;
+        }
+        if (items.Count == 0) errors.Add("items", "An order needs at least one item.");
+        if (items.Count > OrderLimits.MaxLines) errors.Add("items", $"An order has at most {OrderLimits.MaxLines} lines.");
+        var result = new List<OrderItemInput>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (item is null) { errors.Add($"items[{i}]", "An item cannot be null."); continue; }
+            if (item.SkuId is null) errors.Add($"items[{i}].skuId", "skuId is required.");
+            var sku = errors.Id($"items[{i}].skuId", item.SkuId, PublicId.Sku);
+            if (item.Qty is null) errors.Add($"items[{i}].qty", "qty is required.");
+            if (sku is { } s && item.Qty is { } q) result.Add(new OrderItemInput(s, q));
+        }
+        return result;
+    }
+}
