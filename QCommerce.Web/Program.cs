@@ -1,6 +1,7 @@
 using QCommerce.Core;
 using QCommerce.Core.Data;
 using QCommerce.Web.Api;
+using QCommerce.Web.Cart;
 using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Components;
@@ -34,8 +35,9 @@ app.MapHealthChecks("/health/ready");
 app.MapQCommerceApi();
 app.MapProductImages();
 app.MapStoreSelection();
+app.MapCartActions();
 app.MapAccountEndpoints();
-app.MapRazorComponents<App>();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, admin));
 app.Run();

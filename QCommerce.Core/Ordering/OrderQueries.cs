@@ -6,7 +6,7 @@ using QCommerce.Core.Stores;
 namespace QCommerce.Core.Ordering;
 
 public sealed record OrderSummaryView(int OrderId, OrderStatus Status, Money Total, int ItemCount, DateTime CreatedAtUtc,
-    string StoreName, DeliveryKind DeliveryKind, DateTime? DeliveryFromUtc, DateTime DeliveryByUtc)
+    int StoreId, string StoreName, DeliveryKind DeliveryKind, DateTime? DeliveryFromUtc, DateTime DeliveryByUtc)
 {
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 }
@@ -50,7 +50,7 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             })
             .ToListAsync(ct);
         return new Page<OrderSummaryView>(rows.Select(o => new OrderSummaryView(o.Id, o.Status, new Money(o.Currency, o.TotalMinor), o.Items,
-            o.CreatedAtUtc, storeNames.GetValueOrDefault(o.StoreId, "?"), o.DeliveryKind, o.DeliveryFromUtc, o.DeliveryByUtc)).ToList(), page, pageSize, total);
+            o.CreatedAtUtc, o.StoreId, storeNames.GetValueOrDefault(o.StoreId, "?"), o.DeliveryKind, o.DeliveryFromUtc, o.DeliveryByUtc)).ToList(), page, pageSize, total);
     }
 
     /// <summary>One order with its lines and timeline, or null when it is not this shopper's (or does not exist).</summary>

@@ -105,7 +105,7 @@ public sealed class DeliverySlots(IDbContextFactory<QCommerceDbContext> contexts
         return await db.DeliverySlots.AsNoTracking()
             .Where(s => s.StoreId == storeId && s.StartUtc >= earliest)
             .OrderBy(s => s.StartUtc)
-            .Take(48)
+            .Take(24)
             .Select(s => new SlotView(s.Id, s.StartUtc, s.EndUtc, s.Capacity - s.Booked))
             .ToListAsync(ct);
     }

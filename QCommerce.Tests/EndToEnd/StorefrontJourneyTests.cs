@@ -10,7 +10,7 @@ namespace QCommerce.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class StorefrontJourneyTests(BrowserFixture browser)
 {
-    private static async Task ChooseStoreAsync(IPage page, string zip, string storeName)
+    internal static async Task ChooseStoreAsync(IPage page, string zip, string storeName)
     {
         await page.GotoAsync("/store");
         await page.GetByLabel("Delivery zip code").FillAsync(zip);

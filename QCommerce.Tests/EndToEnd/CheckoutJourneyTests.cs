@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using QCommerce.Core.Ordering;
+using QCommerce.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace QCommerce.Tests.EndToEnd;
+
+/// <summary>A shopper buys in a real browser: cart, sign-in, coupon, slot, cash on delivery, live tracking.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class CheckoutJourneyTests(BrowserFixture browser)
+{
+    private static readonly Regex AddButton = new("^Add .+ to cart$");
+
+    /// <summary>Plenty of stock for everything Midtown sells, so the journey never meets a sold-out shelf.</summary>
+    private async Task StockMidtownAsync()
+    {
+        await using var db = browser.App.Database.CreateContext();
+        await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
+    }
+
+    private async Task<int> OrderCountAsync(string email)
+    {
+        await using var db = browser.App.Database.CreateContext();
+        return await db.Orders.CountAsync(o => db.Users.Any(u => u.Id == o.UserId && u.Email == email));
+    }
+
+    /// <summary>Prerendered islands show their HTML before the circuit connects; clicks count only after.</summary>
+    internal static Task WaitInteractiveAsync(IPage page) =>
+        Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
+
+    [Fact]
+    public async Task Shopper_FillsACart_SignsUp_UsesACouponAndASlot_PaysCashOnDelivery_AndWatchesTheOrderLive()
+    {
+        await StockMidtownAsync();
+        var page = await browser.NewPageAsync();
+        await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
+
+        // Two categories, and several of one product from its page, to pass the coupon's $20 minimum.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Categories" }).GetByRole(AriaRole.Link, new() { Name = "Dairy & Eggs" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).First.ClickAsync();
+        await Expect(page.GetByTestId("cart-notice")).ToContainTextAsync("Added to your cart");
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("1");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Categories" }).GetByRole(AriaRole.Link, new() { Name = "Bakery" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("Sourdough|Bread|Bagel|Croissant") }).First.ClickAsync();
+        await page.GetByLabel("Quantity").SelectOptionAsync("6");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to cart" }).ClickAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("7");
+
+        await page.GetByTestId("cart-link").ClickAsync();
+        await Expect(page.GetByTestId("cart-line")).ToHaveCountAsync(2);
+        await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^One more") }).First.ClickAsync();
+        await Expect(page.GetByTestId("line-qty").First).ToHaveTextAsync("2");
+        await browser.ScreenshotAsync(page, "cart");
+
+        // Checking out asks to sign in; a new shopper signs up and keeps the cart.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in to check out" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create an account" }).ClickAsync();
+        var email = $"buyer-{Guid.NewGuid():N}@example.com";
+        await page.GetByLabel("Your name").FillAsync("Bea");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Groceries-2026");
+        await page.GetByLabel("Confirm password").FillAsync("Groceries-2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Checkout" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("8");
+
+        await page.GetByLabel("Street and number").FillAsync("401 W 42nd Street");
+        await page.GetByLabel("City").FillAsync("New York");
+        await page.GetByLabel("Zip code").FillAsync("10036");
+        await page.GetByLabel("Coupon code").FillAsync("welcome10");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(page.GetByTestId("coupon-message")).ToContainTextAsync("WELCOME10: 10% off");
+        await Expect(page.GetByTestId("discount")).ToBeVisibleAsync();
+        await page.GetByText("Choose a slot").ClickAsync();
+        await page.GetByTestId("slot").Nth(2).ClickAsync();
+        await Expect(page.GetByTestId("slot").Nth(2)).ToHaveAttributeAsync("aria-checked", "true");
+        await page.GetByText("Cash on delivery").ClickAsync();
+        await browser.ScreenshotAsync(page, "checkout");
+
+        // A double click places one order.
+        await page.GetByTestId("place-order").DblClickAsync();
+        await Expect(page.GetByTestId("order-placed")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Waiting for the store");
+        await Expect(page.GetByTestId("delivery-promise")).ToContainTextAsync("between");
+        await Expect(page.GetByTestId("discount")).ToBeVisibleAsync();
+        Assert.Equal(1, await OrderCountAsync(email));
+        await browser.ScreenshotAsync(page, "order-placed");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Orders", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("order-row")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("order-row").GetByTestId("order-status")).ToHaveTextAsync("Waiting for the store");
+        await browser.ScreenshotAsync(page, "my-orders");
+        await page.GetByTestId("order-row").GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByTestId("timeline-entry")).ToHaveCountAsync(1);
+
+        // A change made elsewhere (here: the shopper's other tab) reaches this page without a reload.
+        var other = await page.Context.NewPageAsync();
+        await other.GotoAsync(page.Url);
+        await WaitInteractiveAsync(other);
+        await WaitInteractiveAsync(page);
+        await other.GetByRole(AriaRole.Button, new() { Name = "Cancel order" }).ClickAsync();
+        await other.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel it" }).ClickAsync();
+        await Expect(other.GetByTestId("order-status")).ToHaveTextAsync("Cancelled");
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Cancelled", new() { Timeout = 2_000 });
+        await Expect(page.GetByTestId("timeline-entry")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("Cancelled by the shopper");
+        await browser.ScreenshotAsync(page, "order-cancelled-live");
+
+        // Reorder fills the cart again with what is still sold.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Order these items again" }).ClickAsync();
+        await Expect(page.GetByTestId("reorder-notice")).ToContainTextAsync("2 items from your order went into the cart");
+        await Expect(page.GetByTestId("cart-line")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
+    public async Task Cart_OnAPhone_ShowsLinesAndSummaryWithoutSidewaysScrolling()
+    {
+        await StockMidtownAsync();
+        var page = await browser.NewPageAsync(phone: true);
+        await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
+        await page.GotoAsync("/c/pantry");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(0).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(1).ClickAsync();
+        await page.GotoAsync("/cart");
+        await Expect(page.GetByTestId("cart-line")).ToHaveCountAsync(2);
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"));
+        await browser.ScreenshotAsync(page, "cart-phone");
+    }
+}
