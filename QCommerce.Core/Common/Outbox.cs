@@ -40,6 +40,9 @@ public sealed class OutboxMessage
     public DateTime? ProcessedAtUtc { get; private set; }
     public string? LastError { get; private set; }
     public DateTime? LockedUntilUtc { get; private set; }
+
+    /// <summary>The dispatch pass holding the lease, so one UPDATE can lease a whole batch.</summary>
+    public string? LockedBy { get; private set; }
 }
 
 /// <summary>A handler's record that it has applied an event, so a redelivery has no second effect.</summary>
@@ -68,6 +71,7 @@ internal sealed class OutboxConfigurations : IEntityTypeConfiguration<OutboxMess
         b.Property(m => m.AggregateId).HasMaxLength(64);
         b.Property(m => m.TraceId).HasMaxLength(64);
         b.Property(m => m.LastError).HasMaxLength(2000);
+        b.Property(m => m.LockedBy).HasMaxLength(32);
         b.HasIndex(m => m.EventId).IsUnique();
         b.HasIndex(m => new { m.ProcessedAtUtc, m.NextAttemptAtUtc });
         b.HasIndex(m => new { m.AggregateId, m.Id });
@@ -141,7 +145,7 @@ public sealed class OutboxSignal
 
 /// <summary>
 /// Delivers outbox messages to the in-process handlers at least once. Several instances may run it:
-/// a message is leased with a conditional UPDATE before delivery, so only one instance holds it,
+/// a batch is leased with one conditional UPDATE before delivery, so only one instance holds a message,
 /// and a message waits while an earlier one of the same aggregate is undelivered, so each
 /// aggregate's events arrive in order. A failure is recorded and retried with exponential backoff.
 /// </summary>
@@ -165,34 +169,43 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
             .Where(m => m.ProcessedAtUtc == null && m.NextAttemptAtUtc <= now && (m.LockedUntilUtc == null || m.LockedUntilUtc < now)
                 && !db.OutboxMessages.Any(e => e.AggregateId == m.AggregateId && e.ProcessedAtUtc == null && e.Id < m.Id))
             .OrderBy(m => m.Id)
+            .Select(m => m.Id)
             .Take(BatchSize)
             .ToListAsync(ct);
+        if (candidates.Count == 0) return 0;
 
-        var taken = 0;
-        foreach (var message in candidates)
+        // One UPDATE leases the batch; whatever another instance leased first is simply not ours.
+        var pass = Guid.NewGuid().ToString("N");
+        var leased = await db.OutboxMessages
+            .Where(m => candidates.Contains(m.Id) && m.ProcessedAtUtc == null && (m.LockedUntilUtc == null || m.LockedUntilUtc < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntilUtc, now + LeaseTime).SetProperty(m => m.LockedBy, pass), ct);
+        if (leased == 0) return 0;
+        var messages = await db.OutboxMessages.AsNoTracking().Where(m => m.LockedBy == pass && m.ProcessedAtUtc == null).OrderBy(m => m.Id).ToListAsync(ct);
+
+        var delivered = new List<long>();
+        foreach (var message in messages)
+            if (await DeliverAsync(db, message, ct)) delivered.Add(message.Id);
+        if (delivered.Count > 0)
         {
-            var leased = await db.OutboxMessages
-                .Where(m => m.Id == message.Id && m.ProcessedAtUtc == null && (m.LockedUntilUtc == null || m.LockedUntilUtc < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntilUtc, now + LeaseTime), ct);
-            if (leased != 1) continue; // another instance holds it
-            taken++;
-            await DeliverAsync(db, message, ct);
+            var done = clock.UtcNow();
+            await db.OutboxMessages.Where(m => delivered.Contains(m.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.ProcessedAtUtc, done)
+                .SetProperty(m => m.LockedUntilUtc, (DateTime?)null)
+                .SetProperty(m => m.LockedBy, (string?)null)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
         }
-        return taken;
+        return messages.Count;
     }
 
-    private async Task DeliverAsync(QCommerceDbContext db, OutboxMessage message, CancellationToken ct)
+    /// <summary>Hands one message to its handlers; a failure is recorded on the message and retried later.</summary>
+    private async Task<bool> DeliverAsync(QCommerceDbContext db, OutboxMessage message, CancellationToken ct)
     {
         var envelope = new OutboxEnvelope(message.EventId, message.Type, message.AggregateId, message.Version, message.OccurredAtUtc, message.TraceId, message.Data);
         try
         {
             foreach (var handler in _handlers.Where(h => h.Handles(message.Type)))
                 await handler.HandleAsync(envelope, ct);
-            var done = clock.UtcNow();
-            await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.ProcessedAtUtc, done)
-                .SetProperty(m => m.LockedUntilUtc, (DateTime?)null)
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
+            return true;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
@@ -206,7 +219,9 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
                 .SetProperty(m => m.Attempts, attempts)
                 .SetProperty(m => m.LastError, error)
                 .SetProperty(m => m.NextAttemptAtUtc, retryAt)
-                .SetProperty(m => m.LockedUntilUtc, (DateTime?)null), CancellationToken.None);
+                .SetProperty(m => m.LockedUntilUtc, (DateTime?)null)
+                .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+            return false;
         }
     }
 }

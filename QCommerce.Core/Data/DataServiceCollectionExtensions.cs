@@ -30,12 +30,12 @@ public static class DataServiceCollectionExtensions
                 var pg = configuration.GetConnectionString("Postgres");
                 if (string.IsNullOrWhiteSpace(pg))
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is empty.");
-                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>(o => o.UseNpgsql(pg));
+                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>(o => o.UseNpgsql(pg).ConfigureWarnings(QuietExpectedFailures));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<PostgresQCommerceDbContext>>();
                 break;
             default:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), contentRoot);
-                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>(o => o.UseSqlite(sqlite));
+                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<SqliteQCommerceDbContext>>();
                 break;
         }
@@ -43,6 +43,16 @@ public static class DataServiceCollectionExtensions
         services.AddTransient<DatabaseInitializer>();
         return services;
     }
+
+    /// <summary>
+    /// A failed command is not by itself an error: races that a unique index settles on purpose (two
+    /// requests with one idempotency key, two instances creating the same delivery slot) and the
+    /// migrator's probe of a new database all fail a command and carry on. What really fails
+    /// propagates as an exception and is logged where it is handled, with its context.
+    /// </summary>
+    private static void QuietExpectedFailures(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder w) =>
+        w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, Microsoft.Extensions.Logging.LogLevel.Debug),
+              (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, Microsoft.Extensions.Logging.LogLevel.Debug));
 
     public static DatabaseProvider ReadProvider(IConfiguration configuration) =>
         configuration["Database:Provider"] switch

@@ -136,25 +136,10 @@ public sealed class CheckoutService(
         var order = Order.Place(command.UserId, store.Id, command.PaymentMethod, address!, delivery, lines, price, coupon?.Code,
             now, now + options.Value.ReservationTtl);
 
-        // 2. The writes: conditional updates first (they decide), then the rows, then commit.
+        // 2. The writes, one transaction. The rows go first; the conditional updates of the shared
+        // rows (stock, slot, coupon) come last, so their row locks are held only until the commit.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var shortSkus = await StockReservations.ReserveAsync(db, store.Id, order.QuantitiesBySku(), ct);
-        if (shortSkus.Count > 0)
-        {
-            await tx.RollbackAsync(ct);
-            await ReportShortStockAsync(store, command.Items, shortSkus, now, ct);
-        }
-        if (slot is not null && !await DeliverySlots.HoldAsync(db, slot.Id, store.Id, now, ct))
-        {
-            await tx.RollbackAsync(ct);
-            Reject("deliverySlot", "That delivery slot filled up a moment ago; choose another one.");
-        }
-        if (coupon is not null && !await TakeCouponAsync(db, coupon.Id, ct))
-        {
-            await tx.RollbackAsync(ct);
-            Reject("couponCode", $"The code {coupon.Code} has just been used up.");
-        }
-
+        db.Database.AutoSavepointsEnabled = false; // all or nothing anyway: savepoints would only add round trips
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct); // assigns the order id the rows below refer to
         if (coupon is not null) db.CouponRedemptions.Add(new CouponRedemption(coupon.Id, command.UserId, order.Id, now));
@@ -165,6 +150,23 @@ public sealed class CheckoutService(
         await IdempotencyGuard.CompleteAsync(db, claim, 201, JsonSerializer.Serialize(receipt, ReceiptJson), order.PublicId, ct);
         if (command.ClearCart)
             await db.CartLines.Where(l => db.Carts.Any(c => c.Id == l.CartId && c.UserId == command.UserId && c.StoreId == store.Id)).ExecuteDeleteAsync(ct);
+
+        if (coupon is not null && !await TakeCouponAsync(db, coupon.Id, ct))
+        {
+            await tx.RollbackAsync(ct);
+            Reject("couponCode", $"The code {coupon.Code} has just been used up.");
+        }
+        if (slot is not null && !await DeliverySlots.HoldAsync(db, slot.Id, store.Id, now, ct))
+        {
+            await tx.RollbackAsync(ct);
+            Reject("deliverySlot", "That delivery slot filled up a moment ago; choose another one.");
+        }
+        var shortSkus = await StockReservations.ReserveAsync(db, store.Id, order.QuantitiesBySku(), ct);
+        if (shortSkus.Count > 0)
+        {
+            await tx.RollbackAsync(ct);
+            await ReportShortStockAsync(store, command.Items, shortSkus, now, ct);
+        }
         await tx.CommitAsync(ct);
 
         outbox.Notify();
@@ -284,6 +286,7 @@ public sealed class CheckoutService(
             if (snapshots.TryGetValue(items[i].SkuId, out var s))
                 problems.Add($"items[{i}].qty", s.AvailableQty <= 0 ? $"{s.Title} has just sold out at {store.Name}." : $"Only {s.AvailableQty} of {s.Title} left at {store.Name}.");
         problems.ThrowIfAny();
+        throw new ConflictException("The stock changed while the order was being placed; nothing was reserved. Try again.");
     }
 
     private static void Reject(string field, string message) =>

@@ -67,7 +67,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public QCommerceDbContext CreateContext() => Provider switch
     {
         DatabaseProvider.Postgres => new PostgresQCommerceDbContext(new DbContextOptionsBuilder<PostgresQCommerceDbContext>().UseNpgsql(ConnectionString).Options),
-        _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString).Options),
+        _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqliteBusyTimeout.Instance).Options),
     };
 
     public IDbContextFactory<QCommerceDbContext> ContextFactory() => new Factory(this);

@@ -13,7 +13,7 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresQCommerceDbContext))]
-    [Migration("20261127222731_Ordering")]
+    [Migration("20261127225232_Ordering")]
     partial class Ordering
     {
         /// <inheritdoc />
@@ -493,6 +493,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<DateTime?>("LockedUntilUtc")
                         .HasColumnType("timestamp with time zone");

@@ -134,7 +134,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     NextAttemptAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ProcessedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    LockedUntilUtc = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    LockedUntilUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LockedBy = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {

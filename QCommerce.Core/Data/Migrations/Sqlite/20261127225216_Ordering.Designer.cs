@@ -12,7 +12,7 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteQCommerceDbContext))]
-    [Migration("20261127222718_Ordering")]
+    [Migration("20261127225216_Ordering")]
     partial class Ordering
     {
         /// <inheritdoc />
@@ -465,6 +465,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("LockedUntilUtc")

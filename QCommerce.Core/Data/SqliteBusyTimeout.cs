@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace QCommerce.Core.Data;
+
+/// <summary>
+/// Lets SQLite itself wait for the write lock. Microsoft.Data.Sqlite sets no busy timeout: a writer
+/// that finds the lock taken is retried by the driver after a 150 ms sleep, so under a few
+/// concurrent checkouts latency jumps in 150 ms steps (measured: p95 about 1 s at 32 connections).
+/// SQLite's own handler polls in 1 to 100 ms steps instead.
+/// <para>
+/// Also <c>synchronous = NORMAL</c>, the setting SQLite recommends with WAL: a commit no longer
+/// waits for an fsync (the WAL is synced at checkpoints), the file never corrupts, and a power cut
+/// may lose the last moments of commits. That suits the embedded default; PostgreSQL is for scale.
+/// </para>
+/// </summary>
+public sealed class SqliteBusyTimeout : DbConnectionInterceptor
+{
+    public const int Milliseconds = 5000;
+
+    public static readonly SqliteBusyTimeout Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout = {Milliseconds}; PRAGMA synchronous = NORMAL;";
+        command.ExecuteNonQuery();
+    }
+}
