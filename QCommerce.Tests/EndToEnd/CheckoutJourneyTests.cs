@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using QCommerce.Core.Ordering;
@@ -30,6 +31,13 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
     internal static Task WaitInteractiveAsync(IPage page) =>
         Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
 
+    private static async Task AssertAccessibleAsync(IPage page, string name)
+    {
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}")));
+    }
+
     [Fact]
     public async Task Shopper_FillsACart_SignsUp_UsesACouponAndASlot_PaysCashOnDelivery_AndWatchesTheOrderLive()
     {
@@ -54,6 +62,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^One more") }).First.ClickAsync();
         await Expect(page.GetByTestId("line-qty").First).ToHaveTextAsync("2");
         await browser.ScreenshotAsync(page, "cart");
+        await AssertAccessibleAsync(page, "cart");
 
         // Checking out asks to sign in; a new shopper signs up and keeps the cart.
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in to check out" }).ClickAsync();
@@ -79,6 +88,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         await Expect(page.GetByTestId("slot").Nth(2)).ToHaveAttributeAsync("aria-checked", "true");
         await page.GetByText("Cash on delivery").ClickAsync();
         await browser.ScreenshotAsync(page, "checkout");
+        await AssertAccessibleAsync(page, "checkout");
 
         // A double click places one order.
         await page.GetByTestId("place-order").DblClickAsync();
@@ -88,11 +98,13 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         await Expect(page.GetByTestId("discount")).ToBeVisibleAsync();
         Assert.Equal(1, await OrderCountAsync(email));
         await browser.ScreenshotAsync(page, "order-placed");
+        await AssertAccessibleAsync(page, "order page");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Orders", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("order-row")).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("order-row").GetByTestId("order-status")).ToHaveTextAsync("Waiting for the store");
         await browser.ScreenshotAsync(page, "my-orders");
+        await AssertAccessibleAsync(page, "my orders");
         await page.GetByTestId("order-row").GetByRole(AriaRole.Link).ClickAsync();
         await Expect(page.GetByTestId("timeline-entry")).ToHaveCountAsync(1);
 
