@@ -48,7 +48,11 @@ public static class ShopperCart
         http.Response.Cookies.Delete(CookieName);
     }
 
-    /// <summary>Why an "Add" did not happen, as a short code the page turns into a sentence.</summary>
+    /// <summary>
+    /// Why an "Add" did not happen, as a short code the page turns into a sentence (a redirect cannot
+    /// carry Core's sentence safely). It reads the wording of <c>CartService</c>'s own messages; if
+    /// that wording changes, the shopper sees the generic "not sold" notice, never an error.
+    /// </summary>
     public static string NoticeFor(RequestRejectedException rejected) =>
         rejected.Message.Contains("sold out", StringComparison.OrdinalIgnoreCase) ? "soldout"
         : rejected.Message.Contains("Only ", StringComparison.Ordinal) ? "limit"
