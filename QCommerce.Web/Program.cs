@@ -25,6 +25,9 @@ var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
 app.UseQCommerceErrorHandling();
 app.UseSecurityHeaders();
 app.UseRequestIdHeader();
+// Routing after the status-code pages, so a re-executed /not-found is routed to its page
+// (implicit routing would run first, and the re-executed request would find no endpoint).
+app.UseRouting();
 app.MapStaticAssets();
 app.UseAuthentication();
 app.UseAuthorization();

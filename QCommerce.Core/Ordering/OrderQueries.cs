@@ -22,12 +22,9 @@ public sealed record OrderDetailView(
     int OrderId, string UserId, OrderStatus Status, PaymentMethod PaymentMethod, StoreSummary Store,
     IReadOnlyList<OrderLineView> Lines, PriceBreakdown Price, string? CouponCode, DeliveryAddress Address, DeliveryPromise Delivery,
     ReservationStatus ReservationStatus, DateTime ReservationExpiresAtUtc, DateTime CreatedAtUtc, DateTime UpdatedAtUtc, int Version,
-    IReadOnlyList<OrderEventView> Timeline)
+    IReadOnlyList<OrderEventView> Timeline, bool CanBeModified, bool CanBeCancelled)
 {
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
-    public bool CanBeModified => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation;
-    public bool CanBeCancelled => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed
-        or OrderStatus.PendingConfirmation or OrderStatus.Confirmed or OrderStatus.Paid;
 }
 
 /// <summary>Orders as their shopper reads them. Another shopper's order does not exist for them.</summary>
@@ -66,7 +63,8 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             order.Lines.OrderBy(l => l.Id).Select(l => new OrderLineView(l.SkuId, l.ProductId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity)).ToList(),
             order.Price, order.CouponCode, order.Address, order.Delivery, order.ReservationStatus, order.ReservationExpiresAtUtc,
             order.CreatedAtUtc, order.UpdatedAtUtc, order.Version,
-            order.Events.OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList());
+            order.Events.OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
+            order.CanBeModified, order.CanBeCancelledByShopper);
     }
 
     /// <summary>The order's version, for a tracking page that polls for changes cheaply; null when not this shopper's.</summary>

@@ -47,7 +47,6 @@ public static class CartApi
             var store = RequiredStore(errors, storeId);
             var sku = RequiredSku(errors, skuId);
             if (body?.Qty is null) errors.Add("qty", "Send {\"qty\": n}; 0 removes the item.");
-            else if (body.Qty is < 0 or > 99) errors.Add("qty", "qty must be between 0 and 99 (0 removes the item).");
             if (errors.Any) return errors.ToProblem();
             return TypedResults.Ok(CartDto.From(await carts.SetQuantityAsync(CartOwner.User(ApiUser.Id(user)), store, sku, body!.Qty!.Value, ct)));
         })

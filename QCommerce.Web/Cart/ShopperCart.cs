@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Cart;
@@ -90,17 +89,13 @@ public static class ShopperCart
             var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
             var order = await orders.FindAsync(userId, orderId);
             if (order is null) return Results.LocalRedirect("/orders?missing=1");
-            http.Response.Cookies.Append(ShopperStore.CookieName, order.Store.Id.ToString(CultureInfo.InvariantCulture),
-                new CookieOptions { HttpOnly = true, IsEssential = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, MaxAge = TimeSpan.FromDays(180) });
+            ShopperStore.Remember(http, order.Store.Id);
             int added = 0, skipped = 0;
             foreach (var line in order.Lines.GroupBy(l => l.SkuId))
             {
                 try
                 {
-                    var view = await carts.ViewAsync(CartOwner.User(userId), order.Store.Id);
-                    var inCart = view.Lines.FirstOrDefault(l => l.SkuId == line.Key)?.Quantity ?? 0;
-                    await carts.SetQuantityAsync(CartOwner.User(userId), order.Store.Id, line.Key,
-                        Math.Min(OrderLimits.MaxQuantityPerLine, inCart + line.Sum(l => l.Quantity)));
+                    await carts.AddAsync(CartOwner.User(userId), order.Store.Id, line.Key, line.Sum(l => l.Quantity));
                     added++;
                 }
                 catch (DomainException)

@@ -77,7 +77,7 @@ public static class ErrorHandlingExtensions
         app.UseWhen(c => !ApiPaths.IsApi(c.Request.Path), site =>
         {
             if (!app.Environment.IsDevelopment()) site.UseExceptionHandler("/error", createScopeForErrors: true);
-            site.UseStatusCodePagesWithReExecute("/not-found");
+            site.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         });
         return app;
     }

@@ -14,19 +14,23 @@ public static class ShopperStore
         return int.TryParse(raw, out var id) ? await stores.FindAsync(id, ct) : null;
     }
 
+    /// <summary>Remembers the shopper's store for the next 180 days.</summary>
+    public static void Remember(HttpContext http, int storeId) =>
+        http.Response.Cookies.Append(CookieName, storeId.ToString(System.Globalization.CultureInfo.InvariantCulture), new CookieOptions
+        {
+            HttpOnly = true,
+            IsEssential = true,
+            SameSite = SameSiteMode.Lax,
+            Secure = http.Request.IsHttps,
+            MaxAge = TimeSpan.FromDays(180),
+        });
+
     public static IEndpointRouteBuilder MapStoreSelection(this IEndpointRouteBuilder app)
     {
         app.MapPost("/store/select", async ([FromForm] int storeId, [FromForm] string? returnUrl, HttpContext http, StoreDirectory stores) =>
         {
             if (await stores.FindAsync(storeId) is null) return Results.LocalRedirect("/store?unknown=1");
-            http.Response.Cookies.Append(CookieName, storeId.ToString(System.Globalization.CultureInfo.InvariantCulture), new CookieOptions
-            {
-                HttpOnly = true,
-                IsEssential = true,
-                SameSite = SameSiteMode.Lax,
-                Secure = http.Request.IsHttps,
-                MaxAge = TimeSpan.FromDays(180),
-            });
+            Remember(http, storeId);
             return Results.LocalRedirect(Identity.IdentitySetup.SafeReturnUrl(returnUrl));
         }).ExcludeFromDescription();
         return app;
