@@ -5,6 +5,7 @@ using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Ordering;
+using QCommerce.Core.Payments;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core;
@@ -29,14 +30,22 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<OrderQueries>();
+        services.AddOptions<PaymentsOptions>().BindConfiguration("Payments");
+        services.TryAddSingleton<IStripeApiLocation, ConfiguredStripeApiLocation>();
+        services.AddSingleton<IPaymentGateway, StripePaymentGateway>();
+        services.AddSingleton<PaymentService>();
+        services.AddSingleton<PaymentQueries>();
+        services.AddSingleton<PaymentReconciliation>();
+        services.AddSingleton<IOutboxHandler, PaymentEffects>();
         return services;
     }
 
-    /// <summary>The background work every instance runs: outbox delivery and reservation expiry.</summary>
+    /// <summary>The background work every instance runs: outbox delivery, reservation expiry, payment reconciliation.</summary>
     public static IServiceCollection AddQCommerceBackgroundJobs(this IServiceCollection services)
     {
         services.AddHostedService<OutboxDispatcherService>();
         services.AddHostedService<ReservationExpiryService>();
+        services.AddHostedService<PaymentReconciliationService>();
         return services;
     }
 }

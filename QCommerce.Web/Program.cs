@@ -6,6 +6,7 @@ using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Components;
 using QCommerce.Web.Identity;
+using QCommerce.Web.Payments.Sandbox;
 using QCommerce.Web.Stores;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,10 +18,12 @@ builder.Services.AddQCommerceBackgroundJobs();
 builder.Services.AddQCommerceIdentity(builder.Configuration);
 builder.Services.AddQCommerceApi();
 builder.Services.AddStorefront();
+builder.Services.AddPspSandbox(builder.Configuration, builder.Environment.ContentRootPath);
 
 var app = builder.Build();
 
 var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
+await app.Services.InitializePspSandboxAsync();
 
 app.UseQCommerceErrorHandling();
 app.UseSecurityHeaders();
@@ -36,6 +39,7 @@ app.UseAntiforgery();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
 app.MapHealthChecks("/health/ready");
 app.MapQCommerceApi();
+app.MapPspSandbox();
 app.MapProductImages();
 app.MapStoreSelection();
 app.MapCartActions();

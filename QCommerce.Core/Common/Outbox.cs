@@ -92,6 +92,12 @@ public static class EventTypes
     public const string OrderChanged = "OrderChanged";
     public const string OrderStatusChanged = "OrderStatusChanged";
     public const string OrderCancelled = "OrderCancelled";
+    public const string PaymentRequiresAction = "PaymentRequiresAction";
+    public const string PaymentAuthorized = "PaymentAuthorized";
+    public const string PaymentCaptured = "PaymentCaptured";
+    public const string PaymentFailed = "PaymentFailed";
+    public const string RefundSucceeded = "RefundSucceeded";
+    public const string RefundFailed = "RefundFailed";
 }
 
 /// <summary>An outbox message as handlers see it.</summary>

@@ -12,6 +12,8 @@ public static class PublicId
     public const string Sku = "sku_";
     public const string Order = "o_";
     public const string Slot = "slot_";
+    public const string Payment = "pay_";
+    public const string Refund = "rf_";
 
     public static string Format(string prefix, int id) => prefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

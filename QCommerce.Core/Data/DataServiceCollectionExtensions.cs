@@ -30,12 +30,12 @@ public static class DataServiceCollectionExtensions
                 var pg = configuration.GetConnectionString("Postgres");
                 if (string.IsNullOrWhiteSpace(pg))
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is empty.");
-                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>(o => o.UseNpgsql(pg).ConfigureWarnings(QuietExpectedFailures));
+                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>(o => o.UseNpgsql(pg, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).ConfigureWarnings(QuietExpectedFailures));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<PostgresQCommerceDbContext>>();
                 break;
             default:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), contentRoot);
-                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures));
+                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>(o => o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<SqliteQCommerceDbContext>>();
                 break;
         }

@@ -8,6 +8,7 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
+using QCommerce.Core.Payments;
 using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
@@ -41,6 +42,10 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<ProcessedMessage> ProcessedMessages => Set<ProcessedMessage>();
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<PaymentAttempt> PaymentAttempts => Set<PaymentAttempt>();
+    public DbSet<PaymentRefund> PaymentRefunds => Set<PaymentRefund>();
+    public DbSet<PspEvent> PspEvents => Set<PspEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

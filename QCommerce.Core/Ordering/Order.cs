@@ -122,8 +122,12 @@ public sealed class Order
     /// <summary>Optimistic concurrency: two writers to one order cannot both win.</summary>
     public int Version { get; private set; }
 
+    /// <summary>A card payment was started and has not failed: the PSP may be taking the money right now.</summary>
+    public bool PaymentInFlight { get; private set; }
+
     /// <summary>Items and address can change only before a payment is in flight (DESIGN §3).</summary>
-    public bool CanBeModified => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation;
+    public bool CanBeModified => Status is OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation
+        || (Status is OrderStatus.PendingPayment && !PaymentInFlight);
 
     /// <summary>A shopper may cancel until picking starts; a paid order is then refunded.</summary>
     public bool CanBeCancelledByShopper => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed
@@ -150,11 +154,27 @@ public sealed class Order
         Touch(now, actor, "Delivery address changed.");
     }
 
-    /// <summary>Payment captured: the reservation is committed and the store can start.</summary>
+    /// <summary>
+    /// A card payment starts (or starts again after a failure): from now on the items and the
+    /// address are frozen, because the PSP is asked for this order's total.
+    /// </summary>
+    public void BeginPayment(string actor, DateTime now)
+    {
+        Require("pay for", OrderStatus.PendingPayment, OrderStatus.PaymentFailed);
+        PaymentInFlight = true;
+        if (Status == OrderStatus.PaymentFailed) MoveTo(OrderStatus.PendingPayment, actor, "Trying the payment again.", now);
+        else Touch(now, actor, "Paying by card.");
+    }
+
+    /// <summary>
+    /// Payment captured: the reservation is committed and the store can start. A payment that
+    /// succeeded after a failed try (the PSP's truth arrives late) counts too.
+    /// </summary>
     public void MarkPaid(string actor, DateTime now)
     {
-        Require("mark as paid", OrderStatus.PendingPayment);
+        Require("mark as paid", OrderStatus.PendingPayment, OrderStatus.PaymentFailed);
         ReservationStatus = ReservationStatus.Committed;
+        PaymentInFlight = false;
         MoveTo(OrderStatus.Paid, actor, "Payment received.", now);
     }
 
@@ -162,13 +182,8 @@ public sealed class Order
     public void FailPayment(string reason, string actor, DateTime now)
     {
         Require("record a failed payment for", OrderStatus.PendingPayment);
+        PaymentInFlight = false;
         MoveTo(OrderStatus.PaymentFailed, actor, reason, now);
-    }
-
-    public void RetryPayment(string actor, DateTime now)
-    {
-        Require("retry the payment of", OrderStatus.PaymentFailed);
-        MoveTo(OrderStatus.PendingPayment, actor, "Trying the payment again.", now);
     }
 
     /// <summary>The store accepts a cash-on-delivery order: its stock is committed.</summary>
@@ -206,6 +221,7 @@ public sealed class Order
         Require("cancel", OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed);
         var before = ReservationStatus;
         ReservationStatus = ReservationStatus.Released;
+        PaymentInFlight = false;
         MoveTo(OrderStatus.Cancelled, actor, reason, now);
         return before;
     }
@@ -220,6 +236,7 @@ public sealed class Order
         if (!IsExpiredAt(now))
             throw new ConflictException($"Order {PublicId} is {Status} with its reservation {ReservationStatus} until {ReservationExpiresAtUtc:O}; it cannot expire at {now:O}.");
         ReservationStatus = ReservationStatus.Released;
+        PaymentInFlight = false;
         MoveTo(OrderStatus.Cancelled, "system",
             Status == OrderStatus.PendingConfirmation
                 ? "Cancelled automatically: the store did not confirm in time; the items went back on the shelf."
@@ -230,7 +247,9 @@ public sealed class Order
     public void ExtendReservation(DateTime untilUtc)
     {
         if (ReservationStatus != ReservationStatus.Held) throw new ConflictException($"Order {PublicId} holds no reservation to extend.");
-        if (untilUtc > ReservationExpiresAtUtc) ReservationExpiresAtUtc = untilUtc;
+        if (untilUtc <= ReservationExpiresAtUtc) return;
+        ReservationExpiresAtUtc = untilUtc;
+        Version++;
     }
 
     /// <summary>Cancelling after payment: the money goes back before the order is closed.</summary>
@@ -240,11 +259,18 @@ public sealed class Order
         MoveTo(OrderStatus.RefundPending, actor, reason, now);
     }
 
-    public void MarkRefunded(string actor, DateTime now)
+    /// <summary>The money is back with the shopper; the stock that had left the shelf is returned to it.</summary>
+    public ReservationStatus MarkRefunded(string actor, DateTime now)
     {
         Require("mark as refunded", OrderStatus.RefundPending);
+        var before = ReservationStatus;
+        ReservationStatus = ReservationStatus.Released;
         MoveTo(OrderStatus.Refunded, actor, "Refunded in full.", now);
+        return before;
     }
+
+    /// <summary>Something the shopper and ops should see on the timeline that does not change the state.</summary>
+    public void Note(string actor, string reason, DateTime now) => Touch(now, actor, reason);
 
     private void Require(string action, params OrderStatus[] allowed)
     {

@@ -168,7 +168,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     }
 
     /// <summary>Gives back what a cancelled order held: its stock (reserved or already taken), its slot and its coupon use.</summary>
-    private static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, CancellationToken ct)
+    internal static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, CancellationToken ct)
     {
         var quantities = order.QuantitiesBySku();
         if (stockBefore == ReservationStatus.Held) await StockReservations.ReleaseAsync(db, order.StoreId, quantities, ct);

@@ -44,9 +44,9 @@ public sealed class OrderTests
 
     public static readonly Dictionary<string, (Action<Order> Move, OrderStatus[] From, OrderStatus To)> Moves = new()
     {
-        ["MarkPaid"] = (o => o.MarkPaid("psp", Now), [OrderStatus.PendingPayment], OrderStatus.Paid),
+        ["BeginPayment"] = (o => o.BeginPayment("shopper", Now), [OrderStatus.PendingPayment, OrderStatus.PaymentFailed], OrderStatus.PendingPayment),
+        ["MarkPaid"] = (o => o.MarkPaid("psp", Now), [OrderStatus.PendingPayment, OrderStatus.PaymentFailed], OrderStatus.Paid),
         ["FailPayment"] = (o => o.FailPayment("Declined", "psp", Now), [OrderStatus.PendingPayment], OrderStatus.PaymentFailed),
-        ["RetryPayment"] = (o => o.RetryPayment("shopper", Now), [OrderStatus.PaymentFailed], OrderStatus.PendingPayment),
         ["Confirm"] = (o => o.Confirm("ops", Now), [OrderStatus.PendingConfirmation], OrderStatus.Confirmed),
         ["StartPicking"] = (o => o.StartPicking("ops", Now), [OrderStatus.Paid, OrderStatus.Confirmed], OrderStatus.Picking),
         ["SendOut"] = (o => o.SendOut("ops", Now), [OrderStatus.Picking], OrderStatus.OutForDelivery),

@@ -25,6 +25,8 @@ public static class ApiSetup
             return Task.CompletedTask;
         }));
         services.AddHealthChecks();
+        // The PSP webhook is a controller: it needs the raw body, before any model binding (DESIGN §1).
+        services.AddControllers();
         return services;
     }
 
@@ -36,7 +38,9 @@ public static class ApiSetup
         v1.MapCatalogApi();
         v1.MapCartApi();
         v1.MapOrdersApi();
+        v1.MapPaymentsApi();
 
+        app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api-docs", o => o.WithTitle("QCommerce API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         return app;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
+using QCommerce.Core.Payments;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Web.Api;
@@ -53,16 +54,17 @@ public sealed record OrderEventDto(DateTime At, string Actor, OrderStatus? From,
 public sealed record OrderDto(
     string OrderId, OrderStatus Status, string PaymentMethod, string StoreId, string StoreName, IReadOnlyList<OrderLineDto> Items,
     TotalsDto Totals, string? CouponCode, OrderAddressRequest Address, DeliveryDto Delivery, DateTime CreatedAt, DateTime UpdatedAt,
-    DateTime? ReservationExpiresAt, bool CanModify, bool CanCancel, IReadOnlyList<OrderEventDto> Timeline, IReadOnlyList<object> Payments)
+    DateTime? ReservationExpiresAt, bool CanModify, bool CanCancel, IReadOnlyList<OrderEventDto> Timeline, IReadOnlyList<PaymentDto> Payments)
 {
-    public static OrderDto From(OrderDetailView o) => new(
+    public static OrderDto From(OrderDetailView o, PaymentView? payment) => new(
         o.PublicId, o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), o.Store.PublicId, o.Store.Name,
         o.Lines.Select(l => new OrderLineDto(PublicId.Format(PublicId.Sku, l.SkuId), PublicId.Format(PublicId.Product, l.ProductId), l.Title, l.SizeLabel,
             l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal))).ToList(),
         TotalsDto.From(o.Price), o.CouponCode, new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip),
         DeliveryDto.Of(o.Delivery), o.CreatedAtUtc, o.UpdatedAtUtc,
         o.ReservationStatus == ReservationStatus.Held ? o.ReservationExpiresAtUtc : null, o.CanBeModified, o.CanBeCancelled,
-        o.Timeline.Select(e => new OrderEventDto(e.AtUtc, e.Actor, e.From, e.To, e.Reason)).ToList(), []);
+        o.Timeline.Select(e => new OrderEventDto(e.AtUtc, e.Actor, e.From, e.To, e.Reason)).ToList(),
+        payment is null ? [] : [PaymentDto.From(payment)]);
 }
 
 public sealed record OrderSummaryDto(string OrderId, OrderStatus Status, MoneyDto Total, int ItemCount, string StoreName, DateTime CreatedAt, DeliveryDto Delivery);
@@ -129,16 +131,16 @@ public static class OrdersApi
         .WithSummary("The caller's orders, newest first.")
         .Produces<PageDto<OrderSummaryDto>>().ProducesValidationProblem();
 
-        orders.MapGet("/{orderId}", async Task<IResult> (string orderId, ClaimsPrincipal user, OrderQueries queries, CancellationToken ct) =>
+        orders.MapGet("/{orderId}", async Task<IResult> (string orderId, ClaimsPrincipal user, OrderQueries queries, PaymentQueries payments, CancellationToken ct) =>
         {
             var order = PublicId.TryParse(PublicId.Order, orderId, out var id) ? await queries.FindAsync(ApiUser.Id(user), id, ct) : null;
-            return order is null ? OrderNotFound(orderId) : TypedResults.Ok(OrderDto.From(order));
+            return order is null ? OrderNotFound(orderId) : TypedResults.Ok(OrderDto.From(order, await payments.ForOrderAsync(id, ct)));
         })
         .WithSummary("One of the caller's orders: lines, totals, status, delivery, timeline and payments.")
         .Produces<OrderDto>().ProducesProblem(404);
 
         orders.MapPut("/{orderId}", async Task<IResult> (string orderId, [FromBody] ModifyOrderRequest? body, ClaimsPrincipal user,
-            OrderService service, OrderQueries queries, CancellationToken ct) =>
+            OrderService service, OrderQueries queries, PaymentQueries payments, CancellationToken ct) =>
         {
             if (!PublicId.TryParse(PublicId.Order, orderId, out var id)) return OrderNotFound(orderId);
             var errors = new RequestErrors();
@@ -147,7 +149,7 @@ public static class OrdersApi
             if (errors.Any) return errors.ToProblem();
             var address = body!.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
             await service.ModifyAsync(ApiUser.Id(user), id, new ModifyOrderCommand(items, address), ct);
-            return TypedResults.Ok(OrderDto.From((await queries.FindAsync(ApiUser.Id(user), id, ct))!));
+            return TypedResults.Ok(OrderDto.From((await queries.FindAsync(ApiUser.Id(user), id, ct))!, await payments.ForOrderAsync(id, ct)));
         })
         .WithSummary("Changes the items or the address of an order before payment; 409 once a payment is in flight or later.")
         .Accepts<ModifyOrderRequest>("application/json")

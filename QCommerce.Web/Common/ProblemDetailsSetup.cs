@@ -19,11 +19,13 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             RequestRejectedException => (StatusCodes.Status422UnprocessableEntity, "The request cannot be carried out as asked"),
             QCommerce.Core.Ordering.IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
             ConflictException => (StatusCodes.Status409Conflict, "Conflict with the current state"),
+            QCommerce.Core.Payments.PaymentProviderUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The payment provider is not answering"),
             DomainException => (StatusCodes.Status400BadRequest, "The request cannot be carried out"),
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "Unsupported media type" : "Malformed request"),
             _ => (StatusCodes.Status500InternalServerError, "Something went wrong on our side"),
         };
-        if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        if (exception is QCommerce.Core.Payments.PaymentProviderUnavailableException) context.Response.Headers.RetryAfter = "5";
+        else if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -39,6 +41,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 Detail = exception switch
                 {
                     DomainException => exception.Message,
+                    QCommerce.Core.Payments.PaymentProviderUnavailableException => exception.Message + " Nothing was charged; the order can still be paid.",
                     BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => $"The body is not valid JSON: {json.Message}",
                     BadHttpRequestException => exception.Message,
                     _ => "The error has been logged; try again later.",

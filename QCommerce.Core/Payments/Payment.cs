@@ -1,0 +1,337 @@
+using QCommerce.Core.Common;
+using QCommerce.Core.Ordering;
+
+namespace QCommerce.Core.Payments;
+
+/// <summary>
+/// Where a card payment stands (DESIGN §3). Partially refunded money leaves a payment
+/// <see cref="Captured"/> with <see cref="Payment.RefundedMinor"/> above zero; <see cref="Refunded"/> means in full.
+/// </summary>
+public enum PaymentStatus
+{
+    Initiated,
+    RequiresAction,
+    Authorized,
+    Captured,
+    Failed,
+    Refunded,
+}
+
+public enum RefundStatus
+{
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>What the PSP reports about one PaymentIntent, in our words.</summary>
+public enum PspIntentStatus
+{
+    /// <summary>Created, waiting for the shopper (requires_payment_method, requires_confirmation, processing).</summary>
+    Pending,
+    RequiresAction,
+    Authorized,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+/// <summary>What an observation of the PSP did to a payment; late and duplicate ones do nothing.</summary>
+public enum PaymentChange
+{
+    None,
+    RequiresAction,
+    Authorized,
+    Captured,
+    Failed,
+    RefundSucceeded,
+    RefundFailed,
+}
+
+/// <summary>
+/// The card payment of one order. Each try at the PSP is an <see cref="PaymentAttempt"/> with its own
+/// PaymentIntent; a new attempt is allowed only after the previous one failed, so at most one is live.
+/// PSP observations move the current attempt forward only: a stale or repeated event changes nothing,
+/// and money is captured once. Refunds, partial or full, never add up to more than was captured.
+/// </summary>
+public sealed class Payment
+{
+    private readonly List<PaymentAttempt> _attempts = [];
+    private readonly List<PaymentRefund> _refunds = [];
+
+    private Payment() { }
+
+    /// <summary>Starts paying for an order by card; the amount is the order's, never the client's.</summary>
+    public static Payment Start(Order order, DateTime now)
+    {
+        if (order.PaymentMethod != PaymentMethod.Card)
+            throw new ConflictException($"Order {order.PublicId} is paid in cash on delivery; there is nothing to pay by card.");
+        var payment = new Payment
+        {
+            OrderId = order.Id,
+            UserId = order.UserId,
+            Currency = order.Currency,
+            AmountMinor = order.TotalMinor,
+            Status = PaymentStatus.Initiated,
+            CreatedAtUtc = now,
+            UpdatedAtUtc = now,
+        };
+        payment._attempts.Add(new PaymentAttempt(1, order.TotalMinor, now));
+        return payment;
+    }
+
+    public int Id { get; private set; }
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Payment, Id);
+    public int OrderId { get; private set; }
+    public string UserId { get; private set; } = "";
+    public string Currency { get; private set; } = "";
+
+    /// <summary>What the current attempt asks for (an order changed after a failure is re-priced).</summary>
+    public long AmountMinor { get; private set; }
+    public long CapturedMinor { get; private set; }
+    public long RefundedMinor { get; private set; }
+    public PaymentStatus Status { get; private set; }
+    public string? FailureMessage { get; private set; }
+    public DateTime CreatedAtUtc { get; private set; }
+    public DateTime UpdatedAtUtc { get; private set; }
+
+    /// <summary>Optimistic concurrency: a webhook and a retry racing on one payment cannot both win.</summary>
+    public int Version { get; private set; }
+
+    public IReadOnlyList<PaymentAttempt> Attempts => _attempts;
+    public IReadOnlyList<PaymentRefund> Refunds => _refunds;
+    public PaymentAttempt CurrentAttempt => _attempts.MaxBy(a => a.Number)!;
+    public Money Amount => new(Currency, AmountMinor);
+
+    /// <summary>Money is, or may still be, taken: another attempt must not start.</summary>
+    public bool IsLive => Status is PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized;
+
+    /// <summary>Captured money not yet refunded nor promised to a pending refund.</summary>
+    public long RefundableMinor => CapturedMinor - RefundedMinor - _refunds.Where(r => r.Status == RefundStatus.Pending).Sum(r => r.AmountMinor);
+
+    /// <summary>The PSP created the PaymentIntent of an attempt (the same idempotency key always yields the same one).</summary>
+    public void RecordIntent(int attemptNumber, string intentId, string? redirectUrl, DateTime now)
+    {
+        var attempt = Attempt(attemptNumber);
+        if (attempt.PspReference is { } known && known != intentId)
+            throw new DomainException($"Attempt {attemptNumber} of payment {PublicId} already has PaymentIntent {known}; the PSP answered {intentId}.");
+        attempt.PspReference = intentId;
+        attempt.RedirectUrl = redirectUrl;
+        Touch(now);
+    }
+
+    /// <summary>
+    /// Applies what the PSP says about one of this payment's PaymentIntents. Only forward moves of the
+    /// current attempt count; anything else (late, repeated, about an older attempt) returns <see cref="PaymentChange.None"/>.
+    /// </summary>
+    public PaymentChange Observe(string intentId, PspIntentStatus observed, long? amountReceivedMinor, string? failureMessage, DateTime now)
+    {
+        var attempt = _attempts.FirstOrDefault(a => a.PspReference == intentId)
+            ?? throw new DomainException($"PaymentIntent {intentId} does not belong to payment {PublicId}.");
+        if (attempt != CurrentAttempt) return PaymentChange.None;
+
+        var change = (Status, observed) switch
+        {
+            (PaymentStatus.Initiated, PspIntentStatus.RequiresAction) => PaymentChange.RequiresAction,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction, PspIntentStatus.Authorized) => PaymentChange.Authorized,
+            // A PaymentIntent may still succeed after a failed try on the PSP's page: money taken is the truth.
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized or PaymentStatus.Failed, PspIntentStatus.Succeeded) => PaymentChange.Captured,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized, PspIntentStatus.Failed or PspIntentStatus.Canceled) => PaymentChange.Failed,
+            _ => PaymentChange.None,
+        };
+        switch (change)
+        {
+            case PaymentChange.RequiresAction:
+                Status = attempt.Status = PaymentStatus.RequiresAction;
+                break;
+            case PaymentChange.Authorized:
+                Status = attempt.Status = PaymentStatus.Authorized;
+                break;
+            case PaymentChange.Captured:
+                Status = attempt.Status = PaymentStatus.Captured;
+                CapturedMinor = amountReceivedMinor is > 0 ? amountReceivedMinor.Value : attempt.AmountMinor;
+                FailureMessage = attempt.FailureMessage = null;
+                break;
+            case PaymentChange.Failed:
+                Status = attempt.Status = PaymentStatus.Failed;
+                FailureMessage = attempt.FailureMessage = Shorten(failureMessage ?? (observed == PspIntentStatus.Canceled ? "The payment was cancelled." : "The payment failed."));
+                break;
+            default:
+                return PaymentChange.None;
+        }
+        Touch(now);
+        return change;
+    }
+
+    /// <summary>A new attempt after a failure, for what the order costs now.</summary>
+    public PaymentAttempt Retry(long amountMinor, DateTime now)
+    {
+        if (Status != PaymentStatus.Failed)
+            throw new ConflictException($"Payment {PublicId} is {Status}; a new attempt is possible only after the last one failed.");
+        var attempt = new PaymentAttempt(CurrentAttempt.Number + 1, amountMinor, now);
+        _attempts.Add(attempt);
+        AmountMinor = amountMinor;
+        Status = PaymentStatus.Initiated;
+        FailureMessage = null;
+        Touch(now);
+        return attempt;
+    }
+
+    /// <summary>
+    /// Marks that one request is now asking the PSP for an attempt's PaymentIntent, so a parallel
+    /// request does not; false while another request holds it. A request that died lets it run out.
+    /// </summary>
+    public bool TakePspCall(int attemptNumber, DateTime now, TimeSpan lease)
+    {
+        var attempt = Attempt(attemptNumber);
+        if (attempt.PspCallUntilUtc is { } until && until > now) return false;
+        attempt.PspCallUntilUtc = now + lease;
+        Touch(now);
+        return true;
+    }
+
+    public void ReleasePspCall(int attemptNumber, DateTime now)
+    {
+        Attempt(attemptNumber).PspCallUntilUtc = null;
+        Touch(now);
+    }
+
+    /// <summary>The attempt whose PaymentIntent took the money.</summary>
+    public PaymentAttempt? CapturedAttempt => _attempts.FirstOrDefault(a => a.Status == PaymentStatus.Captured);
+
+    /// <summary>
+    /// Promises money back; the PSP is asked next, with the refund's own idempotency key. A
+    /// <paramref name="key"/> already used returns that refund, so a repeated request is one refund.
+    /// </summary>
+    public PaymentRefund RequestRefund(long amountMinor, string reason, string actor, DateTime now, Guid? key = null)
+    {
+        if (key is { } k && _refunds.FirstOrDefault(r => r.Key == k) is { } existing) return existing;
+        if (Status is not PaymentStatus.Captured)
+            throw new ConflictException($"Payment {PublicId} is {Status}; only captured money can be refunded.");
+        if (amountMinor <= 0) throw new DomainException("A refund is a positive amount.");
+        if (amountMinor > RefundableMinor)
+            throw new ConflictException($"Payment {PublicId} has {new Money(Currency, RefundableMinor)} left to refund; {new Money(Currency, amountMinor)} is more than that.");
+        var refund = new PaymentRefund(amountMinor, Shorten(reason), actor, now, key);
+        _refunds.Add(refund);
+        Touch(now);
+        return refund;
+    }
+
+    /// <summary>
+    /// Applies what the PSP says about a refund. A refund we did not ask for (made at the PSP
+    /// directly) is recorded too. Succeeded and failed are final.
+    /// </summary>
+    public PaymentChange ObserveRefund(string pspRefundId, Guid? localKey, long amountMinor, RefundStatus observed, string? failure, DateTime now)
+    {
+        var refund = _refunds.FirstOrDefault(r => r.PspRefundId == pspRefundId)
+            ?? (localKey is { } key ? _refunds.FirstOrDefault(r => r.Key == key) : null);
+        if (refund is null)
+        {
+            refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", "psp", now, localKey);
+            _refunds.Add(refund);
+        }
+        refund.PspRefundId ??= pspRefundId;
+        if (refund.Status != RefundStatus.Pending || observed == RefundStatus.Pending)
+        {
+            Touch(now);
+            return PaymentChange.None;
+        }
+        refund.Status = observed;
+        refund.CompletedAtUtc = now;
+        if (observed == RefundStatus.Failed)
+        {
+            refund.FailureMessage = Shorten(failure ?? "The refund failed.");
+            Touch(now);
+            return PaymentChange.RefundFailed;
+        }
+        RefundedMinor = Math.Min(CapturedMinor, RefundedMinor + refund.AmountMinor);
+        if (CapturedMinor > 0 && RefundedMinor == CapturedMinor) Status = PaymentStatus.Refunded;
+        Touch(now);
+        return PaymentChange.RefundSucceeded;
+    }
+
+    /// <summary>The PSP's answer to our own refund request.</summary>
+    public void RecordRefundReference(Guid key, string pspRefundId, DateTime now)
+    {
+        var refund = _refunds.FirstOrDefault(r => r.Key == key) ?? throw new DomainException($"Payment {PublicId} has no refund {key}.");
+        refund.PspRefundId ??= pspRefundId;
+        Touch(now);
+    }
+
+    public PaymentAttempt Attempt(int number) =>
+        _attempts.FirstOrDefault(a => a.Number == number) ?? throw new DomainException($"Payment {PublicId} has no attempt {number}.");
+
+    private void Touch(DateTime now)
+    {
+        UpdatedAtUtc = now;
+        Version++;
+    }
+
+    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300];
+}
+
+/// <summary>
+/// One try at the PSP. <see cref="PspIdempotencyKey"/> is written before the PSP is called, so a
+/// retry after a timeout asks for the same PaymentIntent instead of charging twice.
+/// </summary>
+public sealed class PaymentAttempt
+{
+    private PaymentAttempt() { }
+
+    internal PaymentAttempt(int number, long amountMinor, DateTime now)
+    {
+        Number = number;
+        AmountMinor = amountMinor;
+        Status = PaymentStatus.Initiated;
+        PspIdempotencyKey = $"qc-pay-{Guid.NewGuid():N}";
+        CreatedAtUtc = now;
+    }
+
+    public int Id { get; private set; }
+    public int PaymentId { get; private set; }
+    public int Number { get; private set; }
+    public long AmountMinor { get; private set; }
+    public PaymentStatus Status { get; internal set; }
+    public string PspIdempotencyKey { get; private set; } = "";
+
+    /// <summary>The PaymentIntent id, once the PSP has answered.</summary>
+    public string? PspReference { get; internal set; }
+    public string? RedirectUrl { get; internal set; }
+    public string? FailureMessage { get; internal set; }
+
+    /// <summary>Set while a request is asking the PSP for this attempt's PaymentIntent.</summary>
+    public DateTime? PspCallUntilUtc { get; internal set; }
+    public DateTime CreatedAtUtc { get; private set; }
+}
+
+/// <summary>Money going back to the shopper: asked of the PSP with its own key, settled by its answer or webhook.</summary>
+public sealed class PaymentRefund
+{
+    private PaymentRefund() { }
+
+    internal PaymentRefund(long amountMinor, string reason, string actor, DateTime now, Guid? key)
+    {
+        Key = key ?? Guid.NewGuid();
+        AmountMinor = amountMinor;
+        Reason = reason;
+        Actor = actor;
+        Status = RefundStatus.Pending;
+        CreatedAtUtc = now;
+    }
+
+    public int Id { get; private set; }
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Refund, Id);
+    public int PaymentId { get; private set; }
+
+    /// <summary>Ours: the PSP idempotency key and the metadata that ties the PSP's refund back to this row.</summary>
+    public Guid Key { get; private set; }
+    public string? PspRefundId { get; internal set; }
+    public long AmountMinor { get; private set; }
+    public RefundStatus Status { get; internal set; }
+    public string Reason { get; private set; } = "";
+    public string Actor { get; private set; } = "";
+    public string? FailureMessage { get; internal set; }
+    public DateTime CreatedAtUtc { get; private set; }
+    public DateTime? CompletedAtUtc { get; internal set; }
+    public string PspIdempotencyKey => $"qc-refund-{Key:N}";
+}

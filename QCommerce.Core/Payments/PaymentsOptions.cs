@@ -1,0 +1,55 @@
+namespace QCommerce.Core.Payments;
+
+/// <summary>The <c>Payments</c> section of appsettings.json.</summary>
+public sealed class PaymentsOptions
+{
+    public StripeSettings Stripe { get; set; } = new();
+
+    /// <summary>How long the PSP gets to answer one call before it is retried (with the same idempotency key).</summary>
+    public TimeSpan PspTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retries of a call that timed out or met a 5xx/409, on top of the first try.</summary>
+    public int PspRetries { get; set; } = 2;
+
+    /// <summary>A payment still Initiated/RequiresAction, or a refund still pending, this long is asked about at the PSP.</summary>
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a 3-D Secure challenge keeps the order's stock reserved past its usual expiry.</summary>
+    public TimeSpan ChallengeHold { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>True when no Stripe key is configured: the embedded sandbox PSP answers instead.</summary>
+    public bool UsesSandbox => string.IsNullOrWhiteSpace(Stripe.SecretKey);
+}
+
+public sealed class StripeSettings
+{
+    /// <summary>Empty (the default) runs the embedded sandbox; a real key (sk_test_/sk_live_) talks to Stripe.</summary>
+    public string SecretKey { get; set; } = "";
+
+    /// <summary>Signs (sandbox) and verifies webhook events; with a real account it comes from the environment.</summary>
+    public string WebhookSecret { get; set; } = "";
+
+    /// <summary>Seconds a webhook's signature timestamp may be off: older events are replays and refused.</summary>
+    public long WebhookToleranceSeconds { get; set; } = 300;
+}
+
+/// <summary>
+/// Where Stripe's API is: api.stripe.com with the configured key, or the embedded sandbox, whose
+/// address is known only once the server listens.
+/// </summary>
+public interface IStripeApiLocation
+{
+    string ApiKey { get; }
+
+    /// <summary>Null for Stripe itself.</summary>
+    string? ApiBase { get; }
+}
+
+/// <summary>Stripe itself, with the configured secret key.</summary>
+internal sealed class ConfiguredStripeApiLocation(Microsoft.Extensions.Options.IOptions<PaymentsOptions> options) : IStripeApiLocation
+{
+    public string ApiKey => options.Value.Stripe.SecretKey;
+    public string? ApiBase => null;
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace QCommerce.Core.Payments;
+
+/// <summary>
+/// <see cref="IPaymentGateway"/> through Stripe.net: the same code talks to api.stripe.com or to the
+/// embedded sandbox (only the API base differs). Stripe.net retries timeouts, 409s and 5xx itself,
+/// resending the idempotency key we give it; what still fails becomes <see cref="PaymentProviderUnavailableException"/>.
+/// </summary>
+public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<PaymentsOptions> options, ILogger<StripePaymentGateway> logger)
+    : IPaymentGateway
+{
+    private const string LocalRefundKey = "qc_refund_key";
+    private readonly Lazy<StripeClient> _client = new(() => CreateClient(location, options.Value));
+
+    public async Task<PspIntent> CreateIntentAsync(IntentRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        var create = new PaymentIntentCreateOptions
+        {
+            Amount = request.AmountMinor,
+            Currency = request.Currency.ToLowerInvariant(),
+            Confirm = true,
+            ReturnUrl = request.ReturnUrl,
+            Description = $"QCommerce order {request.OrderId}",
+            Metadata = new Dictionary<string, string>
+            {
+                ["order_id"] = request.OrderId,
+                ["payment_id"] = request.PaymentId,
+                ["attempt"] = request.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        var intent = await CallAsync("create a PaymentIntent", () =>
+            new PaymentIntentService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct));
+        return Map(intent);
+    }
+
+    public async Task<PspIntent> GetIntentAsync(string intentId, CancellationToken ct) =>
+        Map(await CallAsync("read a PaymentIntent", () => new PaymentIntentService(_client.Value).GetAsync(intentId, null, null, ct)));
+
+    public async Task<PspIntent> CancelIntentAsync(string intentId, CancellationToken ct)
+    {
+        try
+        {
+            return Map(await CallAsync("cancel a PaymentIntent", () =>
+                new PaymentIntentService(_client.Value).CancelAsync(intentId, null, new RequestOptions { IdempotencyKey = $"qc-cancel-{intentId}" }, ct)));
+        }
+        catch (StripeException ex) when (ex.StripeError?.Code == "payment_intent_unexpected_state")
+        {
+            // Already succeeded or cancelled: what it is now is the answer.
+            return await GetIntentAsync(intentId, ct);
+        }
+    }
+
+    public async Task<PspRefund> CreateRefundAsync(string intentId, long amountMinor, Guid localKey, string idempotencyKey, CancellationToken ct)
+    {
+        var create = new RefundCreateOptions
+        {
+            PaymentIntent = intentId,
+            Amount = amountMinor,
+            Metadata = new Dictionary<string, string> { [LocalRefundKey] = localKey.ToString("N") },
+        };
+        return Map(await CallAsync("create a refund", () =>
+            new RefundService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct)));
+    }
+
+    public async Task<PspRefund> GetRefundAsync(string refundId, CancellationToken ct) =>
+        Map(await CallAsync("read a refund", () => new RefundService(_client.Value).GetAsync(refundId, null, null, ct)));
+
+    public async Task<IReadOnlyList<PspRefund>> ListRefundsAsync(string intentId, CancellationToken ct)
+    {
+        var list = await CallAsync("list refunds", () =>
+            new RefundService(_client.Value).ListAsync(new RefundListOptions { PaymentIntent = intentId, Limit = 100 }, null, ct));
+        return list.Data.Select(Map).ToList();
+    }
+
+    /// <summary>Our words for a PaymentIntent's state (Stripe's requires_payment_method after an error means it failed).</summary>
+    public static PspIntent Map(PaymentIntent intent)
+    {
+        var status = intent.Status switch
+        {
+            "succeeded" => PspIntentStatus.Succeeded,
+            "requires_capture" => PspIntentStatus.Authorized,
+            "requires_action" => PspIntentStatus.RequiresAction,
+            "canceled" => PspIntentStatus.Canceled,
+            "requires_payment_method" when intent.LastPaymentError is not null => PspIntentStatus.Failed,
+            _ => PspIntentStatus.Pending,
+        };
+        var failure = intent.LastPaymentError is { } e ? e.Message ?? e.DeclineCode ?? e.Code : null;
+        return new PspIntent(intent.Id, status, intent.Amount, intent.AmountReceived, intent.Currency?.ToUpperInvariant() ?? "",
+            intent.NextAction?.RedirectToUrl?.Url, failure);
+    }
+
+    public static PspRefund Map(Refund refund) => new(
+        refund.Id, refund.PaymentIntentId ?? "", refund.Amount,
+        refund.Status switch
+        {
+            "succeeded" => RefundStatus.Succeeded,
+            "failed" or "canceled" => RefundStatus.Failed,
+            _ => RefundStatus.Pending,
+        },
+        refund.Metadata is { } m && m.TryGetValue(LocalRefundKey, out var key) && Guid.TryParse(key, out var g) ? g : null,
+        refund.FailureReason);
+
+    private async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StripeException ex) when (IsUnavailable(ex))
+        {
+            logger.LogWarning(ex, "The payment provider did not answer when asked to {What} (HTTP {Status}); nothing was changed", what, (int)ex.HttpStatusCode);
+            throw new PaymentProviderUnavailableException("The payment provider is not answering right now; please try again in a moment.", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
+        {
+            logger.LogWarning(ex, "The payment provider could not be reached to {What}", what);
+            throw new PaymentProviderUnavailableException("The payment provider is not answering right now; please try again in a moment.", ex);
+        }
+    }
+
+    private static bool IsUnavailable(StripeException ex) =>
+        (int)ex.HttpStatusCode >= 500 || ex.HttpStatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or 0
+        || ex.InnerException is HttpRequestException or TaskCanceledException;
+
+    private static StripeClient CreateClient(IStripeApiLocation location, PaymentsOptions options)
+    {
+        var http = new HttpClient { Timeout = options.PspTimeout };
+        var stripeHttp = new SystemNetHttpClient(http, maxNetworkRetries: options.PspRetries, enableTelemetry: false);
+        return new StripeClient(new StripeClientOptions
+        {
+            ApiKey = location.ApiKey,
+            HttpClient = stripeHttp,
+            ApiBase = location.ApiBase ?? StripeClient.DefaultApiBase,
+        });
+    }
+}

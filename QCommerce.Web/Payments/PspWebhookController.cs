@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Payments;
+using Stripe;
+
+namespace QCommerce.Web.Payments;
+
+/// <summary>
+/// Stripe's events (DESIGN §1, §4). The signature is checked on the raw body before anything is
+/// read from it: a missing, forged or stale one is 400 and nothing is stored. A verified event goes
+/// to <see cref="PaymentService.HandlePspEventAsync"/>, which stores it under its event id with its
+/// effect, so a duplicate is answered 200 and changes nothing.
+/// </summary>
+[ApiController]
+[Route("v1/webhooks/psp")]
+[ApiExplorerSettings(GroupName = "v1")]
+public sealed class PspWebhookController(PaymentService payments, IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<PspWebhookController> logger)
+    : ControllerBase
+{
+    /// <summary>Stripe's own events are a few KB; anything far larger is not one.</summary>
+    private const int MaxBodyBytes = 512 * 1024;
+
+    [HttpPost]
+    [RequestSizeLimit(MaxBodyBytes)]
+    [Consumes("application/json")]
+    [ProducesResponseType(typeof(WebhookAnswer), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 400)]
+    public async Task<IActionResult> ReceiveAsync(CancellationToken ct)
+    {
+        string json;
+        using (var reader = new StreamReader(Request.Body))
+            json = await reader.ReadToEndAsync(ct);
+        var signature = Request.Headers["Stripe-Signature"].ToString();
+        if (string.IsNullOrWhiteSpace(signature)) return Rejected("The Stripe-Signature header is missing.");
+
+        Event stripeEvent;
+        try
+        {
+            var stripe = options.Value.Stripe;
+            stripeEvent = EventUtility.ConstructEvent(json, signature, stripe.WebhookSecret, stripe.WebhookToleranceSeconds,
+                clock.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: false);
+        }
+        catch (StripeException ex)
+        {
+            logger.LogWarning("PSP webhook refused: {Reason} (remote {Remote})", ex.Message, HttpContext.Connection.RemoteIpAddress);
+            return Rejected("The Stripe-Signature does not match this body, or its timestamp is outside the tolerance.");
+        }
+        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or System.Text.Json.JsonException or ArgumentException or FormatException)
+        {
+            logger.LogWarning("PSP webhook refused: signed, but not an event ({Error})", ex.Message);
+            return Rejected("The body is not a Stripe event.");
+        }
+
+        if (string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type)) return Rejected("The event has no id or type.");
+        var input = new PspEventInput(stripeEvent.Id, stripeEvent.Type, stripeEvent.Created.ToUniversalTime(),
+            stripeEvent.Data?.Object is PaymentIntent intent ? StripePaymentGateway.Map(intent) : null,
+            stripeEvent.Data?.Object is Refund refund ? StripePaymentGateway.Map(refund) : null);
+        var result = await payments.HandlePspEventAsync(input, ct);
+        return Ok(new WebhookAnswer(true, result.ToString()));
+    }
+
+    private BadRequestObjectResult Rejected(string detail) => BadRequest(new ProblemDetails
+    {
+        Status = 400,
+        Title = "Webhook rejected",
+        Detail = detail + " Nothing was stored.",
+        Instance = Request.Path,
+    });
+}
+
+public sealed record WebhookAnswer(bool Received, string Outcome);

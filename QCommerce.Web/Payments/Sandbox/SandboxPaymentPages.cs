@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using QCommerce.Core.Common;
+
+namespace QCommerce.Web.Payments.Sandbox;
+
+/// <summary>
+/// The sandbox's hosted payment page and its 3-D Secure challenge: plain HTML of the PSP's own,
+/// not the storefront's, because at a real PSP the shopper leaves the shop for them.
+/// </summary>
+public static class SandboxPaymentPages
+{
+    public static void MapSandboxPaymentPages(this WebApplication app)
+    {
+        var pages = app.MapGroup("/psp-sandbox/pay").DisableAntiforgery().ExcludeFromDescription();
+
+        pages.MapGet("/{id}", async (string id, SandboxPsp psp, CancellationToken ct) =>
+            await psp.FindIntentAsync(id, ct) is { } intent ? PayPage(intent, error: null) : NotFound());
+
+        pages.MapPost("/{id}", async (string id, HttpContext http, SandboxPsp psp, TimeProvider clock, CancellationToken ct) =>
+        {
+            var intent = await psp.FindIntentAsync(id, ct);
+            if (intent is null) return NotFound();
+            var form = await http.Request.ReadFormAsync(ct);
+            var number = new string(form["number"].ToString().Where(char.IsDigit).ToArray());
+            if (CheckCard(number, form["expiry"], form["cvc"], clock.GetUtcNow()) is { } problem) return PayPage(intent, problem, number);
+            return await psp.PayAsync(id, number, ct) switch
+            {
+                SandboxCardOutcome.Succeeded => Back(intent, "succeeded"),
+                SandboxCardOutcome.Declined => Back(intent, "failed"),
+                SandboxCardOutcome.ChallengeRequired => Results.Redirect($"/psp-sandbox/pay/{id}/challenge"),
+                SandboxCardOutcome.Invalid => PayPage(intent, "This is a sandbox: use one of the test cards listed below.", number),
+                _ => ClosedPage(intent),
+            };
+        });
+
+        pages.MapGet("/{id}/challenge", async (string id, SandboxPsp psp, CancellationToken ct) =>
+            await psp.FindIntentAsync(id, ct) is { } intent
+                ? intent.Status == "requires_action" && intent.CardLast4 is not null ? ChallengePage(intent) : ClosedPage(intent)
+                : NotFound());
+
+        pages.MapPost("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var intent = await psp.FindIntentAsync(id, ct);
+            if (intent is null) return NotFound();
+            var form = await http.Request.ReadFormAsync(ct);
+            return await psp.CompleteChallengeAsync(id, form["outcome"] == "approve", ct) switch
+            {
+                SandboxCardOutcome.Succeeded => Back(intent, "succeeded"),
+                SandboxCardOutcome.Declined => Back(intent, "failed"),
+                _ => ClosedPage(intent),
+            };
+        });
+    }
+
+    /// <summary>What is wrong with the typed card, in the words a card form uses; null when it can be tried.</summary>
+    public static string? CheckCard(string number, string? expiry, string? cvc, DateTimeOffset now)
+    {
+        if (number.Length is < 12 or > 19 || !Luhn(number)) return "Your card number is incomplete or invalid.";
+        var parts = (expiry ?? "").Split('/', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var month) || !int.TryParse(parts[1], out var year) || month is < 1 or > 12)
+            return "Enter the expiry date as MM/YY.";
+        if (year < 100) year += 2000;
+        if (new DateTime(year, month, 1).AddMonths(1) <= now.UtcDateTime) return "Your card has expired.";
+        if ((cvc ?? "").Trim() is not { Length: 3 or 4 } code || !code.All(char.IsDigit)) return "Your card's security code is 3 or 4 digits.";
+        return null;
+    }
+
+    private static bool Luhn(string digits)
+    {
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var d = digits[digits.Length - 1 - i] - '0';
+            if (i % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            sum += d;
+        }
+        return sum % 10 == 0;
+    }
+
+    private static IResult Back(SandboxIntent intent, string status)
+    {
+        var separator = intent.ReturnUrl!.Contains('?') ? '&' : '?';
+        return Results.Redirect($"{intent.ReturnUrl}{separator}payment_intent={intent.Id}&redirect_status={status}");
+    }
+
+    private static string Amount(SandboxIntent i) => new Money(i.Currency.ToUpperInvariant(), i.Amount).ToString();
+
+    private static IResult PayPage(SandboxIntent intent, string? error, string? number = null)
+    {
+        if (intent.Status is "succeeded" or "canceled") return ClosedPage(intent);
+        if (intent.Status == "requires_action" && intent.CardLast4 is not null) return Results.Redirect($"/psp-sandbox/pay/{intent.Id}/challenge");
+        var h = HtmlEncoder.Default;
+        var declined = intent.LastErrorMessage is { } m && error is null ? $"<p class=\"error\" role=\"alert\">{h.Encode(m)} Try another card.</p>" : "";
+        var body = $"""
+            <p class="merchant">QCommerce</p>
+            <p class="amount">{h.Encode(Amount(intent))}</p>
+            <p class="muted">{h.Encode(intent.Description ?? "")}</p>
+            {declined}
+            {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{h.Encode(error)}</p>")}
+            <form method="post" action="/psp-sandbox/pay/{h.Encode(intent.Id)}" novalidate>
+              <label for="number">Card number</label>
+              <input id="number" name="number" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" value="{h.Encode(number ?? "")}" required>
+              <div class="row">
+                <div><label for="expiry">Expiry</label><input id="expiry" name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required></div>
+                <div><label for="cvc">CVC</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></div>
+              </div>
+              <button type="submit" id="pay">Pay {h.Encode(Amount(intent))}</button>
+            </form>
+            <a class="back" href="{h.Encode(intent.ReturnUrl ?? "/")}">Cancel and return to QCommerce</a>
+            <section class="cards" aria-label="Test cards">
+              <h2>Test cards</h2>
+              <p class="muted">Any future expiry date and any 3-digit CVC.</p>
+              <ul>
+                <li><button type="button" data-card="4242 4242 4242 4242">4242 4242 4242 4242</button> succeeds</li>
+                <li><button type="button" data-card="4000 0000 0000 0002">4000 0000 0000 0002</button> is declined</li>
+                <li><button type="button" data-card="4000 0025 0000 3155">4000 0025 0000 3155</button> asks for 3-D Secure</li>
+              </ul>
+            </section>
+            {FillScript}
+            """;
+        return Page("Pay QCommerce", body, error is null ? 200 : 400);
+    }
+
+    /// <summary>The test-card buttons fill the form, as Stripe's own test pages offer.</summary>
+    private const string FillScript = """
+        <script>
+          document.querySelectorAll('[data-card]').forEach(b => b.addEventListener('click', () => {
+            document.getElementById('number').value = b.dataset.card;
+            document.getElementById('expiry').value = '12/34';
+            document.getElementById('cvc').value = '123';
+          }));
+        </script>
+        """;
+
+    private static IResult ChallengePage(SandboxIntent intent)
+    {
+        var h = HtmlEncoder.Default;
+        var body = $"""
+            <p class="merchant">Your bank · 3-D Secure</p>
+            <h1>Confirm this payment</h1>
+            <p>QCommerce asks for <strong>{h.Encode(Amount(intent))}</strong> from your card ending in <strong>{h.Encode(intent.CardLast4 ?? "")}</strong>.</p>
+            <form method="post" action="/psp-sandbox/pay/{h.Encode(intent.Id)}/challenge" class="stack">
+              <button type="submit" name="outcome" value="approve">Complete authentication</button>
+              <button type="submit" name="outcome" value="fail" class="secondary">Fail authentication</button>
+            </form>
+            """;
+        return Page("3-D Secure", body, 200);
+    }
+
+    private static IResult ClosedPage(SandboxIntent intent)
+    {
+        var h = HtmlEncoder.Default;
+        var what = intent.Status switch
+        {
+            "succeeded" => "This payment is complete.",
+            "canceled" => "This payment was cancelled; start a new one from the shop.",
+            _ => "This payment cannot be made from this page any more.",
+        };
+        return Page("Payment", $"<p class=\"merchant\">QCommerce</p><h1>{h.Encode(what)}</h1><a class=\"back\" href=\"{h.Encode(intent.ReturnUrl ?? "/")}\">Return to QCommerce</a>", 200);
+    }
+
+    private static IResult NotFound() => Page("Not found", "<h1>No such payment.</h1>", 404);
+
+    private static IResult Page(string title, string body, int status) => Results.Content($$"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Sandbox PSP</title>
+        <style>
+          * { box-sizing: border-box; }
+          body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f2f4f8; color: #1a1f36; }
+          .test { background: #ff9f1c; color: #1a1f36; text-align: center; font-size: 13px; font-weight: 600; padding: 6px; letter-spacing: .02em; }
+          main { max-width: 420px; margin: 32px auto; background: #fff; border-radius: 12px; padding: 28px; box-shadow: 0 6px 24px rgba(26,31,54,.1); }
+          .merchant { margin: 0; color: #697386; font-weight: 600; }
+          .amount { font-size: 34px; font-weight: 700; margin: 4px 0; }
+          h1 { font-size: 22px; margin: 8px 0 16px; }
+          h2 { font-size: 15px; margin: 0 0 4px; }
+          .muted { color: #697386; margin: 0 0 16px; font-size: 14px; }
+          label { display: block; font-size: 14px; font-weight: 600; margin: 14px 0 6px; }
+          input { width: 100%; font: inherit; padding: 11px 12px; border: 1px solid #c9cfd9; border-radius: 8px; }
+          input:focus { outline: 2px solid #635bff; border-color: #635bff; }
+          .row { display: flex; gap: 12px; } .row > div { flex: 1; }
+          button { font: inherit; font-weight: 600; cursor: pointer; border: 0; border-radius: 8px; }
+          form > button, .stack button { width: 100%; margin-top: 20px; padding: 13px; background: #635bff; color: #fff; }
+          .stack button.secondary { margin-top: 10px; background: #fff; color: #c0123c; border: 1px solid #c0123c; }
+          .error { background: #fdecee; color: #a4112f; border-radius: 8px; padding: 10px 12px; margin: 12px 0 0; }
+          .back { display: inline-block; margin-top: 16px; color: #635bff; }
+          .cards { margin-top: 24px; padding-top: 16px; border-top: 1px solid #e3e8ee; }
+          .cards ul { list-style: none; padding: 0; margin: 0; font-size: 14px; }
+          .cards li { margin: 8px 0; color: #697386; }
+          .cards button { background: #f2f4f8; color: #1a1f36; padding: 6px 10px; font-family: ui-monospace, monospace; font-size: 13px; margin-right: 6px; }
+        </style>
+        </head>
+        <body><div class="test">SANDBOX PSP · TEST MODE · no real money moves</div><main>{{body}}</main></body>
+        </html>
+        """, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
+}

@@ -1,0 +1,395 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using QCommerce.Core.Common;
+
+namespace QCommerce.Web.Payments.Sandbox;
+
+/// <summary>What a shopper did on the sandbox's payment page.</summary>
+public enum SandboxCardOutcome
+{
+    Succeeded,
+    Declined,
+    ChallengeRequired,
+    Invalid,
+    NotPayable,
+}
+
+/// <summary>
+/// The embedded PSP (DESIGN §5): PaymentIntents and refunds with Stripe's semantics and JSON, the
+/// outcomes of Stripe's test cards, and a signed event for every change. One lock serialises its
+/// writes: it is a sandbox for one shop, and that keeps idempotent replays exact.
+/// </summary>
+public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal webhooks, SandboxFaults faults, TimeProvider clock)
+{
+    public const string SucceedsCard = "4242424242424242";
+    public const string DeclinedCard = "4000000000000002";
+    public const string ChallengeCard = "4000002500003155";
+
+    internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<SandboxAnswer> CreateIntentAsync(IFormCollection form, string payPageBase, CancellationToken ct)
+    {
+        if (!long.TryParse(form["amount"], out var amount) || amount < 50)
+            return SandboxAnswer.Error(400, "invalid_request_error", "parameter_invalid_integer", "amount must be an integer of at least 50 (minor units).", "amount");
+        var currency = form["currency"].ToString().ToLowerInvariant();
+        if (currency.Length != 3) return SandboxAnswer.Error(400, "invalid_request_error", "parameter_missing", "currency must be a three-letter ISO code.", "currency");
+        var returnUrl = form["return_url"].ToString();
+        if (form["confirm"] == "true" && !Uri.TryCreate(returnUrl, UriKind.Absolute, out _))
+            return SandboxAnswer.Error(400, "invalid_request_error", "parameter_missing", "return_url is required to confirm a PaymentIntent that redirects.", "return_url");
+
+        var id = NewId("pi");
+        var payPage = $"{payPageBase.TrimEnd('/')}/psp-sandbox/pay/{id}";
+        var intent = new SandboxIntent
+        {
+            Id = id,
+            Amount = amount,
+            Currency = currency,
+            Description = form["description"],
+            MetadataJson = JsonSerializer.Serialize(Metadata(form)),
+            ReturnUrl = returnUrl,
+            PayPageUrl = payPage,
+            // Confirmed with a redirect method: the shopper has to act on the payment page first.
+            Status = form["confirm"] == "true" ? "requires_action" : "requires_payment_method",
+            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
+        };
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // No payment_intent.created event: like a Stripe endpoint, ours subscribes only to outcomes.
+        db.Intents.Add(intent);
+        await db.SaveChangesAsync(ct);
+        return SandboxAnswer.Ok(IntentJson(intent));
+    }
+
+    public async Task<SandboxAnswer> GetIntentAsync(string id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var intent = await db.Intents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
+        return intent is null ? Missing("payment_intent", id) : SandboxAnswer.Ok(IntentJson(intent));
+    }
+
+    public async Task<SandboxAnswer> CancelIntentAsync(string id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (intent is null) return Missing("payment_intent", id);
+        if (intent.Status is "succeeded" or "canceled")
+            return SandboxAnswer.Error(400, "invalid_request_error", "payment_intent_unexpected_state",
+                $"You cannot cancel this PaymentIntent because it has a status of {intent.Status}.", null);
+        intent.Status = "canceled";
+        Emit(db, "payment_intent.canceled", IntentJson(intent));
+        await db.SaveChangesAsync(ct);
+        webhooks.Notify();
+        return SandboxAnswer.Ok(IntentJson(intent));
+    }
+
+    public async Task<SandboxAnswer> CreateRefundAsync(IFormCollection form, CancellationToken ct)
+    {
+        var intentId = form["payment_intent"].ToString();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == intentId, ct);
+        if (intent is null) return Missing("payment_intent", intentId);
+        if (intent.Status != "succeeded")
+            return SandboxAnswer.Error(400, "invalid_request_error", "charge_not_refundable", "This PaymentIntent has no successful charge to refund.", "payment_intent");
+        var refunded = await db.Refunds.Where(r => r.PaymentIntentId == intentId && r.Status != "failed" && r.Status != "canceled").SumAsync(r => r.Amount, ct);
+        var amount = form.ContainsKey("amount") && long.TryParse(form["amount"], out var a) ? a : intent.AmountReceived - refunded;
+        if (amount <= 0 || refunded + amount > intent.AmountReceived)
+            return SandboxAnswer.Error(400, "invalid_request_error", "amount_too_large",
+                $"Refund amount ({amount}) is greater than unrefunded amount on charge ({intent.AmountReceived - refunded}).", "amount");
+        // Card refunds settle a moment later: pending now, succeeded (with its event) right after.
+        var refund = new SandboxRefund
+        {
+            Id = NewId("re"),
+            PaymentIntentId = intentId,
+            Amount = amount,
+            Currency = intent.Currency,
+            Status = "pending",
+            MetadataJson = JsonSerializer.Serialize(Metadata(form)),
+            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
+        };
+        db.Refunds.Add(refund);
+        Emit(db, "refund.created", RefundJson(refund));
+        await db.SaveChangesAsync(ct);
+        webhooks.Notify();
+        var answer = SandboxAnswer.Ok(RefundJson(refund));
+        _ = SettleRefundSoonAsync(refund.Id);
+        return answer;
+    }
+
+    public async Task<SandboxAnswer> GetRefundAsync(string id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
+        return refund is null ? Missing("refund", id) : SandboxAnswer.Ok(RefundJson(refund));
+    }
+
+    public async Task<SandboxAnswer> ListRefundsAsync(string? intentId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var refunds = await db.Refunds.AsNoTracking().Where(r => intentId == null || r.PaymentIntentId == intentId).OrderByDescending(r => r.CreatedAtUtc).Take(100).ToListAsync(ct);
+        var list = new JsonObject
+        {
+            ["object"] = "list",
+            ["url"] = "/v1/refunds",
+            ["has_more"] = false,
+            ["data"] = new JsonArray(refunds.Select(r => (JsonNode)RefundJson(r)).ToArray()),
+        };
+        return SandboxAnswer.Ok(list);
+    }
+
+    /// <summary>A refund made at the PSP directly, as an operator could in Stripe's dashboard.</summary>
+    public async Task<string> RefundFromDashboardAsync(string intentId, long amount, CancellationToken ct)
+    {
+        var form = new FormCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>
+        {
+            ["payment_intent"] = intentId,
+            ["amount"] = amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var answer = await WithGateAsync(() => CreateRefundAsync(form, ct), ct);
+        if (answer.Status != 200) throw new InvalidOperationException(answer.Body.ToJsonString());
+        return answer.Body["id"]!.GetValue<string>();
+    }
+
+    public async Task<SandboxIntent?> FindIntentAsync(string id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Intents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
+    }
+
+    /// <summary>The shopper submits a card on the payment page: Stripe's test cards decide what happens.</summary>
+    public async Task<SandboxCardOutcome> PayAsync(string intentId, string cardNumber, CancellationToken ct)
+    {
+        var digits = new string(cardNumber.Where(char.IsDigit).ToArray());
+        return await WithGateAsync(async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == intentId, ct);
+            if (intent is null || intent.Status is "succeeded" or "canceled" or "processing") return SandboxCardOutcome.NotPayable;
+            if (intent.Status == "requires_action" && intent.CardLast4 is not null) return SandboxCardOutcome.ChallengeRequired;
+            var outcome = digits switch
+            {
+                SucceedsCard => SandboxCardOutcome.Succeeded,
+                DeclinedCard => SandboxCardOutcome.Declined,
+                ChallengeCard => SandboxCardOutcome.ChallengeRequired,
+                _ => SandboxCardOutcome.Invalid,
+            };
+            if (outcome == SandboxCardOutcome.Invalid) return outcome;
+            intent.CardLast4 = digits[^4..];
+            switch (outcome)
+            {
+                case SandboxCardOutcome.Succeeded:
+                    Succeed(db, intent);
+                    break;
+                case SandboxCardOutcome.Declined:
+                    Fail(db, intent, "card_declined", "Your card was declined.");
+                    break;
+                case SandboxCardOutcome.ChallengeRequired:
+                    intent.Status = "requires_action";
+                    intent.LastErrorCode = intent.LastErrorMessage = null;
+                    Emit(db, "payment_intent.requires_action", IntentJson(intent));
+                    break;
+            }
+            await db.SaveChangesAsync(ct);
+            webhooks.Notify();
+            return outcome;
+        }, ct);
+    }
+
+    /// <summary>The shopper answers the 3-D Secure challenge.</summary>
+    public async Task<SandboxCardOutcome> CompleteChallengeAsync(string intentId, bool approve, CancellationToken ct) =>
+        await WithGateAsync(async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == intentId, ct);
+            if (intent is null || intent.Status != "requires_action" || intent.CardLast4 is null) return SandboxCardOutcome.NotPayable;
+            if (approve) Succeed(db, intent);
+            else Fail(db, intent, "payment_intent_authentication_failure", "The bank could not authenticate this payment (3-D Secure failed).");
+            await db.SaveChangesAsync(ct);
+            webhooks.Notify();
+            return approve ? SandboxCardOutcome.Succeeded : SandboxCardOutcome.Declined;
+        }, ct);
+
+    /// <summary>Runs one state change at a time, so a repeated request sees the first one's result.</summary>
+    public async Task<T> WithGateAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stripe's Idempotency-Key: the same key and parameters replay the first answer; other parameters are refused.</summary>
+    public async Task<SandboxAnswer> IdempotentAsync(string? key, string fingerprint, Func<Task<SandboxAnswer>> work, CancellationToken ct) =>
+        await WithGateAsync(async () =>
+        {
+            if (string.IsNullOrEmpty(key)) return await work();
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var stored = await db.IdempotentResponses.AsNoTracking().FirstOrDefaultAsync(r => r.Key == key, ct);
+            if (stored is not null)
+            {
+                return stored.RequestFingerprint == fingerprint
+                    ? new SandboxAnswer(stored.Status, JsonNode.Parse(stored.Body)!.AsObject(), Replayed: true)
+                    : SandboxAnswer.Error(400, "idempotency_error", null,
+                        $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}'.", null);
+            }
+            var answer = await work();
+            if (answer.Status < 500)
+            {
+                db.IdempotentResponses.Add(new SandboxIdempotentResponse { Key = key, RequestFingerprint = fingerprint, Status = answer.Status, Body = answer.Body.ToJsonString() });
+                await db.SaveChangesAsync(ct);
+            }
+            return answer;
+        }, ct);
+
+    public static string Fingerprint(HttpRequest request, IFormCollection? form) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(request.Method + " " + request.Path + "?" +
+            string.Join("&", (form ?? new FormCollection(null)).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}")))));
+
+    private async Task SettleRefundSoonAsync(string refundId)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            await WithGateAsync(async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync();
+                var refund = await db.Refunds.FirstAsync(r => r.Id == refundId);
+                if (refund.Status != "pending") return 0;
+                refund.Status = "succeeded";
+                Emit(db, "refund.updated", RefundJson(refund));
+                await db.SaveChangesAsync();
+                webhooks.Notify();
+                return 1;
+            }, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Shutting down: the refund stays pending and the shop's reconciliation asks about it later.
+        }
+    }
+
+    private void Succeed(PspSandboxDbContext db, SandboxIntent intent)
+    {
+        intent.Status = "succeeded";
+        intent.AmountReceived = intent.Amount;
+        intent.LastErrorCode = intent.LastErrorMessage = null;
+        Emit(db, "payment_intent.succeeded", IntentJson(intent));
+    }
+
+    private void Fail(PspSandboxDbContext db, SandboxIntent intent, string code, string message)
+    {
+        // Like Stripe: a failed PaymentIntent goes back to requires_payment_method with the error attached.
+        intent.Status = "requires_payment_method";
+        intent.LastErrorCode = code;
+        intent.LastErrorMessage = message;
+        Emit(db, "payment_intent.payment_failed", IntentJson(intent));
+    }
+
+    private void Emit(PspSandboxDbContext db, string type, JsonObject data)
+    {
+        var now = clock.GetUtcNow();
+        var id = NewId("evt");
+        var payload = new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "event",
+            ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
+            ["created"] = now.ToUnixTimeSeconds(),
+            ["livemode"] = false,
+            ["pending_webhooks"] = 1,
+            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
+            ["type"] = type,
+            ["data"] = new JsonObject { ["object"] = data.DeepClone() },
+        };
+        db.Webhooks.Add(new SandboxWebhook
+        {
+            EventId = id,
+            Type = type,
+            Payload = payload.ToJsonString(),
+            NextAttemptAtUtc = now.UtcDateTime + faults.WebhookDelay,
+            Lost = faults.LoseWebhooks,
+        });
+    }
+
+    private JsonObject IntentJson(SandboxIntent i)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = i.Id,
+            ["object"] = "payment_intent",
+            ["amount"] = i.Amount,
+            ["amount_capturable"] = 0,
+            ["amount_received"] = i.AmountReceived,
+            ["capture_method"] = "automatic",
+            ["client_secret"] = $"{i.Id}_secret_sandbox",
+            ["confirmation_method"] = "automatic",
+            ["created"] = new DateTimeOffset(i.CreatedAtUtc, TimeSpan.Zero).ToUnixTimeSeconds(),
+            ["currency"] = i.Currency,
+            ["description"] = i.Description,
+            ["livemode"] = false,
+            ["metadata"] = JsonNode.Parse(i.MetadataJson),
+            ["payment_method_types"] = new JsonArray("card"),
+            ["status"] = i.Status,
+            ["last_payment_error"] = i.LastErrorCode is null ? null : new JsonObject
+            {
+                ["type"] = "card_error",
+                ["code"] = i.LastErrorCode,
+                ["decline_code"] = i.LastErrorCode == "card_declined" ? "generic_decline" : null,
+                ["message"] = i.LastErrorMessage,
+            },
+            ["next_action"] = i.Status == "requires_action"
+                ? new JsonObject
+                {
+                    ["type"] = "redirect_to_url",
+                    ["redirect_to_url"] = new JsonObject
+                    {
+                        ["url"] = i.CardLast4 is null ? i.PayPageUrl : $"{i.PayPageUrl}/challenge",
+                        ["return_url"] = i.ReturnUrl,
+                    },
+                }
+                : null,
+        };
+        return json;
+    }
+
+    private static JsonObject RefundJson(SandboxRefund r) => new()
+    {
+        ["id"] = r.Id,
+        ["object"] = "refund",
+        ["amount"] = r.Amount,
+        ["currency"] = r.Currency,
+        ["created"] = new DateTimeOffset(r.CreatedAtUtc, TimeSpan.Zero).ToUnixTimeSeconds(),
+        ["metadata"] = JsonNode.Parse(r.MetadataJson),
+        ["payment_intent"] = r.PaymentIntentId,
+        ["status"] = r.Status,
+        ["failure_reason"] = null,
+    };
+
+    private static Dictionary<string, string> Metadata(IFormCollection form) =>
+        form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal) && f.Key.EndsWith(']'))
+            .ToDictionary(f => f.Key["metadata[".Length..^1], f => f.Value.ToString());
+
+    private static SandboxAnswer Missing(string what, string id) =>
+        SandboxAnswer.Error(404, "invalid_request_error", "resource_missing", $"No such {what}: '{id}'", "id");
+
+    private static string NewId(string prefix) => $"{prefix}_sbx{Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant()}";
+}
+
+/// <summary>An answer in Stripe's shape: an object, or <c>{"error": {...}}</c> with its status.</summary>
+public sealed record SandboxAnswer(int Status, JsonObject Body, bool Replayed = false)
+{
+    public static SandboxAnswer Ok(JsonObject body) => new(200, body);
+
+    public static SandboxAnswer Error(int status, string type, string? code, string message, string? param) =>
+        new(status, new JsonObject
+        {
+            ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message, ["param"] = param },
+        });
+}

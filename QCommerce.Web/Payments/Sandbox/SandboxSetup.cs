@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using QCommerce.Core.Payments;
+
+namespace QCommerce.Web.Payments.Sandbox;
+
+/// <summary>
+/// The app's own address as seen from inside the app: the Stripe.net adapter calls the sandbox
+/// there and the sandbox posts its webhooks there. Known once Kestrel listens (a port may be 0 in tests).
+/// </summary>
+public sealed class SandboxAddress(IServer server, IConfiguration configuration)
+{
+    private string? _self;
+
+    public bool IsKnown => Resolve() is not null;
+
+    public string Self => Resolve() ?? throw new InvalidOperationException("The sandbox PSP's address is not known until the server listens.");
+
+    private string? Resolve()
+    {
+        if (_self is not null) return _self;
+        var configured = configuration["Payments:Sandbox:BaseUrl"];
+        var address = !string.IsNullOrWhiteSpace(configured) ? configured
+            : server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal))
+              ?? server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null) return null;
+        // A wildcard listen address is not somewhere to send a request to; loopback is.
+        var uri = new UriBuilder(address.Replace("://+", "://localhost").Replace("://*", "://localhost"));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost" or "[::1]") uri.Host = "127.0.0.1";
+        return _self = uri.Uri.GetLeftPart(UriPartial.Authority);
+    }
+}
+
+/// <summary>The Stripe.net adapter's API base while no Stripe key is configured: the sandbox in this very app.</summary>
+public sealed class SandboxApiLocation(SandboxAddress address) : IStripeApiLocation
+{
+    public const string ApiKey = "sk_test_qcommerce_sandbox";
+
+    string IStripeApiLocation.ApiKey => ApiKey;
+
+    public string? ApiBase => address.Self + "/psp-sandbox";
+}
+
+public static class SandboxSetup
+{
+    /// <summary>Registers the embedded PSP when no Stripe secret key is configured (DESIGN §5).</summary>
+    public static IServiceCollection AddPspSandbox(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        if (!string.IsNullOrWhiteSpace(configuration["Payments:Stripe:SecretKey"])) return services;
+        var path = configuration["Payments:Sandbox:DataPath"] is { Length: > 0 } p ? p : "data/psp-sandbox.db";
+        if (!Path.IsPathRooted(path)) path = Path.Combine(contentRoot, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        services.AddDbContextFactory<PspSandboxDbContext>(o => o.UseSqlite($"Data Source={path}"));
+        var faults = new SandboxFaults();
+        configuration.GetSection("Payments:Sandbox:Faults").Bind(faults);
+        services.AddSingleton(faults);
+        services.AddSingleton<SandboxAddress>();
+        services.AddSingleton<IStripeApiLocation, SandboxApiLocation>();
+        services.AddSingleton<SandboxWebhookSignal>();
+        services.AddSingleton<SandboxPsp>();
+        services.AddHostedService<SandboxWebhookSender>();
+        return services;
+    }
+
+    public static async Task InitializePspSandboxAsync(this IServiceProvider services)
+    {
+        var contexts = services.GetService<IDbContextFactory<PspSandboxDbContext>>();
+        if (contexts is null) return;
+        await using var db = await contexts.CreateDbContextAsync();
+        await db.Database.EnsureCreatedAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+    }
+
+    /// <summary>Stripe's REST routes (the ones the adapter calls) and the payment pages, under /psp-sandbox.</summary>
+    public static WebApplication MapPspSandbox(this WebApplication app)
+    {
+        if (app.Services.GetService<SandboxPsp>() is null) return app;
+        var api = app.MapGroup("/psp-sandbox/v1").DisableAntiforgery().ExcludeFromDescription().AddEndpointFilter(StripeApiFilter);
+
+        api.MapPost("/payment_intents", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            // Like Stripe's hosted pages, the page lives where the shopper's browser is sent back to.
+            var payPageBase = Uri.TryCreate(form["return_url"], UriKind.Absolute, out var back) ? back.GetLeftPart(UriPartial.Authority) : $"{http.Request.Scheme}://{http.Request.Host}";
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateIntentAsync(form, payPageBase, ct), ct);
+        });
+        api.MapGet("/payment_intents/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetIntentAsync(id, ct));
+        api.MapPost("/payment_intents/{id}/cancel", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CancelIntentAsync(id, ct), ct);
+        });
+        api.MapPost("/refunds", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateRefundAsync(form, ct), ct);
+        });
+        api.MapGet("/refunds/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetRefundAsync(id, ct));
+        api.MapGet("/refunds", (HttpContext http, SandboxPsp psp, CancellationToken ct) => psp.ListRefundsAsync(http.Request.Query["payment_intent"].FirstOrDefault(), ct));
+
+        app.MapSandboxPaymentPages();
+        return app;
+    }
+
+    private static string? IdempotencyKey(HttpContext http) => http.Request.Headers["Idempotency-Key"].FirstOrDefault();
+
+    /// <summary>Authentication and injected faults in front of every API route; answers are Stripe-shaped JSON.</summary>
+    private static async ValueTask<object?> StripeApiFilter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var faults = http.RequestServices.GetRequiredService<SandboxFaults>();
+        var auth = http.Request.Headers.Authorization.ToString();
+        if (!auth.StartsWith("Bearer sk_", StringComparison.Ordinal))
+            return Write(SandboxAnswer.Error(401, "invalid_request_error", null, "You did not provide an API key. Provide it as a Bearer token.", null));
+        if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, http.RequestAborted);
+        if (faults.TakeFailure())
+        {
+            http.Response.Headers["Stripe-Should-Retry"] = "true";
+            return Write(SandboxAnswer.Error(500, "api_error", null, "Sandbox: an injected failure. Please retry.", null));
+        }
+        var slow = faults.TakeSlow();
+        var result = await next(context);
+        // A slow answer still takes effect, as at a real PSP whose client gave up waiting.
+        if (slow) await Task.Delay(faults.SlowBy, CancellationToken.None);
+        return result is SandboxAnswer answer ? Write(answer) : result;
+    }
+
+    private static IResult Write(SandboxAnswer answer) => new StripeJsonResult(answer);
+
+    private sealed class StripeJsonResult(SandboxAnswer answer) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = answer.Status;
+            http.Response.ContentType = "application/json";
+            http.Response.Headers["Request-Id"] = "req_sandbox_" + http.TraceIdentifier.Replace(":", "");
+            if (answer.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
+            await http.Response.WriteAsync(answer.Body.ToJsonString());
+        }
+    }
+}

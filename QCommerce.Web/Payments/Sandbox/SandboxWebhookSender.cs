@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Payments;
+
+namespace QCommerce.Web.Payments.Sandbox;
+
+/// <summary>Wakes the sender as soon as an event is written.</summary>
+public sealed class SandboxWebhookSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try { _signal.Release(); } catch (SemaphoreFullException) { }
+        }
+    }
+
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        try { await _signal.WaitAsync(timeout, ct); } catch (OperationCanceledException) { }
+    }
+}
+
+/// <summary>
+/// Delivers the sandbox's events to <c>/v1/webhooks/psp</c> like Stripe does: signed with the
+/// webhook secret at the moment of sending, one at a time in the order they happened, retried
+/// with backoff until answered 2xx. Undelivered events survive a restart in the sandbox's file.
+/// </summary>
+public sealed class SandboxWebhookSender(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal signal, SandboxAddress address,
+    IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<SandboxWebhookSender> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delivered = 0;
+            try
+            {
+                if (address.IsKnown) delivered = await DeliverDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Sandbox PSP: webhook delivery pass failed");
+            }
+            if (delivered == 0) await signal.WaitAsync(TimeSpan.FromMilliseconds(250), stoppingToken);
+        }
+    }
+
+    private async Task<int> DeliverDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var due = await db.Webhooks.Where(w => w.DeliveredAtUtc == null && !w.Lost && w.NextAttemptAtUtc <= now)
+            .OrderBy(w => w.Id).Take(50).ToListAsync(ct);
+        var target = address.Self + "/v1/webhooks/psp";
+        foreach (var webhook in due)
+        {
+            var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+            using var request = new HttpRequestMessage(HttpMethod.Post, target)
+            {
+                Content = new StringContent(webhook.Payload, System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(webhook.Payload, options.Value.Stripe.WebhookSecret, timestamp));
+            webhook.Attempts++;
+            try
+            {
+                using var response = await _http.SendAsync(request, ct);
+                webhook.LastStatus = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode) webhook.DeliveredAtUtc = clock.GetUtcNow().UtcDateTime;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                webhook.LastStatus = 0;
+                logger.LogDebug(ex, "Sandbox PSP: {EventId} not delivered", webhook.EventId);
+            }
+            if (webhook.DeliveredAtUtc is null)
+            {
+                var wait = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(webhook.Attempts, 10) - 1)));
+                webhook.NextAttemptAtUtc = clock.GetUtcNow().UtcDateTime + wait;
+                logger.LogWarning("Sandbox PSP: event {EventId} ({Type}) answered {Status}; retrying in {Wait}", webhook.EventId, webhook.Type, webhook.LastStatus, wait);
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        return due.Count;
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+}
