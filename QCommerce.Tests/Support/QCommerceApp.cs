@@ -18,6 +18,7 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
     public const string AdminPassword = "Admin-Passw0rd!";
 
     private Factory? _factory;
+    private DirectoryInfo? _sandboxFolder;
 
     public TestDatabase Database { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -26,7 +27,8 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(provider);
-        _factory = new Factory(Database);
+        _sandboxFolder = Directory.CreateTempSubdirectory("qcommerce-psp-");
+        _factory = new Factory(Database, Path.Combine(_sandboxFolder.FullName, "psp-sandbox.db"));
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -43,9 +45,11 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
     {
         if (_factory is not null) await _factory.DisposeAsync();
         await Database.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _sandboxFolder?.Delete(recursive: true);
     }
 
-    private sealed class Factory(TestDatabase database) : WebApplicationFactory<Program>
+    private sealed class Factory(TestDatabase database, string sandboxPath) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -56,6 +60,12 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
             builder.UseSetting("Admin:Email", AdminEmail);
             builder.UseSetting("Admin:Password", AdminPassword);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            // The sandbox PSP keeps its own file per app; PSP calls time out fast so fault tests stay quick;
+            // reconciliation runs only when a test asks (RunOnceAsync), and then looks at every open payment.
+            builder.UseSetting("Payments:Sandbox:DataPath", sandboxPath);
+            builder.UseSetting("Payments:PspTimeout", "00:00:02");
+            builder.UseSetting("Payments:ReconcileAfter", "00:00:00");
+            builder.UseSetting("Payments:ReconcileInterval", "01:00:00");
         }
     }
 }

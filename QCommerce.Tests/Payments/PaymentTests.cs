@@ -1,0 +1,266 @@
+using QCommerce.Core.Common;
+using QCommerce.Core.Ordering;
+using QCommerce.Core.Payments;
+using QCommerce.Tests.Ordering;
+
+namespace QCommerce.Tests.Payments;
+
+/// <summary>Every edge of the payment state machine (DESIGN §3): forward only, captured once, refunds bounded.</summary>
+public sealed class PaymentTests
+{
+    private static readonly DateTime Now = new(2026, 11, 27, 15, 0, 0, DateTimeKind.Utc);
+    private const string Intent = "pi_1";
+
+    private static Payment NewPayment()
+    {
+        var payment = Payment.Start(OrderTests.NewOrder(), Now);
+        payment.RecordIntent(1, Intent, "https://psp.test/pay/pi_1", Now);
+        return payment;
+    }
+
+    /// <summary>Drives a new payment to a state along legal observations only.</summary>
+    private static Payment PaymentIn(PaymentStatus status)
+    {
+        var payment = NewPayment();
+        switch (status)
+        {
+            case PaymentStatus.Initiated: break;
+            case PaymentStatus.RequiresAction: payment.Observe(Intent, PspIntentStatus.RequiresAction, null, null, Now); break;
+            case PaymentStatus.Authorized: payment.Observe(Intent, PspIntentStatus.Authorized, null, null, Now); break;
+            case PaymentStatus.Captured: payment.Observe(Intent, PspIntentStatus.Succeeded, null, null, Now); break;
+            case PaymentStatus.Failed: payment.Observe(Intent, PspIntentStatus.Failed, null, "Declined", Now); break;
+            case PaymentStatus.Refunded:
+                payment.Observe(Intent, PspIntentStatus.Succeeded, null, null, Now);
+                var refund = payment.RequestRefund(payment.CapturedMinor, "cancelled", "shopper", Now);
+                payment.ObserveRefund("re_1", refund.Key, refund.AmountMinor, RefundStatus.Succeeded, null, Now);
+                break;
+        }
+        Assert.Equal(status, payment.Status);
+        return payment;
+    }
+
+    /// <summary>The design's table: from each state, what each PSP observation leads to (null: nothing changes).</summary>
+    public static TheoryData<PaymentStatus, PspIntentStatus, PaymentStatus?> Observations()
+    {
+        var data = new TheoryData<PaymentStatus, PspIntentStatus, PaymentStatus?>();
+        PaymentStatus? To(PaymentStatus from, PspIntentStatus seen) => (from, seen) switch
+        {
+            (PaymentStatus.Initiated, PspIntentStatus.RequiresAction) => PaymentStatus.RequiresAction,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction, PspIntentStatus.Authorized) => PaymentStatus.Authorized,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized or PaymentStatus.Failed, PspIntentStatus.Succeeded) => PaymentStatus.Captured,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized, PspIntentStatus.Failed or PspIntentStatus.Canceled) => PaymentStatus.Failed,
+            _ => null,
+        };
+        foreach (var from in Enum.GetValues<PaymentStatus>())
+            foreach (var seen in Enum.GetValues<PspIntentStatus>())
+                data.Add(from, seen, To(from, seen));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Observations))]
+    public void Observe_FromEachState_MovesOnlyForward(PaymentStatus from, PspIntentStatus seen, PaymentStatus? expected)
+    {
+        var payment = PaymentIn(from);
+        var version = payment.Version;
+        var captured = payment.CapturedMinor;
+
+        var change = payment.Observe(Intent, seen, 1603, "why", Now.AddMinutes(1));
+
+        if (expected is { } to)
+        {
+            Assert.NotEqual(PaymentChange.None, change);
+            Assert.Equal(to, payment.Status);
+            Assert.Equal(to, payment.CurrentAttempt.Status);
+            Assert.True(payment.Version > version);
+        }
+        else
+        {
+            Assert.Equal(PaymentChange.None, change);
+            Assert.Equal(from, payment.Status);
+            Assert.Equal(version, payment.Version);
+            Assert.Equal(captured, payment.CapturedMinor);
+        }
+    }
+
+    [Fact]
+    public void Observe_SucceededTwice_CapturesOnce()
+    {
+        var payment = NewPayment();
+        Assert.Equal(PaymentChange.Captured, payment.Observe(Intent, PspIntentStatus.Succeeded, 1603, null, Now));
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Succeeded, 1603, null, Now));
+        Assert.Equal(1603, payment.CapturedMinor);
+    }
+
+    [Fact]
+    public void Observe_LateRequiresActionAfterCapture_ChangesNothing()
+    {
+        var payment = PaymentIn(PaymentStatus.Captured);
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.RequiresAction, null, null, Now));
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, null, "late", Now));
+        Assert.Equal(PaymentStatus.Captured, payment.Status);
+        Assert.Null(payment.FailureMessage);
+    }
+
+    [Fact]
+    public void Observe_AnIntentOfAnEarlierAttempt_ChangesNothing()
+    {
+        var payment = PaymentIn(PaymentStatus.Failed);
+        payment.Retry(1603, Now);
+        payment.RecordIntent(2, "pi_2", null, Now);
+
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, null, "old news", Now));
+        Assert.Equal(PaymentStatus.Initiated, payment.Status);
+        Assert.Equal(PaymentChange.Captured, payment.Observe("pi_2", PspIntentStatus.Succeeded, 1603, null, Now));
+    }
+
+    [Fact]
+    public void Observe_AnIntentOfAnotherPayment_Throws() =>
+        Assert.Throws<DomainException>(() => NewPayment().Observe("pi_other", PspIntentStatus.Succeeded, 1, null, Now));
+
+    [Fact]
+    public void Failed_KeepsTheReason_AndCancelledIntentsCountAsFailed()
+    {
+        var declined = NewPayment();
+        declined.Observe(Intent, PspIntentStatus.Failed, null, "Your card was declined.", Now);
+        Assert.Equal("Your card was declined.", declined.FailureMessage);
+
+        var cancelled = NewPayment();
+        cancelled.Observe(Intent, PspIntentStatus.Canceled, null, null, Now);
+        Assert.Equal(PaymentStatus.Failed, cancelled.Status);
+        Assert.Equal("The payment was cancelled.", cancelled.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(PaymentStatus.Initiated)]
+    [InlineData(PaymentStatus.RequiresAction)]
+    [InlineData(PaymentStatus.Authorized)]
+    [InlineData(PaymentStatus.Captured)]
+    [InlineData(PaymentStatus.Refunded)]
+    public void Retry_UnlessTheLastAttemptFailed_Throws(PaymentStatus status) =>
+        Assert.Throws<ConflictException>(() => PaymentIn(status).Retry(1603, Now));
+
+    [Fact]
+    public void Retry_AfterAFailure_StartsANewAttemptWithItsOwnKeyAndTheOrdersAmountNow()
+    {
+        var payment = PaymentIn(PaymentStatus.Failed);
+        var first = payment.CurrentAttempt;
+
+        var second = payment.Retry(1999, Now);
+
+        Assert.Equal(2, second.Number);
+        Assert.Equal(PaymentStatus.Initiated, payment.Status);
+        Assert.Equal(1999, payment.AmountMinor);
+        Assert.NotEqual(first.PspIdempotencyKey, second.PspIdempotencyKey);
+        Assert.Null(payment.FailureMessage);
+        Assert.True(payment.IsLive);
+    }
+
+    [Fact]
+    public void RecordIntent_TheSameAttemptCannotGetASecondIntent()
+    {
+        var payment = NewPayment();
+        payment.RecordIntent(1, Intent, null, Now); // the same answer again (a retried call) is fine
+        Assert.Throws<DomainException>(() => payment.RecordIntent(1, "pi_other", null, Now));
+    }
+
+    [Fact]
+    public void TakePspCall_IsHeldUntilReleasedOrRunOut()
+    {
+        var payment = Payment.Start(OrderTests.NewOrder(), Now);
+        Assert.True(payment.TakePspCall(1, Now, TimeSpan.FromSeconds(30)));
+        Assert.False(payment.TakePspCall(1, Now.AddSeconds(10), TimeSpan.FromSeconds(30)));
+        Assert.True(payment.TakePspCall(1, Now.AddSeconds(31), TimeSpan.FromSeconds(30)));
+        payment.ReleasePspCall(1, Now.AddSeconds(32));
+        Assert.True(payment.TakePspCall(1, Now.AddSeconds(33), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void Start_ForACashOnDeliveryOrder_Throws() =>
+        Assert.Throws<ConflictException>(() => Payment.Start(OrderTests.NewOrder(PaymentMethod.CashOnDelivery), Now));
+
+    [Fact]
+    public void Start_TakesTheAmountFromTheOrder()
+    {
+        var order = OrderTests.NewOrder();
+        var payment = Payment.Start(order, Now);
+        Assert.Equal(order.Total, payment.Amount);
+        Assert.Equal(order.TotalMinor, payment.CurrentAttempt.AmountMinor);
+    }
+
+    [Theory]
+    [InlineData(PaymentStatus.Initiated)]
+    [InlineData(PaymentStatus.RequiresAction)]
+    [InlineData(PaymentStatus.Authorized)]
+    [InlineData(PaymentStatus.Failed)]
+    [InlineData(PaymentStatus.Refunded)]
+    public void RequestRefund_UnlessCaptured_Throws(PaymentStatus status) =>
+        Assert.Throws<ConflictException>(() => PaymentIn(status).RequestRefund(100, "why", "ops", Now));
+
+    [Fact]
+    public void PartialRefunds_AreSummed_AndTheLastOneMakesItRefunded()
+    {
+        var payment = PaymentIn(PaymentStatus.Captured);
+        var captured = payment.CapturedMinor;
+        var first = payment.RequestRefund(500, "damaged milk", "ops", Now);
+        Assert.Equal(captured - 500, payment.RefundableMinor); // a pending refund is already promised
+
+        Assert.Equal(PaymentChange.RefundSucceeded, payment.ObserveRefund("re_1", first.Key, 500, RefundStatus.Succeeded, null, Now));
+        Assert.Equal(PaymentStatus.Captured, payment.Status);
+        Assert.Equal(500, payment.RefundedMinor);
+
+        var rest = payment.RequestRefund(captured - 500, "cancelled", "shopper", Now);
+        payment.ObserveRefund("re_2", rest.Key, rest.AmountMinor, RefundStatus.Succeeded, null, Now);
+        Assert.Equal(PaymentStatus.Refunded, payment.Status);
+        Assert.Equal(captured, payment.RefundedMinor);
+        Assert.Equal(0, payment.RefundableMinor);
+    }
+
+    [Fact]
+    public void RequestRefund_AboveWhatIsLeft_ThrowsAndZeroIsRefused()
+    {
+        var payment = PaymentIn(PaymentStatus.Captured);
+        payment.RequestRefund(payment.CapturedMinor - 100, "most", "ops", Now);
+        Assert.Throws<ConflictException>(() => payment.RequestRefund(101, "too much", "ops", Now));
+        Assert.Throws<DomainException>(() => payment.RequestRefund(0, "nothing", "ops", Now));
+        Assert.Throws<DomainException>(() => payment.RequestRefund(-5, "negative", "ops", Now));
+    }
+
+    [Fact]
+    public void RequestRefund_WithAKeyAlreadyUsed_ReturnsThatRefund()
+    {
+        var payment = PaymentIn(PaymentStatus.Captured);
+        var key = Guid.NewGuid();
+        var first = payment.RequestRefund(payment.CapturedMinor, "cancelled", "system", Now, key);
+        var again = payment.RequestRefund(payment.CapturedMinor, "cancelled", "system", Now, key);
+        Assert.Same(first, again);
+        Assert.Single(payment.Refunds);
+    }
+
+    [Fact]
+    public void ObserveRefund_Repeated_CountsOnce_AndAFailedOneGivesTheAmountBack()
+    {
+        var payment = PaymentIn(PaymentStatus.Captured);
+        var refund = payment.RequestRefund(300, "partial", "ops", Now);
+        Assert.Equal(PaymentChange.None, payment.ObserveRefund("re_1", refund.Key, 300, RefundStatus.Pending, null, Now));
+        Assert.Equal(PaymentChange.RefundSucceeded, payment.ObserveRefund("re_1", null, 300, RefundStatus.Succeeded, null, Now));
+        Assert.Equal(PaymentChange.None, payment.ObserveRefund("re_1", null, 300, RefundStatus.Succeeded, null, Now));
+        Assert.Equal(300, payment.RefundedMinor);
+
+        var failing = payment.RequestRefund(200, "more", "ops", Now);
+        Assert.Equal(PaymentChange.RefundFailed, payment.ObserveRefund("re_2", failing.Key, 200, RefundStatus.Failed, "expired card", Now));
+        Assert.Equal(300, payment.RefundedMinor);
+        Assert.Equal(payment.CapturedMinor - 300, payment.RefundableMinor);
+        Assert.Equal(PaymentChange.None, payment.ObserveRefund("re_2", failing.Key, 200, RefundStatus.Succeeded, null, Now));
+    }
+
+    [Fact]
+    public void ObserveRefund_MadeAtThePspDirectly_IsRecorded()
+    {
+        var payment = PaymentIn(PaymentStatus.Captured);
+        Assert.Equal(PaymentChange.RefundSucceeded, payment.ObserveRefund("re_dashboard", null, 250, RefundStatus.Succeeded, null, Now));
+        var refund = Assert.Single(payment.Refunds);
+        Assert.Equal("psp", refund.Actor);
+        Assert.Equal(250, payment.RefundedMinor);
+    }
+}

@@ -1,0 +1,286 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using QCommerce.Core.Ordering;
+using QCommerce.Tests.Support;
+using QCommerce.Web.Payments.Sandbox;
+
+namespace QCommerce.Tests.Payments;
+
+/// <summary>
+/// /v1/payments over real HTTP on each provider, through the real Stripe.net adapter, against the
+/// embedded sandbox PSP, with its signed webhooks driving the orders: the saga of DESIGN §3-§5.
+/// </summary>
+public abstract class PaymentsApiTests(QCommerceApp app)
+{
+    private const string Succeeds = "4242 4242 4242 4242";
+    private const string Declined = "4000 0000 0000 0002";
+    private const string Challenge = "4000 0025 0000 3155";
+
+    private static int Id(string publicId) => int.Parse(publicId[(publicId.IndexOf('_') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<string> StatusAsync(ApiShopper shopper, string orderId) =>
+        (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString()!;
+
+    private static Task<string> OrderBecomesAsync(ApiShopper shopper, string orderId, string status) =>
+        Eventually.Async(() => StatusAsync(shopper, orderId), s => s == status, $"order {orderId} to be {status}");
+
+    private async Task<(int OnHand, int Reserved)[]> StockAsync(int[] skus)
+    {
+        await using var db = app.Database.CreateContext();
+        var rows = await db.Stock.AsNoTracking().Where(s => s.StoreId == 2 && skus.Contains(s.SkuId)).OrderBy(s => s.SkuId).ToListAsync();
+        return rows.Select(r => (r.OnHand, r.Reserved)).ToArray();
+    }
+
+    private async Task<int> IntentsAtThePspAsync(string orderId)
+    {
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync();
+        var needle = $"\"order_id\":\"{orderId}\"";
+        return await db.Intents.CountAsync(i => i.MetadataJson.Contains(needle));
+    }
+
+    private static async Task<JsonElement> StartAsync(ApiShopper shopper, string orderId) =>
+        await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+
+    private static string PayUrl(JsonElement started) => started.GetProperty("nextAction").GetProperty("url").GetString()!;
+
+    [Fact]
+    public async Task PayByCard_OnTheSandboxPage_MakesTheOrderPaid_AndCommitsItsStockOnce()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync();
+        Assert.Equal([(500, 2), (500, 1)], await StockAsync(skus));
+
+        var response = await shopper.StartPaymentAsync(orderId);
+        var started = await ApiShopper.JsonAsync(response, HttpStatusCode.Created);
+        var paymentId = started.GetProperty("paymentId").GetString()!;
+        Assert.Equal($"/v1/payments/{paymentId}", response.Headers.Location!.OriginalString);
+        Assert.Equal("initiated", started.GetProperty("status").GetString());
+        Assert.Equal("redirect", started.GetProperty("nextAction").GetProperty("type").GetString());
+        Assert.Contains("/psp-sandbox/pay/pi_", PayUrl(started));
+        var order = await shopper.GetAsync($"/v1/orders/{orderId}");
+        Assert.Equal(order.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64(), started.GetProperty("amount").GetProperty("value").GetInt64());
+        Assert.False(order.GetProperty("canModify").GetBoolean()); // a payment is in flight
+
+        var back = await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Succeeds);
+        Assert.Equal($"/payments/{paymentId}/return", back.AbsolutePath);
+        Assert.Contains("redirect_status=succeeded", back.Query);
+
+        await OrderBecomesAsync(shopper, orderId, "paid");
+        Assert.Equal([(498, 0), (499, 0)], await StockAsync(skus));
+        var payment = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        Assert.Equal("captured", payment.GetProperty("status").GetString());
+        Assert.StartsWith("pi_", payment.GetProperty("pspReference").GetString());
+        Assert.Equal(started.GetProperty("amount").GetProperty("value").GetInt64(), payment.GetProperty("captured").GetProperty("value").GetInt64());
+        Assert.Equal(JsonValueKind.Null, payment.GetProperty("nextAction").ValueKind);
+        var listed = (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("payments");
+        Assert.Equal(paymentId, Assert.Single(listed.EnumerateArray()).GetProperty("paymentId").GetString());
+
+        // Paying the same intent again is not possible; a second payment for the order neither.
+        await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Declined_ThenRetried_ThenPaid_PaysOnceAndCommitsStockOnce()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 33);
+        var started = await StartAsync(shopper, orderId);
+        var paymentId = started.GetProperty("paymentId").GetString()!;
+
+        var back = await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined);
+        Assert.Contains("redirect_status=failed", back.Query);
+        await OrderBecomesAsync(shopper, orderId, "paymentFailed");
+        var failed = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal("Your card was declined.", failed.GetProperty("failureMessage").GetString());
+        Assert.Equal([(500, 2), (500, 1)], await StockAsync(skus)); // still reserved while the shopper tries again
+
+        // A second payment is refused: the failed one is retried instead.
+        await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Conflict);
+        var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        Assert.Equal(paymentId, retried.GetProperty("paymentId").GetString());
+        Assert.Equal(2, retried.GetProperty("attempt").GetInt32());
+        Assert.NotEqual(PayUrl(started), PayUrl(retried));
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, orderId));
+        // The declined attempt's PaymentIntent was cancelled, so its page cannot take money any more.
+        Assert.Equal("canceled", (await app.Services.GetRequiredService<SandboxPsp>().FindIntentAsync(failed.GetProperty("pspReference").GetString()!, default))!.Status);
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, Guid.NewGuid().ToString()), HttpStatusCode.Conflict);
+
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
+        await OrderBecomesAsync(shopper, orderId, "paid");
+        Assert.Equal([(498, 0), (499, 0)], await StockAsync(skus));
+        var paid = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        Assert.Equal(["failed", "captured"], paid.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("status").GetString()!).ToArray());
+        var timeline = (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("to").GetString()!).ToList();
+        Assert.Equal(["pendingPayment", "pendingPayment", "paymentFailed", "pendingPayment", "paid"], timeline);
+        Assert.Equal(2, await IntentsAtThePspAsync(orderId));
+    }
+
+    [Fact]
+    public async Task ThreeDSecure_KeepsTheReservationThroughTheChallenge_AndApprovalPays()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 36);
+        var started = await StartAsync(shopper, orderId);
+        var paymentId = started.GetProperty("paymentId").GetString()!;
+        // The reservation is about to run out as the shopper reaches the bank's challenge.
+        var soon = DateTime.UtcNow.AddSeconds(5);
+        await using (var db = app.Database.CreateContext())
+            await db.Orders.Where(o => o.Id == Id(orderId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.ReservationExpiresAtUtc, soon));
+
+        var challenge = await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Challenge);
+        Assert.EndsWith("/challenge", challenge.OriginalString);
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("reservationExpiresAt").GetDateTime(),
+            at => at > DateTime.UtcNow.AddMinutes(10), "the reservation to be extended for the challenge");
+        Assert.Equal("requiresAction", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
+        Assert.Equal(0, await app.Services.GetRequiredService<OrderService>().ExpireDueAsync());
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, orderId));
+
+        var intent = (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("pspReference").GetString()!;
+        var back = await ApiShopper.AnswerChallengeAsync(app, intent, approve: true);
+        Assert.Contains("redirect_status=succeeded", back.Query);
+        await OrderBecomesAsync(shopper, orderId, "paid");
+        Assert.Equal([(498, 0), (499, 0)], await StockAsync(skus));
+    }
+
+    [Fact]
+    public async Task ThreeDSecure_Failed_FailsThePayment()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 39);
+        var started = await StartAsync(shopper, orderId);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Challenge);
+        var intent = new Uri(PayUrl(started)).Segments[^1];
+        var back = await ApiShopper.AnswerChallengeAsync(app, intent, approve: false);
+        Assert.Contains("redirect_status=failed", back.Query);
+        await OrderBecomesAsync(shopper, orderId, "paymentFailed");
+        Assert.Contains("3-D Secure", (await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}")).GetProperty("failureMessage").GetString());
+    }
+
+    [Fact]
+    public async Task CancelAPaidOrder_RefundsInFull_AndPutsItsStockBack()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 42);
+        var started = await StartAsync(shopper, orderId);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Succeeds);
+        await OrderBecomesAsync(shopper, orderId, "paid");
+
+        var cancelled = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", new { reason = "changed my mind" }, null), HttpStatusCode.Accepted);
+        Assert.Equal("refundPending", cancelled.GetProperty("status").GetString());
+
+        await OrderBecomesAsync(shopper, orderId, "refunded");
+        Assert.Equal([(500, 0), (500, 0)], await StockAsync(skus));
+        var payment = await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}");
+        Assert.Equal("refunded", payment.GetProperty("status").GetString());
+        var refund = Assert.Single(payment.GetProperty("refunds").EnumerateArray());
+        Assert.Equal("succeeded", refund.GetProperty("status").GetString());
+        Assert.Equal(payment.GetProperty("captured").GetProperty("value").GetInt64(), refund.GetProperty("amount").GetProperty("value").GetInt64());
+        Assert.Equal(payment.GetProperty("captured").GetProperty("value").GetInt64(), payment.GetProperty("refunded").GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task CancelWhileOnThePaymentPage_CancelsTheIntent_SoItCannotBePaid()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 45);
+        var started = await StartAsync(shopper, orderId);
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", null, null), HttpStatusCode.Accepted);
+        var intent = new Uri(PayUrl(started)).Segments[^1];
+        var psp = app.Services.GetRequiredService<SandboxPsp>();
+        await Eventually.Async(async () => (await psp.FindIntentAsync(intent, default))!.Status, s => s == "canceled", "the PaymentIntent to be cancelled");
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}")).GetProperty("status").GetString(),
+            s => s == "failed", "the payment to be failed");
+
+        using var browser = app.CreateClient();
+        var page = await browser.PostAsync(new Uri(PayUrl(started)).PathAndQuery,
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["number"] = Succeeds, ["expiry"] = "12/34", ["cvc"] = "123" }));
+        Assert.Contains("cancelled", await page.Content.ReadAsStringAsync());
+        Assert.Equal("cancelled", await StatusAsync(shopper, orderId));
+        Assert.Equal([(500, 0), (500, 0)], await StockAsync(skus));
+    }
+
+    [Fact]
+    public async Task TwentyParallelStarts_WithOneKey_MakeOnePaymentIntent()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 48);
+        var key = Guid.NewGuid().ToString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => shopper.StartPaymentAsync(orderId, key)));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        Assert.NotEmpty(created);
+        var bodies = await Task.WhenAll(created.Select(r => r.Content.ReadAsStringAsync()));
+        Assert.Single(bodies.Distinct());
+        Assert.Equal(1, await IntentsAtThePspAsync(orderId));
+        // Once settled, the key replays the same answer.
+        var replay = await shopper.StartPaymentAsync(orderId, key);
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(bodies[0], await replay.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TwentyParallelStarts_WithDifferentKeys_MakeOneLivePayment_TheRest409()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 51);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => shopper.StartPaymentAsync(orderId)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(1, await IntentsAtThePspAsync(orderId));
+        await using var db = app.Database.CreateContext();
+        Assert.Equal(1, await db.Payments.CountAsync(p => p.OrderId == Id(orderId)));
+    }
+
+    [Fact]
+    public async Task StartPayment_BadInput_IsRefusedAndChangesNothing()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 54);
+        var (codOrderId, _) = await shopper.PlaceOrderAsync("cod", skuOffset: 57);
+        var other = await ApiShopper.SignUpAsync(app);
+
+        await ApiShopper.JsonAsync(await shopper.PostAsync("/v1/payments", new { orderId }, null), HttpStatusCode.BadRequest);
+        var missing = await ApiShopper.JsonAsync(await shopper.PostAsync("/v1/payments", new { }, "k-" + Guid.NewGuid()), HttpStatusCode.BadRequest);
+        Assert.True(missing.GetProperty("errors").TryGetProperty("orderId", out _));
+        await ApiShopper.JsonAsync(await shopper.PostAsync("/v1/payments", new { orderId = "p_1" }, "k-" + Guid.NewGuid()), HttpStatusCode.BadRequest);
+        using (var malformed = new HttpRequestMessage(HttpMethod.Post, "/v1/payments") { Content = new StringContent("{\"orderId\": ", System.Text.Encoding.UTF8, "application/json") })
+        {
+            malformed.Headers.Add("Idempotency-Key", "k-" + Guid.NewGuid());
+            await ApiShopper.JsonAsync(await shopper.Http.SendAsync(malformed), HttpStatusCode.BadRequest);
+        }
+        await ApiShopper.JsonAsync(await shopper.StartPaymentAsync("o_999999"), HttpStatusCode.NotFound);
+        await ApiShopper.JsonAsync(await other.StartPaymentAsync(orderId), HttpStatusCode.NotFound);
+        await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(codOrderId), HttpStatusCode.Conflict);
+        await ApiShopper.JsonAsync(await app.CreateClient().PostAsync("/v1/payments", null), HttpStatusCode.Unauthorized);
+        await using (var db = app.Database.CreateContext())
+            Assert.False(await db.Payments.AnyAsync(p => p.OrderId == Id(orderId) || p.OrderId == Id(codOrderId)));
+
+        var key = "k-" + Guid.NewGuid();
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId, key), HttpStatusCode.Created);
+        await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(codOrderId, key), HttpStatusCode.UnprocessableEntity);
+        var paymentId = started.GetProperty("paymentId").GetString();
+        await ApiShopper.JsonAsync(await other.Http.GetAsync($"/v1/payments/{paymentId}"), HttpStatusCode.NotFound);
+        await ApiShopper.JsonAsync(await other.PostAsync($"/v1/payments/{paymentId}/retry", null, "k-" + Guid.NewGuid()), HttpStatusCode.NotFound);
+        await ApiShopper.JsonAsync(await shopper.Http.GetAsync("/v1/payments/pay_999999"), HttpStatusCode.NotFound);
+        await ApiShopper.JsonAsync(await shopper.Http.GetAsync("/v1/payments/nonsense"), HttpStatusCode.NotFound);
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, null), HttpStatusCode.BadRequest);
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, "k-" + Guid.NewGuid()), HttpStatusCode.Conflict);
+        // With a payment in flight, the order's items are frozen.
+        await ApiShopper.JsonAsync(await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
+        {
+            address = new { line1 = "1 Other St", city = "New York", zip = "10036" },
+        })), HttpStatusCode.Conflict);
+    }
+}
+
+public sealed class SqlitePaymentsApiTests(SqliteApp app) : PaymentsApiTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgresPaymentsApiTests(PostgresApp app) : PaymentsApiTests(app), IClassFixture<PostgresApp>;

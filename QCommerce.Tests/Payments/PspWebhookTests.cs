@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Payments;
+using QCommerce.Tests.Support;
+
+namespace QCommerce.Tests.Payments;
+
+/// <summary>
+/// /v1/webhooks/psp over real HTTP with events signed as Stripe signs them (DESIGN §4): forged,
+/// tampered, stale and malformed ones are 400 with nothing stored; duplicates and shuffles end where
+/// in-order delivery ends.
+/// </summary>
+public abstract class PspWebhookTests(QCommerceApp app)
+{
+    private string Secret => app.Services.GetRequiredService<IOptions<PaymentsOptions>>().Value.Stripe.WebhookSecret;
+
+    private static string EventJson(string type, JsonObject data, string? id = null) => new JsonObject
+    {
+        ["id"] = id ?? $"evt_test_{Guid.NewGuid():N}",
+        ["object"] = "event",
+        ["api_version"] = "2020-08-27", // an older API version is still accepted
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["livemode"] = false,
+        ["type"] = type,
+        ["data"] = new JsonObject { ["object"] = data },
+    }.ToJsonString();
+
+    private static JsonObject Intent(string id, string status, long amount, string? error = null) => new()
+    {
+        ["id"] = id,
+        ["object"] = "payment_intent",
+        ["amount"] = amount,
+        ["amount_received"] = status == "succeeded" ? amount : 0,
+        ["currency"] = "usd",
+        ["status"] = status,
+        ["metadata"] = new JsonObject(),
+        ["last_payment_error"] = error is null ? null : new JsonObject { ["type"] = "card_error", ["code"] = "card_declined", ["message"] = error },
+    };
+
+    private static readonly Dictionary<string, (string Status, string? Error)> Shapes = new()
+    {
+        ["payment_intent.requires_action"] = ("requires_action", null),
+        ["payment_intent.succeeded"] = ("succeeded", null),
+        ["payment_intent.payment_failed"] = ("requires_payment_method", "Your card was declined."),
+    };
+
+    private async Task<HttpResponseMessage> SendAsync(string json, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/webhooks/psp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (signature is not null) request.Headers.TryAddWithoutValidation("Stripe-Signature", signature);
+        return await app.CreateClient().SendAsync(request);
+    }
+
+    private Task<HttpResponseMessage> SendSignedAsync(string json, long? timestamp = null, string? secret = null) =>
+        SendAsync(json, Stripe.EventUtility.GenerateSignatureHeader(json, secret ?? Secret, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+    /// <summary>An order with a started payment whose PaymentIntent exists at the sandbox; no events sent yet.</summary>
+    private async Task<(ApiShopper Shopper, string OrderId, string PaymentId, string IntentId, long Amount)> PaymentAsync(int skuOffset)
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: skuOffset);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        var paymentId = started.GetProperty("paymentId").GetString()!;
+        var payment = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        return (shopper, orderId, paymentId, payment.GetProperty("pspReference").GetString()!, started.GetProperty("amount").GetProperty("value").GetInt64());
+    }
+
+    private string Event(string type, string intentId, long amount, string? id = null) =>
+        EventJson(type, Intent(intentId, Shapes[type].Status, amount, Shapes[type].Error), id);
+
+    private async Task<int> StoredEventsAsync()
+    {
+        await using var db = app.Database.CreateContext();
+        return await db.PspEvents.CountAsync();
+    }
+
+    private static async Task<(string Order, string Payment)> StatesAsync(ApiShopper shopper, string orderId, string paymentId) =>
+        ((await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString()!,
+         (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString()!);
+
+    [Fact]
+    public async Task ValidEvent_IsApplied_AndTheOrderIsPaid()
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(60);
+        var response = await SendSignedAsync(Event("payment_intent.succeeded", intent, amount));
+        var answer = await ApiShopper.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("Applied", answer.GetProperty("outcome").GetString());
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paid", "captured"), "the order to be paid");
+    }
+
+    [Fact]
+    public async Task ForgedTamperedStaleOrMalformed_Get400_AndNothingIsStored()
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(63);
+        var json = Event("payment_intent.succeeded", intent, amount);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var good = Stripe.EventUtility.GenerateSignatureHeader(json, Secret, now);
+        var before = await StoredEventsAsync();
+
+        var refused = new (string Why, string Body, string? Signature)[]
+        {
+            ("forged secret", json, Stripe.EventUtility.GenerateSignatureHeader(json, "whsec_someone_else", now)),
+            ("tampered body", json.Replace($"\"amount\":{amount}", "\"amount\":1"), good),
+            ("stale: signed 301 s ago", json, Stripe.EventUtility.GenerateSignatureHeader(json, Secret, now - 301)),
+            ("from the future", json, Stripe.EventUtility.GenerateSignatureHeader(json, Secret, now + 301)),
+            ("missing header", json, null),
+            ("empty header", json, ""),
+            ("garbage header", json, "not-a-signature"),
+            ("no v1", json, $"t={now}"),
+            ("bad timestamp", json, good.Replace($"t={now}", "t=yesterday")),
+            ("signed, but not JSON", "{not json", Stripe.EventUtility.GenerateSignatureHeader("{not json", Secret, now)),
+            ("signed, but no id", "{\"object\":\"event\"}", Stripe.EventUtility.GenerateSignatureHeader("{\"object\":\"event\"}", Secret, now)),
+        };
+        foreach (var (why, body, signature) in refused)
+        {
+            var response = await SendAsync(body, signature);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{why}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(before, await StoredEventsAsync());
+        Assert.Equal(("pendingPayment", "initiated"), await StatesAsync(shopper, orderId, paymentId));
+        // Within the tolerance an older signature is fine.
+        Assert.Equal(HttpStatusCode.OK, (await SendSignedAsync(json, now - 250)).StatusCode);
+    }
+
+    [Fact]
+    public async Task EachEventThreeTimes_IsStoredOnce_AndTakesEffectOnce()
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(66);
+        var requiresAction = Event("payment_intent.requires_action", intent, amount);
+        var succeeded = Event("payment_intent.succeeded", intent, amount);
+
+        var outcomes = new List<string>();
+        foreach (var json in new[] { requiresAction, requiresAction, requiresAction, succeeded, succeeded, succeeded })
+            outcomes.Add((await ApiShopper.JsonAsync(await SendSignedAsync(json), HttpStatusCode.OK)).GetProperty("outcome").GetString()!);
+        // The same event at the same moment, too.
+        var parallel = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => SendSignedAsync(succeeded)));
+        Assert.All(parallel, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        Assert.Equal(["Applied", "Duplicate", "Duplicate", "Applied", "Duplicate", "Duplicate"], outcomes);
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paid", "captured"), "the order to be paid");
+        await using var db = app.Database.CreateContext();
+        var id = int.Parse(paymentId[4..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2, await db.PspEvents.CountAsync(e => e.PaymentId == id));
+        var timeline = (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Single(timeline, e => e.GetProperty("to").GetString() == "paid");
+        Assert.Single(timeline, e => e.GetProperty("reason").GetString()!.Contains("3-D Secure"));
+    }
+
+    [Fact]
+    public async Task ShuffledEvents_EndWhereInOrderDeliveryEnds()
+    {
+        async Task<(string, string)> DeliverAsync(int skuOffset, params string[] types)
+        {
+            var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(skuOffset);
+            foreach (var type in types) await ApiShopper.JsonAsync(await SendSignedAsync(Event(type, intent, amount)), HttpStatusCode.OK);
+            var final = types.Contains("payment_intent.succeeded") ? ("paid", "captured") : ("paymentFailed", "failed");
+            return await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == final, $"{string.Join(", ", types)} to settle");
+        }
+
+        var inOrder = await DeliverAsync(69, "payment_intent.requires_action", "payment_intent.succeeded");
+        var shuffled = await DeliverAsync(72, "payment_intent.succeeded", "payment_intent.requires_action");
+        Assert.Equal(inOrder, shuffled);
+
+        var failedInOrder = await DeliverAsync(75, "payment_intent.requires_action", "payment_intent.payment_failed");
+        var failedShuffled = await DeliverAsync(78, "payment_intent.payment_failed", "payment_intent.requires_action");
+        Assert.Equal(failedInOrder, failedShuffled);
+    }
+
+    [Fact]
+    public async Task UnknownIntent_Gets200_AndIsStoredForTheRecord()
+    {
+        var eventId = $"evt_test_{Guid.NewGuid():N}";
+        var answer = await ApiShopper.JsonAsync(await SendSignedAsync(Event("payment_intent.succeeded", "pi_nobody_knows", 1234, eventId)), HttpStatusCode.OK);
+        Assert.Equal("UnknownIntent", answer.GetProperty("outcome").GetString());
+        var other = EventJson("customer.created", new JsonObject { ["id"] = "cus_1", ["object"] = "customer" });
+        Assert.Equal("Ignored", (await ApiShopper.JsonAsync(await SendSignedAsync(other), HttpStatusCode.OK)).GetProperty("outcome").GetString());
+        await using var db = app.Database.CreateContext();
+        Assert.Equal("UnknownIntent", (await db.PspEvents.SingleAsync(e => e.EventId == eventId)).Outcome);
+    }
+
+    [Fact]
+    public async Task RefundEvent_ForARefundMadeAtThePsp_IsRecorded()
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(81);
+        await ApiShopper.JsonAsync(await SendSignedAsync(Event("payment_intent.succeeded", intent, amount)), HttpStatusCode.OK);
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paid", "captured"), "the order to be paid");
+
+        var refund = new JsonObject
+        {
+            ["id"] = "re_dashboard_" + Guid.NewGuid().ToString("N")[..8], ["object"] = "refund", ["amount"] = 150, ["currency"] = "usd",
+            ["payment_intent"] = intent, ["status"] = "succeeded", ["metadata"] = new JsonObject(),
+        };
+        var json = EventJson("refund.updated", refund);
+        Assert.Equal("Applied", (await ApiShopper.JsonAsync(await SendSignedAsync(json), HttpStatusCode.OK)).GetProperty("outcome").GetString());
+        Assert.Equal("Duplicate", (await ApiShopper.JsonAsync(await SendSignedAsync(json), HttpStatusCode.OK)).GetProperty("outcome").GetString());
+
+        var payment = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        Assert.Equal("captured", payment.GetProperty("status").GetString());
+        Assert.Equal(150, payment.GetProperty("refunded").GetProperty("value").GetInt64());
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("timeline").ToString(),
+            t => t.Contains("Refunded $1.50"), "the partial refund on the timeline");
+        Assert.Equal("paid", (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString());
+    }
+}
+
+public sealed class SqlitePspWebhookTests(SqliteApp app) : PspWebhookTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgresPspWebhookTests(PostgresApp app) : PspWebhookTests(app), IClassFixture<PostgresApp>;

@@ -1,0 +1,217 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using QCommerce.Core.Payments;
+using QCommerce.Tests.Support;
+using QCommerce.Web.Payments.Sandbox;
+
+namespace QCommerce.Tests.Payments;
+
+/// <summary>
+/// The Stripe.net adapter against the embedded sandbox over real HTTP (no mock), and what QCommerce
+/// does when the sandbox misbehaves on purpose: failed and slow answers, lost webhooks.
+/// </summary>
+public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, IDisposable
+{
+    private IPaymentGateway Gateway => app.Services.GetRequiredService<IPaymentGateway>();
+    private SandboxFaults Faults => app.Services.GetRequiredService<SandboxFaults>();
+
+    public void Dispose() => Faults.Reset();
+
+    private IntentRequest Request(long amount = 2599) =>
+        new(amount, "USD", "o_1", "pay_1", 1, app.BaseAddress + "payments/pay_1/return");
+
+    private async Task<int> IdempotentAnswersAsync(string key)
+    {
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync();
+        return await db.IdempotentResponses.CountAsync(r => r.Key == key);
+    }
+
+    private async Task<int> IntentCountAsync()
+    {
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync();
+        return await db.Intents.CountAsync();
+    }
+
+    [Fact]
+    public async Task CreateIntent_AsksForARedirect_AndTheTestCardPaysIt()
+    {
+        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        Assert.StartsWith("pi_", intent.Id);
+        Assert.Equal(PspIntentStatus.RequiresAction, intent.Status);
+        Assert.Equal(2599, intent.AmountMinor);
+        Assert.Equal("USD", intent.Currency);
+        Assert.Equal($"{app.BaseAddress}psp-sandbox/pay/{intent.Id}", intent.RedirectUrl);
+
+        var back = await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4242424242424242");
+        Assert.Equal($"{app.BaseAddress}payments/pay_1/return?payment_intent={intent.Id}&redirect_status=succeeded", back.ToString());
+        var paid = await Gateway.GetIntentAsync(intent.Id, default);
+        Assert.Equal(PspIntentStatus.Succeeded, paid.Status);
+        Assert.Equal(2599, paid.AmountReceivedMinor);
+    }
+
+    [Fact]
+    public async Task DeclinedCard_FailsTheIntentWithStripesMessage()
+    {
+        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4000000000000002");
+        var failed = await Gateway.GetIntentAsync(intent.Id, default);
+        Assert.Equal(PspIntentStatus.Failed, failed.Status);
+        Assert.Equal("Your card was declined.", failed.FailureMessage);
+    }
+
+    [Fact]
+    public async Task ThreeDSecureCard_RequiresAction_ThenApprovalSucceeds()
+    {
+        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        var challenge = await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4000002500003155");
+        Assert.Equal($"/psp-sandbox/pay/{intent.Id}/challenge", challenge.OriginalString);
+        var waiting = await Gateway.GetIntentAsync(intent.Id, default);
+        Assert.Equal(PspIntentStatus.RequiresAction, waiting.Status);
+        Assert.EndsWith("/challenge", waiting.RedirectUrl);
+
+        await ApiShopper.AnswerChallengeAsync(app, intent.Id, approve: true);
+        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.GetIntentAsync(intent.Id, default)).Status);
+    }
+
+    [Fact]
+    public async Task PaymentPage_RefusesBadCardInput_WithoutTouchingTheIntent()
+    {
+        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        using var browser = app.CreateClient();
+        foreach (var (number, expiry, cvc, message) in new[]
+        {
+            ("4242424242424241", "12/34", "123", "invalid"),
+            ("4242424242424242", "01/20", "123", "expired"),
+            ("4242424242424242", "13/34", "123", "MM/YY"),
+            ("4242424242424242", "12/34", "12", "security code"),
+            ("5555555555554444", "12/34", "123", "test cards"),
+        })
+        {
+            var page = await browser.PostAsync(new Uri(intent.RedirectUrl!).PathAndQuery,
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["number"] = number, ["expiry"] = expiry, ["cvc"] = cvc }));
+            Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+            Assert.Contains(message, await page.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(PspIntentStatus.RequiresAction, (await Gateway.GetIntentAsync(intent.Id, default)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/psp-sandbox/pay/pi_unknown")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Refund_IsPendingThenSucceeds_AndCarriesOurKeyBack()
+    {
+        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4242424242424242");
+        var ours = Guid.NewGuid();
+
+        var refund = await Gateway.CreateRefundAsync(intent.Id, 1000, ours, "refund-" + ours, default);
+        Assert.StartsWith("re_", refund.Id);
+        Assert.Equal(ours, refund.LocalKey);
+        Assert.Equal(intent.Id, refund.IntentId);
+        await Eventually.Async(() => Gateway.GetRefundAsync(refund.Id, default), r => r.Status == RefundStatus.Succeeded, "the refund to settle");
+        Assert.Single(await Gateway.ListRefundsAsync(intent.Id, default), r => r.Id == refund.Id && r.AmountMinor == 1000);
+
+        var tooMuch = await Assert.ThrowsAsync<Stripe.StripeException>(() => Gateway.CreateRefundAsync(intent.Id, 2000, Guid.NewGuid(), "refund-" + Guid.NewGuid(), default));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMuch.HttpStatusCode);
+    }
+
+    [Fact]
+    public async Task IdempotencyKey_TheSameKeyIsTheSameIntent_AnotherBodyIsRefused()
+    {
+        var key = "key-" + Guid.NewGuid();
+        var first = await Gateway.CreateIntentAsync(Request(), key, default);
+        var again = await Gateway.CreateIntentAsync(Request(), key, default);
+        var other = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        Assert.Equal(first.Id, again.Id);
+        Assert.NotEqual(first.Id, other.Id);
+        var mismatch = await Assert.ThrowsAsync<Stripe.StripeException>(() => Gateway.CreateIntentAsync(Request(amount: 100), key, default));
+        Assert.Equal("idempotency_error", mismatch.StripeError.Type);
+    }
+
+    [Fact]
+    public async Task AFailedAnswer_IsRetriedWithTheSameKey_AndMakesOneIntent()
+    {
+        var key = "key-" + Guid.NewGuid();
+        var before = await IntentCountAsync();
+        Faults.FailRequests = 1;
+        var intent = await Gateway.CreateIntentAsync(Request(), key, default);
+        Assert.StartsWith("pi_", intent.Id);
+        Assert.Equal(before + 1, await IntentCountAsync());
+        Assert.Equal(1, await IdempotentAnswersAsync(key));
+    }
+
+    [Fact]
+    public async Task ATimeout_IsRetriedWithTheSameKey_AndGetsTheIntentTheFirstCallMade()
+    {
+        var key = "key-" + Guid.NewGuid();
+        var before = await IntentCountAsync();
+        Faults.SlowBy = TimeSpan.FromSeconds(3); // the adapter gives up after 2 s in tests
+        Faults.SlowRequests = 1;
+        var intent = await Gateway.CreateIntentAsync(Request(), key, default);
+        Assert.Equal(before + 1, await IntentCountAsync());
+        Assert.Equal(intent.Id, (await Gateway.CreateIntentAsync(Request(), key, default)).Id);
+    }
+
+    [Fact]
+    public async Task AnOutage_BecomesPaymentProviderUnavailable()
+    {
+        Faults.FailRequests = 10;
+        await Assert.ThrowsAsync<PaymentProviderUnavailableException>(() => Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default));
+    }
+
+    [Fact]
+    public async Task Cancel_CancelsAWaitingIntent_AndReportsAPaidOneAsItIs()
+    {
+        var waiting = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        Assert.Equal(PspIntentStatus.Canceled, (await Gateway.CancelIntentAsync(waiting.Id, default)).Status);
+
+        var paid = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, paid.RedirectUrl!, "4242424242424242");
+        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.CancelIntentAsync(paid.Id, default)).Status);
+        await Assert.ThrowsAsync<Stripe.StripeException>(() => Gateway.GetIntentAsync("pi_unknown", default));
+    }
+
+    [Fact]
+    public async Task PspOutage_Answers503_AndTheOrderStaysPayable()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync();
+        Faults.FailRequests = 10;
+        var outage = await shopper.StartPaymentAsync(orderId);
+        var problem = await ApiShopper.JsonAsync(outage, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("try again", problem.GetProperty("detail").GetString());
+        Assert.NotNull(outage.Headers.RetryAfter);
+        Assert.Equal("pendingPayment", (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString());
+
+        Faults.Reset();
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        Assert.Equal(1, started.GetProperty("attempt").GetInt32());
+        await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
+    }
+
+    [Fact]
+    public async Task LostWebhooks_ReconciliationStillEndsCapturedAndPaid()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 33);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        var paymentId = started.GetProperty("paymentId").GetString();
+        Faults.LoseWebhooks = true;
+        await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
+        Assert.Equal("initiated", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
+
+        Assert.True(await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync() >= 1);
+
+        Assert.Equal("captured", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
+
+        // A refund whose webhooks are lost too is settled by the next reconciliation.
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", null, null), HttpStatusCode.Accepted);
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("refunds").GetArrayLength(), n => n == 1, "the refund to be asked for");
+        var intent = (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("pspReference").GetString()!;
+        await Eventually.Async(() => Gateway.ListRefundsAsync(intent, default), r => r.All(x => x.Status == RefundStatus.Succeeded), "the PSP to settle the refund");
+        await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "refunded", "the order to be refunded");
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+
+namespace QCommerce.Tests.Support;
+
+/// <summary>A new shopper with a bearer token, talking to the app over HTTP as a phone app would.</summary>
+public sealed class ApiShopper(QCommerceApp app, HttpClient http)
+{
+    public const string Midtown = "st_2";
+
+    public HttpClient Http => http;
+
+    public static async Task<ApiShopper> SignUpAsync(QCommerceApp app)
+    {
+        var http = app.CreateClient();
+        var email = $"shopper-{Guid.NewGuid():N}@example.com";
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/register", new { email, password = "Groceries-2026" })).StatusCode);
+        var login = await http.PostAsJsonAsync("/v1/auth/login", new { email, password = "Groceries-2026" });
+        var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return new ApiShopper(app, http);
+    }
+
+    /// <summary>Places an order at Midtown of two SKUs reset to <paramref name="onHand"/> units; returns its id and SKU ids.</summary>
+    public async Task<(string OrderId, int[] SkuIds)> PlaceOrderAsync(string payment = "card", int onHand = 500, int skuOffset = 30)
+    {
+        int[] skus;
+        await using (var db = app.Database.CreateContext())
+        {
+            skus = (await db.Stock.Where(s => s.StoreId == 2).OrderBy(s => s.SkuId).Select(s => s.SkuId).Skip(skuOffset).Take(2).ToListAsync()).ToArray();
+            await db.Stock.Where(s => s.StoreId == 2 && skus.Contains(s.SkuId)).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, onHand).SetProperty(x => x.Reserved, 0));
+        }
+        var body = new
+        {
+            storeId = Midtown,
+            items = new object[] { new { skuId = $"sku_{skus[0]}", qty = 2 }, new { skuId = $"sku_{skus[1]}", qty = 1 } },
+            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036" },
+            paymentMethod = new { type = payment },
+        };
+        var order = await JsonAsync(await PostAsync("/v1/orders", body, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        return (order.GetProperty("orderId").GetString()!, skus);
+    }
+
+    public async Task<HttpResponseMessage> PostAsync(string path, object? body, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> StartPaymentAsync(string orderId, string? key = null) =>
+        PostAsync("/v1/payments", new { orderId }, key ?? Guid.NewGuid().ToString());
+
+    public async Task<JsonElement> GetAsync(string path) => await JsonAsync(await http.GetAsync(path), HttpStatusCode.OK);
+
+    /// <summary>Submits a card on the sandbox's payment page, as the shopper's browser would; returns where it sends the browser.</summary>
+    public static async Task<Uri> PayOnPspPageAsync(QCommerceApp app, string payPageUrl, string card, string expiry = "12/34")
+    {
+        using var browser = app.CreateClient();
+        var response = await browser.PostAsync(new Uri(payPageUrl).PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["number"] = card, ["expiry"] = expiry, ["cvc"] = "123",
+        }));
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"the pay page answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response.Headers.Location!;
+    }
+
+    public static async Task<Uri> AnswerChallengeAsync(QCommerceApp app, string intentId, bool approve)
+    {
+        using var browser = app.CreateClient();
+        var response = await browser.PostAsync($"/psp-sandbox/pay/{intentId}/challenge",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["outcome"] = approve ? "approve" : "fail" }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return response.Headers.Location!;
+    }
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"expected {expected}, got {response.StatusCode}: {body}");
+        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement;
+    }
+}
+
+/// <summary>Waits for something that happens in the background (a webhook, an outbox effect); no sleeps of a guessed length.</summary>
+public static class Eventually
+{
+    public static async Task<T> Async<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > until) Assert.Fail($"Timed out waiting for {what}; last seen: {value}");
+            await Task.Delay(50);
+        }
+    }
+}
