@@ -27,6 +27,13 @@ public sealed record OrderDetailView(
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 }
 
+/// <summary>A cash-on-delivery order waiting for the store's yes or no.</summary>
+public sealed record CashOrderView(int OrderId, int StoreId, string StoreName, Money Total, int ItemCount, string CustomerEmail,
+    DeliveryAddress Address, DateTime CreatedAtUtc, DateTime ReservationExpiresAtUtc)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
+}
+
 /// <summary>Orders as their shopper reads them. Another shopper's order does not exist for them.</summary>
 public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores)
 {
@@ -72,5 +79,25 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Orders.AsNoTracking().Where(o => o.Id == orderId && o.UserId == userId).Select(o => (int?)o.Version).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>For ops: cash-on-delivery orders still waiting for confirmation, oldest (closest to expiring) first.</summary>
+    public async Task<IReadOnlyList<CashOrderView>> AwaitingConfirmationAsync(CancellationToken ct = default)
+    {
+        var storeNames = (await stores.ListAsync(ct)).ToDictionary(s => s.Id, s => s.Name);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Orders.AsNoTracking()
+            .Where(o => o.Status == OrderStatus.PendingConfirmation)
+            .OrderBy(o => o.ReservationExpiresAtUtc).ThenBy(o => o.Id)
+            .Take(200)
+            .Select(o => new
+            {
+                o.Id, o.StoreId, o.Currency, o.TotalMinor, o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip, o.CreatedAtUtc, o.ReservationExpiresAtUtc,
+                Items = o.Lines.Sum(l => l.Quantity),
+                Email = db.Users.Where(u => u.Id == o.UserId).Select(u => u.Email).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        return rows.Select(o => new CashOrderView(o.Id, o.StoreId, storeNames.GetValueOrDefault(o.StoreId, "?"), new Money(o.Currency, o.TotalMinor), o.Items,
+            o.Email ?? "", new DeliveryAddress(o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip), o.CreatedAtUtc, o.ReservationExpiresAtUtc)).ToList();
     }
 }

@@ -50,6 +50,50 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         return order.Status;
     }
 
+    /// <summary>Ops accepts a cash-on-delivery order: its reserved stock leaves the shelf for it.</summary>
+    public async Task ConfirmCashOrderAsync(int orderId, string actor, CancellationToken ct = default)
+    {
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId, ct)
+            ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
+        if (order.PaymentMethod != PaymentMethod.CashOnDelivery) throw new ConflictException($"Order {order.PublicId} is paid by card; there is nothing to confirm.");
+        var held = order.ReservationStatus == ReservationStatus.Held;
+        order.Confirm(actor, now);
+        if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
+        Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId,
+            new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, "Cash on delivery confirmed"), now);
+        await SaveAsync(db, order, ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+        logger.LogInformation("Cash order {OrderId} confirmed by {Actor}; stock committed", order.PublicId, actor);
+    }
+
+    /// <summary>Ops turns a cash-on-delivery order down: it is cancelled and its stock, slot and coupon go back.</summary>
+    public async Task RejectCashOrderAsync(int orderId, string reason, string actor, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+            throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = ["Say why the order is turned down; the shopper reads it."] });
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId, ct)
+            ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
+        if (order.Status != OrderStatus.PendingConfirmation)
+            throw new ConflictException($"Order {order.PublicId} is {order.Status}; only a cash order waiting for confirmation can be turned down.");
+        var why = $"Turned down by the store: {reason.Trim()}";
+        if (why.Length > 500) why = why[..500];
+        var stock = order.Cancel(why, actor, now);
+        await ReleaseHoldsAsync(db, order, stock, ct);
+        Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
+            new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, why), now);
+        await SaveAsync(db, order, ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+        logger.LogInformation("Cash order {OrderId} turned down by {Actor}; stock released", order.PublicId, actor);
+    }
+
     /// <summary>
     /// Replaces the items and/or the address of an order not yet paid for. The order is re-priced at
     /// today's prices and its reservation adjusted by the difference per SKU, all or nothing.

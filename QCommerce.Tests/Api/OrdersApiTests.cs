@@ -14,16 +14,7 @@ public abstract class OrdersApiTests(QCommerceApp app)
     private const string Midtown = "st_2";
 
     /// <summary>A new shopper with a bearer token, so tests sharing the app never see each other's orders.</summary>
-    private async Task<HttpClient> ShopperAsync()
-    {
-        var http = app.CreateClient();
-        var email = $"shopper-{Guid.NewGuid():N}@example.com";
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/register", new { email, password = "Groceries-2026" })).StatusCode);
-        var login = await http.PostAsJsonAsync("/v1/auth/login", new { email, password = "Groceries-2026" });
-        var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        return http;
-    }
+    private async Task<HttpClient> ShopperAsync() => (await ApiShopper.SignUpAsync(app)).Http;
 
     /// <summary>SKUs Midtown has plenty of: reset to 500 on hand so earlier tests cannot starve this one.</summary>
     private async Task<string[]> StockedSkusAsync(int count = 3)

@@ -16,7 +16,7 @@ public abstract class OutboxDispatcherTests(DatabaseProvider provider) : IAsyncL
     public async Task InitializeAsync()
     {
         _h = await ServiceHarness.CreateAsync(provider, s => s.AddSingleton<IOutboxHandler, FlakyHandler>());
-        _handler = (FlakyHandler)_h.Get<IEnumerable<IOutboxHandler>>().Single();
+        _handler = _h.Get<IEnumerable<IOutboxHandler>>().OfType<FlakyHandler>().Single();
         _dispatcher = _h.Get<OutboxDispatcher>();
     }
 

@@ -31,7 +31,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
 
     /// <summary>Fills the sign-up form the page is on and submits it; returns the new account's email.</summary>
-    private static async Task<string> SignUpAsync(IPage page, string name)
+    internal static async Task<string> SignUpAsync(IPage page, string name)
     {
         var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
         await page.GetByLabel("Your name").FillAsync(name);

@@ -191,6 +191,43 @@ public sealed class OrderTests
         Assert.Equal(Now.AddMinutes(30), order.ReservationExpiresAtUtc);
     }
 
+    [Fact]
+    public void BeginPayment_FreezesItemsAndAddress_UntilThePaymentFails()
+    {
+        var order = NewOrder();
+        Assert.True(order.CanBeModified);
+        order.BeginPayment("shopper", Now);
+        Assert.True(order.PaymentInFlight);
+        Assert.False(order.CanBeModified);
+        Assert.Throws<ConflictException>(() => order.ChangeAddress(new DeliveryAddress("2 Main St", null, "New York", "10001"), order.Price, "shopper", Now));
+
+        order.FailPayment("Declined", "psp", Now);
+        Assert.False(order.PaymentInFlight);
+        Assert.True(order.CanBeModified);
+        order.BeginPayment("shopper", Now);
+        Assert.Equal(OrderStatus.PendingPayment, order.Status);
+        Assert.False(order.CanBeModified);
+    }
+
+    [Fact]
+    public void MarkPaid_AfterAFailedTry_CountsTheLateSuccess()
+    {
+        var order = NewOrder();
+        order.BeginPayment("shopper", Now);
+        order.FailPayment("Declined", "psp", Now);
+        order.MarkPaid("psp", Now);
+        Assert.Equal(OrderStatus.Paid, order.Status);
+        Assert.Equal(ReservationStatus.Committed, order.ReservationStatus);
+    }
+
+    [Fact]
+    public void MarkRefunded_ReturnsWhatTheStockWas_SoItGoesBackOnTheShelf()
+    {
+        var order = OrderIn(OrderStatus.RefundPending);
+        Assert.Equal(ReservationStatus.Committed, order.MarkRefunded("psp", Now));
+        Assert.Equal(ReservationStatus.Released, order.ReservationStatus);
+    }
+
     [Theory]
     [InlineData(OrderStatus.PendingPayment, true)]
     [InlineData(OrderStatus.PaymentFailed, true)]

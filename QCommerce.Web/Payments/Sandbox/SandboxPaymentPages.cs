@@ -173,6 +173,7 @@ public static class SandboxPaymentPages
           body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f2f4f8; color: #1a1f36; }
           .test { background: #ff9f1c; color: #1a1f36; text-align: center; font-size: 13px; font-weight: 600; padding: 6px; letter-spacing: .02em; }
           main { max-width: 420px; margin: 32px auto; background: #fff; border-radius: 12px; padding: 28px; box-shadow: 0 6px 24px rgba(26,31,54,.1); }
+          @media (max-width: 460px) { main { margin: 16px; padding: 20px; } }
           .merchant { margin: 0; color: #697386; font-weight: 600; }
           .amount { font-size: 34px; font-weight: 700; margin: 4px 0; }
           h1 { font-size: 22px; margin: 8px 0 16px; }

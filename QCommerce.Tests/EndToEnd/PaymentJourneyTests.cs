@@ -1,0 +1,149 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using QCommerce.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace QCommerce.Tests.EndToEnd;
+
+/// <summary>
+/// Shoppers pay in a real browser on the sandbox PSP's page, and come back to watch their order:
+/// a card that works, one that is declined then retried, a 3-D Secure challenge, and cash on delivery
+/// confirmed by ops.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class PaymentJourneyTests(BrowserFixture browser)
+{
+    private static readonly Regex AddButton = new("^Add .+ to cart$");
+
+    /// <summary>A new shopper signs up, fills a Midtown cart and reaches checkout with an address typed in.</summary>
+    private async Task<IPage> ShopperAtCheckoutAsync(string name, bool phone = false)
+    {
+        await using (var db = browser.App.Database.CreateContext())
+            await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
+        var page = await browser.NewPageAsync(phone);
+        await page.GotoAsync("/account/register");
+        await CheckoutJourneyTests.SignUpAsync(page, name);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
+        await page.GotoAsync("/c/pantry");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(0).ClickAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("1");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(1).ClickAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("2");
+        await page.GotoAsync("/checkout");
+        await page.GetByLabel("Street and number").FillAsync("401 W 42nd Street");
+        await page.GetByLabel("City").FillAsync("New York");
+        await page.GetByLabel("Zip code").FillAsync("10036");
+        return page;
+    }
+
+    /// <summary>On the sandbox's page: picks a test card (its button fills the form) and pays.</summary>
+    private static async Task PayWithAsync(IPage page, string card)
+    {
+        await Expect(page.GetByText("SANDBOX PSP")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = card }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(@"^Pay \$") }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task CardPayment_ReturnsToTheShop_AndTheOrderIsPaid()
+    {
+        var page = await ShopperAtCheckoutAsync("Dana");
+        await Expect(page.GetByTestId("place-order")).ToContainTextAsync("Place order and pay");
+        await page.GetByTestId("place-order").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/pi_"));
+        await browser.ScreenshotAsync(page, "psp-sandbox-pay");
+        await PayWithAsync(page, "4242 4242 4242 4242");
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"/payments/pay_\d+/return"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Paid" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "payment-paid");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "payment return page");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Track your order" }).ClickAsync();
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Paid");
+        await Expect(page.GetByTestId("payment-status")).ToContainTextAsync("by card");
+        await Expect(page.GetByTestId("pay")).ToHaveCountAsync(0);
+        await browser.ScreenshotAsync(page, "order-paid");
+    }
+
+    [Fact]
+    public async Task DeclinedCard_CanBeRetried_AndThenPays()
+    {
+        var page = await ShopperAtCheckoutAsync("Eli");
+        await page.GetByTestId("place-order").ClickAsync();
+        await PayWithAsync(page, "4000 0000 0000 0002");
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Payment failed" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("payment-outcome")).ToContainTextAsync("Your card was declined.");
+        await browser.ScreenshotAsync(page, "payment-failed");
+
+        // The order page says so too, with its own way to try again.
+        var orderLink = page.GetByRole(AriaRole.Link, new() { Name = "Back to your order" });
+        var orderUrl = await orderLink.GetAttributeAsync("href");
+        var orderPage = await page.Context.NewPageAsync();
+        await orderPage.GotoAsync(orderUrl!);
+        await Expect(orderPage.GetByTestId("order-status")).ToHaveTextAsync("Payment failed");
+        await Expect(orderPage.GetByTestId("pay")).ToContainTextAsync("Try again");
+        await orderPage.CloseAsync();
+
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+        await page.GetByTestId("try-again").ClickAsync();
+        await PayWithAsync(page, "4242 4242 4242 4242");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Paid" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Track your order" }).ClickAsync();
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Paid");
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("declined");
+    }
+
+    [Fact]
+    public async Task ThreeDSecure_ApprovedAtTheBank_Pays()
+    {
+        var page = await ShopperAtCheckoutAsync("Fay", phone: true);
+        await page.GetByTestId("place-order").ClickAsync();
+        await PayWithAsync(page, "4000 0025 0000 3155");
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Confirm this payment" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "psp-sandbox-3ds-phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Complete authentication" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Paid" })).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"));
+        await browser.ScreenshotAsync(page, "payment-paid-phone");
+    }
+
+    [Fact]
+    public async Task CashOnDelivery_ConfirmedByOps_ShowsConfirmedToTheShopper()
+    {
+        var page = await ShopperAtCheckoutAsync("Gus");
+        await page.GetByText("Cash on delivery").ClickAsync();
+        await page.GetByTestId("place-order").ClickAsync();
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Waiting for the store");
+        var orderId = "o_" + Regex.Match(page.Url, @"/orders/(\d+)").Groups[1].Value;
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+
+        // A shopper is not let into the ops portal.
+        var peek = await page.Context.NewPageAsync();
+        await peek.GotoAsync("/ops/cash-orders");
+        await Expect(peek.GetByRole(AriaRole.Heading, new() { Name = "Cash orders to confirm" })).ToHaveCountAsync(0);
+        await peek.CloseAsync();
+
+        var ops = await browser.NewPageAsync();
+        await ops.GotoAsync("/ops/cash-orders");
+        await ops.GetByLabel("Email").FillAsync(QCommerceApp.AdminEmail);
+        await ops.GetByLabel("Password").FillAsync(QCommerceApp.AdminPassword);
+        await ops.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(ops.GetByRole(AriaRole.Heading, new() { Name = "Cash orders to confirm" })).ToBeVisibleAsync();
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        var card = ops.Locator($"[data-order={orderId}]");
+        await Expect(card).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(ops, "ops-cash-orders");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "ops cash orders");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(ops.GetByTestId("ops-message")).ToContainTextAsync($"Order {orderId} confirmed");
+        await Expect(card).ToHaveCountAsync(0);
+
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Confirmed", new() { Timeout = 2_000 });
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("Confirmed by the store");
+    }
+}
