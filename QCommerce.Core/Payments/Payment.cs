@@ -151,6 +151,7 @@ public sealed class Payment
                 Status = attempt.Status = PaymentStatus.Captured;
                 CapturedMinor = amountReceivedMinor is > 0 ? amountReceivedMinor.Value : attempt.AmountMinor;
                 FailureMessage = attempt.FailureMessage = null;
+                SettleRefunds(); // a refund's event may have overtaken the capture's
                 break;
             case PaymentChange.Failed:
                 Status = attempt.Status = PaymentStatus.Failed;
@@ -244,10 +245,16 @@ public sealed class Payment
             Touch(now);
             return PaymentChange.RefundFailed;
         }
-        RefundedMinor = Math.Min(CapturedMinor, RefundedMinor + refund.AmountMinor);
-        if (CapturedMinor > 0 && RefundedMinor == CapturedMinor) Status = PaymentStatus.Refunded;
+        SettleRefunds();
         Touch(now);
         return PaymentChange.RefundSucceeded;
+    }
+
+    /// <summary>Refunded so far is what succeeded, never more than was captured; all of it makes the payment Refunded.</summary>
+    private void SettleRefunds()
+    {
+        RefundedMinor = Math.Min(CapturedMinor, _refunds.Where(r => r.Status == RefundStatus.Succeeded).Sum(r => r.AmountMinor));
+        if (Status == PaymentStatus.Captured && CapturedMinor > 0 && RefundedMinor == CapturedMinor) Status = PaymentStatus.Refunded;
     }
 
     /// <summary>The PSP's answer to our own refund request.</summary>

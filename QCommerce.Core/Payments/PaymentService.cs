@@ -48,16 +48,14 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
     public Task<PaymentStartResult> StartAsync(string userId, int orderId, string siteBaseUrl, string idempotencyKey, CancellationToken ct = default) =>
         IdempotentAsync($"{userId}:payments", idempotencyKey, new { orderId }, async claim =>
         {
-            var (paymentId, attempt) = await OpenAsync(userId, orderId, ct);
-            return await CallPspAsync(paymentId, attempt, siteBaseUrl, claim, ct);
+            return await CallPspAsync(await OpenAsync(userId, orderId, ct), siteBaseUrl, claim, ct);
         }, ct);
 
     /// <summary>A new attempt after the last one failed; the amount is what the order costs now.</summary>
     public Task<PaymentStartResult> RetryAsync(string userId, int paymentId, string siteBaseUrl, string idempotencyKey, CancellationToken ct = default) =>
         IdempotentAsync($"{userId}:payment-retry", idempotencyKey, new { paymentId }, async claim =>
         {
-            var attempt = await NewAttemptAsync(userId, paymentId, ct);
-            return await CallPspAsync(paymentId, attempt, siteBaseUrl, claim, ct);
+            return await CallPspAsync(await NewAttemptAsync(userId, paymentId, ct), siteBaseUrl, claim, ct);
         }, ct);
 
     /// <summary>Verified PSP event → payment change, exactly once per event id, in one transaction with its outbox event.</summary>
@@ -257,6 +255,12 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
             logger.LogInformation("Payment {PaymentId} of order {OrderId}: {Change} (PaymentIntent {IntentId}, attempt {Attempt})",
                 payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), change, intent.Id, attempt.Number);
         }
+        else if (intent.Status == PspIntentStatus.Succeeded && payment.CapturedAttempt?.PspReference != intent.Id)
+        {
+            // Money taken on an attempt that is no longer current (its PaymentIntent should have been cancelled): a person must refund it.
+            logger.LogError("PaymentIntent {IntentId} of payment {PaymentId} took {Amount} minor units but is not the payment's current attempt; refund it at the PSP",
+                intent.Id, payment.PublicId, intent.AmountReceivedMinor);
+        }
         return change;
     }
 
@@ -276,7 +280,14 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
     }
 
     /// <summary>Creates the order's payment, or resumes its first attempt when the PSP never answered it.</summary>
-    private async Task<(int PaymentId, int Attempt)> OpenAsync(string userId, int orderId, CancellationToken ct)
+    /// <summary>What one request asks the PSP for: an attempt whose key is already stored.</summary>
+    private sealed record PspCall(int PaymentId, int OrderId, int Attempt, long AmountMinor, string Currency, string IdempotencyKey)
+    {
+        public static PspCall Of(Payment payment, PaymentAttempt attempt) =>
+            new(payment.Id, payment.OrderId, attempt.Number, attempt.AmountMinor, payment.Currency, attempt.PspIdempotencyKey);
+    }
+
+    private async Task<PspCall> OpenAsync(string userId, int orderId, CancellationToken ct)
     {
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -294,7 +305,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
                 throw new ConflictException($"A payment for order {order.PublicId} is already under way (payment {payment.PublicId}); finish it or wait for its outcome.");
             await SaveAsync(db, payment, ct);
             logger.LogInformation("Resuming attempt {Attempt} of payment {PaymentId}: the PSP never answered it", attempt.Number, payment.PublicId);
-            return (payment.Id, attempt.Number);
+            return PspCall.Of(payment, attempt);
         }
 
         order.BeginPayment("shopper", now);
@@ -314,10 +325,10 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
             // The unique index on Payments.OrderId: a parallel request started this order's payment first.
             throw new ConflictException($"A payment for order {order.PublicId} is already under way; finish it or wait for its outcome.");
         }
-        return (payment.Id, 1);
+        return PspCall.Of(payment, payment.CurrentAttempt);
     }
 
-    private async Task<int> NewAttemptAsync(string userId, int paymentId, CancellationToken ct)
+    private async Task<PspCall> NewAttemptAsync(string userId, int paymentId, CancellationToken ct)
     {
         string? previousIntent;
         await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -347,29 +358,22 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         var attempt = current.Retry(order.TotalMinor, now);
         current.TakePspCall(attempt.Number, now, PspCallLease);
         await SaveAsync(write, current, ct);
-        return attempt.Number;
+        return PspCall.Of(current, attempt);
     }
 
     /// <summary>How long one request may be asking the PSP for an attempt's PaymentIntent before another may take over.</summary>
     private TimeSpan PspCallLease => options.Value.PspTimeout * (options.Value.PspRetries + 1) + TimeSpan.FromSeconds(5);
 
-    private async Task<PaymentReceipt> CallPspAsync(int paymentId, int attemptNumber, string siteBaseUrl, IdempotencyClaim claim, CancellationToken ct)
+    private async Task<PaymentReceipt> CallPspAsync(PspCall call, string siteBaseUrl, IdempotencyClaim claim, CancellationToken ct)
     {
-        IntentRequest request;
-        string key;
-        await using (var db = await contexts.CreateDbContextAsync(ct))
-        {
-            var payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == paymentId, ct);
-            var attempt = payment.Attempt(attemptNumber);
-            key = attempt.PspIdempotencyKey;
-            request = new IntentRequest(attempt.AmountMinor, payment.Currency, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
-                payment.PublicId, attempt.Number, siteBaseUrl.TrimEnd('/') + ReturnPath(payment.Id));
-        }
+        var (paymentId, attemptNumber) = (call.PaymentId, call.Attempt);
+        var request = new IntentRequest(call.AmountMinor, call.Currency, Common.PublicId.Format(Common.PublicId.Order, call.OrderId),
+            Common.PublicId.Format(Common.PublicId.Payment, paymentId), attemptNumber, siteBaseUrl.TrimEnd('/') + ReturnPath(paymentId));
 
         PspIntent intent;
         try
         {
-            intent = await gateway.CreateIntentAsync(request, key, ct);
+            intent = await gateway.CreateIntentAsync(request, call.IdempotencyKey, ct);
         }
         catch (PaymentProviderUnavailableException)
         {
@@ -446,11 +450,8 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         }
     }
 
-    private static async Task<Payment?> FindByIntentAsync(QCommerceDbContext db, string intentId, CancellationToken ct)
-    {
-        var paymentId = await db.PaymentAttempts.AsNoTracking().Where(a => a.PspReference == intentId).Select(a => (int?)a.PaymentId).FirstOrDefaultAsync(ct);
-        return paymentId is null ? null : await db.Payments.FirstAsync(p => p.Id == paymentId, ct);
-    }
+    private static Task<Payment?> FindByIntentAsync(QCommerceDbContext db, string intentId, CancellationToken ct) =>
+        db.Payments.FirstOrDefaultAsync(p => p.Attempts.Any(a => a.PspReference == intentId), ct);
 
     private async Task<bool> EventStoredAsync(string eventId, CancellationToken ct)
     {

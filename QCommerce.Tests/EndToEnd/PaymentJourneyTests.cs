@@ -55,6 +55,13 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
 
         await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/pi_"));
         await browser.ScreenshotAsync(page, "psp-sandbox-pay");
+
+        // Walking away from the PSP's page leaves the order payable, and the way back is one click.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cancel and return to QCommerce" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not paid yet" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "payment-not-paid-yet");
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+        await page.GetByTestId("continue-payment").ClickAsync();
         await PayWithAsync(page, "4242 4242 4242 4242");
 
         await Expect(page).ToHaveURLAsync(new Regex(@"/payments/pay_\d+/return"));

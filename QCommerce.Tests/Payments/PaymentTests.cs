@@ -255,6 +255,20 @@ public sealed class PaymentTests
     }
 
     [Fact]
+    public void ObserveRefund_OvertakingTheCapturesEvent_StillAddsUpOnceCaptured()
+    {
+        var payment = NewPayment();
+        payment.ObserveRefund("re_early", null, 400, RefundStatus.Succeeded, null, Now);
+        Assert.Equal(0, payment.RefundedMinor); // nothing captured yet to refund from
+
+        payment.Observe(Intent, PspIntentStatus.Succeeded, 1603, null, Now);
+
+        Assert.Equal(400, payment.RefundedMinor);
+        Assert.Equal(PaymentStatus.Captured, payment.Status);
+        Assert.Equal(1203, payment.RefundableMinor);
+    }
+
+    [Fact]
     public void ObserveRefund_MadeAtThePspDirectly_IsRecorded()
     {
         var payment = PaymentIn(PaymentStatus.Captured);

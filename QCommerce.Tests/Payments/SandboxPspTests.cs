@@ -116,6 +116,24 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
     }
 
     [Fact]
+    public async Task SandboxApi_WithoutTheAppsKey_Is401AndCreatesNothing()
+    {
+        var before = await IntentCountAsync();
+        foreach (var auth in new[] { null, "Bearer sk_test_qcommerce_sandbox", "Bearer sk_live_guess" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/psp-sandbox/v1/payment_intents")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["amount"] = "1000", ["currency"] = "usd" }),
+            };
+            if (auth is not null) request.Headers.TryAddWithoutValidation("Authorization", auth);
+            var response = await app.CreateClient().SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(before, await IntentCountAsync());
+    }
+
+    [Fact]
     public async Task IdempotencyKey_TheSameKeyIsTheSameIntent_AnotherBodyIsRefused()
     {
         var key = "key-" + Guid.NewGuid();

@@ -53,7 +53,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
 
 public static class ApiPaths
 {
-    public static bool IsApi(PathString path) => path.StartsWithSegments("/v1");
+    /// <summary>
+    /// The /v1 API, and the sandbox PSP's Stripe-shaped API: machine clients that want a status and a
+    /// body, never the storefront's error page (a client that hangs up mid-body is a 400, not an error).
+    /// </summary>
+    public static bool IsApi(PathString path) => path.StartsWithSegments("/v1") || path.StartsWithSegments("/psp-sandbox/v1");
 }
 
 public static class ErrorHandlingExtensions

@@ -78,10 +78,14 @@ public static class SandboxPaymentPages
         return sum % 10 == 0;
     }
 
-    private static IResult Back(SandboxIntent intent, string status)
+    private static IResult Back(SandboxIntent intent, string status) => Results.Redirect(BackUrl(intent, status));
+
+    /// <summary>The shop's return URL with what happened, as Stripe appends it after a redirect.</summary>
+    private static string BackUrl(SandboxIntent intent, string status)
     {
-        var separator = intent.ReturnUrl!.Contains('?') ? '&' : '?';
-        return Results.Redirect($"{intent.ReturnUrl}{separator}payment_intent={intent.Id}&redirect_status={status}");
+        var returnUrl = intent.ReturnUrl ?? "/";
+        var separator = returnUrl.Contains('?') ? '&' : '?';
+        return $"{returnUrl}{separator}payment_intent={intent.Id}&redirect_status={status}";
     }
 
     private static string Amount(SandboxIntent i) => new Money(i.Currency.ToUpperInvariant(), i.Amount).ToString();
@@ -107,7 +111,7 @@ public static class SandboxPaymentPages
               </div>
               <button type="submit" id="pay">Pay {h.Encode(Amount(intent))}</button>
             </form>
-            <a class="back" href="{h.Encode(intent.ReturnUrl ?? "/")}">Cancel and return to QCommerce</a>
+            <a class="back" href="{h.Encode(BackUrl(intent, "canceled"))}">Cancel and return to QCommerce</a>
             <section class="cards" aria-label="Test cards">
               <h2>Test cards</h2>
               <p class="muted">Any future expiry date and any 3-digit CVC.</p>

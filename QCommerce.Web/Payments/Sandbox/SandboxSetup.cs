@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -33,12 +34,16 @@ public sealed class SandboxAddress(IServer server, IConfiguration configuration)
     }
 }
 
-/// <summary>The Stripe.net adapter's API base while no Stripe key is configured: the sandbox in this very app.</summary>
-public sealed class SandboxApiLocation(SandboxAddress address) : IStripeApiLocation
+/// <summary>
+/// The Stripe.net adapter's API base while no Stripe key is configured: the sandbox in this very app.
+/// Its API key is made up at start (or <c>Payments:Sandbox:ApiKey</c>), so nobody but this app can
+/// ask the sandbox for refunds of the shop's payments.
+/// </summary>
+public sealed class SandboxApiLocation(SandboxAddress address, IConfiguration configuration) : IStripeApiLocation
 {
-    public const string ApiKey = "sk_test_qcommerce_sandbox";
-
-    string IStripeApiLocation.ApiKey => ApiKey;
+    public string ApiKey { get; } = configuration["Payments:Sandbox:ApiKey"] is { Length: > 0 } key
+        ? key
+        : "sk_test_sandbox_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
     public string? ApiBase => address.Self + "/psp-sandbox";
 }
@@ -57,7 +62,8 @@ public static class SandboxSetup
         configuration.GetSection("Payments:Sandbox:Faults").Bind(faults);
         services.AddSingleton(faults);
         services.AddSingleton<SandboxAddress>();
-        services.AddSingleton<IStripeApiLocation, SandboxApiLocation>();
+        services.AddSingleton<SandboxApiLocation>();
+        services.AddSingleton<IStripeApiLocation>(sp => sp.GetRequiredService<SandboxApiLocation>());
         services.AddSingleton<SandboxWebhookSignal>();
         services.AddSingleton<SandboxPsp>();
         services.AddHostedService<SandboxWebhookSender>();
@@ -112,8 +118,9 @@ public static class SandboxSetup
         var http = context.HttpContext;
         var faults = http.RequestServices.GetRequiredService<SandboxFaults>();
         var auth = http.Request.Headers.Authorization.ToString();
-        if (!auth.StartsWith("Bearer sk_", StringComparison.Ordinal))
-            return Write(SandboxAnswer.Error(401, "invalid_request_error", null, "You did not provide an API key. Provide it as a Bearer token.", null));
+        var expected = "Bearer " + http.RequestServices.GetRequiredService<SandboxApiLocation>().ApiKey;
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(auth), Encoding.UTF8.GetBytes(expected)))
+            return Write(SandboxAnswer.Error(401, "invalid_request_error", null, "Invalid API Key provided.", null));
         if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, http.RequestAborted);
         if (faults.TakeFailure())
         {

@@ -1,0 +1,34 @@
+-- wrk script: POST /v1/payments, each request for the next order of QC_ORDERS (one payment per
+-- order), with its own Idempotency-Key. QC_SANDBOX=1 instead creates PaymentIntents at the sandbox
+-- PSP directly, with the form body Stripe.net sends: what the PSP's own share of the time is.
+local token = os.getenv("QC_TOKEN")
+local sandbox_key = os.getenv("QC_SANDBOX_KEY")
+local sandbox = os.getenv("QC_SANDBOX") == "1"
+local orders = {}
+for line in io.lines(os.getenv("QC_ORDERS")) do orders[#orders + 1] = line end
+local next_order = 0
+local prefix = tostring(os.time()) .. "-" .. tostring(math.random(1, 1e9))
+
+request = function()
+  next_order = next_order + 1
+  local order = orders[(next_order - 1) % #orders + 1]
+  if sandbox then
+    return wrk.format("POST", "/psp-sandbox/v1/payment_intents", {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Authorization"] = "Bearer " .. sandbox_key,
+      ["Idempotency-Key"] = prefix .. "-" .. next_order,
+    }, "amount=1603&currency=usd&confirm=true&return_url=http%3A%2F%2F127.0.0.1%2Fpayments%2Fpay_1%2Freturn&metadata[order_id]=" .. order)
+  end
+  return wrk.format("POST", "/v1/payments", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+    ["Idempotency-Key"] = prefix .. "-" .. next_order,
+  }, '{"orderId":"' .. order .. '"}')
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT %.1f %.2f %.2f %.2f %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors))
+end

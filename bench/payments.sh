@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Load-tests payments against a Release publish on 127.0.0.1 (SQLite, the embedded sandbox PSP):
+#   1. webhook ingest: POST /v1/webhooks/psp with Stripe-signed events, each with its own event id,
+#      about payments that exist (requires_action / succeeded: the first of each applies, the rest
+#      are stored and change nothing, as late events do);
+#   2. payment initiation: POST /v1/payments for fresh card orders (one payment per order), which
+#      calls the sandbox over HTTP through Stripe.net; and the sandbox alone, to separate its share.
+# Prints one table.
+#   bench/payments.sh               # 10 s per run
+#   DURATION=20s bench/payments.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
+
+DURATION="${DURATION:-10s}"
+PAY_DURATION="${PAY_DURATION:-4s}" # each payment needs its own order: a run must not use up its orders
+WEBHOOK_CONNECTIONS="${WEBHOOK_CONNECTIONS:-8}"
+PAY_CONNECTIONS="${PAY_CONNECTIONS:-2}"
+ORDERS="${ORDERS:-6500}"
+PORT="${PORT:-5097}"
+URL="http://127.0.0.1:$PORT"
+SECRET="whsec_bench_only"
+export QC_SANDBOX_KEY="sk_test_bench_only"
+app_dir="artifacts/bench-app"
+work="$(mktemp -d /tmp/qcommerce-bench-payments.XXXXXX)"
+app_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && { kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "Publishing a Release build…"
+dotnet publish QCommerce.Web -c Release -o "$app_dir" --nologo -v quiet >/dev/null
+
+ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$URL" \
+  ConnectionStrings__Sqlite="Data Source=$work/qcommerce.db" Payments__Sandbox__DataPath="$work/psp-sandbox.db" \
+  Payments__Stripe__WebhookSecret="$SECRET" Payments__Sandbox__ApiKey="$QC_SANDBOX_KEY" Admin__Password="Bench-Passw0rd!" Logging__LogLevel__Default=Warning \
+  dotnet "$app_dir/QCommerce.Web.dll" >"$work/app.log" 2>&1 &
+app_pid=$!
+until curl -fs -o /dev/null "$URL/health/ready"; do
+  kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; exit 1; }
+  sleep 0.1
+done
+sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"
+
+email="bench-$RANDOM$RANDOM@example.com"
+curl -fs -X POST "$URL/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" >/dev/null
+token="$(curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" \
+  | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
+
+echo "Placing $ORDERS card orders to pay…"
+python3 bench/payments_setup.py orders "$URL" "$token" "$ORDERS" "$work/orders.txt"
+head -n 500 "$work/orders.txt" >"$work/webhook-orders.txt"
+sed -n '501,3500p' "$work/orders.txt" >"$work/pay-orders.txt"
+sed -n '3501,$p' "$work/orders.txt" >"$work/pay-orders-saturated.txt"
+python3 bench/payments_setup.py intents "$URL" "$token" "$work/webhook-orders.txt" 500 "$work/intents.txt"
+
+run_wrk() { # script connections [duration] -> "rps p50 p95 p99 errors"
+  wrk -t1 -c"$2" -d"${3:-$DURATION}" -s "$1" "$URL" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+}
+
+rows=()
+echo "Webhook ingest…"
+export QC_EVENTS="$work/events.txt"
+fresh_events() { python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"; } # new ids, signed now
+fresh_events
+wrk -t1 -c4 -d2s -s bench/webhooks.lua "$URL" >/dev/null # warm-up: JIT, pools
+fresh_events
+rows+=("POST /v1/webhooks/psp (signed, distinct ids)|$WEBHOOK_CONNECTIONS|$(run_wrk bench/webhooks.lua "$WEBHOOK_CONNECTIONS")")
+fresh_events
+rows+=("  the same, saturated|32|$(run_wrk bench/webhooks.lua 32)")
+
+echo "Payment initiation…"
+export QC_TOKEN="$token" QC_ORDERS="$work/pay-orders.txt"
+rows+=("POST /v1/payments (app + sandbox PSP)|$PAY_CONNECTIONS|$(run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
+rows+=("  the sandbox PSP alone|$PAY_CONNECTIONS|$(QC_SANDBOX=1 run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
+rows+=("POST /v1/payments, saturated|8|$(QC_ORDERS="$work/pay-orders-saturated.txt" run_wrk bench/payments.lua 8 "$PAY_DURATION")")
+
+printf '\n| %-46s | %11s | %9s | %8s | %8s | %8s | %8s |\n' "endpoint" "connections" "req/s" "p50 ms" "p95 ms" "p99 ms" "errors"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------------" "-------------" "-----------" "----------" "----------" "----------" "----------"
+for row in "${rows[@]}"; do
+  IFS='|' read -r what conns result <<<"$row"
+  read -r rps p50 p95 p99 errors <<<"$result"
+  printf '| %-46s | %11s | %9s | %8s | %8s | %8s | %8s |\n' "$what" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors"
+done
+printf '\nwrk -t1 -d%s (payments -d%s) on %s cores shared by wrk, the app and its sandbox PSP; SQLite; Release. errors = non-2xx or socket errors.\n' "$DURATION" "$PAY_DURATION" "$(nproc)"
+printf 'Payment initiation includes the sandbox PSP (in the same process, over HTTP); the app overhead is the first row minus the second.\n'
+grep -A4 -m3 'fail:' "$work/app.log" | sed 's/^/app log: /' || true
