@@ -26,9 +26,4 @@ request = function()
   }, '{"orderId":"' .. order .. '"}')
 end
 
-done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %.1f %.2f %.2f %.2f %d\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors))
-end
+dofile("bench/result.lua") -- defines done(): the RESULT line

@@ -56,7 +56,8 @@ token="$(curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/jso
 echo "Placing $ORDERS card orders to pay…"
 python3 bench/payments_setup.py orders "$URL" "$token" "$ORDERS" "$work/orders.txt"
 head -n 500 "$work/orders.txt" >"$work/webhook-orders.txt"
-sed -n '501,3500p' "$work/orders.txt" >"$work/pay-orders.txt"
+sed -n '501,800p' "$work/orders.txt" >"$work/pay-orders-warmup.txt"
+sed -n '801,3500p' "$work/orders.txt" >"$work/pay-orders.txt"
 sed -n '3501,$p' "$work/orders.txt" >"$work/pay-orders-saturated.txt"
 python3 bench/payments_setup.py intents "$URL" "$token" "$work/webhook-orders.txt" 500 "$work/intents.txt"
 
@@ -77,6 +78,7 @@ rows+=("  the same, saturated|32|$(run_wrk bench/webhooks.lua 32)")
 
 echo "Payment initiation…"
 export QC_TOKEN="$token" QC_ORDERS="$work/pay-orders.txt"
+QC_ORDERS="$work/pay-orders-warmup.txt" wrk -t1 -c2 -d1s -s bench/payments.lua "$URL" >/dev/null # warm-up: JIT, the Stripe.net client
 rows+=("POST /v1/payments (app + sandbox PSP)|$PAY_CONNECTIONS|$(run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
 rows+=("  the sandbox PSP alone|$PAY_CONNECTIONS|$(QC_SANDBOX=1 run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
 rows+=("POST /v1/payments, saturated|8|$(QC_ORDERS="$work/pay-orders-saturated.txt" run_wrk bench/payments.lua 8 "$PAY_DURATION")")
@@ -90,4 +92,5 @@ for row in "${rows[@]}"; do
 done
 printf '\nwrk -t1 -d%s (payments -d%s) on %s cores shared by wrk, the app and its sandbox PSP; SQLite; Release. errors = non-2xx or socket errors.\n' "$DURATION" "$PAY_DURATION" "$(nproc)"
 printf 'Payment initiation includes the sandbox PSP (in the same process, over HTTP); the app overhead is the first row minus the second.\n'
+cp "$work/app.log" artifacts/bench-payments-app.log
 grep -A4 -m3 'fail:' "$work/app.log" | sed 's/^/app log: /' || true

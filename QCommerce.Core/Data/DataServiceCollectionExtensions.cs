@@ -47,11 +47,13 @@ public static class DataServiceCollectionExtensions
     /// <summary>
     /// A failed command is not by itself an error: races that a unique index settles on purpose (two
     /// requests with one idempotency key, two instances creating the same delivery slot) and the
-    /// migrator's probe of a new database all fail a command and carry on. What really fails
-    /// propagates as an exception and is logged where it is handled, with its context.
+    /// migrator's probe of a new database all fail a command and carry on; so does the rollback of a
+    /// request whose client hung up mid-transaction. What really fails propagates as an exception
+    /// and is logged where it is handled, with its context.
     /// </summary>
     private static void QuietExpectedFailures(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder w) =>
         w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, Microsoft.Extensions.Logging.LogLevel.Debug),
+              (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.TransactionError, Microsoft.Extensions.Logging.LogLevel.Debug),
               (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, Microsoft.Extensions.Logging.LogLevel.Debug));
 
     public static DatabaseProvider ReadProvider(IConfiguration configuration) =>
