@@ -27,6 +27,9 @@ public interface IPaymentGateway
     Task<PspRefund> GetRefundAsync(string refundId, CancellationToken ct);
 
     Task<IReadOnlyList<PspRefund>> ListRefundsAsync(string intentId, CancellationToken ct);
+
+    /// <summary>The PSP's own log of events since a moment, oldest first: what webhooks should have brought.</summary>
+    Task<IReadOnlyList<PspEventInput>> ListEventsAsync(DateTime sinceUtc, CancellationToken ct);
 }
 
 /// <summary>The PSP did not answer (timeout, 5xx, network) even after retries: try again later; nothing changed.</summary>

@@ -8,14 +8,34 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Payments;
 
 /// <summary>
-/// Brings payments the PSP has gone quiet about to the PSP's truth (DESIGN §4), so a lost webhook
-/// never strands an order: payments left Initiated/RequiresAction/Authorized, refunds still pending,
-/// and refunds whose PSP call never got an answer (asked again with the same key).
+/// Brings payments to the PSP's truth (DESIGN §4), so a lost webhook never strands an order. First
+/// the PSP's event log of the last <see cref="PaymentsOptions.ReconcileLookback"/> is replayed through
+/// the webhook's own handler (events already stored change nothing), which also records refunds made
+/// at the PSP directly; then payments still left Initiated/RequiresAction/Authorized and refunds still
+/// pending are asked about one by one, and refunds whose PSP call never got an answer are asked again
+/// with the same key.
 /// </summary>
-public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> contexts, PaymentService payments, TimeProvider clock,
-    IOptions<PaymentsOptions> options, ILogger<PaymentReconciliation> logger)
+public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> contexts, PaymentService payments, IPaymentGateway gateway,
+    TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<PaymentReconciliation> logger)
 {
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var replayed = 0;
+        try
+        {
+            foreach (var pspEvent in await gateway.ListEventsAsync(clock.UtcNow() - options.Value.ReconcileLookback, ct))
+                if (await payments.HandlePspEventAsync(pspEvent, ct) == PspEventResult.Applied) replayed++;
+        }
+        catch (PaymentProviderUnavailableException)
+        {
+            logger.LogWarning("Reconciliation could not read the PSP's events; the next run tries again");
+        }
+        if (replayed > 0)
+            logger.LogWarning("Reconciliation: {Count} PSP events had not arrived by webhook; applied from the PSP's event list", replayed);
+        return replayed + await AskAboutStuckAsync(ct);
+    }
+
+    private async Task<int> AskAboutStuckAsync(CancellationToken ct)
     {
         var cutoff = clock.UtcNow() - options.Value.ReconcileAfter;
         List<int> stuck;

@@ -76,6 +76,34 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
         return list.Data.Select(Map).ToList();
     }
 
+    public async Task<IReadOnlyList<PspEventInput>> ListEventsAsync(DateTime sinceUtc, CancellationToken ct)
+    {
+        var events = new List<PspEventInput>();
+        await CallAsync("list events", async () =>
+        {
+            var list = new EventListOptions { Created = new DateRangeOptions { GreaterThanOrEqual = sinceUtc }, Limit = 100 };
+            await foreach (var stripeEvent in new EventService(_client.Value).ListAutoPagingAsync(list, null, ct))
+            {
+                if (Map(stripeEvent) is { } input) events.Add(input);
+                if (events.Count >= MaxEventsPerListing) break;
+            }
+            return events;
+        });
+        return events.OrderBy(e => e.CreatedAtUtc).ToList();
+    }
+
+    /// <summary>A run of reconciliation reads at most this many events; the next run reads on.</summary>
+    private const int MaxEventsPerListing = 10_000;
+
+    /// <summary>A Stripe event in our words: the PaymentIntent or refund it carries; null when it is not an event at all.</summary>
+    public static PspEventInput? Map(Event stripeEvent)
+    {
+        if (string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type)) return null;
+        return new PspEventInput(stripeEvent.Id, stripeEvent.Type, stripeEvent.Created.ToUniversalTime(),
+            stripeEvent.Data?.Object is PaymentIntent intent ? Map(intent) : null,
+            stripeEvent.Data?.Object is Refund refund ? Map(refund) : null);
+    }
+
     /// <summary>Our words for a PaymentIntent's state (Stripe's requires_payment_method after an error means it failed).</summary>
     public static PspIntent Map(PaymentIntent intent)
     {

@@ -119,6 +119,33 @@ public abstract class PaymentsApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task AnOrderChangedAfterADecline_IsRetriedForItsNewTotal()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 84);
+        var started = await StartAsync(shopper, orderId);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined);
+        await OrderBecomesAsync(shopper, orderId, "paymentFailed");
+
+        // With no payment in flight the shopper may change the order again: one item fewer.
+        var changed = await ApiShopper.JsonAsync(await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
+        {
+            items = new object[] { new { skuId = $"sku_{skus[0]}", qty = 1 }, new { skuId = $"sku_{skus[1]}", qty = 1 } },
+        })), HttpStatusCode.OK);
+        var newTotal = changed.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64();
+        Assert.True(newTotal < started.GetProperty("amount").GetProperty("value").GetInt64());
+
+        var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}/retry", null, Guid.NewGuid().ToString()),
+            HttpStatusCode.Created);
+        Assert.Equal(newTotal, retried.GetProperty("amount").GetProperty("value").GetInt64());
+        var intent = await app.Services.GetRequiredService<SandboxPsp>().FindIntentAsync(new Uri(PayUrl(retried)).Segments[^1], default);
+        Assert.Equal(newTotal, intent!.Amount);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
+        await OrderBecomesAsync(shopper, orderId, "paid");
+        Assert.Equal([(499, 0), (499, 0)], await StockAsync(skus));
+    }
+
+    [Fact]
     public async Task ThreeDSecure_KeepsTheReservationThroughTheChallenge_AndApprovalPays()
     {
         var shopper = await ApiShopper.SignUpAsync(app);

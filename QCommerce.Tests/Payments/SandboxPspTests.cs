@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Payments;
 using QCommerce.Tests.Support;
@@ -231,5 +232,48 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         await Eventually.Async(() => Gateway.ListRefundsAsync(intent, default), r => r.All(x => x.Status == RefundStatus.Succeeded), "the PSP to settle the refund");
         await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "refunded", "the order to be refunded");
+    }
+
+    [Fact]
+    public async Task ARefundMadeAtThePsp_WithItsWebhooksLost_IsRecordedByReconciliation()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 36);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        var paymentId = started.GetProperty("paymentId").GetString();
+        await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
+
+        Faults.LoseWebhooks = true;
+        var intent = (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("pspReference").GetString()!;
+        var refundId = await app.Services.GetRequiredService<SandboxPsp>().RefundFromDashboardAsync(intent, 300, default);
+        await Eventually.Async(() => Gateway.GetRefundAsync(refundId, default), r => r.Status == RefundStatus.Succeeded, "the PSP to settle the refund");
+        Assert.Equal(0, (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("refunds").GetArrayLength());
+
+        Assert.True(await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync() >= 1);
+
+        var payment = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        Assert.Equal(300, payment.GetProperty("refunded").GetProperty("value").GetInt64());
+        Assert.Equal("succeeded", Assert.Single(payment.GetProperty("refunds").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal("captured", payment.GetProperty("status").GetString());
+        // A second run finds nothing new.
+        await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
+        Assert.Equal(300, (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("refunded").GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task SandboxState_IsInItsFile_SoAnotherProcessSeesIt()
+    {
+        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4242424242424242");
+
+        // A sandbox built afresh over the same file, as after a restart.
+        var path = app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Payments:Sandbox:DataPath"];
+        var contexts = new PooledDbContextFactory<PspSandboxDbContext>(new DbContextOptionsBuilder<PspSandboxDbContext>().UseSqlite($"Data Source={path}").Options);
+        var restarted = new SandboxPsp(contexts, new SandboxWebhookSignal(), new SandboxFaults(), TimeProvider.System);
+        var found = await restarted.FindIntentAsync(intent.Id, default);
+        Assert.Equal("succeeded", found!.Status);
+        await using var db = await contexts.CreateDbContextAsync();
+        Assert.True(await db.Webhooks.AnyAsync(w => w.Payload.Contains(intent.Id) && w.Type == "payment_intent.succeeded"));
     }
 }

@@ -51,10 +51,7 @@ public sealed class PspWebhookController(PaymentService payments, IOptions<Payme
             return Rejected("The body is not a Stripe event.");
         }
 
-        if (string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type)) return Rejected("The event has no id or type.");
-        var input = new PspEventInput(stripeEvent.Id, stripeEvent.Type, stripeEvent.Created.ToUniversalTime(),
-            stripeEvent.Data?.Object is PaymentIntent intent ? StripePaymentGateway.Map(intent) : null,
-            stripeEvent.Data?.Object is Refund refund ? StripePaymentGateway.Map(refund) : null);
+        if (StripePaymentGateway.Map(stripeEvent) is not { } input) return Rejected("The event has no id or type.");
         var result = await payments.HandlePspEventAsync(input, ct);
         return Ok(new WebhookAnswer(true, result.ToString()));
     }

@@ -139,6 +139,33 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         return SandboxAnswer.Ok(list);
     }
 
+    /// <summary>Stripe's event log, newest first, paged with starting_after: lost webhooks are still in it.</summary>
+    public async Task<SandboxAnswer> ListEventsAsync(long? createdSince, int limit, string? startingAfter, CancellationToken ct)
+    {
+        limit = Math.Clamp(limit, 1, 100);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var events = db.Webhooks.AsNoTracking();
+        if (createdSince is { } since)
+        {
+            var from = DateTimeOffset.FromUnixTimeSeconds(since).UtcDateTime;
+            events = events.Where(w => w.CreatedAtUtc >= from);
+        }
+        if (!string.IsNullOrEmpty(startingAfter))
+        {
+            var after = await db.Webhooks.Where(w => w.EventId == startingAfter).Select(w => (long?)w.Id).FirstOrDefaultAsync(ct);
+            if (after is null) return Missing("event", startingAfter);
+            events = events.Where(w => w.Id < after);
+        }
+        var page = await events.OrderByDescending(w => w.Id).Take(limit + 1).Select(w => w.Payload).ToListAsync(ct);
+        return SandboxAnswer.Ok(new JsonObject
+        {
+            ["object"] = "list",
+            ["url"] = "/v1/events",
+            ["has_more"] = page.Count > limit,
+            ["data"] = new JsonArray(page.Take(limit).Select(p => JsonNode.Parse(p)).ToArray()),
+        });
+    }
+
     /// <summary>A refund made at the PSP directly, as an operator could in Stripe's dashboard.</summary>
     public async Task<string> RefundFromDashboardAsync(string intentId, long amount, CancellationToken ct)
     {
@@ -313,6 +340,7 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
             EventId = id,
             Type = type,
             Payload = payload.ToJsonString(),
+            CreatedAtUtc = now.UtcDateTime,
             NextAttemptAtUtc = now.UtcDateTime + faults.WebhookDelay,
             Lost = faults.LoseWebhooks,
         });

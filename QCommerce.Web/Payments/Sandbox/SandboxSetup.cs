@@ -105,6 +105,12 @@ public static class SandboxSetup
         });
         api.MapGet("/refunds/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetRefundAsync(id, ct));
         api.MapGet("/refunds", (HttpContext http, SandboxPsp psp, CancellationToken ct) => psp.ListRefundsAsync(http.Request.Query["payment_intent"].FirstOrDefault(), ct));
+        api.MapGet("/events", (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var query = http.Request.Query;
+            return psp.ListEventsAsync(long.TryParse(query["created[gte]"], out var since) ? since : null,
+                int.TryParse(query["limit"], out var limit) ? limit : 10, query["starting_after"].FirstOrDefault(), ct);
+        });
 
         app.MapSandboxPaymentPages();
         return app;

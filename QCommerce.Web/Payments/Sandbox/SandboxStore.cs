@@ -40,13 +40,17 @@ public sealed class SandboxIdempotentResponse
     public string Body { get; set; } = "";
 }
 
-/// <summary>A signed event waiting to be delivered (or delivered) to the merchant's webhook endpoint.</summary>
+/// <summary>
+/// An event: listed by GET /v1/events like Stripe's event log, and delivered (signed) to the
+/// merchant's webhook endpoint until it answers 2xx.
+/// </summary>
 public sealed class SandboxWebhook
 {
     public long Id { get; set; }
     public string EventId { get; set; } = "";
     public string Type { get; set; } = "";
     public string Payload { get; set; } = "";
+    public DateTime CreatedAtUtc { get; set; }
     public int Attempts { get; set; }
     public DateTime NextAttemptAtUtc { get; set; }
     public DateTime? DeliveredAtUtc { get; set; }
@@ -74,5 +78,7 @@ public sealed class PspSandboxDbContext(DbContextOptions<PspSandboxDbContext> op
         b.Entity<SandboxRefund>().HasIndex(r => r.PaymentIntentId);
         b.Entity<SandboxIdempotentResponse>().HasKey(r => r.Key);
         b.Entity<SandboxWebhook>().HasIndex(w => new { w.DeliveredAtUtc, w.NextAttemptAtUtc });
+        b.Entity<SandboxWebhook>().HasIndex(w => w.EventId).IsUnique();
+        b.Entity<SandboxWebhook>().HasIndex(w => w.CreatedAtUtc);
     }
 }
