@@ -46,17 +46,13 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
 
     /// <summary>Starts paying for an order by card. At most one payment per order; a second one is a 409.</summary>
     public Task<PaymentStartResult> StartAsync(string userId, int orderId, string siteBaseUrl, string idempotencyKey, CancellationToken ct = default) =>
-        IdempotentAsync($"{userId}:payments", idempotencyKey, new { orderId }, async claim =>
-        {
-            return await CallPspAsync(await OpenAsync(userId, orderId, ct), siteBaseUrl, claim, ct);
-        }, ct);
+        IdempotentAsync($"{userId}:payments", idempotencyKey, new { orderId },
+            async claim => await CallPspAsync(await OpenAsync(userId, orderId, ct), siteBaseUrl, claim, ct), ct);
 
     /// <summary>A new attempt after the last one failed; the amount is what the order costs now.</summary>
     public Task<PaymentStartResult> RetryAsync(string userId, int paymentId, string siteBaseUrl, string idempotencyKey, CancellationToken ct = default) =>
-        IdempotentAsync($"{userId}:payment-retry", idempotencyKey, new { paymentId }, async claim =>
-        {
-            return await CallPspAsync(await NewAttemptAsync(userId, paymentId, ct), siteBaseUrl, claim, ct);
-        }, ct);
+        IdempotentAsync($"{userId}:payment-retry", idempotencyKey, new { paymentId },
+            async claim => await CallPspAsync(await NewAttemptAsync(userId, paymentId, ct), siteBaseUrl, claim, ct), ct);
 
     /// <summary>Verified PSP event → payment change, exactly once per event id, in one transaction with its outbox event.</summary>
     public async Task<PspEventResult> HandlePspEventAsync(PspEventInput input, CancellationToken ct = default)
@@ -207,7 +203,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
             stored.Outcome = "UnknownIntent";
             result = PspEventResult.UnknownIntent;
             logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
-                input.EventId, input.Type, intentId ?? "(none)");
+                input.EventId, input.Type, intentId);
         }
         else
         {
@@ -231,7 +227,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         "payment_intent.requires_action" => PspIntentStatus.RequiresAction,
         "payment_intent.amount_capturable_updated" => PspIntentStatus.Authorized,
         "payment_intent.canceled" => PspIntentStatus.Canceled,
-        _ => objectStatus is PspIntentStatus.Pending ? PspIntentStatus.Pending : objectStatus,
+        _ => objectStatus,
     };
 
     private PaymentChange Observe(QCommerceDbContext db, Payment payment, PspIntent intent)
@@ -279,7 +275,6 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         return change;
     }
 
-    /// <summary>Creates the order's payment, or resumes its first attempt when the PSP never answered it.</summary>
     /// <summary>What one request asks the PSP for: an attempt whose key is already stored.</summary>
     private sealed record PspCall(int PaymentId, int OrderId, int Attempt, long AmountMinor, string Currency, string IdempotencyKey)
     {
@@ -287,6 +282,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
             new(payment.Id, payment.OrderId, attempt.Number, attempt.AmountMinor, payment.Currency, attempt.PspIdempotencyKey);
     }
 
+    /// <summary>Creates the order's payment, or resumes its first attempt when the PSP never answered it.</summary>
     private async Task<PspCall> OpenAsync(string userId, int orderId, CancellationToken ct)
     {
         var now = clock.UtcNow();
