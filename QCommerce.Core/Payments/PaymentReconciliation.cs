@@ -23,7 +23,8 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
         var replayed = 0;
         try
         {
-            foreach (var pspEvent in await gateway.ListEventsAsync(clock.UtcNow() - options.Value.ReconcileLookback, ct))
+            var listed = await gateway.ListEventsAsync(clock.UtcNow() - options.Value.ReconcileLookback, ct);
+            foreach (var pspEvent in await payments.NotYetReceivedAsync(listed, ct))
                 if (await payments.HandlePspEventAsync(pspEvent, ct) == PspEventResult.Applied) replayed++;
         }
         catch (PaymentProviderUnavailableException)

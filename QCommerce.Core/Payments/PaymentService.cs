@@ -76,6 +76,16 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         }
     }
 
+    /// <summary>The events of a PSP listing that never reached the webhook: the rest are already stored.</summary>
+    public async Task<IReadOnlyList<PspEventInput>> NotYetReceivedAsync(IReadOnlyList<PspEventInput> events, CancellationToken ct = default)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        foreach (var chunk in events.Select(e => e.EventId).Chunk(500))
+            seen.UnionWith(await db.PspEvents.AsNoTracking().Where(e => chunk.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct));
+        return events.Where(e => !seen.Contains(e.EventId)).ToList();
+    }
+
     /// <summary>Asks the PSP where the current attempt stands and applies it (the return page, reconciliation).</summary>
     public async Task<PaymentChange> SyncAsync(int paymentId, CancellationToken ct = default)
     {

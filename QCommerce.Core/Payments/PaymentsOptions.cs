@@ -17,7 +17,7 @@ public sealed class PaymentsOptions
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How far back each reconciliation reads the PSP's event log (already stored events are skipped).</summary>
-    public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How long a 3-D Secure challenge keeps the order's stock reserved past its usual expiry.</summary>
     public TimeSpan ChallengeHold { get; set; } = TimeSpan.FromMinutes(15);
