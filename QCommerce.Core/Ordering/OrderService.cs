@@ -30,6 +30,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         var why = string.IsNullOrWhiteSpace(reason) ? "Cancelled by the shopper." : $"Cancelled by the shopper: {reason.Trim()}";
         if (why.Length > 500) why = why[..500];
         var from = order.Status;
+        ReservationStatus? stockBefore = null;
         if (order.Status == OrderStatus.Paid)
         {
             order.RequestRefund(why, "shopper", now);
@@ -38,12 +39,12 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         {
             if (!order.CanBeCancelledByShopper)
                 throw new ConflictException($"Order {order.PublicId} is {order.Status}; it can no longer be cancelled.");
-            var stock = order.Cancel(why, "shopper", now);
-            await ReleaseHoldsAsync(db, order, stock, ct);
+            stockBefore = order.Cancel(why, "shopper", now);
         }
         Outbox.Enqueue(db, order.Status == OrderStatus.Cancelled ? EventTypes.OrderCancelled : EventTypes.OrderStatusChanged, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "shopper", why), now);
         await SaveAsync(db, order, ct);
+        if (stockBefore is { } stock) await ReleaseHoldsAsync(db, order, stock, ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
         logger.LogInformation("Order {OrderId} cancelled by its shopper: {From} -> {To}", order.PublicId, from, order.Status);
@@ -61,10 +62,10 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         if (order.PaymentMethod != PaymentMethod.CashOnDelivery) throw new ConflictException($"Order {order.PublicId} is paid by card; there is nothing to confirm.");
         var held = order.ReservationStatus == ReservationStatus.Held;
         order.Confirm(actor, now);
-        if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
         Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, "Cash on delivery confirmed"), now);
-        await SaveAsync(db, order, ct);
+        await SaveAsync(db, order, ct); // the order's row first: a racing "turn down" loses here, before any stock moves
+        if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
         logger.LogInformation("Cash order {OrderId} confirmed by {Actor}; stock committed", order.PublicId, actor);
@@ -85,10 +86,10 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         var why = $"Turned down by the store: {reason.Trim()}";
         if (why.Length > 500) why = why[..500];
         var stock = order.Cancel(why, actor, now);
-        await ReleaseHoldsAsync(db, order, stock, ct);
         Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, why), now);
         await SaveAsync(db, order, ct);
+        await ReleaseHoldsAsync(db, order, stock, ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
         logger.LogInformation("Cash order {OrderId} turned down by {Actor}; stock released", order.PublicId, actor);
@@ -130,10 +131,14 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         var price = OrderPricing.Calculate(subtotal, discount, store, options.Value.TaxRateFor(store.RegionCode));
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var before = order.QuantitiesBySku();
+        if (command.Items is not null) order.ReplaceLines(lines, price, order.CouponCode, "shopper", now);
+        if (command.Address is not null) order.ChangeAddress(address!, price, "shopper", now);
+        Outbox.Enqueue(db, EventTypes.OrderChanged, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, order.Status, order.Status, "shopper", "Order changed."), now);
+        await SaveAsync(db, order, ct); // the order's row first (see ReleaseHoldsAsync); the reservation follows in the same transaction
         if (command.Items is not null)
         {
-            var before = order.QuantitiesBySku();
-            var after = lines.GroupBy(l => l.SkuId).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+            var after = order.QuantitiesBySku();
             var more = after.Select(a => (a.Key, Delta: a.Value - before.GetValueOrDefault(a.Key))).Where(x => x.Delta > 0).ToDictionary(x => x.Key, x => x.Delta);
             var less = before.Select(b => (b.Key, Delta: b.Value - after.GetValueOrDefault(b.Key))).Where(x => x.Delta > 0).ToDictionary(x => x.Key, x => x.Delta);
             var shortSkus = await StockReservations.ReserveAsync(db, store.Id, more, ct);
@@ -146,11 +151,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
                 });
             }
             await StockReservations.ReleaseAsync(db, store.Id, less, ct);
-            order.ReplaceLines(lines, price, order.CouponCode, "shopper", now);
         }
-        if (command.Address is not null) order.ChangeAddress(address!, price, "shopper", now);
-        Outbox.Enqueue(db, EventTypes.OrderChanged, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, order.Status, order.Status, "shopper", "Order changed."), now);
-        await SaveAsync(db, order, ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
         return OrderReceipt.From(order);
@@ -202,16 +203,21 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         if (!order.IsExpiredAt(now)) return false;
         var from = order.Status;
         order.Expire(now);
-        await ReleaseHoldsAsync(db, order, ReservationStatus.Held, ct);
         Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "system", "Reservation expired"), now);
         await SaveAsync(db, order, ct);
+        await ReleaseHoldsAsync(db, order, ReservationStatus.Held, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Order {OrderId} expired unpaid ({From}); reservation released", order.PublicId, from);
         return true;
     }
 
-    /// <summary>Gives back what a cancelled order held: its stock (reserved or already taken), its slot and its coupon use.</summary>
+    /// <summary>
+    /// Gives back what a cancelled order held: its stock (reserved or already taken), its slot and its
+    /// coupon use. Statements only, run after the order's own row was saved in the same transaction:
+    /// that UPDATE, guarded by the version, is what makes a racing second writer lose before any
+    /// shared row moves (else both would release, and the second would find nothing left to release).
+    /// </summary>
     internal static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, CancellationToken ct)
     {
         var quantities = order.QuantitiesBySku();
@@ -219,10 +225,10 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         else if (stockBefore == ReservationStatus.Committed) await StockReservations.RestockAsync(db, order.StoreId, quantities, ct);
         if (order.SlotId is { } slotId) await DeliverySlots.ReleaseAsync(db, slotId, ct);
         var orderId = order.Id;
-        var redemption = await db.CouponRedemptions.FirstOrDefaultAsync(r => r.OrderId == orderId, ct);
+        var redemption = await db.CouponRedemptions.AsNoTracking().Where(r => r.OrderId == orderId).Select(r => new { r.Id, r.CouponId }).FirstOrDefaultAsync(ct);
         if (redemption is not null)
         {
-            db.CouponRedemptions.Remove(redemption);
+            await db.CouponRedemptions.Where(r => r.Id == redemption.Id).ExecuteDeleteAsync(ct);
             await db.Coupons.Where(c => c.Id == redemption.CouponId && c.TimesUsed > 0)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.TimesUsed, c => c.TimesUsed - 1), ct);
         }

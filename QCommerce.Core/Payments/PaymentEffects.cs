@@ -70,13 +70,14 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
         var payment = await db.Payments.FirstAsync(p => p.Id == data.PaymentId, ct);
         var from = order.Status;
         var amount = new Money(data.Currency, data.AmountMinor);
+        Func<Task>? moveStock = null; // after the order's row is saved: a racing writer loses on its version first
 
         switch (message.Type)
         {
             case EventTypes.PaymentCaptured when order.Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed:
                 var held = order.ReservationStatus == ReservationStatus.Held;
                 order.MarkPaid("psp", now);
-                if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
+                if (held) moveStock = () => StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
                 break;
             case EventTypes.PaymentCaptured when order.Status is OrderStatus.Cancelled:
                 order.Note("psp", $"A payment of {amount} arrived after the order was cancelled; it is being refunded.", now);
@@ -91,7 +92,7 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
                 break;
             case EventTypes.RefundSucceeded when order.Status is OrderStatus.RefundPending && payment.Status == PaymentStatus.Refunded:
                 var before = order.MarkRefunded("psp", now);
-                await OrderService.ReleaseHoldsAsync(db, order, before, ct);
+                moveStock = () => OrderService.ReleaseHoldsAsync(db, order, before, ct);
                 break;
             case EventTypes.RefundSucceeded:
                 order.Note("psp", $"Refunded {amount}.", now);
@@ -108,6 +109,7 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
             Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "psp", message.Type), now);
         db.ProcessedMessages.Add(new ProcessedMessage(Name, message.EventId, now));
         await db.SaveChangesAsync(ct);
+        if (moveStock is not null) await moveStock();
         await tx.CommitAsync(ct);
         if (order.Status != from) logger.LogInformation("Order {OrderId}: {From} -> {To} after {EventType}", order.PublicId, from, order.Status, message.Type);
     }

@@ -358,6 +358,31 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(0, (await _h.Get<OrderQueries>().ListAsync(_ben, 1, 20)).Total);
         Assert.Equal(OrderStatus.PendingConfirmation, (await _h.Get<OrderQueries>().FindAsync(_ana, receipt.OrderId))!.Status);
     }
+
+    [Fact]
+    public async Task CancelRacingTheExpiry_ReleasesTheStockOnce()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var placed = await PlaceAsync(Command());
+            _h.Clock.Advance(TimeSpan.FromMinutes(16));
+
+            var cancel = Task.Run(async () =>
+            {
+                try { await _orders.CancelAsync(_ana, placed.Receipt.OrderId, "racing"); }
+                catch (ConflictException) { } // the expiry won
+            });
+            var expire = _orders.ExpireDueAsync();
+            await Task.WhenAll(cancel, expire);
+
+            await using var db = _h.Database.CreateContext();
+            var order = await db.Orders.Include(o => o.Events).SingleAsync(o => o.Id == placed.Receipt.OrderId);
+            Assert.Equal(OrderStatus.Cancelled, order.Status);
+            Assert.Single(order.Events, e => e.ToStatus == OrderStatus.Cancelled);
+            Assert.Equal(0, (await _h.StockAsync(Demo.Downtown, _skus[0])).Reserved);
+            Assert.Equal(0, (await _h.StockAsync(Demo.Downtown, _skus[1])).Reserved);
+        }
+    }
 }
 
 public sealed class SqliteCheckoutServiceTests() : CheckoutServiceTests(DatabaseProvider.Sqlite);
