@@ -276,4 +276,33 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         await using var db = await contexts.CreateDbContextAsync();
         Assert.True(await db.Webhooks.AnyAsync(w => w.Payload.Contains(intent.Id) && w.Type == "payment_intent.succeeded"));
     }
+
+    [Fact]
+    public async Task ARefusedWebhook_IsRetriedWithBackoff_UntilTheShopAnswers2xx()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 39);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        var intent = new Uri(started.GetProperty("nextAction").GetProperty("url").GetString()!).Segments[^1];
+        Faults.SignWebhooksWrongly = true;
+        await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
+
+        var sandbox = app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>();
+        async Task<SandboxWebhook> WebhookAsync()
+        {
+            await using var db = await sandbox.CreateDbContextAsync();
+            return await db.Webhooks.AsNoTracking().SingleAsync(w => w.Type == "payment_intent.succeeded" && w.Payload.Contains(intent));
+        }
+        var refused = await Eventually.Async(WebhookAsync, w => w.Attempts >= 1, "the first delivery");
+        Assert.Equal(400, refused.LastStatus);
+        Assert.Null(refused.DeliveredAtUtc);
+        Assert.True(refused.NextAttemptAtUtc > DateTime.UtcNow.AddMilliseconds(-200), "the retry waits");
+        Assert.Equal("pendingPayment", (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString());
+
+        Faults.SignWebhooksWrongly = false;
+        var delivered = await Eventually.Async(WebhookAsync, w => w.DeliveredAtUtc is not null, "a later delivery to succeed");
+        Assert.Equal(200, delivered.LastStatus);
+        Assert.True(delivered.Attempts >= 2);
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
+    }
 }

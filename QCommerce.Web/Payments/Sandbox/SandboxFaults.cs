@@ -19,6 +19,9 @@ public sealed class SandboxFaults
     /// <summary>New events are never delivered, as if lost on the way.</summary>
     public bool LoseWebhooks { get; set; }
 
+    /// <summary>Events are signed with a wrong secret while set, so the shop refuses them (400) and they are retried.</summary>
+    public bool SignWebhooksWrongly { get; set; }
+
     /// <summary>New events are delivered no earlier than this after they happen.</summary>
     public TimeSpan WebhookDelay { get; set; }
 
@@ -36,7 +39,7 @@ public sealed class SandboxFaults
     {
         FailRequests = SlowRequests = 0;
         Latency = WebhookDelay = TimeSpan.Zero;
-        LoseWebhooks = false;
+        LoseWebhooks = SignWebhooksWrongly = false;
     }
 
     private static bool Take(ref int counter)

@@ -29,7 +29,7 @@ public sealed class SandboxWebhookSignal
 /// with backoff until answered 2xx. Undelivered events survive a restart in the sandbox's file.
 /// </summary>
 public sealed class SandboxWebhookSender(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal signal, SandboxAddress address,
-    IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<SandboxWebhookSender> logger) : BackgroundService
+    SandboxFaults faults, IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<SandboxWebhookSender> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -65,7 +65,8 @@ public sealed class SandboxWebhookSender(IDbContextFactory<PspSandboxDbContext> 
             {
                 Content = new StringContent(webhook.Payload, System.Text.Encoding.UTF8, "application/json"),
             };
-            request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(webhook.Payload, options.Value.Stripe.WebhookSecret, timestamp));
+            var secret = faults.SignWebhooksWrongly ? "whsec_sandbox_fault_wrong_secret" : options.Value.Stripe.WebhookSecret;
+            request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(webhook.Payload, secret, timestamp));
             webhook.Attempts++;
             try
             {
