@@ -42,16 +42,34 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
 
     private async Task RefundCancelledOrderAsync(int orderId, string? reason, Guid eventId, CancellationToken ct)
     {
-        int? paymentId;
+        Payment? payment;
         await using (var db = await contexts.CreateDbContextAsync(ct))
+            payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
+        if (payment is { Status: PaymentStatus.Refunded })
         {
-            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
-            // Already refunded in full (say by ops): the RefundSucceeded effect closes the order.
-            paymentId = payment is { Status: PaymentStatus.Captured } && (payment.RefundableMinor > 0 || payment.Refunds.Any(r => r.Key == eventId)) ? payment.Id : null;
+            // Refunded in full already (at the PSP, before the shopper cancelled): nothing to ask; close the order.
+            await CloseRefundedOrderAsync(orderId, ct);
+            return;
         }
-        if (paymentId is null) return;
+        if (payment is not { Status: PaymentStatus.Captured } || (payment.RefundableMinor <= 0 && payment.Refunds.All(r => r.Key != eventId))) return;
         // The event id is the refund's key: a redelivered event finds the same refund instead of a second one.
-        await payments.RefundAsync(paymentId.Value, null, reason ?? "Order cancelled after payment.", "system", eventId, ct);
+        await payments.RefundAsync(payment.Id, null, reason ?? "Order cancelled after payment.", "system", eventId, ct);
+    }
+
+    private async Task CloseRefundedOrderAsync(int orderId, CancellationToken ct)
+    {
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == orderId, ct);
+        if (order.Status != OrderStatus.RefundPending) return;
+        var before = order.MarkRefunded("psp", now);
+        Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId,
+            new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.RefundPending, order.Status, "psp", "Already refunded in full"), now);
+        await db.SaveChangesAsync(ct);
+        await OrderService.ReleaseHoldsAsync(db, order, before, ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Order {OrderId} closed as refunded: its payment had been refunded in full already", order.PublicId);
     }
 
     private async Task ApplyToOrderAsync(OutboxEnvelope message, PaymentEventData data, CancellationToken ct)

@@ -207,6 +207,26 @@ public abstract class PspWebhookTests(QCommerceApp app)
             t => t.Contains("Refunded $1.50"), "the partial refund on the timeline");
         Assert.Equal("paid", (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task PaidOrderRefundedInFullAtThePsp_ThenCancelled_ClosesAsRefundedWithItsStockBack()
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(87);
+        await ApiShopper.JsonAsync(await SendSignedAsync(Event("payment_intent.succeeded", intent, amount)), HttpStatusCode.OK);
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paid", "captured"), "the order to be paid");
+        var refund = new JsonObject
+        {
+            ["id"] = "re_full_" + Guid.NewGuid().ToString("N")[..8], ["object"] = "refund", ["amount"] = amount, ["currency"] = "usd",
+            ["payment_intent"] = intent, ["status"] = "succeeded", ["metadata"] = new JsonObject(),
+        };
+        await ApiShopper.JsonAsync(await SendSignedAsync(EventJson("refund.updated", refund)), HttpStatusCode.OK);
+        Assert.Equal("refunded", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
+
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", null, null), HttpStatusCode.Accepted);
+
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("refunded", "refunded"), "the order to close as refunded");
+        Assert.Single((await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("refunds").EnumerateArray()); // no second refund asked
+    }
 }
 
 public sealed class SqlitePspWebhookTests(SqliteApp app) : PspWebhookTests(app), IClassFixture<SqliteApp>;
