@@ -229,7 +229,7 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", null, null), HttpStatusCode.Accepted);
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("refunds").GetArrayLength(), n => n == 1, "the refund to be asked for");
         var intent = (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("pspReference").GetString()!;
-        await Eventually.Async(() => Gateway.ListRefundsAsync(intent, default), r => r.All(x => x.Status == RefundStatus.Succeeded), "the PSP to settle the refund");
+        await Eventually.Async(() => Gateway.ListRefundsAsync(intent, default), r => r.Count == 1 && r[0].Status == RefundStatus.Succeeded, "the PSP to make and settle the refund");
         await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "refunded", "the order to be refunded");
     }
