@@ -68,6 +68,16 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Paid" })).ToBeVisibleAsync();
         await browser.ScreenshotAsync(page, "payment-paid");
         await Accessibility.AssertNoSeriousViolationsAsync(page, "payment return page");
+
+        // Another shopper with the link finds no such page.
+        var stranger = await browser.NewPageAsync();
+        await stranger.GotoAsync("/account/register");
+        await CheckoutJourneyTests.SignUpAsync(stranger, "Ivo");
+        await Expect(stranger.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        Assert.Equal(404, (await stranger.GotoAsync(page.Url))!.Status);
+        await Expect(stranger.GetByTestId("payment-outcome")).ToHaveCountAsync(0);
+        await stranger.Context.CloseAsync();
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Track your order" }).ClickAsync();
         await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Paid");
         await Expect(page.GetByTestId("payment-status")).ToContainTextAsync("by card");
