@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load-tests payments against a Release publish on 127.0.0.1 (SQLite, the embedded sandbox PSP):
+# Load-tests payments against a Release publish on 127.0.0.1 with the embedded sandbox PSP, over SQLite
+# and then over a throwaway PostgreSQL cluster:
 #   1. webhook ingest: POST /v1/webhooks/psp with Stripe-signed events, each with its own event id,
 #      about payments that exist (requires_action / succeeded: the first of each applies, the rest
 #      are stored and change nothing, as late events do);
@@ -14,6 +15,7 @@ need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 
 DURATION="${DURATION:-10s}"
@@ -27,9 +29,12 @@ SECRET="whsec_bench_only"
 export QC_SANDBOX_KEY="sk_test_bench_only"
 app_dir="artifacts/bench-app"
 work="$(mktemp -d /tmp/qcommerce-bench-payments.XXXXXX)"
+chmod 755 "$work"
 app_pid=""
+PG="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 cleanup() {
   [ -n "$app_pid" ] && { kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
+  [ -d "$work/pg/data" ] && runuser -u postgres -- "$PG/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,60 +42,88 @@ trap cleanup EXIT
 echo "Publishing a Release build…"
 dotnet publish QCommerce.Web -c Release -o "$app_dir" --nologo -v quiet >/dev/null
 
-ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$URL" \
-  ConnectionStrings__Sqlite="Data Source=$work/qcommerce.db" Payments__Sandbox__DataPath="$work/psp-sandbox.db" \
-  Payments__Stripe__WebhookSecret="$SECRET" Payments__Sandbox__ApiKey="$QC_SANDBOX_KEY" Admin__Password="Bench-Passw0rd!" Logging__LogLevel__Default=Warning \
-  dotnet "$app_dir/QCommerce.Web.dll" >"$work/app.log" 2>&1 &
-app_pid=$!
-until curl -fs -o /dev/null "$URL/health/ready"; do
-  kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; exit 1; }
-  sleep 0.1
-done
-sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"
+start_app() { # provider connection-string
+  ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$URL" Database__Provider="$1" \
+    ConnectionStrings__Sqlite="Data Source=$work/qcommerce.db" ConnectionStrings__Postgres="$2" Payments__Sandbox__DataPath="$work/psp-sandbox-$1.db" \
+    Payments__Stripe__WebhookSecret="$SECRET" Payments__Sandbox__ApiKey="$QC_SANDBOX_KEY" Admin__Password="Bench-Passw0rd!" Logging__LogLevel__Default=Warning \
+    dotnet "$app_dir/QCommerce.Web.dll" >"$work/app-$1.log" 2>&1 &
+  app_pid=$!
+  until curl -fs -o /dev/null "$URL/health/ready"; do
+    kill -0 "$app_pid" 2>/dev/null || { cat "$work/app-$1.log"; exit 1; }
+    sleep 0.1
+  done
+}
 
-email="bench-$RANDOM$RANDOM@example.com"
-curl -fs -X POST "$URL/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" >/dev/null
-token="$(curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" \
-  | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
-
-echo "Placing $ORDERS card orders to pay…"
-python3 bench/payments_setup.py orders "$URL" "$token" "$ORDERS" "$work/orders.txt"
-head -n 500 "$work/orders.txt" >"$work/webhook-orders.txt"
-sed -n '501,800p' "$work/orders.txt" >"$work/pay-orders-warmup.txt"
-sed -n '801,3500p' "$work/orders.txt" >"$work/pay-orders.txt"
-sed -n '3501,$p' "$work/orders.txt" >"$work/pay-orders-saturated.txt"
-python3 bench/payments_setup.py intents "$URL" "$token" "$work/webhook-orders.txt" 500 "$work/intents.txt"
+stop_app() {
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  cp "$work/app-$1.log" "artifacts/bench-payments-app-$1.log"
+  grep -A4 -m3 'fail:' "$work/app-$1.log" | sed "s/^/$1 app log: /" || true
+}
 
 run_wrk() { # script connections [duration] -> "rps p50 p95 p99 errors"
   wrk -t1 -c"$2" -d"${3:-$DURATION}" -s "$1" "$URL" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
 
 rows=()
-echo "Webhook ingest…"
-export QC_EVENTS="$work/events.txt"
-fresh_events() { python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"; } # new ids, signed now
-fresh_events
-wrk -t1 -c4 -d2s -s bench/webhooks.lua "$URL" >/dev/null # warm-up: JIT, pools
-fresh_events
-rows+=("POST /v1/webhooks/psp (signed, distinct ids)|$WEBHOOK_CONNECTIONS|$(run_wrk bench/webhooks.lua "$WEBHOOK_CONNECTIONS")")
-fresh_events
-rows+=("  the same, saturated|32|$(run_wrk bench/webhooks.lua 32)")
+measure() { # label: the app is running with its stock topped up
+  local email token
+  email="bench-$RANDOM$RANDOM@example.com"
+  curl -fs -X POST "$URL/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" >/dev/null
+  token="$(curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" \
+    | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
 
-echo "Payment initiation…"
-export QC_TOKEN="$token" QC_ORDERS="$work/pay-orders.txt"
-QC_ORDERS="$work/pay-orders-warmup.txt" wrk -t1 -c2 -d1s -s bench/payments.lua "$URL" >/dev/null # warm-up: JIT, the Stripe.net client
-rows+=("POST /v1/payments (app + sandbox PSP)|$PAY_CONNECTIONS|$(run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
-rows+=("  the sandbox PSP alone|$PAY_CONNECTIONS|$(QC_SANDBOX=1 run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
-rows+=("POST /v1/payments, saturated|8|$(QC_ORDERS="$work/pay-orders-saturated.txt" run_wrk bench/payments.lua 8 "$PAY_DURATION")")
+  echo "  placing $ORDERS card orders to pay…"
+  python3 bench/payments_setup.py orders "$URL" "$token" "$ORDERS" "$work/orders.txt"
+  head -n 500 "$work/orders.txt" >"$work/webhook-orders.txt"
+  sed -n '501,800p' "$work/orders.txt" >"$work/pay-orders-warmup.txt"
+  sed -n '801,3500p' "$work/orders.txt" >"$work/pay-orders.txt"
+  sed -n '3501,$p' "$work/orders.txt" >"$work/pay-orders-saturated.txt"
+  python3 bench/payments_setup.py intents "$URL" "$token" "$work/webhook-orders.txt" 500 "$work/intents.txt"
 
-printf '\n| %-46s | %11s | %9s | %8s | %8s | %8s | %8s |\n' "endpoint" "connections" "req/s" "p50 ms" "p95 ms" "p99 ms" "errors"
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------------" "-------------" "-----------" "----------" "----------" "----------" "----------"
+  echo "  webhook ingest…"
+  export QC_EVENTS="$work/events.txt"
+  fresh_events() { python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"; } # new ids, signed now
+  fresh_events
+  wrk -t1 -c4 -d2s -s bench/webhooks.lua "$URL" >/dev/null # warm-up: JIT, pools
+  fresh_events
+  rows+=("$1|POST /v1/webhooks/psp (signed, distinct ids)|$WEBHOOK_CONNECTIONS|$(run_wrk bench/webhooks.lua "$WEBHOOK_CONNECTIONS")")
+  fresh_events
+  rows+=("$1|  the same, saturated|32|$(run_wrk bench/webhooks.lua 32)")
+
+  echo "  payment initiation…"
+  export QC_TOKEN="$token" QC_ORDERS="$work/pay-orders.txt"
+  QC_ORDERS="$work/pay-orders-warmup.txt" wrk -t1 -c2 -d1s -s bench/payments.lua "$URL" >/dev/null # warm-up: JIT, the Stripe.net client
+  rows+=("$1|POST /v1/payments (app + sandbox PSP)|$PAY_CONNECTIONS|$(run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
+  rows+=("$1|  the sandbox PSP alone|$PAY_CONNECTIONS|$(QC_SANDBOX=1 run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
+  rows+=("$1|POST /v1/payments, saturated|8|$(QC_ORDERS="$work/pay-orders-saturated.txt" run_wrk bench/payments.lua 8 "$PAY_DURATION")")
+}
+
+echo "SQLite…"
+start_app Sqlite ""
+sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"
+measure SQLite
+stop_app Sqlite
+
+echo "PostgreSQL…"
+install -d -o postgres -g postgres -m 700 "$work/pg/data"
+install -d -o postgres -g postgres "$work/pg/sock"
+pg_port=55700
+while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+runuser -u postgres -- "$PG/initdb" -D "$work/pg/data" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$PG/pg_ctl" -D "$work/pg/data" -l "$work/pg/data/server.log" -w \
+  -o "-p $pg_port -k $work/pg/sock -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+runuser -u postgres -- psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE qcommerce" >/dev/null
+start_app Postgres "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=qcommerce"
+runuser -u postgres -- psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d qcommerce -c 'UPDATE "Stock" SET "OnHand" = 10000000, "Reserved" = 0' >/dev/null
+measure PostgreSQL
+stop_app Postgres
+
+printf '\n| %-10s | %-46s | %11s | %9s | %8s | %8s | %8s | %8s |\n' "database" "endpoint" "connections" "req/s" "p50 ms" "p95 ms" "p99 ms" "errors"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------" "------------------------------------------------" "-------------" "-----------" "----------" "----------" "----------" "----------"
 for row in "${rows[@]}"; do
-  IFS='|' read -r what conns result <<<"$row"
+  IFS='|' read -r db what conns result <<<"$row"
   read -r rps p50 p95 p99 errors <<<"$result"
-  printf '| %-46s | %11s | %9s | %8s | %8s | %8s | %8s |\n' "$what" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors"
+  printf '| %-10s | %-46s | %11s | %9s | %8s | %8s | %8s | %8s |\n' "$db" "$what" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors"
 done
-printf '\nwrk -t1 -d%s (payments -d%s) on %s cores shared by wrk, the app and its sandbox PSP; SQLite; Release. errors = non-2xx or socket errors.\n' "$DURATION" "$PAY_DURATION" "$(nproc)"
+printf '\nwrk -t1 -d%s (payments -d%s) on %s cores shared by wrk, the app and its sandbox PSP; Release; PostgreSQL with fsync on; the sandbox PSP keeps its own SQLite file either way. errors = non-2xx or socket errors.\n' "$DURATION" "$PAY_DURATION" "$(nproc)"
 printf 'Payment initiation includes the sandbox PSP (in the same process, over HTTP); the app overhead is the first row minus the second.\n'
-cp "$work/app.log" artifacts/bench-payments-app.log
-grep -A4 -m3 'fail:' "$work/app.log" | sed 's/^/app log: /' || true
