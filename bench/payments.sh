@@ -11,13 +11,6 @@
 #   DURATION=20s bench/payments.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
-if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
-
 DURATION="${DURATION:-10s}"
 PAY_DURATION="${PAY_DURATION:-4s}" # each payment needs its own order: a run must not use up its orders
 WEBHOOK_CONNECTIONS="${WEBHOOK_CONNECTIONS:-8}"
@@ -27,50 +20,14 @@ PORT="${PORT:-5097}"
 URL="http://127.0.0.1:$PORT"
 SECRET="whsec_bench_only"
 export QC_SANDBOX_KEY="sk_test_bench_only"
-app_dir="artifacts/bench-app"
-work="$(mktemp -d /tmp/qcommerce-bench-payments.XXXXXX)"
-chmod 755 "$work"
-app_pid=""
-PG="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-cleanup() {
-  [ -n "$app_pid" ] && { kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
-  [ -d "$work/pg/data" ] && runuser -u postgres -- "$PG/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "Publishing a Release build…"
-dotnet publish QCommerce.Web -c Release -o "$app_dir" --nologo -v quiet >/dev/null
-
-start_app() { # provider connection-string
-  ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$URL" Database__Provider="$1" \
-    ConnectionStrings__Sqlite="Data Source=$work/qcommerce.db" ConnectionStrings__Postgres="$2" Payments__Sandbox__DataPath="$work/psp-sandbox-$1.db" \
-    Payments__Stripe__WebhookSecret="$SECRET" Payments__Sandbox__ApiKey="$QC_SANDBOX_KEY" Admin__Password="Bench-Passw0rd!" Logging__LogLevel__Default=Warning \
-    dotnet "$app_dir/QCommerce.Web.dll" >"$work/app-$1.log" 2>&1 &
-  app_pid=$!
-  until curl -fs -o /dev/null "$URL/health/ready"; do
-    kill -0 "$app_pid" 2>/dev/null || { cat "$work/app-$1.log"; exit 1; }
-    sleep 0.1
-  done
-}
-
-stop_app() {
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
-  cp "$work/app-$1.log" "artifacts/bench-payments-app-$1.log"
-  grep -A4 -m3 'fail:' "$work/app-$1.log" | sed "s/^/$1 app log: /" || true
-}
-
-run_wrk() { # script connections [duration] -> "rps p50 p95 p99 errors"
-  wrk -t1 -c"$2" -d"${3:-$DURATION}" -s "$1" "$URL" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
-}
+source bench/lib.sh
+bench_setup payments wrk sqlite3 python3 postgresql
+app_env=(Payments__Sandbox__DataPath="$work/psp-sandbox.db" Payments__Stripe__WebhookSecret="$SECRET" Payments__Sandbox__ApiKey="$QC_SANDBOX_KEY")
 
 rows=()
 measure() { # label: the app is running with its stock topped up
-  local email token
-  email="bench-$RANDOM$RANDOM@example.com"
-  curl -fs -X POST "$URL/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" >/dev/null
-  token="$(curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"Bench-Passw0rd!\"}" \
-    | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
+  local token
+  token="$(shopper_token)"
 
   echo "  placing $ORDERS card orders to pay…"
   python3 bench/payments_setup.py orders "$URL" "$token" "$ORDERS" "$work/orders.txt"
@@ -99,22 +56,16 @@ measure() { # label: the app is running with its stock topped up
 }
 
 echo "SQLite…"
-start_app Sqlite ""
+start_app Sqlite "" "${app_env[@]}"
 sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"
 measure SQLite
 stop_app Sqlite
+rm -f "$work/psp-sandbox.db"* # each provider meets a fresh sandbox
 
 echo "PostgreSQL…"
-install -d -o postgres -g postgres -m 700 "$work/pg/data"
-install -d -o postgres -g postgres "$work/pg/sock"
-pg_port=55700
-while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
-runuser -u postgres -- "$PG/initdb" -D "$work/pg/data" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PG/pg_ctl" -D "$work/pg/data" -l "$work/pg/data/server.log" -w \
-  -o "-p $pg_port -k $work/pg/sock -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-runuser -u postgres -- psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE qcommerce" >/dev/null
-start_app Postgres "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=qcommerce"
-runuser -u postgres -- psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d qcommerce -c 'UPDATE "Stock" SET "OnHand" = 10000000, "Reserved" = 0' >/dev/null
+start_postgres
+start_app Postgres "$PG_CS" "${app_env[@]}"
+"${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = 10000000, "Reserved" = 0' >/dev/null
 measure PostgreSQL
 stop_app Postgres
 

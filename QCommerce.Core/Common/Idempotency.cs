@@ -7,6 +7,10 @@ using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Common;
 
+/// <summary>The same Idempotency-Key was sent with a different request (the API answers 422).</summary>
+public sealed class IdempotencyKeyReusedException()
+    : DomainException("This Idempotency-Key was already used for a different request; use a new key for a new request.");
+
 public enum IdempotencyState
 {
     InFlight,
@@ -148,6 +152,43 @@ public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> conte
         }
         return new IdempotencyDecision.InFlight();
     }
+
+    /// <summary>
+    /// Runs a use case at most once per scope and key: a repeat of the same request gets the first
+    /// response back (<c>Replayed</c>), another request with the key is refused, one still running is a
+    /// conflict. The work completes its claim with <see cref="CompleteAsync{T}"/> in its own
+    /// transaction; if it fails, the claim is released so a corrected request may use the key again.
+    /// </summary>
+    public async Task<(T Response, bool Replayed)> RunOnceAsync<TRequest, T>(string scope, string key, TRequest request,
+        Func<IdempotencyClaim, Task<T>> work, string stillRunning, CancellationToken ct)
+    {
+        var decision = await BeginAsync(scope, key, Hash(request), ct);
+        switch (decision)
+        {
+            case IdempotencyDecision.Replay replay:
+                return (JsonSerializer.Deserialize<T>(replay.Body, ResponseJson)!, true);
+            case IdempotencyDecision.Mismatch:
+                throw new IdempotencyKeyReusedException();
+            case IdempotencyDecision.InFlight:
+                throw new ConflictException(stillRunning);
+        }
+        var claim = ((IdempotencyDecision.Proceed)decision).Claim;
+        try
+        {
+            return (await work(claim), false);
+        }
+        catch
+        {
+            await ReleaseAsync(claim);
+            throw;
+        }
+    }
+
+    private static readonly JsonSerializerOptions ResponseJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Completes a claim with the response that <see cref="RunOnceAsync"/> replays to repeats.</summary>
+    public static Task CompleteAsync<T>(QCommerceDbContext db, IdempotencyClaim claim, int status, T response, string? resultId, CancellationToken ct) =>
+        CompleteAsync(db, claim, status, JsonSerializer.Serialize(response, ResponseJson), resultId, ct);
 
     /// <summary>
     /// Records the response inside the use case's own transaction, so the key is "done" exactly when

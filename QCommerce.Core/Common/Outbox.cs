@@ -131,7 +131,13 @@ public static class Outbox
 }
 
 /// <summary>Wakes the dispatcher as soon as a use case commits an event, instead of at its next poll.</summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : WakeUpSignal;
+
+/// <summary>
+/// Wakes a polling background loop early: any number of <see cref="Notify"/> calls make the next (or
+/// the current) <see cref="WaitAsync"/> return at once; otherwise it returns after its timeout.
+/// </summary>
+public class WakeUpSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 

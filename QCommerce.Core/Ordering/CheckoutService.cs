@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,10 +37,6 @@ public sealed record OrderReceipt(
 
 public sealed record PlaceOrderResult(OrderReceipt Receipt, bool Replayed);
 
-/// <summary>The same Idempotency-Key was sent with a different request (the API answers 422).</summary>
-public sealed class IdempotencyKeyReusedException()
-    : DomainException("This Idempotency-Key was already used for a different request; use a new key for a new request.");
-
 /// <summary>Checkout totals before placing: the cart's items priced with a coupon, and why a coupon does not apply.</summary>
 public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon);
 
@@ -55,31 +50,12 @@ public sealed class CheckoutService(
     IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, OutboxSignal outbox,
     TimeProvider clock, IOptions<OrderingOptions> options, ILogger<CheckoutService> logger)
 {
-    private static readonly JsonSerializerOptions ReceiptJson = new(JsonSerializerDefaults.Web);
-
     /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
     public async Task<PlaceOrderResult> PlaceOrderAsync(PlaceOrderCommand command, string idempotencyKey, CancellationToken ct = default)
     {
-        var decision = await idempotency.BeginAsync($"{command.UserId}:orders", idempotencyKey, IdempotencyGuard.Hash(command), ct);
-        switch (decision)
-        {
-            case IdempotencyDecision.Replay replay:
-                return new PlaceOrderResult(JsonSerializer.Deserialize<OrderReceipt>(replay.Body, ReceiptJson)!, Replayed: true);
-            case IdempotencyDecision.Mismatch:
-                throw new IdempotencyKeyReusedException();
-            case IdempotencyDecision.InFlight:
-                throw new ConflictException("An order with this Idempotency-Key is still being placed; wait a moment and look at your orders.");
-        }
-        var claim = ((IdempotencyDecision.Proceed)decision).Claim;
-        try
-        {
-            return new PlaceOrderResult(await PlaceAsync(command, claim, ct), Replayed: false);
-        }
-        catch
-        {
-            await idempotency.ReleaseAsync(claim);
-            throw;
-        }
+        var (receipt, replayed) = await idempotency.RunOnceAsync($"{command.UserId}:orders", idempotencyKey, command,
+            claim => PlaceAsync(command, claim, ct), "An order with this Idempotency-Key is still being placed; wait a moment and look at your orders.", ct);
+        return new PlaceOrderResult(receipt, replayed);
     }
 
     /// <summary>Prices items for the checkout page, with a coupon if one was typed.</summary>
@@ -147,7 +123,7 @@ public sealed class CheckoutService(
         Outbox.Enqueue(db, EventTypes.OrderCreated, order.PublicId, new OrderCreatedEvent(order.Id, store.Id, order.Status, order.PaymentMethod,
             order.Currency, order.TotalMinor, order.ReservationExpiresAtUtc), now);
         await db.SaveChangesAsync(ct);
-        await IdempotencyGuard.CompleteAsync(db, claim, 201, JsonSerializer.Serialize(receipt, ReceiptJson), order.PublicId, ct);
+        await IdempotencyGuard.CompleteAsync(db, claim, 201, receipt, order.PublicId, ct);
         if (command.ClearCart)
             await db.CartLines.Where(l => db.Carts.Any(c => c.Id == l.CartId && c.UserId == command.UserId && c.StoreId == store.Id)).ExecuteDeleteAsync(ct);
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -41,8 +40,6 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
 {
     /// <summary>Where the PSP sends the shopper back, under the storefront's base address.</summary>
     public static string ReturnPath(int paymentId) => $"/payments/{Common.PublicId.Format(Common.PublicId.Payment, paymentId)}/return";
-
-    private static readonly JsonSerializerOptions ReceiptJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Starts paying for an order by card. At most one payment per order; a second one is a 409.</summary>
     public Task<PaymentStartResult> StartAsync(string userId, int orderId, string siteBaseUrl, string idempotencyKey, CancellationToken ct = default) =>
@@ -402,7 +399,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
                 var receipt = new PaymentReceipt(payment.Id, payment.OrderId, payment.Status, attemptNumber, payment.Attempt(attemptNumber).AmountMinor,
                     payment.Currency, intent.RedirectUrl);
                 await db.SaveChangesAsync(ct);
-                await IdempotencyGuard.CompleteAsync(db, claim, 201, JsonSerializer.Serialize(receipt, ReceiptJson), payment.PublicId, ct);
+                await IdempotencyGuard.CompleteAsync(db, claim, 201, receipt, payment.PublicId, ct);
                 await tx.CommitAsync(ct);
                 outbox.Notify();
                 logger.LogInformation("Payment {PaymentId} attempt {Attempt}: PaymentIntent {IntentId} created for {Amount} minor units {Currency}",
@@ -434,26 +431,9 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
 
     private async Task<PaymentStartResult> IdempotentAsync<T>(string scope, string key, T request, Func<IdempotencyClaim, Task<PaymentReceipt>> work, CancellationToken ct)
     {
-        var decision = await idempotency.BeginAsync(scope, key, IdempotencyGuard.Hash(request), ct);
-        switch (decision)
-        {
-            case IdempotencyDecision.Replay replay:
-                return new PaymentStartResult(JsonSerializer.Deserialize<PaymentReceipt>(replay.Body, ReceiptJson)!, Replayed: true);
-            case IdempotencyDecision.Mismatch:
-                throw new IdempotencyKeyReusedException();
-            case IdempotencyDecision.InFlight:
-                throw new ConflictException("A payment request with this Idempotency-Key is still being processed; wait a moment and look at the order.");
-        }
-        var claim = ((IdempotencyDecision.Proceed)decision).Claim;
-        try
-        {
-            return new PaymentStartResult(await work(claim), Replayed: false);
-        }
-        catch
-        {
-            await idempotency.ReleaseAsync(claim);
-            throw;
-        }
+        var (receipt, replayed) = await idempotency.RunOnceAsync(scope, key, request, work,
+            "A payment request with this Idempotency-Key is still being processed; wait a moment and look at the order.", ct);
+        return new PaymentStartResult(receipt, replayed);
     }
 
     private static Task<Payment?> FindByIntentAsync(QCommerceDbContext db, string intentId, CancellationToken ct) =>

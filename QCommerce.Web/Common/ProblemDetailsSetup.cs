@@ -17,7 +17,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         {
             NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
             RequestRejectedException => (StatusCodes.Status422UnprocessableEntity, "The request cannot be carried out as asked"),
-            QCommerce.Core.Ordering.IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
+            IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
             ConflictException => (StatusCodes.Status409Conflict, "Conflict with the current state"),
             QCommerce.Core.Payments.PaymentProviderUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The payment provider is not answering"),
             DomainException => (StatusCodes.Status400BadRequest, "The request cannot be carried out"),

@@ -1,27 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using QCommerce.Core.Common;
 using QCommerce.Core.Payments;
 
 namespace QCommerce.Web.Payments.Sandbox;
 
 /// <summary>Wakes the sender as soon as an event is written.</summary>
-public sealed class SandboxWebhookSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); } catch (SemaphoreFullException) { }
-        }
-    }
-
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        try { await _signal.WaitAsync(timeout, ct); } catch (OperationCanceledException) { }
-    }
-}
+public sealed class SandboxWebhookSignal : WakeUpSignal;
 
 /// <summary>
 /// Delivers the sandbox's events to <c>/v1/webhooks/psp</c> like Stripe does: signed with the
