@@ -6,6 +6,7 @@ using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Components;
 using QCommerce.Web.Identity;
+using QCommerce.Web.Payments;
 using QCommerce.Web.Payments.Sandbox;
 using QCommerce.Web.Stores;
 
@@ -21,6 +22,7 @@ builder.Services.AddStorefront();
 builder.Services.AddPspSandbox(builder.Configuration, builder.Environment.ContentRootPath);
 
 var app = builder.Build();
+PaymentSecrets.EnsureSafe(app.Configuration);
 
 var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
 await app.Services.InitializePspSandboxAsync();

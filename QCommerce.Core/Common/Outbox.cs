@@ -96,6 +96,9 @@ public static class EventTypes
     public const string PaymentAuthorized = "PaymentAuthorized";
     public const string PaymentCaptured = "PaymentCaptured";
     public const string PaymentFailed = "PaymentFailed";
+
+    /// <summary>The PSP reported a success we cannot accept as it is (another amount or currency): a person must look.</summary>
+    public const string PaymentHeldForReview = "PaymentHeldForReview";
     public const string RefundSucceeded = "RefundSucceeded";
     public const string RefundFailed = "RefundFailed";
 }

@@ -34,3 +34,6 @@ public interface IPaymentGateway
 
 /// <summary>The PSP did not answer (timeout, 5xx, network) even after retries: try again later; nothing changed.</summary>
 public sealed class PaymentProviderUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The PSP answered that the PaymentIntent or refund we named does not exist there (another account, or a deleted test object).</summary>
+public sealed class PspObjectMissingException(string message, Exception? inner = null) : Exception(message, inner);

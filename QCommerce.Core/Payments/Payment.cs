@@ -46,6 +46,12 @@ public enum PaymentChange
     Failed,
     RefundSucceeded,
     RefundFailed,
+
+    /// <summary>
+    /// The PSP says an attempt succeeded, but for another amount or currency than we asked for: the
+    /// payment is not captured and the order not paid; a person looks at it (<see cref="Payment.ReviewNote"/>).
+    /// </summary>
+    HeldForReview,
 }
 
 /// <summary>
@@ -92,6 +98,9 @@ public sealed class Payment
     public long RefundedMinor { get; private set; }
     public PaymentStatus Status { get; private set; }
     public string? FailureMessage { get; private set; }
+
+    /// <summary>Why a person must look at this payment (a success for an amount we never asked for); null when nothing is amiss.</summary>
+    public string? ReviewNote { get; private set; }
     public DateTime CreatedAtUtc { get; private set; }
     public DateTime UpdatedAtUtc { get; private set; }
 
@@ -124,11 +133,26 @@ public sealed class Payment
     /// Applies what the PSP says about one of this payment's PaymentIntents. Only forward moves of the
     /// current attempt count; anything else (late, repeated, about an older attempt) returns <see cref="PaymentChange.None"/>.
     /// </summary>
-    public PaymentChange Observe(string intentId, PspIntentStatus observed, long? amountReceivedMinor, string? failureMessage, DateTime now)
+    /// <remarks>
+    /// A success counts only for exactly the amount and currency the attempt asked for. Anything else
+    /// (a forged event, a PSP-side edit) is never captured: it sets <see cref="ReviewNote"/> once and
+    /// leaves the payment where it was, so the PSP's true answer can still settle it.
+    /// </remarks>
+    public PaymentChange Observe(string intentId, PspIntentStatus observed, long amountReceivedMinor, string currency, string? failureMessage, DateTime now)
     {
         var attempt = _attempts.FirstOrDefault(a => a.PspReference == intentId)
             ?? throw new DomainException($"PaymentIntent {intentId} does not belong to payment {PublicId}.");
         if (attempt != CurrentAttempt) return PaymentChange.None;
+        if (observed == PspIntentStatus.Succeeded && Status is not (PaymentStatus.Captured or PaymentStatus.Refunded)
+            && (amountReceivedMinor != attempt.AmountMinor || !string.Equals(currency, Currency, StringComparison.OrdinalIgnoreCase)))
+        {
+            var note = Shorten($"The PSP reported PaymentIntent {intentId} as succeeded with {amountReceivedMinor} {currency.ToUpperInvariant()} (minor units) received; "
+                + $"attempt {attempt.Number} asked for {attempt.AmountMinor} {Currency}. Not captured: check the payment at the PSP and refund or settle it by hand.");
+            if (note == ReviewNote) return PaymentChange.None;
+            ReviewNote = note;
+            Touch(now);
+            return PaymentChange.HeldForReview;
+        }
 
         var change = (Status, observed) switch
         {
@@ -149,7 +173,7 @@ public sealed class Payment
                 break;
             case PaymentChange.Captured:
                 Status = attempt.Status = PaymentStatus.Captured;
-                CapturedMinor = amountReceivedMinor is > 0 ? amountReceivedMinor.Value : attempt.AmountMinor;
+                CapturedMinor = amountReceivedMinor;
                 FailureMessage = attempt.FailureMessage = null;
                 SettleRefunds(); // a refund's event may have overtaken the capture's
                 break;

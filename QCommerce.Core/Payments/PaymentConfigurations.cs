@@ -19,6 +19,7 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
         b.Property(p => p.Currency).HasMaxLength(3);
         b.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(p => p.FailureMessage).HasMaxLength(300);
+        b.Property(p => p.ReviewNote).HasMaxLength(300);
         b.Property(p => p.Version).IsConcurrencyToken();
         b.HasIndex(p => new { p.Status, p.UpdatedAtUtc });
         b.HasMany(p => p.Attempts).WithOne().HasForeignKey(a => a.PaymentId).OnDelete(DeleteBehavior.Cascade);

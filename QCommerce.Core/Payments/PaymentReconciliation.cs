@@ -58,23 +58,23 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
         {
             foreach (var paymentId in stuck)
             {
-                var change = await payments.SyncAsync(paymentId, ct);
+                var change = await OneAsync(() => payments.SyncAsync(paymentId, ct), "payment", PublicId.Format(PublicId.Payment, paymentId));
                 if (change == PaymentChange.None) continue;
                 changed++;
-                logger.LogWarning("Reconciliation: payment {PaymentId} was behind the PSP; now {Change} (a webhook was lost or late)",
-                    PublicId.Format(PublicId.Payment, paymentId), change);
+                // Only an outcome is something a webhook should have told us; "the shopper is on the PSP's page" is not.
+                if (change is PaymentChange.Captured or PaymentChange.Failed)
+                    logger.LogWarning("Reconciliation: payment {PaymentId} was behind the PSP; now {Change} (a webhook was lost or late)",
+                        PublicId.Format(PublicId.Payment, paymentId), change);
+                else
+                    logger.LogInformation("Reconciliation: payment {PaymentId} is now {Change}, as the PSP reports", PublicId.Format(PublicId.Payment, paymentId), change);
             }
             foreach (var (paymentId, key, pspRefundId) in refunds)
             {
-                if (pspRefundId is not null)
-                {
-                    if (await payments.SyncRefundAsync(pspRefundId, ct) != PaymentChange.None) changed++;
-                }
-                else
-                {
-                    await payments.RefundAsync(paymentId, null, "", "system", key, ct);
-                    changed++;
-                }
+                var change = pspRefundId is not null
+                    ? await OneAsync(() => payments.SyncRefundAsync(pspRefundId, ct), "refund", pspRefundId)
+                    : await OneAsync(async () => { await payments.RefundAsync(paymentId, null, "", "system", key, ct); return PaymentChange.RefundSucceeded; },
+                        "refund", $"{key:N} of payment {PublicId.Format(PublicId.Payment, paymentId)}");
+                if (change != PaymentChange.None) changed++;
             }
         }
         catch (PaymentProviderUnavailableException)
@@ -82,6 +82,27 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
             logger.LogWarning("Reconciliation stopped early: the PSP is not answering; the next run tries again");
         }
         return changed;
+    }
+
+    /// <summary>
+    /// One payment or refund of a pass: one the PSP does not know, or one that fails for a reason of
+    /// its own, is logged and skipped so the others are still brought up to date. A PSP outage stops the pass.
+    /// </summary>
+    private async Task<PaymentChange> OneAsync(Func<Task<PaymentChange>> sync, string what, string id)
+    {
+        try
+        {
+            return await sync();
+        }
+        catch (PspObjectMissingException ex)
+        {
+            logger.LogWarning("Reconciliation skipped {What} {Id}: {Reason}", what, id, ex.Message);
+        }
+        catch (Exception ex) when (ex is not (PaymentProviderUnavailableException or OperationCanceledException))
+        {
+            logger.LogError(ex, "Reconciliation could not bring {What} {Id} up to date; it goes on with the others", what, id);
+        }
+        return PaymentChange.None;
     }
 }
 

@@ -24,6 +24,9 @@ public enum PspEventResult
     Ignored,
     Duplicate,
     UnknownIntent,
+
+    /// <summary>A success for another amount or currency than asked: stored, not captured, logged for a person.</summary>
+    HeldForReview,
 }
 
 /// <summary>The payload of every payment event in the outbox; it is keyed by the order so order and payment events stay in order.</summary>
@@ -219,10 +222,15 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
                 : input.Intent is { } intent ? Observe(db, payment, intent with { Status = StatusOf(input.Type, intent.Status) })
                 : PaymentChange.None;
             stored.Outcome = change == PaymentChange.None ? "Ignored" : change.ToString();
-            result = change == PaymentChange.None ? PspEventResult.Ignored : PspEventResult.Applied;
+            result = change switch
+            {
+                PaymentChange.None => PspEventResult.Ignored,
+                PaymentChange.HeldForReview => PspEventResult.HeldForReview,
+                _ => PspEventResult.Applied,
+            };
         }
         await db.SaveChangesAsync(ct);
-        if (result == PspEventResult.Applied) outbox.Notify();
+        if (result is PspEventResult.Applied or PspEventResult.HeldForReview) outbox.Notify();
         return result;
     }
 
@@ -240,7 +248,15 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
     private PaymentChange Observe(QCommerceDbContext db, Payment payment, PspIntent intent)
     {
         var now = clock.UtcNow();
-        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.FailureMessage, now);
+        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.Currency, intent.FailureMessage, now);
+        if (change == PaymentChange.HeldForReview)
+        {
+            logger.LogError("Payment {PaymentId} of order {OrderId} held for review, not captured: {ReviewNote}",
+                payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), payment.ReviewNote);
+            Outbox.Enqueue(db, EventTypes.PaymentHeldForReview, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+                new PaymentEventData(payment.Id, payment.OrderId, payment.CurrentAttempt.Number, intent.AmountReceivedMinor, intent.Currency, payment.ReviewNote), now);
+            return change;
+        }
         var type = change switch
         {
             PaymentChange.RequiresAction => EventTypes.PaymentRequiresAction,

@@ -138,6 +138,10 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
         {
             return await call();
         }
+        catch (StripeException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound)
+        {
+            throw new PspObjectMissingException($"The payment provider does not know what we asked it to {what}: {ex.StripeError?.Message ?? ex.Message}", ex);
+        }
         catch (StripeException ex) when (IsUnavailable(ex))
         {
             logger.LogWarning(ex, "The payment provider did not answer when asked to {What} (HTTP {Status}); nothing was changed", what, (int)ex.HttpStatusCode);

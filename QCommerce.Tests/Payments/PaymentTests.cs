@@ -11,6 +11,9 @@ public sealed class PaymentTests
     private static readonly DateTime Now = new(2026, 11, 27, 15, 0, 0, DateTimeKind.Utc);
     private const string Intent = "pi_1";
 
+    /// <summary>What the test order costs: the amount each attempt asks the PSP for.</summary>
+    private static readonly long Total = OrderTests.NewOrder().TotalMinor;
+
     private static Payment NewPayment()
     {
         var payment = Payment.Start(OrderTests.NewOrder(), Now);
@@ -25,12 +28,12 @@ public sealed class PaymentTests
         switch (status)
         {
             case PaymentStatus.Initiated: break;
-            case PaymentStatus.RequiresAction: payment.Observe(Intent, PspIntentStatus.RequiresAction, null, null, Now); break;
-            case PaymentStatus.Authorized: payment.Observe(Intent, PspIntentStatus.Authorized, null, null, Now); break;
-            case PaymentStatus.Captured: payment.Observe(Intent, PspIntentStatus.Succeeded, null, null, Now); break;
-            case PaymentStatus.Failed: payment.Observe(Intent, PspIntentStatus.Failed, null, "Declined", Now); break;
+            case PaymentStatus.RequiresAction: payment.Observe(Intent, PspIntentStatus.RequiresAction, Total, "USD", null, Now); break;
+            case PaymentStatus.Authorized: payment.Observe(Intent, PspIntentStatus.Authorized, Total, "USD", null, Now); break;
+            case PaymentStatus.Captured: payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now); break;
+            case PaymentStatus.Failed: payment.Observe(Intent, PspIntentStatus.Failed, Total, "USD", "Declined", Now); break;
             case PaymentStatus.Refunded:
-                payment.Observe(Intent, PspIntentStatus.Succeeded, null, null, Now);
+                payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now);
                 var refund = payment.RequestRefund(payment.CapturedMinor, "cancelled", "shopper", Now);
                 payment.ObserveRefund("re_1", refund.Key, refund.AmountMinor, RefundStatus.Succeeded, null, Now);
                 break;
@@ -65,7 +68,7 @@ public sealed class PaymentTests
         var version = payment.Version;
         var captured = payment.CapturedMinor;
 
-        var change = payment.Observe(Intent, seen, 1603, "why", Now.AddMinutes(1));
+        var change = payment.Observe(Intent, seen, Total, "USD", "why", Now.AddMinutes(1));
 
         if (expected is { } to)
         {
@@ -87,17 +90,39 @@ public sealed class PaymentTests
     public void Observe_SucceededTwice_CapturesOnce()
     {
         var payment = NewPayment();
-        Assert.Equal(PaymentChange.Captured, payment.Observe(Intent, PspIntentStatus.Succeeded, 1603, null, Now));
-        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Succeeded, 1603, null, Now));
-        Assert.Equal(1603, payment.CapturedMinor);
+        Assert.Equal(PaymentChange.Captured, payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now));
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now));
+        Assert.Equal(Total, payment.CapturedMinor);
+    }
+
+    [Theory]
+    [InlineData(1, "USD")]
+    [InlineData(0, "USD")]
+    [InlineData(-1, "USD")] // a cent short
+    [InlineData(-2, "USD")] // a cent over
+    [InlineData(-3, "EUR")] // the right amount in another currency
+    public void Observe_SucceededForAnotherAmountOrCurrency_IsHeldForReviewNeverCaptured(long amount, string currency)
+    {
+        var received = amount switch { -1 => Total - 1, -2 => Total + 1, -3 => Total, _ => amount };
+        var payment = NewPayment();
+
+        Assert.Equal(PaymentChange.HeldForReview, payment.Observe(Intent, PspIntentStatus.Succeeded, received, currency, null, Now));
+
+        Assert.Equal(PaymentStatus.Initiated, payment.Status);
+        Assert.Equal(0, payment.CapturedMinor);
+        Assert.Contains($"asked for {Total} USD", payment.ReviewNote);
+        // Said once; the PSP's true answer still settles the payment.
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Succeeded, received, currency, null, Now));
+        Assert.Equal(PaymentChange.Captured, payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "usd", null, Now));
+        Assert.Equal(Total, payment.CapturedMinor);
     }
 
     [Fact]
     public void Observe_LateRequiresActionAfterCapture_ChangesNothing()
     {
         var payment = PaymentIn(PaymentStatus.Captured);
-        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.RequiresAction, null, null, Now));
-        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, null, "late", Now));
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.RequiresAction, Total, "USD", null, Now));
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, Total, "USD", "late", Now));
         Assert.Equal(PaymentStatus.Captured, payment.Status);
         Assert.Null(payment.FailureMessage);
     }
@@ -106,27 +131,27 @@ public sealed class PaymentTests
     public void Observe_AnIntentOfAnEarlierAttempt_ChangesNothing()
     {
         var payment = PaymentIn(PaymentStatus.Failed);
-        payment.Retry(1603, Now);
+        payment.Retry(Total, Now);
         payment.RecordIntent(2, "pi_2", null, Now);
 
-        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, null, "old news", Now));
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, Total, "USD", "old news", Now));
         Assert.Equal(PaymentStatus.Initiated, payment.Status);
-        Assert.Equal(PaymentChange.Captured, payment.Observe("pi_2", PspIntentStatus.Succeeded, 1603, null, Now));
+        Assert.Equal(PaymentChange.Captured, payment.Observe("pi_2", PspIntentStatus.Succeeded, Total, "USD", null, Now));
     }
 
     [Fact]
     public void Observe_AnIntentOfAnotherPayment_Throws() =>
-        Assert.Throws<DomainException>(() => NewPayment().Observe("pi_other", PspIntentStatus.Succeeded, 1, null, Now));
+        Assert.Throws<DomainException>(() => NewPayment().Observe("pi_other", PspIntentStatus.Succeeded, Total, "USD", null, Now));
 
     [Fact]
     public void Failed_KeepsTheReason_AndCancelledIntentsCountAsFailed()
     {
         var declined = NewPayment();
-        declined.Observe(Intent, PspIntentStatus.Failed, null, "Your card was declined.", Now);
+        declined.Observe(Intent, PspIntentStatus.Failed, Total, "USD", "Your card was declined.", Now);
         Assert.Equal("Your card was declined.", declined.FailureMessage);
 
         var cancelled = NewPayment();
-        cancelled.Observe(Intent, PspIntentStatus.Canceled, null, null, Now);
+        cancelled.Observe(Intent, PspIntentStatus.Canceled, Total, "USD", null, Now);
         Assert.Equal(PaymentStatus.Failed, cancelled.Status);
         Assert.Equal("The payment was cancelled.", cancelled.FailureMessage);
     }
@@ -261,11 +286,11 @@ public sealed class PaymentTests
         payment.ObserveRefund("re_early", null, 400, RefundStatus.Succeeded, null, Now);
         Assert.Equal(0, payment.RefundedMinor); // nothing captured yet to refund from
 
-        payment.Observe(Intent, PspIntentStatus.Succeeded, 1603, null, Now);
+        payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now);
 
         Assert.Equal(400, payment.RefundedMinor);
         Assert.Equal(PaymentStatus.Captured, payment.Status);
-        Assert.Equal(1203, payment.RefundableMinor);
+        Assert.Equal(Total - 400, payment.RefundableMinor);
     }
 
     [Fact]

@@ -115,6 +115,9 @@ public abstract class PspWebhookTests(QCommerceApp app)
             ("signed, but not JSON", "{not json", Stripe.EventUtility.GenerateSignatureHeader("{not json", Secret, now)),
             ("signed, but no id", "{\"object\":\"event\"}", Stripe.EventUtility.GenerateSignatureHeader("{\"object\":\"event\"}", Secret, now)),
         };
+        // Signed, valid JSON, but not an object.
+        refused = [.. refused, .. new[] { "[]", "[{}]", "\"text\"", "42", "null", "true", "{\"id\":[],\"type\":{}}", "{\"id\":\"evt_x\",\"type\":\"payment_intent.succeeded\",\"data\":[]}" }
+            .Select(body => ($"signed {body}", body, (string?)Stripe.EventUtility.GenerateSignatureHeader(body, Secret, now)))];
         foreach (var (why, body, signature) in refused)
         {
             var response = await SendAsync(body, signature);
@@ -126,6 +129,34 @@ public abstract class PspWebhookTests(QCommerceApp app)
         Assert.Equal(("pendingPayment", "initiated"), await StatesAsync(shopper, orderId, paymentId));
         // Within the tolerance an older signature is fine.
         Assert.Equal(HttpStatusCode.OK, (await SendSignedAsync(json, now - 250)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SucceededForLessThanTheOrderCosts_IsHeldForReview_AndTheOrderIsNeverPaid()
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(84);
+        var oneCent = Intent(intent, "succeeded", amount);
+        oneCent["amount_received"] = 1;
+
+        var answer = await ApiShopper.JsonAsync(await SendSignedAsync(EventJson("payment_intent.succeeded", oneCent)), HttpStatusCode.OK);
+
+        Assert.Equal("HeldForReview", answer.GetProperty("outcome").GetString());
+        Assert.Equal(("pendingPayment", "initiated"), await StatesAsync(shopper, orderId, paymentId));
+        var id = int.Parse(paymentId[4..], System.Globalization.CultureInfo.InvariantCulture);
+        await using (var db = app.Database.CreateContext())
+        {
+            var payment = await db.Payments.SingleAsync(p => p.Id == id);
+            Assert.Equal(0, payment.CapturedMinor);
+            Assert.Contains($"asked for {amount} USD", payment.ReviewNote);
+            Assert.Equal("HeldForReview", (await db.PspEvents.SingleAsync(e => e.PaymentId == id)).Outcome);
+        }
+        // Another currency is no better; the true event still pays the order.
+        var euros = Intent(intent, "succeeded", amount);
+        euros["currency"] = "eur";
+        Assert.Equal("HeldForReview", (await ApiShopper.JsonAsync(await SendSignedAsync(EventJson("payment_intent.succeeded", euros)), HttpStatusCode.OK))
+            .GetProperty("outcome").GetString());
+        await ApiShopper.JsonAsync(await SendSignedAsync(Event("payment_intent.succeeded", intent, amount)), HttpStatusCode.OK);
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paid", "captured"), "the order to be paid");
     }
 
     [Fact]

@@ -187,7 +187,7 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         var paid = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
         await ApiShopper.PayOnPspPageAsync(app, paid.RedirectUrl!, "4242424242424242");
         Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.CancelIntentAsync(paid.Id, default)).Status);
-        await Assert.ThrowsAsync<Stripe.StripeException>(() => Gateway.GetIntentAsync("pi_unknown", default));
+        await Assert.ThrowsAsync<PspObjectMissingException>(() => Gateway.GetIntentAsync("pi_unknown", default));
     }
 
     [Fact]
@@ -232,6 +232,47 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         await Eventually.Async(() => Gateway.ListRefundsAsync(intent, default), r => r.Count == 1 && r[0].Status == RefundStatus.Succeeded, "the PSP to make and settle the refund");
         await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "refunded", "the order to be refunded");
+    }
+
+    [Fact]
+    public async Task Reconciliation_APaymentThePspDoesNotKnow_IsSkippedAndLogged_AndTheOthersAreStillSettled()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        // One payment whose PaymentIntent the PSP has never heard of (another account, a deleted test object)...
+        var (unknownOrder, _) = await shopper.PlaceOrderAsync(skuOffset: 90);
+        var unknown = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(unknownOrder), HttpStatusCode.Created);
+        var unknownId = int.Parse(unknown.GetProperty("paymentId").GetString()![4..], System.Globalization.CultureInfo.InvariantCulture);
+        await using (var db = app.Database.CreateContext())
+            await db.PaymentAttempts.Where(a => a.PaymentId == unknownId).ExecuteUpdateAsync(a => a.SetProperty(x => x.PspReference, "pi_gone_" + unknownId));
+        // ...and one paid at the PSP whose webhooks were lost, asked about after it.
+        var (paidOrder, _) = await shopper.PlaceOrderAsync(skuOffset: 93);
+        var paid = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(paidOrder), HttpStatusCode.Created);
+        Faults.LoseWebhooks = true;
+        await ApiShopper.PayOnPspPageAsync(app, paid.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
+        var mark = app.Logs.Mark;
+
+        await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
+
+        Assert.Equal("captured", (await shopper.GetAsync($"/v1/payments/{paid.GetProperty("paymentId").GetString()}")).GetProperty("status").GetString());
+        Assert.Equal("initiated", (await shopper.GetAsync($"/v1/payments/{unknown.GetProperty("paymentId").GetString()}")).GetProperty("status").GetString());
+        Assert.Contains(app.Logs.Since(mark), e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains($"pay_{unknownId}")
+            && e.Message.Contains("does not know"));
+    }
+
+    [Fact]
+    public async Task Reconciliation_APaymentTheShopperHasNotFinished_LogsNoLostWebhookWarning()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 96);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        var paymentId = started.GetProperty("paymentId").GetString()!;
+        var mark = app.Logs.Mark;
+
+        await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
+
+        // The PSP says "waiting for the shopper" (requires action): news, not a lost webhook.
+        Assert.DoesNotContain(app.Logs.Since(mark), e => e.Message.Contains(paymentId) && e.Message.Contains("lost"));
+        Assert.NotEqual("captured", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
     }
 
     [Fact]

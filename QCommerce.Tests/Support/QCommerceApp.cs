@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Tests.Support;
@@ -12,7 +13,7 @@ namespace QCommerce.Tests.Support;
 /// The real web host on a real Kestrel port, over a fresh database of one provider, seeded with the
 /// demo data. Tests talk to it over HTTP exactly as a phone app or a browser would.
 /// </summary>
-public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
+public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
     public const string AdminEmail = "admin@qcommerce.test";
     public const string AdminPassword = "Admin-Passw0rd!";
@@ -21,6 +22,9 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
     private DirectoryInfo? _sandboxFolder;
 
     public TestDatabase Database { get; private set; } = null!;
+
+    /// <summary>Everything the app logged at Warning and above.</summary>
+    public LogCapture Logs { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
 
@@ -28,7 +32,7 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
     {
         Database = await TestDatabase.CreateAsync(provider);
         _sandboxFolder = Directory.CreateTempSubdirectory("qcommerce-psp-");
-        _factory = new Factory(Database, Path.Combine(_sandboxFolder.FullName, "psp-sandbox.db"));
+        _factory = new Factory(Database, Path.Combine(_sandboxFolder.FullName, "psp-sandbox.db"), settings ?? new Dictionary<string, string?>(), Logs);
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -43,13 +47,24 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null) await _factory.DisposeAsync();
+        if (_factory is not null)
+        {
+            try
+            {
+                await _factory.DisposeAsync();
+            }
+            catch (Exception) when (BaseAddress is null)
+            {
+                // A host that refused to start (a test of start-up checks) has nothing left to stop.
+            }
+        }
         await Database.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _sandboxFolder?.Delete(recursive: true);
     }
 
-    private sealed class Factory(TestDatabase database, string sandboxPath) : WebApplicationFactory<Program>
+    private sealed class Factory(TestDatabase database, string sandboxPath, IReadOnlyDictionary<string, string?> settings, LogCapture logs)
+        : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -60,12 +75,15 @@ public class QCommerceApp(DatabaseProvider provider) : IAsyncLifetime
             builder.UseSetting("Admin:Email", AdminEmail);
             builder.UseSetting("Admin:Password", AdminPassword);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.ConfigureLogging(l => l.AddProvider(logs));
             // The sandbox PSP keeps its own file per app; PSP calls time out fast so fault tests stay quick;
             // reconciliation runs only when a test asks (RunOnceAsync), and then looks at every open payment.
             builder.UseSetting("Payments:Sandbox:DataPath", sandboxPath);
             builder.UseSetting("Payments:PspTimeout", "00:00:02");
             builder.UseSetting("Payments:ReconcileAfter", "00:00:00");
             builder.UseSetting("Payments:ReconcileInterval", "01:00:00");
+            // A test's own settings come last: they stand for the operator's environment variables.
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
         }
     }
 }

@@ -33,21 +33,27 @@ public sealed class PspWebhookController(PaymentService payments, IOptions<Payme
         var signature = Request.Headers["Stripe-Signature"].ToString();
         if (string.IsNullOrWhiteSpace(signature)) return Rejected("The Stripe-Signature header is missing.");
 
-        Event stripeEvent;
         try
         {
             var stripe = options.Value.Stripe;
-            stripeEvent = EventUtility.ConstructEvent(json, signature, stripe.WebhookSecret, stripe.WebhookToleranceSeconds,
-                clock.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: false);
+            EventUtility.ValidateSignature(json, signature, stripe.WebhookSecret, stripe.WebhookToleranceSeconds, clock.GetUtcNow().ToUnixTimeSeconds());
         }
         catch (StripeException ex)
         {
             logger.LogWarning("PSP webhook refused: {Reason} (remote {Remote})", ex.Message, HttpContext.Connection.RemoteIpAddress);
             return Rejected("The Stripe-Signature does not match this body, or its timestamp is outside the tolerance.");
         }
-        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or System.Text.Json.JsonException or ArgumentException or FormatException)
+
+        Event stripeEvent;
+        try
         {
-            logger.LogWarning("PSP webhook refused: signed, but not an event ({Error})", ex.Message);
+            stripeEvent = EventUtility.ParseEvent(json, throwOnApiVersionMismatch: false);
+        }
+        catch (Exception ex)
+        {
+            // Signed by someone who has the secret, yet not an event: whatever the parser makes of it (an array, a number, an
+            // object whose fields have the wrong types), nothing here can act on it.
+            logger.LogWarning("PSP webhook refused: signed, but not an event ({Error})", ex.GetType().Name);
             return Rejected("The body is not a Stripe event.");
         }
 

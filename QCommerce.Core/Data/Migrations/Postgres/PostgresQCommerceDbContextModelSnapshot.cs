@@ -940,6 +940,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<long>("RefundedMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("ReviewNote")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)

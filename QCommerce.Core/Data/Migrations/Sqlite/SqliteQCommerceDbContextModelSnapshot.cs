@@ -903,6 +903,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<long>("RefundedMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ReviewNote")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
