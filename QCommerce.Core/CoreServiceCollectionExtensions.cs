@@ -21,6 +21,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CategoryTree>();
         services.AddSingleton<CatalogQueries>();
         services.AddSingleton<AddressBookService>();
+        services.AddScoped<AccountService>(); // on Identity's UserManager, which is scoped
         services.AddOptions<OrderingOptions>().BindConfiguration("Orders");
         services.AddSingleton<DeliverySlots>();
         services.AddSingleton<IdempotencyGuard>();

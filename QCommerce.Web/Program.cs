@@ -18,6 +18,8 @@ builder.Services.AddQCommerceCore();
 builder.Services.AddQCommerceBackgroundJobs();
 builder.Services.AddQCommerceIdentity(builder.Configuration);
 builder.Services.AddQCommerceApi();
+builder.Services.AddQCommerceRateLimits();
+builder.Services.AddQCommerceSecurity(builder.Configuration);
 builder.Services.AddStorefront();
 builder.Services.AddPspSandbox(builder.Configuration, builder.Environment.ContentRootPath);
 
@@ -27,6 +29,7 @@ PaymentSecrets.EnsureSafe(app.Configuration);
 var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
 await app.Services.InitializePspSandboxAsync();
 
+app.UseQCommerceProxySupport();
 app.UseQCommerceErrorHandling();
 app.UseSecurityHeaders();
 app.UseRequestIdHeader();
@@ -36,6 +39,7 @@ app.UseRouting();
 app.MapStaticAssets();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
@@ -46,7 +50,8 @@ app.MapProductImages();
 app.MapStoreSelection();
 app.MapCartActions();
 app.MapAccountEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// Our own Content-Security-Policy says frame-ancestors 'none'; Blazor's second header (frame-ancestors 'self') would only contradict it.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, admin));
 app.Run();

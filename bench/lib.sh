@@ -35,7 +35,9 @@ bench_cleanup() {
 start_app() { # provider connection-string [VAR=value …]
   env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$URL" Database__Provider="$1" \
     ConnectionStrings__Sqlite="Data Source=$work/qcommerce.db" ConnectionStrings__Postgres="$2" \
-    Admin__Password="Bench-Passw0rd!" Logging__LogLevel__Default=Warning "${@:3}" \
+    Admin__Password="Bench-Passw0rd!" Logging__LogLevel__Default=Warning \
+    RateLimits__OrdersPerUser__PermitLimit=1000000000 RateLimits__PaymentsPerUser__PermitLimit=1000000000 \
+    RateLimits__SignInPerClient__PermitLimit=1000000 RateLimits__RegistrationPerClient__PermitLimit=1000000 "${@:3}" \
     dotnet "$app_dir/QCommerce.Web.dll" >"$work/app-$1.log" 2>&1 &
   app_pid=$!
   until curl -fs -o /dev/null "$URL/health/ready"; do

@@ -73,7 +73,10 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
         ChangeAsync(owner, storeId, skuId, _ => 0, ct);
 
     /// <summary>The shopper has seen the new prices: they become the prices the cart expects.</summary>
-    public async Task<CartView> AcceptPricesAsync(CartOwner owner, int storeId, CancellationToken ct = default)
+    public Task<CartView> AcceptPricesAsync(CartOwner owner, int storeId, CancellationToken ct = default) =>
+        SettleRacesAsync(() => AcceptPricesOnceAsync(owner, storeId, ct));
+
+    private async Task<CartView> AcceptPricesOnceAsync(CartOwner owner, int storeId, CancellationToken ct)
     {
         var store = await stores.GetAsync(storeId, ct);
         var now = clock.UtcNow();
@@ -91,7 +94,10 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
     /// At sign-in the browser's anonymous carts join the account's: quantities of one SKU are added
     /// (capped at the per-line limit), and the anonymous carts are removed.
     /// </summary>
-    public async Task MergeAsync(Guid anonymousId, string userId, CancellationToken ct = default)
+    public Task MergeAsync(Guid anonymousId, string userId, CancellationToken ct = default) =>
+        SettleRacesAsync(async () => { await MergeOnceAsync(anonymousId, userId, ct); return true; });
+
+    private async Task MergeOnceAsync(Guid anonymousId, string userId, CancellationToken ct)
     {
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -116,7 +122,29 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task<CartView> ChangeAsync(CartOwner owner, int storeId, int skuId, Func<int, int> quantity, CancellationToken ct)
+    private Task<CartView> ChangeAsync(CartOwner owner, int storeId, int skuId, Func<int, int> quantity, CancellationToken ct) =>
+        SettleRacesAsync(() => ChangeOnceAsync(owner, storeId, skuId, quantity, ct));
+
+    /// <summary>
+    /// One shopper's tabs or app calls racing on one cart: the loser's insert meets the unique index (a cart
+    /// or a line created a moment ago) or its update finds the line removed. Nothing of it was saved, so it
+    /// reads the cart again and applies its change on top: the last write wins, and nobody sees an error.
+    /// </summary>
+    private static async Task<T> SettleRacesAsync<T>(Func<Task<T>> change)
+    {
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                return await change();
+            }
+            catch (DbUpdateException) when (round < 4)
+            {
+            }
+        }
+    }
+
+    private async Task<CartView> ChangeOnceAsync(CartOwner owner, int storeId, int skuId, Func<int, int> quantity, CancellationToken ct)
     {
         if (!owner.IsKnown) throw new DomainException("A cart needs an owner.");
         var store = await stores.GetAsync(storeId, ct);
@@ -151,15 +179,7 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
             cart.SetQuantity(skuId, 0, null, now);
         }
 
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (cart is not null && cart.Id == 0)
-        {
-            // The same shopper's other tab created this cart a moment ago; apply the change to that one.
-            return await ChangeAsync(owner, storeId, skuId, quantity, ct);
-        }
+        await db.SaveChangesAsync(ct);
         return await BuildViewAsync(db, store, cart?.Lines ?? [], ct);
     }
 

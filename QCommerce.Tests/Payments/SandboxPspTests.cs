@@ -89,8 +89,8 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
             ("5555555555554444", "12/34", "123", "test cards"),
         })
         {
-            var page = await browser.PostAsync(new Uri(intent.RedirectUrl!).PathAndQuery,
-                new FormUrlEncodedContent(new Dictionary<string, string> { ["number"] = number, ["expiry"] = expiry, ["cvc"] = cvc }));
+            var path = new Uri(intent.RedirectUrl!).PathAndQuery;
+            var page = await Forms.PostAsync(browser, path, path, new Dictionary<string, string> { ["number"] = number, ["expiry"] = expiry, ["cvc"] = cvc });
             Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
             Assert.Contains(message, await page.Content.ReadAsStringAsync());
         }

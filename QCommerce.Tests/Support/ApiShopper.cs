@@ -59,10 +59,11 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
     public static async Task<Uri> PayOnPspPageAsync(QCommerceApp app, string payPageUrl, string card, string expiry = "12/34")
     {
         using var browser = app.CreateClient();
-        var response = await browser.PostAsync(new Uri(payPageUrl).PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        var page = new Uri(payPageUrl).PathAndQuery;
+        var response = await Forms.PostAsync(browser, page, page, new Dictionary<string, string>
         {
             ["number"] = card, ["expiry"] = expiry, ["cvc"] = "123",
-        }));
+        });
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"the pay page answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return response.Headers.Location!;
     }
@@ -70,8 +71,8 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
     public static async Task<Uri> AnswerChallengeAsync(QCommerceApp app, string intentId, bool approve)
     {
         using var browser = app.CreateClient();
-        var response = await browser.PostAsync($"/psp-sandbox/pay/{intentId}/challenge",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["outcome"] = approve ? "approve" : "fail" }));
+        var challenge = $"/psp-sandbox/pay/{intentId}/challenge";
+        var response = await Forms.PostAsync(browser, challenge, challenge, new Dictionary<string, string> { ["outcome"] = approve ? "approve" : "fail" });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return response.Headers.Location!;
     }

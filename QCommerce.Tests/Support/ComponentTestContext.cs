@@ -10,6 +10,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     protected ComponentTestContext()
     {
         Services.AddMudServices();
+        Services.AddSingleton(new QCommerce.Web.Common.RateLimits(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

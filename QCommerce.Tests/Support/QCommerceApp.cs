@@ -82,6 +82,9 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
             builder.UseSetting("Payments:PspTimeout", "00:00:02");
             builder.UseSetting("Payments:ReconcileAfter", "00:00:00");
             builder.UseSetting("Payments:ReconcileInterval", "01:00:00");
+            // Every test signs up shoppers and places orders from 127.0.0.1 as fast as it can: the limits are the rate-limit tests' business.
+            foreach (var policy in new[] { "SignInPerClient", "SignInPerAccount", "RegistrationPerClient", "RegistrationPerAccount", "OrdersPerUser", "PaymentsPerUser", "RefundsPerUser" })
+                builder.UseSetting($"RateLimits:{policy}:PermitLimit", "1000000");
             // A test's own settings come last: they stand for the operator's environment variables.
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
         }

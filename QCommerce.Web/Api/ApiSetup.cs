@@ -1,6 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Identity;
-using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 using Scalar.AspNetCore;
 
@@ -33,7 +31,7 @@ public static class ApiSetup
     public static WebApplication MapQCommerceApi(this WebApplication app)
     {
         var v1 = app.MapGroup("/v1").DisableAntiforgery();
-        v1.MapGroup("/auth").WithTags("Auth").MapIdentityApi<AppUser>();
+        v1.MapAuthApi();
         v1.MapStoresApi();
         v1.MapCatalogApi();
         v1.MapCartApi();

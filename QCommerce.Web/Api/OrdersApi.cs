@@ -4,6 +4,7 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
 using QCommerce.Core.Stores;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Api;
 
@@ -112,6 +113,7 @@ public static class OrdersApi
             if (result.Replayed) http.Response.Headers[ReplayedHeader] = "true";
             return TypedResults.Created($"/v1/orders/{result.Receipt.PublicId}", OrderPlacedDto.From(result.Receipt));
         })
+        .RequireRateLimiting(RateLimitPolicies.OrdersPerUser)
         .WithSummary("Places an order: stock is reserved until payment (card) or the store's confirmation (cash on delivery).")
         .WithDescription("Requires an Idempotency-Key header: the same key and body replay the first answer with Idempotent-Replayed: true; the same key with another body is 422; a key still in flight is 409.")
         .Accepts<PlaceOrderRequest>("application/json")
@@ -162,6 +164,7 @@ public static class OrdersApi
             var status = await service.CancelAsync(ApiUser.Id(user), id, body?.Reason, ct);
             return TypedResults.Accepted($"/v1/orders/{orderId}", new OrderCancelledDto(orderId, status));
         })
+        .RequireRateLimiting(RateLimitPolicies.RefundsPerUser)
         .WithSummary("Cancels an order before picking: stock is released; a paid order is refunded.")
         .Accepts<CancelOrderRequest>(isOptional: true, "application/json")
         .Produces<OrderCancelledDto>(202).ProducesProblem(404).ProducesProblem(409);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
 using QCommerce.Core.Payments;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Api;
 
@@ -50,6 +51,7 @@ public static class PaymentsApi
             var result = await service.StartAsync(ApiUser.Id(user), orderId!.Value, SiteBase(http), idempotencyKey!, ct);
             return Started(http, result);
         })
+        .RequireRateLimiting(RateLimitPolicies.PaymentsPerUser)
         .WithSummary("Starts paying for an order by card; send the shopper to nextAction.url.")
         .WithDescription("Requires an Idempotency-Key. One payment per order: a second one is 409; after a failure use /retry. 503 when the payment provider does not answer (nothing charged; try again).")
         .Accepts<StartPaymentRequest>("application/json")
@@ -65,6 +67,7 @@ public static class PaymentsApi
             var result = await service.RetryAsync(ApiUser.Id(user), id, SiteBase(http), idempotencyKey!, ct);
             return Started(http, result);
         })
+        .RequireRateLimiting(RateLimitPolicies.PaymentsPerUser)
         .WithSummary("A new attempt after the last one failed; 409 otherwise.")
         .Produces<PaymentStartedDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
 

@@ -4,6 +4,7 @@ using QCommerce.Core.Cart;
 using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Stores;
+using QCommerce.Web.Common;
 using QCommerce.Web.Stores;
 
 namespace QCommerce.Web.Cart;
@@ -63,7 +64,7 @@ public static class ShopperCart
         app.MapPost("/cart/add", async ([FromForm] int skuId, [FromForm] int? qty, [FromForm] string? returnUrl, HttpContext http,
             StoreDirectory stores, CartService carts) =>
         {
-            var back = Identity.IdentitySetup.SafeReturnUrl(returnUrl);
+            var back = ReturnUrls.Safe(returnUrl);
             var store = await ShopperStore.CurrentAsync(http, stores);
             if (store is null) return Results.LocalRedirect($"/store?returnUrl={Uri.EscapeDataString(back)}");
             string notice;
@@ -81,7 +82,7 @@ public static class ShopperCart
                 notice = "unavailable";
             }
             return Results.LocalRedirect(WithNotice(back, notice));
-        }).ExcludeFromDescription();
+        }).RequireAntiforgeryToken().ExcludeFromDescription();
 
         // Reorder: what is still sold and in stock goes into the cart, the rest is reported.
         app.MapPost("/orders/{orderId:int}/reorder", async (int orderId, HttpContext http, OrderQueries orders, CartService carts) =>
@@ -104,7 +105,7 @@ public static class ShopperCart
                 }
             }
             return Results.LocalRedirect($"/cart?reordered={added}&skipped={skipped}");
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).RequireAuthorization().RequireAntiforgeryToken().ExcludeFromDescription();
 
         return app;
     }

@@ -15,6 +15,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         if (!ApiPaths.IsApi(context.Request.Path)) return false;
         var (status, title) = exception switch
         {
+            TooManyRequestsException => (StatusCodes.Status429TooManyRequests, "Too many requests"),
             NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
             RequestRejectedException => (StatusCodes.Status422UnprocessableEntity, "The request cannot be carried out as asked"),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
@@ -25,6 +26,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             _ => (StatusCodes.Status500InternalServerError, "Something went wrong on our side"),
         };
         if (exception is QCommerce.Core.Payments.PaymentProviderUnavailableException) context.Response.Headers.RetryAfter = "5";
+        else if (exception is TooManyRequestsException tooMany)
+            context.Response.Headers.RetryAfter = TooManyRequestsException.Seconds(tooMany.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
         else if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -83,8 +86,16 @@ public static class ErrorHandlingExtensions
         });
         app.UseWhen(c => !ApiPaths.IsApi(c.Request.Path), site =>
         {
-            if (!app.Environment.IsDevelopment()) site.UseExceptionHandler("/error", createScopeForErrors: true);
-            site.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+            if (!app.Environment.IsDevelopment())
+                site.UseExceptionHandler(new ExceptionHandlerOptions
+                {
+                    ExceptionHandlingPath = "/error",
+                    CreateScopeForErrors = true,
+                    // A malformed form or a missing antiforgery token is the client's 400, not our 500, and not an error to log.
+                    StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+                    SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+                });
+            site.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         });
         return app;
     }

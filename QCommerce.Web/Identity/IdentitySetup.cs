@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Data;
 using QCommerce.Core.Identity;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Identity;
 
@@ -41,8 +42,7 @@ public static class IdentitySetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<QCommerceDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders()
-            .AddApiEndpoints();
+            .AddDefaultTokenProviders();
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -79,10 +79,10 @@ public static class IdentitySetup
         app.MapPost("/account/logout", async (SignInManager<AppUser> signIn, [FromForm] string? returnUrl) =>
         {
             await signIn.SignOutAsync();
-            return Results.LocalRedirect(SafeReturnUrl(returnUrl));
-        }).ExcludeFromDescription();
+            return Results.LocalRedirect(ReturnUrls.Safe(returnUrl));
+        }).RequireAntiforgeryToken().ExcludeFromDescription();
 
-        var addresses = app.MapGroup("/account/addresses").RequireAuthorization().ExcludeFromDescription();
+        var addresses = app.MapGroup("/account/addresses").RequireAuthorization().RequireAntiforgeryToken().ExcludeFromDescription();
         addresses.MapPost("/{id:int}/remove", (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
             ChangeAddressAsync(() => book.RemoveAsync(users.GetUserId(http.User)!, id), "/account?removed=1"));
         addresses.MapPost("/{id:int}/default", (int id, HttpContext http, UserManager<AppUser> users, AddressBookService book) =>
@@ -106,10 +106,4 @@ public static class IdentitySetup
             return Results.LocalRedirect("/account?missing=1");
         }
     }
-
-    /// <summary>Only local paths: an open redirect would let a phishing link borrow our domain.</summary>
-    public static string SafeReturnUrl(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
-            ? returnUrl
-            : "/";
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Stores;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Stores;
 
@@ -31,8 +32,8 @@ public static class ShopperStore
         {
             if (await stores.FindAsync(storeId) is null) return Results.LocalRedirect("/store?unknown=1");
             Remember(http, storeId);
-            return Results.LocalRedirect(Identity.IdentitySetup.SafeReturnUrl(returnUrl));
-        }).ExcludeFromDescription();
+            return Results.LocalRedirect(ReturnUrls.Safe(returnUrl));
+        }).RequireAntiforgeryToken().ExcludeFromDescription();
         return app;
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Antiforgery;
 using QCommerce.Core.Common;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Payments.Sandbox;
 
@@ -12,10 +14,11 @@ public static class SandboxPaymentPages
 {
     public static void MapSandboxPaymentPages(this WebApplication app)
     {
-        var pages = app.MapGroup("/psp-sandbox/pay").DisableAntiforgery().ExcludeFromDescription();
+        // A real PSP's page guards its own forms; so does this one (the storefront's cookies reach it on this origin).
+        var pages = app.MapGroup("/psp-sandbox/pay").RequireAntiforgeryToken().ExcludeFromDescription();
 
-        pages.MapGet("/{id}", async (string id, SandboxPsp psp, CancellationToken ct) =>
-            await psp.FindIntentAsync(id, ct) is { } intent ? PayPage(intent, error: null) : NotFound());
+        pages.MapGet("/{id}", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+            await psp.FindIntentAsync(id, ct) is { } intent ? PayPage(http, intent, error: null) : NotFound());
 
         pages.MapPost("/{id}", async (string id, HttpContext http, SandboxPsp psp, TimeProvider clock, CancellationToken ct) =>
         {
@@ -23,20 +26,20 @@ public static class SandboxPaymentPages
             if (intent is null) return NotFound();
             var form = await http.Request.ReadFormAsync(ct);
             var number = new string(form["number"].ToString().Where(char.IsDigit).ToArray());
-            if (CheckCard(number, form["expiry"], form["cvc"], clock.GetUtcNow()) is { } problem) return PayPage(intent, problem, number);
+            if (CheckCard(number, form["expiry"], form["cvc"], clock.GetUtcNow()) is { } problem) return PayPage(http, intent, problem, number);
             return await psp.PayAsync(id, number, ct) switch
             {
                 SandboxCardOutcome.Succeeded => Back(intent, "succeeded"),
                 SandboxCardOutcome.Declined => Back(intent, "failed"),
                 SandboxCardOutcome.ChallengeRequired => Results.Redirect($"/psp-sandbox/pay/{id}/challenge"),
-                SandboxCardOutcome.Invalid => PayPage(intent, "This is a sandbox: use one of the test cards listed below.", number),
+                SandboxCardOutcome.Invalid => PayPage(http, intent, "This is a sandbox: use one of the test cards listed below.", number),
                 _ => ClosedPage(intent),
             };
         });
 
-        pages.MapGet("/{id}/challenge", async (string id, SandboxPsp psp, CancellationToken ct) =>
+        pages.MapGet("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
             await psp.FindIntentAsync(id, ct) is { } intent
-                ? intent.Status == "requires_action" && intent.CardLast4 is not null ? ChallengePage(intent) : ClosedPage(intent)
+                ? intent.Status == "requires_action" && intent.CardLast4 is not null ? ChallengePage(http, intent) : ClosedPage(intent)
                 : NotFound());
 
         pages.MapPost("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
@@ -90,7 +93,7 @@ public static class SandboxPaymentPages
 
     private static string Amount(SandboxIntent i) => new Money(i.Currency.ToUpperInvariant(), i.Amount).ToString();
 
-    private static IResult PayPage(SandboxIntent intent, string? error, string? number = null)
+    private static IResult PayPage(HttpContext http, SandboxIntent intent, string? error, string? number = null)
     {
         if (intent.Status is "succeeded" or "canceled") return ClosedPage(intent);
         if (intent.Status == "requires_action" && intent.CardLast4 is not null) return Results.Redirect($"/psp-sandbox/pay/{intent.Id}/challenge");
@@ -103,6 +106,7 @@ public static class SandboxPaymentPages
             {declined}
             {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{h.Encode(error)}</p>")}
             <form method="post" action="/psp-sandbox/pay/{h.Encode(intent.Id)}" novalidate>
+              {TokenField(http)}
               <label for="number">Card number</label>
               <input id="number" name="number" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" value="{h.Encode(number ?? "")}" required>
               <div class="row">
@@ -121,23 +125,21 @@ public static class SandboxPaymentPages
                 <li><button type="button" data-card="4000 0025 0000 3155">4000 0025 0000 3155</button> asks for 3-D Secure</li>
               </ul>
             </section>
-            {FillScript}
+            <script nonce="{SecurityHeaders.Nonce(http)}">{FillScript}</script>
             """;
         return Page("Pay QCommerce", body, error is null ? 200 : 400);
     }
 
     /// <summary>The test-card buttons fill the form, as Stripe's own test pages offer.</summary>
     private const string FillScript = """
-        <script>
           document.querySelectorAll('[data-card]').forEach(b => b.addEventListener('click', () => {
             document.getElementById('number').value = b.dataset.card;
             document.getElementById('expiry').value = '12/34';
             document.getElementById('cvc').value = '123';
           }));
-        </script>
         """;
 
-    private static IResult ChallengePage(SandboxIntent intent)
+    private static IResult ChallengePage(HttpContext http, SandboxIntent intent)
     {
         var h = HtmlEncoder.Default;
         var body = $"""
@@ -145,6 +147,7 @@ public static class SandboxPaymentPages
             <h1>Confirm this payment</h1>
             <p>QCommerce asks for <strong>{h.Encode(Amount(intent))}</strong> from your card ending in <strong>{h.Encode(intent.CardLast4 ?? "")}</strong>.</p>
             <form method="post" action="/psp-sandbox/pay/{h.Encode(intent.Id)}/challenge" class="stack">
+              {TokenField(http)}
               <button type="submit" name="outcome" value="approve">Complete authentication</button>
               <button type="submit" name="outcome" value="fail" class="secondary">Fail authentication</button>
             </form>
@@ -162,6 +165,13 @@ public static class SandboxPaymentPages
             _ => "This payment cannot be made from this page any more.",
         };
         return Page("Payment", $"<p class=\"merchant\">QCommerce</p><h1>{h.Encode(what)}</h1><a class=\"back\" href=\"{h.Encode(intent.ReturnUrl ?? "/")}\">Return to QCommerce</a>", 200);
+    }
+
+    private static string TokenField(HttpContext http)
+    {
+        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
+        var h = HtmlEncoder.Default;
+        return $"<input type=\"hidden\" name=\"{h.Encode(tokens.FormFieldName)}\" value=\"{h.Encode(tokens.RequestToken ?? "")}\">";
     }
 
     private static IResult NotFound() => Page("Not found", "<h1>No such payment.</h1>", 404);

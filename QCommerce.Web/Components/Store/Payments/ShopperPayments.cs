@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using QCommerce.Core.Common;
 using QCommerce.Core.Payments;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Components.Store.Payments;
 
@@ -12,7 +13,7 @@ public static class ShopperPayments
 {
     /// <summary>Navigates to the PSP, or returns what the shopper should read instead.</summary>
     /// <param name="key">This page's idempotency key: a double click replays the first answer.</param>
-    public static async Task<string?> GoPayAsync(PaymentService payments, PaymentQueries queries, NavigationManager navigation,
+    public static async Task<string?> GoPayAsync(PaymentService payments, PaymentQueries queries, NavigationManager navigation, RateLimits limits,
         string userId, int orderId, string key)
     {
         try
@@ -23,6 +24,7 @@ public static class ShopperPayments
                 navigation.NavigateTo(current.RedirectUrl!, forceLoad: true);
                 return null;
             }
+            limits.Enforce(RateLimitPolicies.PaymentsPerUser, userId);
             var result = current is { CanRetry: true }
                 ? await payments.RetryAsync(userId, current.Id, navigation.BaseUri, $"{key}-attempt-{current.Attempts.Count + 1}")
                 : await payments.StartAsync(userId, orderId, navigation.BaseUri, key);

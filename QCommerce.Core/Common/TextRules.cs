@@ -1,0 +1,42 @@
+namespace QCommerce.Core.Common;
+
+/// <summary>
+/// What free text from a client may hold before it is stored or echoed back: no control characters
+/// (PostgreSQL refuses NUL outright; the rest only hides things from the people who read it), no
+/// unpaired UTF-16 surrogates (they cannot be written as UTF-8), and no more than its column takes.
+/// </summary>
+public static class TextRules
+{
+    /// <summary>How much of a client's input an error message quotes back.</summary>
+    public const int ExcerptLength = 40;
+
+    public static bool HasControlCharacters(string? text)
+    {
+        if (text is null) return false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsControl(c)) return true;
+            if (char.IsHighSurrogate(c) && (i + 1 == text.Length || !char.IsLowSurrogate(text[++i]))) return true;
+            if (char.IsLowSurrogate(c)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The problem with one field's text, in words for the caller; null when it may be stored.</summary>
+    public static string? Problem(string? text, int maxLength, string what) =>
+        text is null ? null
+        : text.Length > maxLength ? $"{what} is at most {maxLength} characters."
+        : HasControlCharacters(text) ? $"{what} cannot contain control characters."
+        : null;
+
+    /// <summary>A short, printable quote of a client's input for an error message: never the whole of a 20 MB string.</summary>
+    public static string Excerpt(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var cut = text.Length <= ExcerptLength ? text : text[..ExcerptLength];
+        if (cut.Length > 0 && char.IsHighSurrogate(cut[^1])) cut = cut[..^1];
+        var printable = new string(cut.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
+        return text.Length <= ExcerptLength ? printable : printable + "…";
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Mail;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using QCommerce.Core.Common;
+
+namespace QCommerce.Core.Identity;
+
+/// <summary>What the sign-up form and <c>POST /v1/auth/register</c> send.</summary>
+public sealed record RegistrationInput(string? Email, string? Password, string? DisplayName);
+
+/// <summary>
+/// Creating a shopper's account: one place for the storefront's sign-up page and the API, so both
+/// validate the same way and write the same fields.
+/// </summary>
+public sealed class AccountService(UserManager<AppUser> users, TimeProvider clock)
+{
+    public const int MaxEmailLength = 254;
+    public const int MaxPasswordLength = 100;
+    public const int MaxDisplayNameLength = 80;
+
+    /// <summary>
+    /// Creates the account, or throws <see cref="RequestRejectedException"/> with every problem keyed by
+    /// field (<c>email</c>, <c>password</c>, <c>displayName</c>); Identity's own refusals keep its codes
+    /// (<c>DuplicateUserName</c>, <c>PasswordRequiresDigit</c>, ...), as the Identity API answered them.
+    /// </summary>
+    public async Task<AppUser> RegisterAsync(RegistrationInput input, CancellationToken ct = default)
+    {
+        var problems = new ProblemList();
+        var email = input.Email?.Trim() ?? "";
+        if (email.Length == 0) problems.Add("email", "Enter your email.");
+        else if (email.Length > MaxEmailLength || TextRules.HasControlCharacters(email) || !IsEmail(email))
+            problems.Add("email", "Enter a valid email address.");
+        if (string.IsNullOrEmpty(input.Password)) problems.Add("password", "Choose a password.");
+        else if (input.Password.Length > MaxPasswordLength) problems.Add("password", $"Use at most {MaxPasswordLength} characters.");
+        else if (input.Password.Contains('\0')) problems.Add("password", "A password cannot contain the NUL character.");
+        var name = input.DisplayName?.Trim() ?? "";
+        if (name.Length > MaxDisplayNameLength) problems.Add("displayName", $"A name is at most {MaxDisplayNameLength} characters.");
+        else if (TextRules.HasControlCharacters(name)) problems.Add("displayName", "A name cannot contain control characters.");
+        problems.ThrowIfAny();
+
+        ct.ThrowIfCancellationRequested();
+        var user = new AppUser { UserName = email, Email = email, DisplayName = name, CreatedAtUtc = clock.UtcNow() };
+        IdentityResult result;
+        try
+        {
+            result = await users.CreateAsync(user, input.Password!);
+        }
+        catch (DbUpdateException)
+        {
+            // The same email signed up twice at once: both passed the uniqueness check, the unique index let one in.
+            result = IdentityResult.Failed(users.ErrorDescriber.DuplicateUserName(email));
+        }
+        if (result.Succeeded) return user;
+
+        foreach (var error in result.Errors
+            // Identity names a taken email twice (as user name and as email); say it once.
+            .Where(e => e.Code != nameof(IdentityErrorDescriber.DuplicateEmail) || result.Errors.All(x => x.Code != nameof(IdentityErrorDescriber.DuplicateUserName))))
+        {
+            problems.Add(error.Code, error.Code == nameof(IdentityErrorDescriber.DuplicateUserName)
+                ? $"An account with {TextRules.Excerpt(email)} already exists. Sign in instead?"
+                : error.Description);
+        }
+        problems.ThrowIfAny();
+        return user;
+    }
+
+    private static bool IsEmail(string email) =>
+        MailAddress.TryCreate(email, out var address) && address.Address == email && email.IndexOf('@') is > 0 && !email.EndsWith('@');
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace QCommerce.Web.Common;
+
+/// <summary>
+/// The storefront's plain form posts (add to cart, sign out, remove an address, reorder) act on the
+/// signed-in shopper's cookie, so each must prove the form came from one of our pages (DESIGN §7).
+/// The framework checks the token only where a handler binds a [FromForm] value; this checks every one.
+/// </summary>
+public static class FormPosts
+{
+    public static TBuilder RequireAntiforgeryToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new RequireAntiforgeryTokenAttribute());
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            // The middleware validated form posts already; anything else (text/plain, no body) is validated here.
+            var valid = http.Features.Get<IAntiforgeryValidationFeature>()?.IsValid
+                ?? await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http);
+            if (!valid) throw new BadHttpRequestException("The form carried no valid antiforgery token; nothing was done.", StatusCodes.Status400BadRequest);
+            return await next(context);
+        });
+        return builder;
+    }
+}
