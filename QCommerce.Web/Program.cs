@@ -30,9 +30,9 @@ var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
 await app.Services.InitializePspSandboxAsync();
 
 app.UseQCommerceProxySupport();
-app.UseQCommerceErrorHandling();
 app.UseSecurityHeaders();
 app.UseRequestIdHeader();
+app.UseQCommerceErrorHandling();
 // Routing after the status-code pages, so a re-executed /not-found is routed to its page
 // (implicit routing would run first, and the re-executed request would find no endpoint).
 app.UseRouting();

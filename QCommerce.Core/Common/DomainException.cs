@@ -7,7 +7,7 @@ namespace QCommerce.Core.Common;
 public class DomainException(string message) : Exception(message);
 
 /// <summary>Something the caller named does not exist (or is not theirs to see).</summary>
-public sealed class NotFoundException(string what, string id) : DomainException($"{what} '{id}' was not found.")
+public sealed class NotFoundException(string what, string id) : DomainException($"{what} '{TextRules.Excerpt(id)}' was not found.")
 {
     public string What { get; } = what;
     public string Id { get; } = id;

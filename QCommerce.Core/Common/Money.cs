@@ -11,7 +11,7 @@ public readonly record struct Money
     public Money(string currency, long minorUnits)
     {
         if (string.IsNullOrWhiteSpace(currency) || currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
-            throw new DomainException($"'{currency}' is not an ISO 4217 currency code.");
+            throw new DomainException($"'{TextRules.Excerpt(currency)}' is not an ISO 4217 currency code.");
         Currency = currency;
         MinorUnits = minorUnits;
     }

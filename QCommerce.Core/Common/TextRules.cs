@@ -30,6 +30,23 @@ public static class TextRules
         : HasControlCharacters(text) ? $"{what} cannot contain control characters."
         : null;
 
+    /// <summary>
+    /// Text from outside that we store as it comes (a PSP's decline message): control characters and unpaired
+    /// surrogates become spaces, and it is cut to <paramref name="maxLength"/> without splitting a character.
+    /// </summary>
+    public static string Clean(string text, int maxLength)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) { i++; continue; }
+            if (char.IsControl(chars[i]) || char.IsSurrogate(chars[i])) chars[i] = ' ';
+        }
+        var length = Math.Min(chars.Length, maxLength);
+        if (length > 0 && length < chars.Length && char.IsHighSurrogate(chars[length - 1])) length--;
+        return new string(chars, 0, length);
+    }
+
     /// <summary>A short, printable quote of a client's input for an error message: never the whole of a 20 MB string.</summary>
     public static string Excerpt(string? text)
     {

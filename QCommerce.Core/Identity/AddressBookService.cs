@@ -38,7 +38,7 @@ public sealed class AddressBookService(IDbContextFactory<QCommerceDbContext> con
         var problems = new List<ValidationResult>();
         if (!Validator.TryValidateObject(input, new ValidationContext(input), problems, validateAllProperties: true))
             throw new DomainException(string.Join(" ", problems.Select(p => p.ErrorMessage)));
-        if (Zips.Normalize(input.Zip) is null) throw new DomainException($"'{input.Zip}' is not a zip code.");
+        if (Zips.Normalize(input.Zip) is null) throw new DomainException($"'{TextRules.Excerpt(input.Zip)}' is not a zip code.");
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var count = await db.SavedAddresses.CountAsync(a => a.UserId == userId, ct);

@@ -212,12 +212,12 @@ public sealed class CheckoutService(
         var city = input.City?.Trim();
         var line2 = string.IsNullOrWhiteSpace(input.Line2) ? null : input.Line2.Trim();
         if (string.IsNullOrEmpty(line1)) problems.Add("address.line1", "Enter the street and number.");
-        else if (line1.Length > 120) problems.Add("address.line1", "The street line is at most 120 characters.");
-        if (line2 is { Length: > 120 }) problems.Add("address.line2", "The second line is at most 120 characters.");
+        else if (TextRules.Problem(line1, 120, "The street line") is { } line1Problem) problems.Add("address.line1", line1Problem);
+        if (TextRules.Problem(line2, 120, "The second line") is { } line2Problem) problems.Add("address.line2", line2Problem);
         if (string.IsNullOrEmpty(city)) problems.Add("address.city", "Enter the city.");
-        else if (city.Length > 80) problems.Add("address.city", "The city is at most 80 characters.");
+        else if (TextRules.Problem(city, 80, "The city") is { } cityProblem) problems.Add("address.city", cityProblem);
         var zip = Zips.Normalize(input.Zip);
-        if (zip is null) problems.Add("address.zip", string.IsNullOrWhiteSpace(input.Zip) ? "Enter the zip code." : $"'{input.Zip}' is not a zip code.");
+        if (zip is null) problems.Add("address.zip", string.IsNullOrWhiteSpace(input.Zip) ? "Enter the zip code." : $"'{TextRules.Excerpt(input.Zip)}' is not a zip code.");
         else if (!store.DeliveryZips.Contains(zip))
             problems.Add("address.zip", $"{store.Name} does not deliver to {zip}; it delivers to {string.Join(", ", store.DeliveryZips)}.");
         return problems.Has("address.line1") || problems.Has("address.line2") || problems.Has("address.city") || problems.Has("address.zip")
@@ -230,7 +230,7 @@ public sealed class CheckoutService(
     {
         var normalized = Coupon.Normalize(code);
         var coupon = normalized is null ? null : await db.Coupons.AsNoTracking().FirstOrDefaultAsync(c => c.Code == normalized, ct);
-        if (coupon is null) return (null, CouponDecision.No($"There is no coupon '{code.Trim()}'. Check the spelling."));
+        if (coupon is null) return (null, CouponDecision.No($"There is no coupon '{TextRules.Excerpt(code.Trim())}'. Check the spelling."));
         var uses = await db.CouponRedemptions.CountAsync(r => r.CouponId == coupon.Id && r.UserId == userId && r.OrderId != changingOrderId, ct);
         var decision = coupon.Evaluate(subtotal, store.RegionId, uses, now, ownUses: changingOrderId is null ? 0 : 1);
         return (decision.Applies ? coupon : null, decision);

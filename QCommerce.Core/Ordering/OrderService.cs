@@ -23,12 +23,13 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     /// <summary>The shopper cancels: stock and slot go back; a paid order is refunded first.</summary>
     public async Task<OrderStatus> CancelAsync(string userId, int orderId, string? reason, CancellationToken ct = default)
     {
+        CheckReason(reason);
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var order = await LoadAsync(db, userId, orderId, ct);
         var why = string.IsNullOrWhiteSpace(reason) ? "Cancelled by the shopper." : $"Cancelled by the shopper: {reason.Trim()}";
-        if (why.Length > 500) why = why[..500];
+        why = TextRules.Clean(why, 500);
         var from = order.Status;
         ReservationStatus? stockBefore = null;
         if (order.Status == OrderStatus.Paid)
@@ -76,6 +77,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     {
         if (string.IsNullOrWhiteSpace(reason))
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = ["Say why the order is turned down; the shopper reads it."] });
+        CheckReason(reason);
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -84,7 +86,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         if (order.Status != OrderStatus.PendingConfirmation)
             throw new ConflictException($"Order {order.PublicId} is {order.Status}; only a cash order waiting for confirmation can be turned down.");
         var why = $"Turned down by the store: {reason.Trim()}";
-        if (why.Length > 500) why = why[..500];
+        why = TextRules.Clean(why, 500);
         var stock = order.Cancel(why, actor, now);
         Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, why), now);
@@ -248,6 +250,15 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         {
             throw new ConflictException($"Order {order.PublicId} was changed at the same moment by someone else; reload it and try again.");
         }
+    }
+
+    /// <summary>A reason lands on the order's timeline, which shoppers and staff read: a sentence, not a document.</summary>
+    public const int MaxReasonLength = 300;
+
+    private static void CheckReason(string? reason)
+    {
+        if (TextRules.Problem(reason?.Trim(), MaxReasonLength, "A reason") is { } problem)
+            throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = [problem] });
     }
 }
 

@@ -298,7 +298,7 @@ public sealed class Payment
         Version++;
     }
 
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300];
+    private static string Shorten(string text) => TextRules.Clean(text, 300);
 }
 
 /// <summary>

@@ -95,14 +95,24 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
     /// <summary>A run of reconciliation reads at most this many events; the next run reads on.</summary>
     private const int MaxEventsPerListing = 10_000;
 
-    /// <summary>A Stripe event in our words: the PaymentIntent or refund it carries; null when it is not an event at all.</summary>
+    /// <summary>
+    /// A Stripe event in our words: the PaymentIntent or refund it carries; null when it is not an event we can
+    /// store, whatever signed it: Stripe's ids are short ASCII (<c>evt_…</c>, <c>pi_…</c>), its types dotted words.
+    /// </summary>
     public static PspEventInput? Map(Event stripeEvent)
     {
-        if (string.IsNullOrEmpty(stripeEvent.Id) || string.IsNullOrEmpty(stripeEvent.Type)) return null;
+        if (!IsPspId(stripeEvent.Id) || !IsEventType(stripeEvent.Type)) return null;
+        var intent = stripeEvent.Data?.Object as PaymentIntent;
+        var refund = stripeEvent.Data?.Object as Refund;
+        if (intent is not null && !IsPspId(intent.Id)) return null;
+        if (refund is not null && (!IsPspId(refund.Id) || (refund.PaymentIntentId is { } pi && !IsPspId(pi)))) return null;
         return new PspEventInput(stripeEvent.Id, stripeEvent.Type, stripeEvent.Created.ToUniversalTime(),
-            stripeEvent.Data?.Object is PaymentIntent intent ? Map(intent) : null,
-            stripeEvent.Data?.Object is Refund refund ? Map(refund) : null);
+            intent is null ? null : Map(intent), refund is null ? null : Map(refund));
     }
+
+    private static bool IsPspId(string? id) => id is { Length: > 0 and <= 255 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static bool IsEventType(string? type) => type is { Length: > 0 and <= 100 } && type.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.');
 
     /// <summary>Our words for a PaymentIntent's state (Stripe's requires_payment_method after an error means it failed).</summary>
     public static PspIntent Map(PaymentIntent intent)

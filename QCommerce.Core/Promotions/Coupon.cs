@@ -22,7 +22,7 @@ public sealed class Coupon
     private Coupon(string code, CouponKind kind, int percentOff, Money? amountOff, Money minimumBasket,
         DateTime validFromUtc, DateTime? validToUtc, int? usageLimit, int? perCustomerLimit, int? regionId)
     {
-        if (Normalize(code) is not { } normalized) throw new DomainException($"'{code}' is not a coupon code (3-32 letters, digits or dashes).");
+        if (Normalize(code) is not { } normalized) throw new DomainException($"'{TextRules.Excerpt(code)}' is not a coupon code (3-32 letters, digits or dashes).");
         if (validToUtc is { } to && to <= validFromUtc) throw new DomainException("A coupon must end after it starts.");
         if (minimumBasket.IsNegative) throw new DomainException("A minimum basket cannot be negative.");
         if (usageLimit is < 1 || perCustomerLimit is < 1) throw new DomainException("A usage limit must be at least 1.");

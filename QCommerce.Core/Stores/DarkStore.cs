@@ -40,7 +40,7 @@ public sealed class DarkStore
 public sealed class DeliveryZip
 {
     private DeliveryZip() { }
-    public DeliveryZip(string zip) => Zip = Zips.Normalize(zip) ?? throw new DomainException($"'{zip}' is not a zip code.");
+    public DeliveryZip(string zip) => Zip = Zips.Normalize(zip) ?? throw new DomainException($"'{TextRules.Excerpt(zip)}' is not a zip code.");
 
     public int StoreId { get; private set; }
     public string Zip { get; private set; } = "";

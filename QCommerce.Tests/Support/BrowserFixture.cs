@@ -51,14 +51,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.DisposeAsync();
     }
 
-    private static string FindScreenshotFolder()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "QCommerce.sln"))) dir = dir.Parent;
-        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        return folder;
-    }
+    private static string FindScreenshotFolder() => Artifacts.Folder("screenshots");
 }
 
 [CollectionDefinition(Name)]

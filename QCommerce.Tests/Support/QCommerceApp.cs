@@ -13,7 +13,9 @@ namespace QCommerce.Tests.Support;
 /// The real web host on a real Kestrel port, over a fresh database of one provider, seeded with the
 /// demo data. Tests talk to it over HTTP exactly as a phone app or a browser would.
 /// </summary>
-public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
+/// <param name="sharedDatabase">A database another host uses too (several instances); the test that made it drops it.</param>
+public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null, TestDatabase? sharedDatabase = null)
+    : IAsyncLifetime
 {
     public const string AdminEmail = "admin@qcommerce.test";
     public const string AdminPassword = "Admin-Passw0rd!";
@@ -30,7 +32,7 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
 
     public async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync(provider);
+        Database = sharedDatabase ?? await TestDatabase.CreateAsync(provider);
         _sandboxFolder = Directory.CreateTempSubdirectory("qcommerce-psp-");
         _factory = new Factory(Database, Path.Combine(_sandboxFolder.FullName, "psp-sandbox.db"), settings ?? new Dictionary<string, string?>(), Logs);
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
@@ -58,7 +60,7 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
                 // A host that refused to start (a test of start-up checks) has nothing left to stop.
             }
         }
-        await Database.DisposeAsync();
+        if (sharedDatabase is null) await Database.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _sandboxFolder?.Delete(recursive: true);
     }

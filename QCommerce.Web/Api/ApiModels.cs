@@ -34,19 +34,35 @@ public sealed class RequestErrors
         if (string.IsNullOrEmpty(raw)) return fallback;
         if (!int.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
         {
-            Add(field, $"'{raw}' is not a whole number.");
+            Add(field, $"'{TextRules.Excerpt(raw)}' is not a whole number.");
             return fallback;
         }
         if (value < min || value > max) Add(field, $"{field} must be between {min} and {max}.");
         return value;
     }
 
-    /// <summary>Parses an optional prefixed id (<c>st_3</c>); a malformed one is an error.</summary>
+    /// <summary>Parses an optional prefixed id (<c>st_3</c>): absent (null) is fine; empty, blank or malformed is an error.</summary>
     public int? Id(string field, string? raw, string prefix)
     {
-        if (string.IsNullOrEmpty(raw)) return null;
+        if (raw is null) return null;
         if (PublicId.TryParse(prefix, raw, out var id)) return id;
-        Add(field, $"'{raw}' is not a valid {field} (expected {prefix}<number>).");
+        Add(field, string.IsNullOrWhiteSpace(raw)
+            ? $"{field} is empty; send a {prefix}<number> id, or leave it out."
+            : $"'{TextRules.Excerpt(raw)}' is not a valid {field} (expected {prefix}<number>).");
         return null;
+    }
+
+    /// <summary>An optional id in the query string, where an empty value (<c>?storeId=</c>, as forms send it) means "not given".</summary>
+    public int? QueryId(string field, string? raw, string prefix) => Id(field, raw is "" ? null : raw, prefix);
+
+    /// <summary>Parses a prefixed id that must be there.</summary>
+    public int? RequiredId(string field, string? raw, string prefix)
+    {
+        if (raw is null)
+        {
+            Add(field, $"{field} is required.");
+            return null;
+        }
+        return Id(field, raw, prefix);
     }
 }

@@ -59,13 +59,13 @@ public static class CatalogApi
             var errors = new RequestErrors();
             var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
             var size = errors.Int("pageSize", pageSize, 24, 1, Paging.MaxPageSize);
-            var category = errors.Id("categoryId", categoryId, PublicId.Category);
-            var store = errors.Id("storeId", storeId, PublicId.Store);
+            var category = errors.QueryId("categoryId", categoryId, PublicId.Category);
+            var store = errors.QueryId("storeId", storeId, PublicId.Store);
             ProductSort? order = null;
             if (!string.IsNullOrEmpty(sort))
             {
                 if (Sorts.TryGetValue(sort, out var s)) order = s;
-                else errors.Add("sort", $"'{sort}' is not a sort; use one of {string.Join(", ", Sorts.Keys)}.");
+                else errors.Add("sort", $"'{TextRules.Excerpt(sort)}' is not a sort; use one of {string.Join(", ", Sorts.Keys)}.");
             }
             if (query is { Length: > 200 }) errors.Add("query", "A search is at most 200 characters.");
             if (errors.Any) return errors.ToProblem();
@@ -80,11 +80,11 @@ public static class CatalogApi
         products.MapGet("/{productId}", async Task<IResult> (string productId, string? storeId, CatalogQueries catalog, CancellationToken ct) =>
         {
             var errors = new RequestErrors();
-            var store = errors.Id("storeId", storeId, PublicId.Store);
+            var store = errors.QueryId("storeId", storeId, PublicId.Store);
             if (errors.Any) return errors.ToProblem();
             var detail = PublicId.TryParse(PublicId.Product, productId, out var id) ? await catalog.FindProductAsync(id, store, ct) : null;
             return detail is null
-                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"Product '{productId}' was not found.")
+                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"Product '{TextRules.Excerpt(productId)}' was not found.")
                 : TypedResults.Ok(ToDto(detail));
         })
         .WithSummary("One product: its SKUs with price and availability for a store.")
@@ -94,15 +94,14 @@ public static class CatalogApi
         {
             var errors = new RequestErrors();
             if (request is null) { errors.Add("body", "Send {\"storeId\": \"st_1\", \"skuIds\": [\"sku_1\"]}."); return errors.ToProblem(); }
-            var store = errors.Id("storeId", request.StoreId, PublicId.Store);
-            if (request.StoreId is null) errors.Add("storeId", "storeId is required.");
+            var store = errors.RequiredId("storeId", request.StoreId, PublicId.Store);
             var skuIds = new List<int>();
             if (request.SkuIds is null or { Count: 0 }) errors.Add("skuIds", "Name at least one SKU.");
             else if (request.SkuIds.Count > CatalogQueries.MaxBatchSkus) errors.Add("skuIds", $"Ask for at most {CatalogQueries.MaxBatchSkus} SKUs at once.");
             else
                 foreach (var (raw, i) in request.SkuIds.Select((s, i) => (s, i)))
                     if (PublicId.TryParse(PublicId.Sku, raw, out var skuId)) skuIds.Add(skuId);
-                    else errors.Add($"skuIds[{i}]", $"'{raw}' is not a SKU id (expected sku_<number>).");
+                    else errors.Add($"skuIds[{i}]", $"'{TextRules.Excerpt(raw)}' is not a SKU id (expected sku_<number>).");
             if (errors.Any) return errors.ToProblem();
 
             var items = await catalog.AvailabilityAsync(store!.Value, skuIds, ct);

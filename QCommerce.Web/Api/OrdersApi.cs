@@ -77,23 +77,18 @@ public sealed record SlotDto(string Id, DateTime Start, DateTime End, int Remain
 /// <summary>The caller's orders (DESIGN §9). Another caller's order answers 404 on every route.</summary>
 public static class OrdersApi
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    public const string ReplayedHeader = "Idempotent-Replayed";
-
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
     {
         var orders = v1.MapGroup("/orders").WithTags("Orders").RequireAuthorization();
 
-        orders.MapPost("/", async Task<IResult> ([FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, [FromBody] PlaceOrderRequest? body,
+        orders.MapPost("/", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey, [FromBody] PlaceOrderRequest? body,
             ClaimsPrincipal user, CheckoutService checkout, HttpContext http, CancellationToken ct) =>
         {
             var errors = new RequestErrors();
-            if (IdempotencyGuard.CheckKey(idempotencyKey) is { } keyProblem) errors.Add(IdempotencyKeyHeader, keyProblem);
             if (body is null) errors.Add("body", "Send the order as JSON: {storeId, items, address, paymentMethod}.");
             if (errors.Any) return errors.ToProblem();
 
-            var storeId = errors.Id("storeId", body!.StoreId, PublicId.Store);
-            if (body.StoreId is null) errors.Add("storeId", "storeId is required.");
+            var storeId = errors.RequiredId("storeId", body!.StoreId, PublicId.Store);
             var items = ReadItems(errors, body.Items, required: true);
             var slot = errors.Id("deliverySlot", body.DeliverySlot, PublicId.Slot);
             PaymentMethod method = default;
@@ -102,7 +97,7 @@ public static class OrdersApi
                 case "card": method = PaymentMethod.Card; break;
                 case "cod": method = PaymentMethod.CashOnDelivery; break;
                 case null: errors.Add("paymentMethod.type", "paymentMethod.type is required: \"card\" or \"cod\"."); break;
-                default: errors.Add("paymentMethod.type", $"'{body.PaymentMethod.Type}' is not a payment method; use \"card\" or \"cod\"."); break;
+                default: errors.Add("paymentMethod.type", $"'{TextRules.Excerpt(body.PaymentMethod.Type)}' is not a payment method; use \"card\" or \"cod\"."); break;
             }
             if (body.CouponCode is { Length: > 64 }) errors.Add("couponCode", "A coupon code is at most 32 characters.");
             if (errors.Any) return errors.ToProblem();
@@ -110,10 +105,11 @@ public static class OrdersApi
             var address = body.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
             var command = new PlaceOrderCommand(ApiUser.Id(user), storeId!.Value, items!, address, slot, body.CouponCode, method);
             var result = await checkout.PlaceOrderAsync(command, idempotencyKey!, ct);
-            if (result.Replayed) http.Response.Headers[ReplayedHeader] = "true";
+            if (result.Replayed) http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
             return TypedResults.Created($"/v1/orders/{result.Receipt.PublicId}", OrderPlacedDto.From(result.Receipt));
         })
         .RequireRateLimiting(RateLimitPolicies.OrdersPerUser)
+        .RequireIdempotencyKey()
         .WithSummary("Places an order: stock is reserved until payment (card) or the store's confirmation (cash on delivery).")
         .WithDescription("Requires an Idempotency-Key header: the same key and body replay the first answer with Idempotent-Replayed: true; the same key with another body is 422; a key still in flight is 409.")
         .Accepts<PlaceOrderRequest>("application/json")
@@ -172,7 +168,7 @@ public static class OrdersApi
         v1.MapGet("/stores/{storeId}/slots", async Task<IResult> (string storeId, StoreDirectory stores, DeliverySlots slots, CancellationToken ct) =>
         {
             var store = PublicId.TryParse(PublicId.Store, storeId, out var sid) ? await stores.FindAsync(sid, ct) : null;
-            if (store is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' was not found.");
+            if (store is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{TextRules.Excerpt(storeId)}' was not found.");
             return TypedResults.Ok((await slots.UpcomingAsync(store.Id, ct)).Select(s => new SlotDto(s.PublicId, s.StartUtc, s.EndUtc, s.Remaining, s.IsFull)).ToList());
         })
         .WithTags("Stores").WithSummary("A store's delivery slots for the next two days, full ones included.")
@@ -182,7 +178,7 @@ public static class OrdersApi
     }
 
     private static IResult OrderNotFound(string orderId) =>
-        Results.Problem(statusCode: 404, title: "Not found", detail: $"Order '{orderId}' was not found.");
+        Results.Problem(statusCode: 404, title: "Not found", detail: $"Order '{TextRules.Excerpt(orderId)}' was not found.");
 
     private static List<OrderItemInput>? ReadItems(RequestErrors errors, List<OrderItemRequest?>? items, bool required)
     {
@@ -198,8 +194,7 @@ public static class OrdersApi
         {
             var item = items[i];
             if (item is null) { errors.Add($"items[{i}]", "An item cannot be null."); continue; }
-            if (item.SkuId is null) errors.Add($"items[{i}].skuId", "skuId is required.");
-            var sku = errors.Id($"items[{i}].skuId", item.SkuId, PublicId.Sku);
+            var sku = errors.RequiredId($"items[{i}].skuId", item.SkuId, PublicId.Sku);
             if (item.Qty is null) errors.Add($"items[{i}].qty", "qty is required.");
             if (sku is { } s && item.Qty is { } q) result.Add(new OrderItemInput(s, q));
         }

@@ -40,34 +40,31 @@ public static class PaymentsApi
     {
         var payments = v1.MapGroup("/payments").WithTags("Payments").RequireAuthorization();
 
-        payments.MapPost("/", async Task<IResult> ([FromHeader(Name = OrdersApi.IdempotencyKeyHeader)] string? idempotencyKey,
+        payments.MapPost("/", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
             [FromBody] StartPaymentRequest? body, ClaimsPrincipal user, PaymentService service, HttpContext http, CancellationToken ct) =>
         {
             var errors = new RequestErrors();
-            if (IdempotencyGuard.CheckKey(idempotencyKey) is { } keyProblem) errors.Add(OrdersApi.IdempotencyKeyHeader, keyProblem);
-            if (body?.OrderId is null) errors.Add("orderId", "orderId is required: {\"orderId\": \"o_42\"}.");
-            var orderId = errors.Id("orderId", body?.OrderId, PublicId.Order);
+            var orderId = errors.RequiredId("orderId", body?.OrderId, PublicId.Order);
             if (errors.Any) return errors.ToProblem();
             var result = await service.StartAsync(ApiUser.Id(user), orderId!.Value, SiteBase(http), idempotencyKey!, ct);
             return Started(http, result);
         })
         .RequireRateLimiting(RateLimitPolicies.PaymentsPerUser)
+        .RequireIdempotencyKey()
         .WithSummary("Starts paying for an order by card; send the shopper to nextAction.url.")
         .WithDescription("Requires an Idempotency-Key. One payment per order: a second one is 409; after a failure use /retry. 503 when the payment provider does not answer (nothing charged; try again).")
         .Accepts<StartPaymentRequest>("application/json")
         .Produces<PaymentStartedDto>(201).ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
 
-        payments.MapPost("/{paymentId}/retry", async Task<IResult> (string paymentId, [FromHeader(Name = OrdersApi.IdempotencyKeyHeader)] string? idempotencyKey,
+        payments.MapPost("/{paymentId}/retry", async Task<IResult> (string paymentId, [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
             ClaimsPrincipal user, PaymentService service, HttpContext http, CancellationToken ct) =>
         {
             if (!PublicId.TryParse(PublicId.Payment, paymentId, out var id)) return PaymentNotFound(paymentId);
-            var errors = new RequestErrors();
-            if (IdempotencyGuard.CheckKey(idempotencyKey) is { } keyProblem) errors.Add(OrdersApi.IdempotencyKeyHeader, keyProblem);
-            if (errors.Any) return errors.ToProblem();
             var result = await service.RetryAsync(ApiUser.Id(user), id, SiteBase(http), idempotencyKey!, ct);
             return Started(http, result);
         })
         .RequireRateLimiting(RateLimitPolicies.PaymentsPerUser)
+        .RequireIdempotencyKey()
         .WithSummary("A new attempt after the last one failed; 409 otherwise.")
         .Produces<PaymentStartedDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
 
@@ -87,10 +84,10 @@ public static class PaymentsApi
 
     private static IResult Started(HttpContext http, PaymentStartResult result)
     {
-        if (result.Replayed) http.Response.Headers[OrdersApi.ReplayedHeader] = "true";
+        if (result.Replayed) http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         return TypedResults.Created($"/v1/payments/{result.Receipt.PublicId}", PaymentStartedDto.From(result.Receipt));
     }
 
     private static IResult PaymentNotFound(string paymentId) =>
-        Results.Problem(statusCode: 404, title: "Not found", detail: $"Payment '{paymentId}' was not found.");
+        Results.Problem(statusCode: 404, title: "Not found", detail: $"Payment '{TextRules.Excerpt(paymentId)}' was not found.");
 }

@@ -29,7 +29,7 @@ public static class StoresApi
             if (Zips.Normalize(zip) is null)
             {
                 var errors = new RequestErrors();
-                errors.Add("zip", $"'{zip}' is not a zip code.");
+                errors.Add("zip", $"'{TextRules.Excerpt(zip)}' is not a zip code.");
                 return errors.ToProblem();
             }
             return TypedResults.Ok((await stores.ServingAsync(zip, ct)).Select(s => StoreDto.From(s, now)).ToList());
@@ -41,7 +41,7 @@ public static class StoresApi
         {
             var store = PublicId.TryParse(PublicId.Store, storeId, out var id) ? await stores.FindAsync(id, ct) : null;
             return store is null
-                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' was not found.")
+                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{TextRules.Excerpt(storeId)}' was not found.")
                 : TypedResults.Ok(StoreDto.From(store, clock.GetUtcNow()));
         })
         .WithSummary("One dark store.")

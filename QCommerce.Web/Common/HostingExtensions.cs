@@ -33,7 +33,11 @@ public static class HostingExtensions
         var id = incoming.Length is > 0 and <= 128 && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? incoming
             : context.TraceIdentifier;
-        context.Response.Headers["X-Request-Id"] = id;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers["X-Request-Id"] = id;
+            return Task.CompletedTask;
+        });
         await next();
     });
 }

@@ -76,6 +76,39 @@ public static class ErrorHandlingExtensions
         return services;
     }
 
+    /// <summary>
+    /// A body in a charset .NET cannot decode ("application/json; charset=nonsense") would fail deep in the JSON
+    /// reader as an InvalidOperationException; it is the client's 415, said before anything reads the body.
+    /// </summary>
+    private static async Task RefuseUnreadableCharsetsAsync(HttpContext context, RequestDelegate next)
+    {
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
+            && type.Charset is { Length: > 0 } charset && !IsKnownEncoding(charset.Value!.Trim('"')))
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = { Status = 415, Title = "Unsupported media type", Detail = "Send the body as UTF-8 JSON (Content-Type: application/json)." },
+            });
+            return;
+        }
+        await next(context);
+    }
+
+    private static bool IsKnownEncoding(string charset)
+    {
+        try
+        {
+            System.Text.Encoding.GetEncoding(charset);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     public static WebApplication UseQCommerceErrorHandling(this WebApplication app)
     {
         // The API answers with problem details, also for bodiless 4xx such as a failed route binding.
@@ -83,6 +116,7 @@ public static class ErrorHandlingExtensions
         {
             api.UseExceptionHandler();
             api.UseStatusCodePages();
+            api.Use(RefuseUnreadableCharsetsAsync);
         });
         app.UseWhen(c => !ApiPaths.IsApi(c.Request.Path), site =>
         {

@@ -79,10 +79,21 @@ public static class SecurityHeaders
         return app;
     }
 
+    /// <summary>Set as the response starts, so an error answer (whose headers the exception handler clears) carries them too.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceItem] = nonce;
+        context.Response.OnStarting(() =>
+        {
+            SetHeaders(context, nonce);
+            return Task.CompletedTask;
+        });
+        await next();
+    });
+
+    private static void SetHeaders(HttpContext context, string nonce)
+    {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         // One framing rule, said twice: frame-ancestors for today's browsers, X-Frame-Options for old ones.
@@ -92,6 +103,5 @@ public static class SecurityHeaders
         headers.ContentSecurityPolicy = ApiPaths.IsApi(context.Request.Path) || context.Request.Path.StartsWithSegments("/openapi") ? ApiPolicy
             : context.Request.Path.StartsWithSegments("/api-docs") ? ApiReferencePolicy
             : PagePolicy(nonce);
-        await next();
-    });
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Data;
 using QCommerce.Web.Identity;
 
@@ -7,13 +8,18 @@ namespace QCommerce.Web.Common;
 
 public static class Startup
 {
-    /// <summary>Migrates (and on an empty database seeds) before the first request is served.</summary>
+    /// <summary>
+    /// Migrates (and on an empty database seeds) before the first request is served, one instance at a time:
+    /// an instance that starts beside another waits, then finds the work done.
+    /// </summary>
     public static async Task<AdminAccountSeeder.Outcome> InitializeQCommerceAsync(this IServiceProvider services, IConfiguration configuration)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>()
-            .InitializeAsync(seedDemoData: configuration.GetValue("Database:SeedDemoData", true));
-        return await scope.ServiceProvider.GetRequiredService<AdminAccountSeeder>().EnsureAdminAsync();
+        var provider = scope.ServiceProvider;
+        await using var exclusive = await StartupLock.AcquireAsync(provider.GetRequiredService<IDbContextFactory<QCommerceDbContext>>(),
+            provider.GetRequiredService<DatabaseInfo>(), configuration.GetValue("Database:StartupLockTimeout", TimeSpan.FromMinutes(5)));
+        await provider.GetRequiredService<DatabaseInitializer>().InitializeAsync(seedDemoData: configuration.GetValue("Database:SeedDemoData", true));
+        return await provider.GetRequiredService<AdminAccountSeeder>().EnsureAdminAsync();
     }
 }
 
