@@ -41,6 +41,24 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Records every Content-Security-Policy violation in the page's context, across navigations: the browser's
+    /// securitypolicyviolation events and its "Refused to …" console errors.
+    /// </summary>
+    public static async Task<IReadOnlyCollection<string>> WatchCspAsync(IPage page)
+    {
+        var violations = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await page.Context.ExposeFunctionAsync("__qcCspViolation", (string text) => violations.Enqueue(text));
+        await page.Context.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => window.__qcCspViolation("
+            + "`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${location.pathname} (${e.sourceFile || ''}:${e.lineNumber})`));");
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) violations.Enqueue($"console: {message.Text}");
+        };
+        return violations;
+    }
+
     public async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
 

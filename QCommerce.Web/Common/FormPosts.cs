@@ -9,6 +9,21 @@ namespace QCommerce.Web.Common;
 /// </summary>
 public static class FormPosts
 {
+    /// <summary>
+    /// Right after the antiforgery middleware: a form post whose token it refused is answered 400 here, before any
+    /// endpoint runs, so the storefront's status page explains it (a Blazor page would answer an empty 400 itself).
+    /// </summary>
+    public static IApplicationBuilder UseAntiforgeryRefusals(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }
+            && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Task.CompletedTask;
+        }
+        return next(context);
+    });
+
     public static TBuilder RequireAntiforgeryToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
         builder.WithMetadata(new RequireAntiforgeryTokenAttribute());

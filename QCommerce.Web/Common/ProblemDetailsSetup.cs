@@ -130,6 +130,15 @@ public static class ErrorHandlingExtensions
                     SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
                 });
             site.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+            // The page that explains a failure is shown, not submitted to: a re-executed POST (a form refused for its
+            // missing antiforgery token, say) would otherwise run Blazor's form handling and its token check again on
+            // the error page itself, and end in an empty 400 or an error about the error page.
+            site.Use((context, next) =>
+            {
+                if (context.Features.Get<IStatusCodeReExecuteFeature>() is not null || context.Features.Get<IExceptionHandlerFeature>() is not null)
+                    context.Request.Method = HttpMethods.Get;
+                return next(context);
+            });
         });
         return app;
     }
