@@ -278,6 +278,42 @@ public abstract class CatalogApiTests(QCommerceApp app)
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
     }
 
+    [Theory]
+    [InlineData("POST", "/v1/auth/forgotPassword")]
+    [InlineData("POST", "/v1/auth/resetPassword")]
+    [InlineData("POST", "/v1/auth/manage/2fa")]
+    [InlineData("GET", "/v1/auth/confirmEmail?userId=x&code=y")]
+    [InlineData("POST", "/v1/auth/resendConfirmationEmail")]
+    public async Task Auth_EndpointsTheProductDoesNotOffer_AreNotThere(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { email = "a@example.com" }) };
+        var response = await _http.SendAsync(request);
+        Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"{path}: {response.StatusCode}");
+    }
+
+    [Theory]
+    [InlineData("/v1/auth/register", "{\"email\":null,\"password\":null}", "email")]
+    [InlineData("/v1/auth/register", "{\"email\":\"a@example.com\",\"password\":null}", "password")]
+    [InlineData("/v1/auth/login", "{\"email\":null,\"password\":\"x\"}", "email")]
+    [InlineData("/v1/auth/login", "{\"email\":\"a@example.com\"}", "password")]
+    [InlineData("/v1/auth/refresh", "{\"refreshToken\":null}", "refreshToken")]
+    [InlineData("/v1/auth/register", "null", "body")]
+    public async Task Auth_WithNullFields_Is400NamingTheField(string path, string json, string field)
+    {
+        var response = await _http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Auth_RefreshWithAForgedToken_Is401()
+    {
+        var response = await _http.PostAsJsonAsync("/v1/auth/refresh", new { refreshToken = "CfDJ8" + new string('x', 300) });
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Auth_WrongPasswordFiveTimes_LocksTheAccount()
     {

@@ -148,6 +148,65 @@ public abstract class OrdersApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task PlaceOrder_WithOneLineWithAnEmptySkuId_IsRefusedWhole_EachProblemAtTheIndexSent()
+    {
+        var http = await ShopperAsync();
+        var skus = await StockedSkusAsync();
+        var before = await OrderCountAsync();
+        var body = new
+        {
+            storeId = Midtown,
+            items = new object[] { new { skuId = skus[0], qty = 1 }, new { skuId = "", qty = 1 }, new { skuId = "  ", qty = 1 }, new { skuId = skus[1], qty = 0 } },
+            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036" },
+            paymentMethod = new { type = "cod" },
+        };
+
+        var problem = await JsonAsync(await PostOrderAsync(http, body, Guid.NewGuid().ToString()), HttpStatusCode.BadRequest);
+
+        AssertErrors(problem, "items[1].skuId", "items[2].skuId");
+        Assert.Equal(before, await OrderCountAsync());
+        // With the ids fixed, Core's own problems name the index the client sent, not a shifted one.
+        var fixedBody = new
+        {
+            storeId = Midtown,
+            items = new object[] { new { skuId = skus[0], qty = 1 }, new { skuId = skus[2], qty = 1 }, new { skuId = skus[1], qty = 0 } },
+            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036" },
+            paymentMethod = new { type = "cod" },
+        };
+        AssertErrors(await JsonAsync(await PostOrderAsync(http, fixedBody, Guid.NewGuid().ToString()), HttpStatusCode.UnprocessableEntity), "items[2].qty");
+        Assert.Equal(before, await OrderCountAsync());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithTwoIdempotencyKeyHeaders_Is400_AndWritesNothing()
+    {
+        var http = await ShopperAsync();
+        var before = await OrderCountAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(OrderBody(await StockedSkusAsync())) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "k1");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "k2");
+
+        var problem = await JsonAsync(await http.SendAsync(request), HttpStatusCode.BadRequest);
+
+        AssertErrors(problem, "Idempotency-Key");
+        Assert.Equal(before, await OrderCountAsync());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithA20MegabyteStoreId_IsRefused_WithoutEchoingIt()
+    {
+        var http = await ShopperAsync();
+        var body = new { storeId = "st_" + new string('9', 20_000_000), items = new[] { new { skuId = "sku_1", qty = 1 } }, paymentMethod = new { type = "cod" } };
+
+        var response = await PostOrderAsync(http, body, Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Length < 2_000, $"the error is {text.Length} characters");
+        Assert.Contains("storeId", text);
+    }
+
+    [Fact]
     public async Task PlaceOrder_WithEveryBusinessProblem_Is422NamingEachAndWritesNothing()
     {
         var http = await ShopperAsync();

@@ -129,6 +129,46 @@ public abstract class CartServiceTests(DatabaseProvider provider) : IAsyncLifeti
         await _carts.SetQuantityAsync(_ana, Demo.Downtown, _skus[0], 1);
         Assert.True((await _carts.ViewAsync(_ana, Demo.Midtown)).IsEmpty);
     }
+
+    [Fact]
+    public async Task OneShoppersTwoTabs_AddingTheSameNewSku_AtOnce_BothCount_AndNeitherFails()
+    {
+        await _carts.AddAsync(_ana, Demo.Downtown, _skus[1], 1); // the cart exists; the line for _skus[0] does not
+        var meet = new ReadersMeet("FROM \"Carts\"");
+        _h.Database.Interceptors.Add(meet);
+
+        await Task.WhenAll(Task.Run(() => _carts.AddAsync(_ana, Demo.Downtown, _skus[0], 1)), Task.Run(() => _carts.AddAsync(_ana, Demo.Downtown, _skus[0], 2)));
+
+        Assert.True(meet.Met, "both tabs read the cart before either wrote");
+        Assert.Equal(3, (await _carts.ViewAsync(_ana, Demo.Downtown)).Lines.Single(l => l.SkuId == _skus[0]).Quantity);
+    }
+
+    [Fact]
+    public async Task OneShoppersTwoTabs_SettingAndRemovingALine_AtOnce_SettleWithoutAnError()
+    {
+        await _carts.SetQuantityAsync(_ana, Demo.Downtown, _skus[0], 2);
+        var meet = new ReadersMeet("FROM \"Carts\"");
+        _h.Database.Interceptors.Add(meet);
+
+        await Task.WhenAll(Task.Run(() => _carts.SetQuantityAsync(_ana, Demo.Downtown, _skus[0], 5)), Task.Run(() => _carts.RemoveAsync(_ana, Demo.Downtown, _skus[0])));
+
+        Assert.True(meet.Met);
+        var line = (await _carts.ViewAsync(_ana, Demo.Downtown)).Lines.SingleOrDefault(l => l.SkuId == _skus[0]);
+        Assert.True(line is null || line.Quantity == 5, $"the last write wins: {line?.Quantity}");
+    }
+
+    [Fact]
+    public async Task ANewShoppersTwoTabs_CreatingTheCart_AtOnce_EndWithOneCart()
+    {
+        var bo = CartOwner.User(await _h.CreateUserAsync("bo@example.com"));
+        var meet = new ReadersMeet("FROM \"Carts\"");
+        _h.Database.Interceptors.Add(meet);
+
+        await Task.WhenAll(Task.Run(() => _carts.SetQuantityAsync(bo, Demo.Downtown, _skus[0], 1)), Task.Run(() => _carts.SetQuantityAsync(bo, Demo.Downtown, _skus[1], 1)));
+
+        Assert.True(meet.Met);
+        Assert.Equal(2, (await _carts.ViewAsync(bo, Demo.Downtown)).Lines.Count);
+    }
 }
 
 public sealed class SqliteCartServiceTests() : CartServiceTests(DatabaseProvider.Sqlite);

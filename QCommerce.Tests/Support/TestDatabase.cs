@@ -24,6 +24,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
 
+    /// <summary>Interceptors every context made from here carries: a test's way to force an interleaving (<see cref="ReadersMeet"/>).</summary>
+    public List<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor> Interceptors { get; } = [];
+
     public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
     {
         if (provider == DatabaseProvider.Sqlite)
@@ -66,8 +69,10 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>A context for arranging and inspecting data directly, outside the app.</summary>
     public QCommerceDbContext CreateContext() => Provider switch
     {
-        DatabaseProvider.Postgres => new PostgresQCommerceDbContext(new DbContextOptionsBuilder<PostgresQCommerceDbContext>().UseNpgsql(ConnectionString).Options),
-        _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqliteBusyTimeout.Instance).Options),
+        DatabaseProvider.Postgres => new PostgresQCommerceDbContext(new DbContextOptionsBuilder<PostgresQCommerceDbContext>().UseNpgsql(ConnectionString)
+            .AddInterceptors(Interceptors).Options),
+        _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString)
+            .AddInterceptors([SqliteBusyTimeout.Instance, .. Interceptors]).Options),
     };
 
     public IDbContextFactory<QCommerceDbContext> ContextFactory() => new Factory(this);
