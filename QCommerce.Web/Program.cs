@@ -33,7 +33,7 @@ app.UseQCommerceProxySupport();
 app.UseSecurityHeaders();
 app.UseRequestIdHeader();
 app.UseQCommerceErrorHandling();
-// Routing after the status-code pages, so a re-executed /not-found is routed to its page
+// Routing after the status-code pages, so a re-executed /status/{code} is routed to its page
 // (implicit routing would run first, and the re-executed request would find no endpoint).
 app.UseRouting();
 app.MapStaticAssets();

@@ -52,14 +52,11 @@ public sealed class AccountService(UserManager<AppUser> users, TimeProvider cloc
         }
         if (result.Succeeded) return user;
 
-        foreach (var error in result.Errors
-            // Identity names a taken email twice (as user name and as email); say it once.
-            .Where(e => e.Code != nameof(IdentityErrorDescriber.DuplicateEmail) || result.Errors.All(x => x.Code != nameof(IdentityErrorDescriber.DuplicateUserName))))
-        {
-            problems.Add(error.Code, error.Code == nameof(IdentityErrorDescriber.DuplicateUserName)
-                ? $"An account with {TextRules.Excerpt(email)} already exists. Sign in instead?"
-                : error.Description);
-        }
+        // The email is the user name too, so Identity may name a taken one as either, or as both: say it once.
+        string[] taken = [nameof(IdentityErrorDescriber.DuplicateUserName), nameof(IdentityErrorDescriber.DuplicateEmail)];
+        if (result.Errors.Any(e => taken.Contains(e.Code)))
+            problems.Add(nameof(IdentityErrorDescriber.DuplicateUserName), $"An account with {TextRules.Excerpt(email)} already exists. Sign in instead?");
+        foreach (var error in result.Errors.Where(e => !taken.Contains(e.Code))) problems.Add(error.Code, error.Description);
         problems.ThrowIfAny();
         return user;
     }

@@ -38,6 +38,8 @@ public sealed class AddressBookService(IDbContextFactory<QCommerceDbContext> con
         var problems = new List<ValidationResult>();
         if (!Validator.TryValidateObject(input, new ValidationContext(input), problems, validateAllProperties: true))
             throw new DomainException(string.Join(" ", problems.Select(p => p.ErrorMessage)));
+        if (new[] { input.Label, input.Line1, input.Line2, input.City, input.Zip }.Any(TextRules.HasControlCharacters))
+            throw new DomainException("An address cannot contain control characters.");
         if (Zips.Normalize(input.Zip) is null) throw new DomainException($"'{TextRules.Excerpt(input.Zip)}' is not a zip code.");
 
         await using var db = await contexts.CreateDbContextAsync(ct);

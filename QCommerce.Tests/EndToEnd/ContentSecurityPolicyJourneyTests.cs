@@ -46,6 +46,13 @@ public sealed class ContentSecurityPolicyJourneyTests(BrowserFixture browser)
         await VisitAsync("/cart");
         await CheckoutJourneyTests.WaitInteractiveAsync(page); // the circuit connects under the policy
         await VisitAsync("/no-such-page");
+        // The pages a refused form (400) and a rate limit (429) end on.
+        await VisitAsync("/status/400");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "We couldn't use that request" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "status-400");
+        await VisitAsync("/status/429");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wait");
+        await browser.ScreenshotAsync(page, "status-429");
         await VisitAsync("/account/login");
 
         // Signed up: checkout, the card payment on the sandbox's page (its test-card buttons are a nonce'd script), the order.

@@ -52,6 +52,8 @@ public abstract class AddressBookServiceTests(DatabaseProvider provider) : IAsyn
     [InlineData("Home", "", "10013")]
     [InlineData("Home", "12 Mercer Street", "")]
     [InlineData("Home", "12 Mercer Street", "<script>")]
+    [InlineData("Home", "12 Mercer\0 Street", "10013")] // PostgreSQL refuses NUL outright: a 500 until it was checked
+    [InlineData("Ho\u0007me", "12 Mercer Street", "10013")]
     public async Task Add_WithAMissingOrBadField_ThrowsAndSavesNothing(string label, string line1, string zip)
     {
         var input = new AddressInput { Label = label, Line1 = line1, City = "New York", Zip = zip };

@@ -56,9 +56,11 @@ public sealed class TooManyRequestsException(TimeSpan retryAfter)
 public sealed class RateLimits : IAsyncDisposable
 {
     private readonly Dictionary<string, PartitionedRateLimiter<string>> _limiters;
+    private readonly ILogger _logger;
 
-    public RateLimits(IConfiguration configuration)
+    public RateLimits(IConfiguration configuration, ILogger<RateLimits>? logger = null)
     {
+        _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var section = configuration.GetSection("RateLimits");
         _limiters = new[]
         {
@@ -85,7 +87,11 @@ public sealed class RateLimits : IAsyncDisposable
     public void Enforce(string policy, string key)
     {
         using var lease = For(policy).AttemptAcquire(key);
-        if (!lease.IsAcquired) throw new TooManyRequestsException(RetryAfterOf(lease));
+        if (lease.IsAcquired) return;
+        var retryAfter = RetryAfterOf(lease);
+        // The key (an email, a user id) stays out of the log: which limit, and for how long, is what an operator acts on.
+        _logger.LogWarning("Rate limit {Policy} reached; refused for {Seconds} s", policy, TooManyRequestsException.Seconds(retryAfter));
+        throw new TooManyRequestsException(retryAfter);
     }
 
     internal static TimeSpan RetryAfterOf(RateLimitLease lease) =>
@@ -126,8 +132,14 @@ public static class RateLimitingSetup
     /// <summary>Where the storefront's status page finds how long to ask the shopper to wait.</summary>
     public const string RetryAfterItem = "qc.retry-after-seconds";
 
-    private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct) =>
-        await WriteTooManyAsync(context.HttpContext, RateLimits.RetryAfterOf(context.Lease));
+    private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct)
+    {
+        var http = context.HttpContext;
+        var retryAfter = RateLimits.RetryAfterOf(context.Lease);
+        http.RequestServices.GetRequiredService<ILogger<RateLimits>>().LogWarning("Rate limit reached on {Method} {Route}; answered 429, retry after {Seconds} s",
+            http.Request.Method, http.GetEndpoint()?.DisplayName, TooManyRequestsException.Seconds(retryAfter));
+        await WriteTooManyAsync(http, retryAfter);
+    }
 
     /// <summary>429 with Retry-After: problem details for the API, the storefront's status page for a browser.</summary>
     public static async Task WriteTooManyAsync(HttpContext http, TimeSpan retryAfter)
