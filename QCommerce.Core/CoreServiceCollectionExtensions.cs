@@ -35,6 +35,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IStripeApiLocation, ConfiguredStripeApiLocation>();
         services.AddSingleton<IPaymentGateway, StripePaymentGateway>();
         services.AddSingleton<PaymentService>();
+        services.AddSingleton<IOrderPaymentGate>(sp => sp.GetRequiredService<PaymentService>());
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();

@@ -3,7 +3,8 @@ namespace QCommerce.Core.Common;
 /// <summary>
 /// What free text from a client may hold before it is stored or echoed back: no control characters
 /// (PostgreSQL refuses NUL outright; the rest only hides things from the people who read it), no
-/// unpaired UTF-16 surrogates (they cannot be written as UTF-8), and no more than its column takes.
+/// bidirectional overrides, no unpaired UTF-16 surrogates (they cannot be written as UTF-8), and no
+/// more than its column takes.
 /// </summary>
 public static class TextRules
 {
@@ -16,12 +17,18 @@ public static class TextRules
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (char.IsControl(c)) return true;
+            if (char.IsControl(c) || IsBidiControl(c)) return true;
             if (char.IsHighSurrogate(c) && (i + 1 == text.Length || !char.IsLowSurrogate(text[++i]))) return true;
             if (char.IsLowSurrogate(c)) return true;
         }
         return false;
     }
+
+    /// <summary>
+    /// The embedding, override and isolate marks (U+202A–U+202E, U+2066–U+2069): invisible, they make stored text read
+    /// in another order than it is written ("Trojan source"). The plain direction marks (U+200E, U+200F) stay allowed.
+    /// </summary>
+    private static bool IsBidiControl(char c) => c is >= '‪' and <= '‮' or >= '⁦' and <= '⁩';
 
     /// <summary>The problem with one field's text, in words for the caller; null when it may be stored.</summary>
     public static string? Problem(string? text, int maxLength, string what) =>
@@ -40,7 +47,7 @@ public static class TextRules
         for (var i = 0; i < chars.Length; i++)
         {
             if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) { i++; continue; }
-            if (char.IsControl(chars[i]) || char.IsSurrogate(chars[i])) chars[i] = ' ';
+            if (char.IsControl(chars[i]) || char.IsSurrogate(chars[i]) || IsBidiControl(chars[i])) chars[i] = ' ';
         }
         var length = Math.Min(chars.Length, maxLength);
         if (length > 0 && length < chars.Length && char.IsHighSurrogate(chars[length - 1])) length--;
@@ -48,12 +55,12 @@ public static class TextRules
     }
 
     /// <summary>A short, printable quote of a client's input for an error message: never the whole of a 20 MB string.</summary>
-    public static string Excerpt(string? text)
+    public static string Excerpt(string? text, int length = ExcerptLength)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        var cut = text.Length <= ExcerptLength ? text : text[..ExcerptLength];
+        var cut = text.Length <= length ? text : text[..length];
         if (cut.Length > 0 && char.IsHighSurrogate(cut[^1])) cut = cut[..^1];
-        var printable = new string(cut.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
-        return text.Length <= ExcerptLength ? printable : printable + "…";
+        var printable = new string(cut.Select(c => char.IsControl(c) || IsBidiControl(c) ? '?' : c).ToArray());
+        return text.Length <= length ? printable : printable + "…";
     }
 }

@@ -118,11 +118,37 @@ public sealed class CheckoutService(
         db.Database.AutoSavepointsEnabled = false; // all or nothing anyway: savepoints would only add round trips
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct); // assigns the order id the rows below refer to
-        if (coupon is not null) db.CouponRedemptions.Add(new CouponRedemption(coupon.Id, command.UserId, order.Id, now));
+        int? useNumber = null;
+        if (coupon is not null)
+        {
+            if (coupon.PerCustomerLimit is { } limit)
+            {
+                // Read again inside the transaction: another order of this customer's may have taken the last use since.
+                useNumber = CouponRedemption.FreeUseNumber(limit, await db.CouponRedemptions
+                    .Where(r => r.CouponId == coupon.Id && r.UserId == command.UserId).Select(r => r.UseNumber).ToListAsync(ct));
+                if (useNumber is null)
+                {
+                    await tx.RollbackAsync(ct);
+                    Reject("couponCode", $"You have already used the code {coupon.Code} as often as it allows.");
+                }
+            }
+            db.CouponRedemptions.Add(new CouponRedemption(coupon.Id, command.UserId, order.Id, useNumber, now));
+        }
         var receipt = OrderReceipt.From(order);
         Outbox.Enqueue(db, EventTypes.OrderCreated, order.PublicId, new OrderCreatedEvent(order.Id, store.Id, order.Status, order.PaymentMethod,
             order.Currency, order.TotalMinor, order.ReservationExpiresAtUtc), now);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (useNumber is not null)
+        {
+            await tx.RollbackAsync(ct);
+            await using var check = await contexts.CreateDbContextAsync(ct);
+            if (!await check.CouponRedemptions.AnyAsync(r => r.CouponId == coupon!.Id && r.UserId == command.UserId && r.UseNumber == useNumber, ct)) throw;
+            // Another order of this customer's, placed at the same moment, took the same use of the code.
+            Reject("couponCode", $"You have already used the code {coupon!.Code} as often as it allows.");
+        }
         await IdempotencyGuard.CompleteAsync(db, claim, 201, receipt, order.PublicId, ct);
         if (command.ClearCart)
             await db.CartLines.Where(l => db.Carts.Any(c => c.Id == l.CartId && c.UserId == command.UserId && c.StoreId == store.Id)).ExecuteDeleteAsync(ct);

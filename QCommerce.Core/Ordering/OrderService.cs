@@ -18,7 +18,7 @@ public sealed record ModifyOrderCommand(IReadOnlyList<OrderItemInput>? Items, Or
 /// two writers to one order (a shopper cancelling while the expiry runs) a conflict, never a mix.
 /// </summary>
 public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox,
-    TimeProvider clock, IOptions<OrderingOptions> options, ILogger<OrderService> logger)
+    TimeProvider clock, IOptions<OrderingOptions> options, ILogger<OrderService> logger, IOrderPaymentGate payments)
 {
     /// <summary>The shopper cancels: stock and slot go back; a paid order is refunded first.</summary>
     public async Task<OrderStatus> CancelAsync(string userId, int orderId, string? reason, CancellationToken ct = default)
@@ -105,11 +105,13 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     {
         if (command.Items is null && command.Address is null)
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["body"] = ["Send new items, a new address, or both."] });
-        var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var order = await LoadAsync(db, userId, orderId, ct);
         if (!order.CanBeModified)
             throw new ConflictException($"Order {order.PublicId} is {order.Status}; items and address can change only before payment.");
+        // After a declined card the old PaymentIntent could still be paid, for the old total: it is closed first.
+        if (order.Status == OrderStatus.PaymentFailed) await payments.CloseStaleAttemptsAsync(orderId, ct);
+        var now = clock.UtcNow();
         var store = await stores.GetAsync(order.StoreId, ct);
 
         var problems = new ProblemList();

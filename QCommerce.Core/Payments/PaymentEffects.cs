@@ -74,10 +74,17 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
 
     private async Task ApplyToOrderAsync(OutboxEnvelope message, PaymentEventData data, CancellationToken ct)
     {
-        if (message.Type == EventTypes.PaymentCaptured && await IsCancelledAsync(data.OrderId, ct))
+        var (cancelled, costsOtherwise) = message.Type == EventTypes.PaymentCaptured ? await CheckCaptureAsync(data, ct) : (false, false);
+        if (cancelled)
         {
             // The order was cancelled (or expired) while the shopper was paying: the money goes back.
             await payments.RefundAsync(data.PaymentId, null, "The order had been cancelled when the payment arrived.", "system", message.EventId, ct);
+        }
+        else if (costsOtherwise)
+        {
+            // Money for an earlier version of the order (changed after a decline, the old page paid anyway): an order is
+            // never paid for less, or more, than it costs; the money goes back and the shopper orders again.
+            await payments.RefundAsync(data.PaymentId, null, "The order had changed when this payment arrived.", "system", message.EventId, ct);
         }
 
         var now = clock.UtcNow();
@@ -92,6 +99,12 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
 
         switch (message.Type)
         {
+            case EventTypes.PaymentCaptured when costsOtherwise && order.Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed:
+                order.Note("psp", $"A payment of {amount} arrived for an earlier version of this order, which now costs {new Money(order.Currency, order.TotalMinor)}; "
+                    + "it is being refunded in full. Please place the order again.", now);
+                logger.LogError("Payment {PaymentId} captured {Amount} for order {OrderId}, which now costs {Total}: not marked paid, refunded in full",
+                    PublicId.Format(PublicId.Payment, data.PaymentId), amount, order.PublicId, new Money(order.Currency, order.TotalMinor));
+                break;
             case EventTypes.PaymentCaptured when order.Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed:
                 var held = order.ReservationStatus == ReservationStatus.Held;
                 order.MarkPaid("psp", now);
@@ -132,9 +145,14 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
         if (order.Status != from) logger.LogInformation("Order {OrderId}: {From} -> {To} after {EventType}", order.PublicId, from, order.Status, message.Type);
     }
 
-    private async Task<bool> IsCancelledAsync(int orderId, CancellationToken ct)
+    /// <summary>Whether captured money can pay its order: not once it is cancelled, and only for exactly what it costs now.</summary>
+    private async Task<(bool Cancelled, bool CostsOtherwise)> CheckCaptureAsync(PaymentEventData data, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Orders.AnyAsync(o => o.Id == orderId && o.Status == OrderStatus.Cancelled, ct);
+        var order = await db.Orders.AsNoTracking().Where(o => o.Id == data.OrderId)
+            .Select(o => new { o.Status, o.TotalMinor, o.Currency }).FirstAsync(ct);
+        var cancelled = order.Status == OrderStatus.Cancelled;
+        var unpaid = order.Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed;
+        return (cancelled, unpaid && (order.TotalMinor != data.AmountMinor || !string.Equals(order.Currency, data.Currency, StringComparison.OrdinalIgnoreCase)));
     }
 }

@@ -39,7 +39,7 @@ public sealed record PaymentEventData(int PaymentId, int OrderId, int Attempt, l
 /// order follows through <see cref="PaymentEffects"/>.
 /// </summary>
 public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, IdempotencyGuard idempotency,
-    OutboxSignal outbox, TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<PaymentService> logger)
+    OutboxSignal outbox, TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<PaymentService> logger) : IOrderPaymentGate
 {
     /// <summary>Where the PSP sends the shopper back, under the storefront's base address.</summary>
     public static string ReturnPath(int paymentId) => $"/payments/{Common.PublicId.Format(Common.PublicId.Payment, paymentId)}/return";
@@ -174,6 +174,25 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         await SaveAsync(db, payment, ct);
         if (change != PaymentChange.None) outbox.Notify();
         return change;
+    }
+
+    /// <summary>
+    /// Before a declined order is changed: its failed PaymentIntent is cancelled at the PSP, so the old page cannot
+    /// take the old total any more. If it was paid after all, that is recorded and the change refused.
+    /// </summary>
+    public async Task CloseStaleAttemptsAsync(int orderId, CancellationToken ct)
+    {
+        string? intentId;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
+            intentId = payment is { Status: PaymentStatus.Failed } ? payment.CurrentAttempt.PspReference : null;
+        }
+        if (intentId is null) return;
+        var intent = await gateway.CancelIntentAsync(intentId, ct);
+        await ApplyIntentAsync(intent, ct);
+        if (intent.Status == PspIntentStatus.Succeeded)
+            throw new ConflictException($"The earlier payment of order {Common.PublicId.Format(Common.PublicId.Order, orderId)} went through after all; the order is paid and can no longer be changed.");
     }
 
     /// <summary>Cancels the live PaymentIntent of an order that was cancelled, so the shopper cannot pay it any more.</summary>

@@ -315,6 +315,56 @@ public abstract class CatalogApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task Charsets_AQuotedUtf8IsRead_AnyOtherIs415()
+    {
+        async Task<HttpResponseMessage> PostAsync(string contentType)
+        {
+            var content = new StringContent("{\"storeId\":\"st_1\",\"skuIds\":[\"sku_1\"]}");
+            content.Headers.Remove("Content-Type");
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return await _http.PostAsync("/v1/availability:batch", content);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("application/json; charset=\"utf-8\"")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("application/json; charset=UTF-8")).StatusCode);
+        foreach (var charset in new[] { "utf-7", "\"utf-16\"", "nonsense" })
+        {
+            var refused = await PostAsync($"application/json; charset={charset}");
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task Problems_QuoteAtMostAShortPieceOfTheirPath()
+    {
+        var response = await _http.GetAsync($"/v1/stores/{new string('Z', 7000)}/slots");
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.True(problem.GetProperty("instance").GetString()!.Length <= 210);
+        Assert.True(problem.GetProperty("detail").GetString()!.Length <= 120);
+    }
+
+    [Fact]
+    public async Task Auth_AnEmailWithPunctuation_CanRegister_AndTheStorefrontCookieDoesNotOpenTheApi()
+    {
+        var email = $"a!b#c+{Guid.NewGuid():N}@example.com";
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsJsonAsync("/v1/auth/register", new { email, password = "Groceries-2026" })).StatusCode);
+
+        // Signed in on the storefront, the browser's cookie is not a credential for /v1: a page on another
+        // same-site origin could otherwise have the browser cancel the shopper's orders.
+        var browser = app.CreateClient();
+        var signedIn = await Forms.PostAsync(browser, "/account/login", "/account/login", new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["Input.Email"] = email, ["Input.Password"] = "Groceries-2026",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/v1/orders")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("/v1/cart/accept-prices?storeId=st_1", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Auth_WrongPasswordFiveTimes_LocksTheAccount()
     {
         var email = $"locked-{Guid.NewGuid():N}@example.com";

@@ -74,6 +74,34 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
     }
 
     [Fact]
+    public async Task SignIn_ToOneAccount_SpelledWithLookAlikeLetters_CountsAsOneAccount()
+    {
+        var name = $"kkk{Guid.NewGuid():N}";
+        var email = $"{name}@example.com";
+        Assert.Equal(HttpStatusCode.OK, (await ClientAt("198.51.100.101").PostAsJsonAsync("/v1/auth/register", new { email, password = "Groceries-2026" })).StatusCode);
+        // The Kelvin sign (U+212A) is the letter K once normalised, as Identity finds accounts.
+        var spellings = new[] { email, email.ToUpperInvariant(), "\u212A" + email[1..], email[..1] + "\u212A\u212A" + email[3..] };
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await ClientAt($"198.51.100.{110 + i}").PostAsJsonAsync("/v1/auth/login", new { email = spellings[i], password = "nope-" + i })).StatusCode);
+
+        await AssertTooManyAsync(await ClientAt("198.51.100.120").PostAsJsonAsync("/v1/auth/login", new { email = spellings[3], password = "Groceries-2026" }));
+    }
+
+    [Fact]
+    public async Task PaymentLinks_AreHttpOrHttps_WhateverAProxyClaims()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 70);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payments") { Content = JsonContent.Create(new { orderId }) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("X-Forwarded-Proto", "javascript");
+
+        var started = await ApiShopper.JsonAsync(await shopper.Http.SendAsync(request), HttpStatusCode.Created);
+
+        Assert.StartsWith("http://", started.GetProperty("nextAction").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public async Task Registration_FromOneClient_IsCutOffAfterTheLimit()
     {
         var client = ClientAt("203.0.113.30");

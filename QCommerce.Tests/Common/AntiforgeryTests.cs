@@ -103,6 +103,19 @@ public sealed class AntiforgeryTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Theory]
+    [InlineData("/search?q=café", "/search?q=caf%C3%A9")]
+    [InlineData("/c/　x", "/c/%E3%80%80x")]
+    [InlineData("/＼evil.example", "/%EF%BC%BCevil.example")]
+    public async Task AReturnUrlBeyondAscii_IsFollowedPercentEncoded_NotAnError(string returnUrl, string location)
+    {
+        var client = app.CreateClient();
+        var response = await Forms.PostAsync(client, "/account/login", "/store/select", new Dictionary<string, string> { ["storeId"] = "1", ["returnUrl"] = returnUrl });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(location, response.Headers.Location?.OriginalString);
+    }
+
+    [Theory]
     [InlineData("/\t/evil.example")]
     [InlineData("/\r\n/evil.example")]
     [InlineData("//evil.example")]

@@ -11,14 +11,7 @@ namespace QCommerce.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class CheckoutJourneyTests(BrowserFixture browser)
 {
-    private static readonly Regex AddButton = new("^Add .+ to cart$");
-
-    /// <summary>Plenty of stock for everything Midtown sells, so the journey never meets a sold-out shelf.</summary>
-    private async Task StockMidtownAsync()
-    {
-        await using var db = browser.App.Database.CreateContext();
-        await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
-    }
+    private static readonly Regex AddButton = BrowserFixture.AddButton;
 
     private async Task<int> OrderCountAsync(string email)
     {
@@ -45,7 +38,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
     [Fact]
     public async Task Shopper_FillsACart_SignsUp_UsesACouponAndASlot_PaysCashOnDelivery_AndWatchesTheOrderLive()
     {
-        await StockMidtownAsync();
+        await browser.StockMidtownAsync();
         var page = await browser.NewPageAsync();
         await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
 
@@ -139,7 +132,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
     [Fact]
     public async Task Cart_OnAPhone_ShowsLinesAndSummaryWithoutSidewaysScrolling()
     {
-        await StockMidtownAsync();
+        await browser.StockMidtownAsync();
         var page = await browser.NewPageAsync(phone: true);
         await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
         await page.GotoAsync("/c/pantry");

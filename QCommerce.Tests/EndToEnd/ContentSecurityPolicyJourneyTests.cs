@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using QCommerce.Tests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -14,13 +13,12 @@ namespace QCommerce.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class ContentSecurityPolicyJourneyTests(BrowserFixture browser)
 {
-    private static readonly Regex AddButton = new("^Add .+ to cart$");
+    private static readonly Regex AddButton = BrowserFixture.AddButton;
 
     [Fact]
     public async Task EveryPage_RunsUnderTheCsp_WithoutAViolation()
     {
-        await using (var db = browser.App.Database.CreateContext())
-            await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
+        await browser.StockMidtownAsync();
         var page = await browser.NewPageAsync();
         var violations = await BrowserFixture.WatchCspAsync(page);
         var visited = new List<string>();

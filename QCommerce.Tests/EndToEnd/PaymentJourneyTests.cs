@@ -14,13 +14,12 @@ namespace QCommerce.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class PaymentJourneyTests(BrowserFixture browser)
 {
-    private static readonly Regex AddButton = new("^Add .+ to cart$");
+    private static readonly Regex AddButton = BrowserFixture.AddButton;
 
     /// <summary>A new shopper signs up, fills a Midtown cart and reaches checkout with an address typed in.</summary>
     private async Task<IPage> ShopperAtCheckoutAsync(string name, bool phone = false)
     {
-        await using (var db = browser.App.Database.CreateContext())
-            await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
+        await browser.StockMidtownAsync();
         var page = await browser.NewPageAsync(phone);
         await page.GotoAsync("/account/register");
         await CheckoutJourneyTests.SignUpAsync(page, name);

@@ -155,6 +155,33 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task PlaceOrder_TwoOrdersWithAOncePerCustomerCode_AtOnce_OnlyOneGetsTheDiscount()
+    {
+        var big = Command(items: [new(_skus[0], 10), new(_skus[1], 10)], coupon: "welcome10");
+        // Both orders count the customer's earlier uses of the code (none) before either writes its own.
+        var meet = new ReadersMeet("FROM \"CouponRedemptions\"");
+        _h.Database.Interceptors.Add(meet);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                return (await PlaceAsync(big)).Receipt.DiscountMinor > 0 ? "discounted" : "full price";
+            }
+            catch (RequestRejectedException rejected)
+            {
+                return string.Join(" ", rejected.Errors.Keys);
+            }
+        })));
+
+        Assert.True(meet.Met, "both read the customer's uses before either wrote");
+        Assert.Equal(["couponCode", "discounted"], outcomes.Order(StringComparer.Ordinal));
+        await using var db = _h.Database.CreateContext();
+        Assert.Equal(1, await db.CouponRedemptions.CountAsync(r => r.UserId == _ana));
+        Assert.Equal(1, await db.Orders.CountAsync(o => o.UserId == _ana));
+    }
+
+    [Fact]
     public async Task PlaceOrder_ACouponUsedUpOverall_IsRefusedForTheNextShopper()
     {
         await using (var db = _h.Database.CreateContext())

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Ordering;
+using QCommerce.Core.Payments;
 using QCommerce.Tests.Support;
 using QCommerce.Web.Payments.Sandbox;
 
@@ -143,6 +144,87 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
         await OrderBecomesAsync(shopper, orderId, "paid");
         Assert.Equal([(499, 0), (499, 0)], await StockAsync(skus));
+    }
+
+    [Fact]
+    public async Task AnOrderChangedAfterADecline_CannotBePaidForItsOldTotal_OnTheOldPage()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 102);
+        var started = await StartAsync(shopper, orderId);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined);
+        await OrderBecomesAsync(shopper, orderId, "paymentFailed");
+
+        // More items: the order now costs more than the declined attempt asked for.
+        var changed = await ApiShopper.JsonAsync(await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
+        {
+            items = new object[] { new { skuId = $"sku_{skus[0]}", qty = 5 }, new { skuId = $"sku_{skus[1]}", qty = 4 } },
+        })), HttpStatusCode.OK);
+        var newTotal = changed.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64();
+
+        // The browser's back button leads to the old page: it takes no money any more.
+        var intentId = new Uri(PayUrl(started)).Segments[^1];
+        Assert.Equal("canceled", (await app.Services.GetRequiredService<SandboxPsp>().FindIntentAsync(intentId, default))!.Status);
+        using (var browser = app.CreateClient())
+        {
+            var page = await browser.PostAsync(new Uri(PayUrl(started)).PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["number"] = Succeeds, ["expiry"] = "12/34", ["cvc"] = "123", [Forms.TokenField] = await Forms.TokenAsync(browser, "/account/login"),
+            }));
+            Assert.Contains("cancelled", await page.Content.ReadAsStringAsync());
+        }
+        Assert.Equal("paymentFailed", await StatusAsync(shopper, orderId));
+
+        // Paying again is for what the order costs now.
+        var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}/retry", null, Guid.NewGuid().ToString()),
+            HttpStatusCode.Created);
+        Assert.Equal(newTotal, retried.GetProperty("amount").GetProperty("value").GetInt64());
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
+        await OrderBecomesAsync(shopper, orderId, "paid");
+    }
+
+    [Fact]
+    public async Task ACaptureForAnEarlierVersionOfTheOrder_NeverPaysIt_AndIsRefundedInFull()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 105);
+        var started = await StartAsync(shopper, orderId);
+        var oldTotal = started.GetProperty("amount").GetProperty("value").GetInt64();
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined);
+        await OrderBecomesAsync(shopper, orderId, "paymentFailed");
+        await ApiShopper.JsonAsync(await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
+        {
+            items = new object[] { new { skuId = $"sku_{skus[0]}", qty = 5 } },
+        })), HttpStatusCode.OK);
+
+        // A PSP that took the old total anyway (the cancel was ignored, or raced): the money is there, and the event says so.
+        var payment = await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}");
+        var intent = payment.GetProperty("pspReference").GetString()!;
+        await using (var psp = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync())
+            await psp.Intents.Where(i => i.Id == intent).ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, "succeeded").SetProperty(x => x.AmountReceived, x => x.Amount));
+        var succeeded = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = $"evt_stale_{Guid.NewGuid():N}", ["object"] = "event", ["api_version"] = "2020-08-27",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["type"] = "payment_intent.succeeded",
+            ["data"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["object"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["id"] = intent, ["object"] = "payment_intent", ["amount"] = oldTotal, ["amount_received"] = oldTotal, ["currency"] = "usd", ["status"] = "succeeded",
+                },
+            },
+        }.ToJsonString();
+        var secret = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PaymentsOptions>>().Value.Stripe.WebhookSecret;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/webhooks/psp") { Content = new StringContent(succeeded, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(succeeded, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().SendAsync(request)).StatusCode);
+
+        var timeline = await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("timeline").ToString(),
+            t => t.Contains("earlier version of this order"), "the timeline to say what happened");
+        Assert.Equal("paymentFailed", await StatusAsync(shopper, orderId));
+        var refunds = await Eventually.Async(async () => (await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}")).GetProperty("refunds"),
+            r => r.GetArrayLength() == 1, "the refund to be asked for");
+        Assert.Equal(oldTotal, refunds[0].GetProperty("amount").GetProperty("value").GetInt64());
     }
 
     [Fact]

@@ -112,6 +112,8 @@ public abstract class PspWebhookTests(QCommerceApp app)
             ("garbage header", json, "not-a-signature"),
             ("no v1", json, $"t={now}"),
             ("bad timestamp", json, good.Replace($"t={now}", "t=yesterday")),
+            ("a timestamp past 2038, validly signed", json, Stripe.EventUtility.GenerateSignatureHeader(json, Secret, 1L << 31)),
+            ("a timestamp past long", json, good.Replace($"t={now}", "t=99999999999999999999999")),
             ("signed, but not JSON", "{not json", Stripe.EventUtility.GenerateSignatureHeader("{not json", Secret, now)),
             ("signed, but no id", "{\"object\":\"event\"}", Stripe.EventUtility.GenerateSignatureHeader("{\"object\":\"event\"}", Secret, now)),
         };

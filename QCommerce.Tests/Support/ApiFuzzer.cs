@@ -273,7 +273,8 @@ public sealed class ApiFuzzer(QCommerceApp app)
     [
         ("none", null), ("text/plain", "text/plain"), ("xml", "application/xml"), ("form", "application/x-www-form-urlencoded"),
         ("multipart", "multipart/form-data; boundary=x"), ("latin-1 charset", "application/json; charset=iso-8859-1"),
-        ("unknown charset", "application/json; charset=nonsense"), ("garbage", "%%%;;;"),
+        ("unknown charset", "application/json; charset=nonsense"), ("quoted charset", "application/json; charset=\"utf-8\""),
+        ("UTF-7", "application/json; charset=utf-7"), ("UTF-16", "application/json; charset=utf-16"), ("garbage", "%%%;;;"),
     ];
 
     private static IEnumerable<(string, string[])> BadIdempotencyKeys() =>

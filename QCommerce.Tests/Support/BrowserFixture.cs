@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace QCommerce.Tests.Support;
@@ -57,6 +58,16 @@ public sealed class BrowserFixture : IAsyncLifetime
             if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) violations.Enqueue($"console: {message.Text}");
         };
         return violations;
+    }
+
+    /// <summary>The accessible name of every product's "Add … to cart" button.</summary>
+    public static readonly System.Text.RegularExpressions.Regex AddButton = new("^Add .+ to cart$");
+
+    /// <summary>Plenty of stock for everything Midtown sells, so a journey never meets a sold-out shelf.</summary>
+    public async Task StockMidtownAsync()
+    {
+        await using var db = App.Database.CreateContext();
+        await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
     }
 
     public async Task ScreenshotAsync(IPage page, string name) =>

@@ -40,7 +40,8 @@ public static class ApiSetup
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api-docs", o => o.WithTitle("QCommerce API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // Fonts from this host's stylesheet, not Scalar's font CDN: the page's CSP lets nothing load from elsewhere.
+        app.MapScalarApiReference("/api-docs", o => o.WithTitle("QCommerce API").WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts());
         return app;
     }
 }

@@ -31,10 +31,11 @@ public static class AuthApi
     {
         var auth = v1.MapGroup("/auth").WithTags("Auth");
 
-        auth.MapPost("/register", async Task<IResult> ([FromBody] RegisterAccountRequest? body, AccountService accounts, RateLimits limits, CancellationToken ct) =>
+        auth.MapPost("/register", async Task<IResult> ([FromBody] RegisterAccountRequest? body, AccountService accounts, RateLimits limits,
+            ILookupNormalizer normalizer, CancellationToken ct) =>
         {
             if (body is null) return Problem("body", "Send {\"email\": \"…\", \"password\": \"…\"}.");
-            if (!string.IsNullOrWhiteSpace(body.Email)) limits.Enforce(RateLimitPolicies.RegistrationPerAccount, Normalize(body.Email));
+            if (!string.IsNullOrWhiteSpace(body.Email)) limits.Enforce(RateLimitPolicies.RegistrationPerAccount, RateLimits.AccountKey(normalizer, body.Email));
             try
             {
                 await accounts.RegisterAsync(new RegistrationInput(body.Email, body.Password, body.DisplayName), ct);
@@ -50,8 +51,8 @@ public static class AuthApi
         .Accepts<RegisterAccountRequest>("application/json")
         .Produces(200).ProducesValidationProblem().ProducesProblem(429);
 
-        auth.MapPost("/login", async Task<IResult> ([FromBody] SignInRequest? body, [FromQuery] bool? useCookies, [FromQuery] bool? useSessionCookies,
-            SignInManager<AppUser> signIn, RateLimits limits) =>
+        auth.MapPost("/login", async Task<IResult> ([FromBody] SignInRequest? body, SignInManager<AppUser> signIn, RateLimits limits,
+            ILookupNormalizer normalizer) =>
         {
             var errors = new RequestErrors();
             if (TextRules.Problem(body?.Email, AccountService.MaxEmailLength, "email") is { } emailProblem) errors.Add("email", emailProblem);
@@ -59,17 +60,16 @@ public static class AuthApi
             if (string.IsNullOrEmpty(body?.Password)) errors.Add("password", "password is required.");
             else if (body.Password.Length > AccountService.MaxPasswordLength) errors.Add("password", "That is not a password of this shop.");
             if (errors.Any) return errors.ToProblem();
-            limits.Enforce(RateLimitPolicies.SignInPerAccount, Normalize(body!.Email!));
+            limits.Enforce(RateLimitPolicies.SignInPerAccount, RateLimits.AccountKey(normalizer, body!.Email!));
 
-            var cookies = useCookies == true || useSessionCookies == true;
-            signIn.AuthenticationScheme = cookies ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
-            var result = await signIn.PasswordSignInAsync(body.Email!.Trim(), body.Password!, isPersistent: useCookies == true && useSessionCookies != true,
-                lockoutOnFailure: true);
-            // The token (or the cookie) is written by the sign-in itself.
+            // Only a bearer token: /v1 does not accept the storefront's cookie (see IdentitySetup.ApiScheme).
+            signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
+            var result = await signIn.PasswordSignInAsync(body.Email!.Trim(), body.Password!, isPersistent: false, lockoutOnFailure: true);
+            // The token is written by the sign-in itself.
             return result.Succeeded ? Results.Empty : Results.Problem(result.ToString(), statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
         })
         .RequireRateLimiting(RateLimitPolicies.SignInPerClient)
-        .WithSummary("Signs in: returns a bearer accessToken, its expiresIn and a refreshToken (or sets the cookie with ?useCookies=true).")
+        .WithSummary("Signs in: returns a bearer accessToken, its expiresIn and a refreshToken.")
         .Accepts<SignInRequest>("application/json")
         .Produces<AccessTokenResponse>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(429);
 
@@ -98,13 +98,6 @@ public static class AuthApi
         .WithSummary("The signed-in account.");
 
         return v1;
-    }
-
-    /// <summary>The account a request is about, as a counter's key (bounded: a megabyte "email" is not a megabyte key).</summary>
-    private static string Normalize(string email)
-    {
-        var trimmed = email.Trim();
-        return (trimmed.Length > AccountService.MaxEmailLength ? trimmed[..AccountService.MaxEmailLength] : trimmed).ToUpperInvariant();
     }
 
     private static IResult Problem(string field, string message) =>

@@ -99,7 +99,7 @@ public static class OrdersApi
                 case null: errors.Add("paymentMethod.type", "paymentMethod.type is required: \"card\" or \"cod\"."); break;
                 default: errors.Add("paymentMethod.type", $"'{TextRules.Excerpt(body.PaymentMethod.Type)}' is not a payment method; use \"card\" or \"cod\"."); break;
             }
-            if (body.CouponCode is { Length: > 64 }) errors.Add("couponCode", "A coupon code is at most 32 characters.");
+            if (body.CouponCode is { Length: > 32 }) errors.Add("couponCode", "A coupon code is at most 32 characters.");
             if (errors.Any) return errors.ToProblem();
 
             var address = body.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;

@@ -79,8 +79,11 @@ public static class PaymentsApi
         return v1;
     }
 
-    /// <summary>The storefront's address as the caller reached it: where the PSP sends the shopper back.</summary>
-    internal static string SiteBase(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}";
+    /// <summary>
+    /// The storefront's address as the caller reached it: where the PSP sends the shopper back. The scheme is http or
+    /// https, whatever a proxy's X-Forwarded-Proto claimed ("javascript" must never reach a link on the PSP's page).
+    /// </summary>
+    internal static string SiteBase(HttpContext http) => $"{(http.Request.IsHttps ? "https" : "http")}://{http.Request.Host}";
 
     private static IResult Started(HttpContext http, PaymentStartResult result)
     {

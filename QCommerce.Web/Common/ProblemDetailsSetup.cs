@@ -69,7 +69,10 @@ public static class ErrorHandlingExtensions
     {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
-            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            // The path as asked, but never pages of it: a 7,000-character id is not worth echoing.
+            c.ProblemDetails.Instance ??= TextRules.Excerpt(c.HttpContext.Request.Path.Value, 200);
+            // The framework names a type for the common statuses; 429 is RFC 6585's.
+            if (c.ProblemDetails.Status == StatusCodes.Status429TooManyRequests) c.ProblemDetails.Type ??= "https://tools.ietf.org/html/rfc6585#section-4";
             c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -77,14 +80,22 @@ public static class ErrorHandlingExtensions
     }
 
     /// <summary>
-    /// A body in a charset .NET cannot decode ("application/json; charset=nonsense") would fail deep in the JSON
-    /// reader as an InvalidOperationException; it is the client's 415, said before anything reads the body.
+    /// A body in a charset the JSON reader will not decode ("charset=nonsense", UTF-7) would fail deep inside it as an
+    /// InvalidOperationException or NotSupportedException. The API reads UTF-8, JSON's own encoding (RFC 8259), so any
+    /// other charset is the client's 415, said before anything reads the body.
     /// </summary>
     private static async Task RefuseUnreadableCharsetsAsync(HttpContext context, RequestDelegate next)
     {
-        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
-            && type.Charset is { Length: > 0 } charset && !IsKnownEncoding(charset.Value!.Trim('"')))
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type) && type.Charset is { Length: > 0 } given)
         {
+            var charset = given.Value!.Trim('"');
+            if (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                // charset="utf-8" is the same as charset=utf-8, but the JSON reader only knows the latter.
+                if (given.Value != "utf-8") context.Request.ContentType = $"{type.MediaType}; charset=utf-8";
+                await next(context);
+                return;
+            }
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
@@ -94,19 +105,6 @@ public static class ErrorHandlingExtensions
             return;
         }
         await next(context);
-    }
-
-    private static bool IsKnownEncoding(string charset)
-    {
-        try
-        {
-            System.Text.Encoding.GetEncoding(charset);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     public static WebApplication UseQCommerceErrorHandling(this WebApplication app)

@@ -83,6 +83,17 @@ public sealed class RateLimits : IAsyncDisposable
 
     public PartitionedRateLimiter<string> For(string policy) => _limiters[policy];
 
+    /// <summary>
+    /// The account an email names, as a counter's key: normalised as Identity finds accounts (Unicode NFC, upper case),
+    /// so "K" and the Kelvin sign "K" are one account here as they are there; bounded, so a megabyte "email" is not a
+    /// megabyte key.
+    /// </summary>
+    public static string AccountKey(Microsoft.AspNetCore.Identity.ILookupNormalizer normalizer, string email)
+    {
+        var trimmed = email.Trim();
+        return normalizer.NormalizeName(trimmed.Length > 254 ? trimmed[..254] : trimmed) ?? "";
+    }
+
     /// <summary>Counts one request; throws <see cref="TooManyRequestsException"/> when the key is over its limit.</summary>
     public void Enforce(string policy, string key)
     {

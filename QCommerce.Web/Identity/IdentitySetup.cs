@@ -10,7 +10,11 @@ namespace QCommerce.Web.Identity;
 
 public static class IdentitySetup
 {
-    /// <summary>The scheme for /v1: a bearer token when the caller sends one, else the browser's cookie.</summary>
+    /// <summary>
+    /// Who a request is: on /v1 only a bearer token counts (DESIGN §9). The storefront's cookie is not accepted there,
+    /// because the API takes no antiforgery token: a page on any same-site origin could otherwise make the shopper's
+    /// browser cancel (and so refund) an order. Everywhere else, the browser's cookie (or a bearer token, if sent).
+    /// </summary>
     public const string ApiScheme = "ApiOrCookie";
 
     public static IServiceCollection AddQCommerceIdentity(this IServiceCollection services, IConfiguration configuration)
@@ -22,8 +26,9 @@ public static class IdentitySetup
                 o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddBearerToken(IdentityConstants.BearerScheme)
-            .AddPolicyScheme(ApiScheme, "Bearer token or cookie", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            .AddPolicyScheme(ApiScheme, "Bearer token on /v1, else cookie", o => o.ForwardDefaultSelector = context =>
+                Common.ApiPaths.IsApi(context.Request.Path)
+                || context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? IdentityConstants.BearerScheme
                     : IdentityConstants.ApplicationScheme)
             .AddIdentityCookies();
@@ -31,6 +36,9 @@ public static class IdentitySetup
         services.AddIdentityCore<AppUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                // The user name is the email, which AccountService has already judged; Identity's letters-and-digits rule
+                // would refuse valid addresses (a!b@example.com) with a message that quotes the whole of it.
+                o.User.AllowedUserNameCharacters = "";
                 o.SignIn.RequireConfirmedAccount = false;
                 o.Password.RequiredLength = 8;
                 o.Password.RequireNonAlphanumeric = false;

@@ -38,9 +38,12 @@ public sealed class PspWebhookController(PaymentService payments, IOptions<Payme
             var stripe = options.Value.Stripe;
             EventUtility.ValidateSignature(json, signature, stripe.WebhookSecret, stripe.WebhookToleranceSeconds, clock.GetUtcNow().ToUnixTimeSeconds());
         }
-        catch (StripeException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogWarning("PSP webhook refused: {Reason} (remote {Remote})", ex.Message, HttpContext.Connection.RemoteIpAddress);
+            // StripeException for a wrong or stale signature; a header Stripe.net cannot even read (a timestamp past
+            // 2038 overflows it) is just as much not a signature of ours.
+            logger.LogWarning("PSP webhook refused: {Reason} (remote {Remote})", ex is StripeException ? ex.Message : ex.GetType().Name,
+                HttpContext.Connection.RemoteIpAddress);
             return Rejected("The Stripe-Signature does not match this body, or its timestamp is outside the tolerance.");
         }
 
@@ -64,6 +67,7 @@ public sealed class PspWebhookController(PaymentService payments, IOptions<Payme
 
     private BadRequestObjectResult Rejected(string detail) => BadRequest(new ProblemDetails
     {
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
         Status = 400,
         Title = "Webhook rejected",
         Detail = detail + " Nothing was stored.",

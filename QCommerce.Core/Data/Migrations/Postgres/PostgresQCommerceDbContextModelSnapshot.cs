@@ -1223,6 +1223,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("RedeemedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("UseNumber")
+                        .HasColumnType("integer");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)
@@ -1233,7 +1236,8 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.HasIndex("OrderId")
                         .IsUnique();
 
-                    b.HasIndex("CouponId", "UserId");
+                    b.HasIndex("CouponId", "UserId", "UseNumber")
+                        .IsUnique();
 
                     b.ToTable("CouponRedemptions", (string)null);
                 });

@@ -1176,6 +1176,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("RedeemedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("UseNumber")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)
@@ -1186,7 +1189,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.HasIndex("OrderId")
                         .IsUnique();
 
-                    b.HasIndex("CouponId", "UserId");
+                    b.HasIndex("CouponId", "UserId", "UseNumber")
+                        .IsUnique();
 
                     b.ToTable("CouponRedemptions", (string)null);
                 });

@@ -12,7 +12,7 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteQCommerceDbContext))]
-    [Migration("20261201162657_Hardening")]
+    [Migration("20261201175223_Hardening")]
     partial class Hardening
     {
         /// <inheritdoc />
@@ -1179,6 +1179,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("RedeemedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("UseNumber")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)
@@ -1189,7 +1192,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.HasIndex("OrderId")
                         .IsUnique();
 
-                    b.HasIndex("CouponId", "UserId");
+                    b.HasIndex("CouponId", "UserId", "UseNumber")
+                        .IsUnique();
 
                     b.ToTable("CouponRedemptions", (string)null);
                 });

@@ -13,7 +13,7 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresQCommerceDbContext))]
-    [Migration("20261201162717_Hardening")]
+    [Migration("20261201175305_Hardening")]
     partial class Hardening
     {
         /// <inheritdoc />
@@ -1226,6 +1226,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("RedeemedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("UseNumber")
+                        .HasColumnType("integer");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)
@@ -1236,7 +1239,8 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.HasIndex("OrderId")
                         .IsUnique();
 
-                    b.HasIndex("CouponId", "UserId");
+                    b.HasIndex("CouponId", "UserId", "UseNumber")
+                        .IsUnique();
 
                     b.ToTable("CouponRedemptions", (string)null);
                 });
