@@ -27,17 +27,20 @@ public static class HostingExtensions
     }
 
     /// <summary>Echoes (or assigns) <c>X-Request-Id</c> so a shopper's report can be matched to our logs.</summary>
-    public static IApplicationBuilder UseRequestIdHeader(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseRequestIdHeader(this IApplicationBuilder app) => app.Use((context, next) =>
     {
+        // Set as the response starts, so an error answer (whose headers the exception handler clears) carries it too.
+        context.Response.OnStarting(SetRequestIdAsync, context);
+        return next(context);
+    });
+
+    private static Task SetRequestIdAsync(object state)
+    {
+        var context = (HttpContext)state;
         var incoming = context.Request.Headers["X-Request-Id"].ToString();
-        var id = incoming.Length is > 0 and <= 128 && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+        context.Response.Headers["X-Request-Id"] = incoming.Length is > 0 and <= 128 && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? incoming
             : context.TraceIdentifier;
-        context.Response.OnStarting(() =>
-        {
-            context.Response.Headers["X-Request-Id"] = id;
-            return Task.CompletedTask;
-        });
-        await next();
-    });
+        return Task.CompletedTask;
+    }
 }
