@@ -1,11 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core;
@@ -20,9 +21,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StoreDirectory>();
         services.AddSingleton<CategoryTree>();
         services.AddSingleton<CatalogQueries>();
+        services.AddSingleton<IStockView, Inventory.StockView>();
         services.AddSingleton<AddressBookService>();
         services.AddScoped<AccountService>(); // on Identity's UserManager, which is scoped
         services.AddOptions<OrderingOptions>().BindConfiguration("Orders");
+        services.AddOptions<PricingOptions>().BindConfiguration("Orders");
         services.AddSingleton<DeliverySlots>();
         services.AddSingleton<IdempotencyGuard>();
         services.AddSingleton<OutboxSignal>();

@@ -5,6 +5,7 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Cart;
@@ -38,7 +39,7 @@ public sealed record CartView(StoreSummary Store, IReadOnlyList<CartLineView> Li
 }
 
 /// <summary>The shopper's cart at a store: revalidated against the catalog and the shelf on every view.</summary>
-public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock, IOptions<OrderingOptions> options)
+public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock, IOptions<PricingOptions> pricing)
 {
     public async Task<CartView> ViewAsync(CartOwner owner, int storeId, CancellationToken ct = default)
     {
@@ -211,7 +212,7 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
         }).ToList();
 
         var subtotal = Money.Sum(store.Currency, views.Where(v => v.UnitPrice is not null).Select(v => v.LineTotal!.Value));
-        var price = OrderPricing.Calculate(subtotal, null, store, options.Value.TaxRateFor(store.RegionCode));
+        var price = OrderPricing.Calculate(subtotal, null, store, pricing.Value.TaxRateFor(store.RegionCode));
         var toFree = subtotal.IsZero || subtotal >= store.FreeDeliveryThreshold ? (Money?)null : store.FreeDeliveryThreshold - subtotal;
         return new CartView(store, views, price, toFree);
     }

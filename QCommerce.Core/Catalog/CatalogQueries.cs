@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Common;
 using QCommerce.Core.Data;
-using QCommerce.Core.Inventory;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Catalog;
@@ -38,7 +37,7 @@ public sealed record SkuAvailability(int SkuId, bool InStock, int AvailableQty);
 /// itself, resolved at the moment of the request.
 /// </summary>
 public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> contexts, DatabaseInfo database,
-    StoreDirectory stores, CategoryTree categories, TimeProvider clock)
+    StoreDirectory stores, CategoryTree categories, IStockView stockView, TimeProvider clock)
 {
     public const int MaxBatchSkus = 100;
 
@@ -144,10 +143,9 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         var known = await db.Skus.AsNoTracking().Where(s => distinct.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
         var missing = distinct.Except(known).ToList();
         if (missing.Count > 0) throw new NotFoundException("SKU", string.Join(", ", missing.Select(m => PublicId.Format(PublicId.Sku, m))));
-        var stock = await db.Stock.AsNoTracking().Where(s => s.StoreId == storeId && distinct.Contains(s.SkuId))
-            .Select(s => new { s.SkuId, Available = s.OnHand - s.Reserved }).ToDictionaryAsync(s => s.SkuId, s => s.Available, ct);
-        return distinct.Select(id => stock.TryGetValue(id, out var available) && available > 0
-            ? new SkuAvailability(id, true, available)
+        var stock = await stockView.InStoreAsync(db, storeId, distinct, ct);
+        return distinct.Select(id => stock.TryGetValue(id, out var availability) && availability.InStock
+            ? new SkuAvailability(id, true, availability.AvailableQty)
             : new SkuAvailability(id, false, 0)).ToList();
     }
 
@@ -156,7 +154,7 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
     /// Three small queries that each seek an index, joined in memory: a single LINQ query with
     /// FirstOrDefault subqueries becomes ROW_NUMBER() over every price of the region, which grows with the catalog.
     /// </summary>
-    private static async Task<ILookup<int, SkuOffer>> OffersAsync(QCommerceDbContext db, List<int> productIds,
+    private async Task<ILookup<int, SkuOffer>> OffersAsync(QCommerceDbContext db, List<int> productIds,
         StoreSummary? store, DateTime now, CancellationToken ct)
     {
         var skus = await db.Skus.AsNoTracking()
@@ -167,7 +165,7 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         var skuIds = skus.Select(s => s.Id).ToList();
 
         Dictionary<int, Price> prices = [];
-        Dictionary<int, StockLevel> stock = [];
+        IReadOnlyDictionary<int, Availability> stock = new Dictionary<int, Availability>();
         if (store is not null)
         {
             var regionId = store.RegionId;
@@ -175,14 +173,11 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
                 .Where(p => skuIds.Contains(p.SkuId) && p.RegionId == regionId && p.EffectiveFromUtc <= now && (p.EffectiveToUtc == null || p.EffectiveToUtc > now))
                 .ToListAsync(ct);
             prices = candidates.GroupBy(p => p.SkuId).ToDictionary(g => g.Key, g => Price.Resolve(g, g.Key, regionId, now)!);
-            var storeId = store.Id;
-            stock = await db.Stock.AsNoTracking()
-                .Where(x => x.StoreId == storeId && skuIds.Contains(x.SkuId))
-                .ToDictionaryAsync(x => x.SkuId, ct);
+            stock = await stockView.InStoreAsync(db, store.Id, skuIds, ct);
         }
 
         return skus.ToLookup(s => s.ProductId, s => new SkuOffer(s.Id, s.Code, s.Barcode, s.Unit, s.Size, SkuSizes.Label(s.Unit, s.Size),
             store is null ? null : prices.GetValueOrDefault(s.Id)?.Amount,
-            store is null ? null : stock.TryGetValue(s.Id, out var level) ? new Availability(Math.Max(0, level.Available), level.LowStockThreshold) : Availability.None));
+            store is null ? null : stock.GetValueOrDefault(s.Id, Availability.None)));
     }
 }

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Common;
 
@@ -89,7 +88,7 @@ public abstract record IdempotencyDecision
 /// Idempotency keys in the IETF draft's sense (DESIGN §4): keys are scoped to the caller and the
 /// operation and kept 24 hours; a claim whose request died is taken over once its lease lapses.
 /// </summary>
-public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock)
+public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider clock)
 {
     public const int MaxKeyLength = 100;
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -118,12 +117,12 @@ public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> conte
         for (var round = 0; round < 4; round++)
         {
             var now = clock.UtcNow();
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+            await using var db = await contexts.CreateAsync(ct);
+            var existing = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
             if (existing is null)
             {
                 var record = new IdempotencyRecord(scope, key, requestHash, now, Lease, Retention);
-                db.IdempotencyRecords.Add(record);
+                db.Set<IdempotencyRecord>().Add(record);
                 try
                 {
                     await db.SaveChangesAsync(ct);
@@ -136,7 +135,7 @@ public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> conte
             }
             if (existing.ExpiresAtUtc <= now)
             {
-                await db.IdempotencyRecords.Where(r => r.Id == existing.Id && r.ExpiresAtUtc <= now).ExecuteDeleteAsync(ct);
+                await db.Set<IdempotencyRecord>().Where(r => r.Id == existing.Id && r.ExpiresAtUtc <= now).ExecuteDeleteAsync(ct);
                 continue;
             }
             if (existing.RequestHash != requestHash) return new IdempotencyDecision.Mismatch();
@@ -145,7 +144,7 @@ public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> conte
             if (existing.LockedUntilUtc > now) return new IdempotencyDecision.InFlight();
 
             // The first request died mid-way (its claim was never completed nor released): take it over.
-            var taken = await db.IdempotencyRecords
+            var taken = await db.Set<IdempotencyRecord>()
                 .Where(r => r.Id == existing.Id && r.State == IdempotencyState.InFlight && r.LockedUntilUtc == existing.LockedUntilUtc)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.LockedUntilUtc, now + Lease), ct);
             if (taken == 1) return new IdempotencyDecision.Proceed(new IdempotencyClaim(existing.Id, scope, key));
@@ -187,16 +186,16 @@ public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> conte
     private static readonly JsonSerializerOptions ResponseJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Completes a claim with the response that <see cref="RunOnceAsync"/> replays to repeats.</summary>
-    public static Task CompleteAsync<T>(QCommerceDbContext db, IdempotencyClaim claim, int status, T response, string? resultId, CancellationToken ct) =>
+    public static Task CompleteAsync<T>(DbContext db, IdempotencyClaim claim, int status, T response, string? resultId, CancellationToken ct) =>
         CompleteAsync(db, claim, status, JsonSerializer.Serialize(response, ResponseJson), resultId, ct);
 
     /// <summary>
     /// Records the response inside the use case's own transaction, so the key is "done" exactly when
     /// the work is. Throws if the claim was lost, which rolls the work back.
     /// </summary>
-    public static async Task CompleteAsync(QCommerceDbContext db, IdempotencyClaim claim, int status, string body, string? resultId, CancellationToken ct)
+    public static async Task CompleteAsync(DbContext db, IdempotencyClaim claim, int status, string body, string? resultId, CancellationToken ct)
     {
-        var updated = await db.IdempotencyRecords
+        var updated = await db.Set<IdempotencyRecord>()
             .Where(r => r.Id == claim.RecordId && r.State == IdempotencyState.InFlight)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.State, IdempotencyState.Completed)
@@ -209,14 +208,14 @@ public sealed class IdempotencyGuard(IDbContextFactory<QCommerceDbContext> conte
     /// <summary>Forgets a claim whose request failed, so the caller may fix it and try again with the same key.</summary>
     public async Task ReleaseAsync(IdempotencyClaim claim)
     {
-        await using var db = await contexts.CreateDbContextAsync();
-        await db.IdempotencyRecords.Where(r => r.Id == claim.RecordId && r.State == IdempotencyState.InFlight).ExecuteDeleteAsync();
+        await using var db = await contexts.CreateAsync(CancellationToken.None);
+        await db.Set<IdempotencyRecord>().Where(r => r.Id == claim.RecordId && r.State == IdempotencyState.InFlight).ExecuteDeleteAsync();
     }
 
     public async Task<int> PurgeExpiredAsync(CancellationToken ct = default)
     {
         var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.IdempotencyRecords.Where(r => r.ExpiresAtUtc <= now).ExecuteDeleteAsync(ct);
+        await using var db = await contexts.CreateAsync(ct);
+        return await db.Set<IdempotencyRecord>().Where(r => r.ExpiresAtUtc <= now).ExecuteDeleteAsync(ct);
     }
 }

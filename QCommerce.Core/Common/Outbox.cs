@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Common;
 
@@ -125,12 +124,12 @@ public static class Outbox
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Adds an event to the context's pending changes: it commits with them or not at all.</summary>
-    public static void Enqueue<T>(QCommerceDbContext db, string type, string aggregateId, T data, DateTime now) =>
-        db.OutboxMessages.Add(new OutboxMessage(type, aggregateId, JsonSerializer.Serialize(data, Json), now, Activity.Current?.TraceId.ToString()));
+    public static void Enqueue<T>(DbContext db, string type, string aggregateId, T data, DateTime now) =>
+        db.Set<OutboxMessage>().Add(new OutboxMessage(type, aggregateId, JsonSerializer.Serialize(data, Json), now, Activity.Current?.TraceId.ToString()));
 
     /// <summary>True when this handler already applied the event (its effect must not happen twice).</summary>
-    public static Task<bool> AlreadyProcessedAsync(QCommerceDbContext db, string handler, Guid eventId, CancellationToken ct) =>
-        db.ProcessedMessages.AnyAsync(m => m.Handler == handler && m.EventId == eventId, ct);
+    public static Task<bool> AlreadyProcessedAsync(DbContext db, string handler, Guid eventId, CancellationToken ct) =>
+        db.Set<ProcessedMessage>().AnyAsync(m => m.Handler == handler && m.EventId == eventId, ct);
 }
 
 /// <summary>Wakes the dispatcher as soon as a use case commits an event, instead of at its next poll.</summary>
@@ -164,7 +163,7 @@ public class WakeUpSignal
 /// and a message waits while an earlier one of the same aggregate is undelivered, so each
 /// aggregate's events arrive in order. A failure is recorded and retried with exponential backoff.
 /// </summary>
-public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> contexts, IEnumerable<IOutboxHandler> handlers,
+public sealed class OutboxDispatcher(IDatabaseContexts contexts, IEnumerable<IOutboxHandler> handlers,
     TimeProvider clock, ILogger<OutboxDispatcher> logger)
 {
     public const int BatchSize = 20;
@@ -179,10 +178,10 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
     public async Task<int> DispatchDueAsync(CancellationToken ct = default)
     {
         var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var candidates = await db.OutboxMessages.AsNoTracking()
+        await using var db = await contexts.CreateAsync(ct);
+        var candidates = await db.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.ProcessedAtUtc == null && m.NextAttemptAtUtc <= now && (m.LockedUntilUtc == null || m.LockedUntilUtc < now)
-                && !db.OutboxMessages.Any(e => e.AggregateId == m.AggregateId && e.ProcessedAtUtc == null && e.Id < m.Id))
+                && !db.Set<OutboxMessage>().Any(e => e.AggregateId == m.AggregateId && e.ProcessedAtUtc == null && e.Id < m.Id))
             .OrderBy(m => m.Id)
             .Select(m => m.Id)
             .Take(BatchSize)
@@ -191,11 +190,11 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
 
         // One UPDATE leases the batch; whatever another instance leased first is simply not ours.
         var pass = Guid.NewGuid().ToString("N");
-        var leased = await db.OutboxMessages
+        var leased = await db.Set<OutboxMessage>()
             .Where(m => candidates.Contains(m.Id) && m.ProcessedAtUtc == null && (m.LockedUntilUtc == null || m.LockedUntilUtc < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntilUtc, now + LeaseTime).SetProperty(m => m.LockedBy, pass), ct);
         if (leased == 0) return 0;
-        var messages = await db.OutboxMessages.AsNoTracking().Where(m => m.LockedBy == pass && m.ProcessedAtUtc == null).OrderBy(m => m.Id).ToListAsync(ct);
+        var messages = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.LockedBy == pass && m.ProcessedAtUtc == null).OrderBy(m => m.Id).ToListAsync(ct);
 
         var delivered = new List<long>();
         foreach (var message in messages)
@@ -203,7 +202,7 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
         if (delivered.Count > 0)
         {
             var done = clock.UtcNow();
-            await db.OutboxMessages.Where(m => delivered.Contains(m.Id)).ExecuteUpdateAsync(s => s
+            await db.Set<OutboxMessage>().Where(m => delivered.Contains(m.Id)).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.ProcessedAtUtc, done)
                 .SetProperty(m => m.LockedUntilUtc, (DateTime?)null)
                 .SetProperty(m => m.LockedBy, (string?)null)
@@ -213,7 +212,7 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
     }
 
     /// <summary>Hands one message to its handlers; a failure is recorded on the message and retried later.</summary>
-    private async Task<bool> DeliverAsync(QCommerceDbContext db, OutboxMessage message, CancellationToken ct)
+    private async Task<bool> DeliverAsync(DbContext db, OutboxMessage message, CancellationToken ct)
     {
         var envelope = new OutboxEnvelope(message.EventId, message.Type, message.AggregateId, message.Version, message.OccurredAtUtc, message.TraceId, message.Data);
         try
@@ -230,7 +229,7 @@ public sealed class OutboxDispatcher(IDbContextFactory<QCommerceDbContext> conte
             if (error.Length > 2000) error = error[..2000];
             logger.LogWarning(ex, "Outbox event {EventType} {EventId} for {AggregateId} failed (attempt {Attempts}); retrying at {RetryAt:O}",
                 message.Type, message.EventId, message.AggregateId, attempts, retryAt);
-            await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
+            await db.Set<OutboxMessage>().Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Attempts, attempts)
                 .SetProperty(m => m.LastError, error)
                 .SetProperty(m => m.NextAttemptAtUtc, retryAt)

@@ -40,6 +40,7 @@ public static class DataServiceCollectionExtensions
                 break;
         }
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<QCommerceDbContext>>().CreateDbContext());
+        services.AddSingleton<Common.IDatabaseContexts, DatabaseContexts>();
         services.AddTransient<DatabaseInitializer>();
         return services;
     }
@@ -90,6 +91,12 @@ public static class DataServiceCollectionExtensions
         public async Task<QCommerceDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
             await inner.CreateDbContextAsync(cancellationToken);
     }
+}
+
+/// <summary>The one database for Common's outbox and idempotency, which know it only as a <see cref="DbContext"/>.</summary>
+public sealed class DatabaseContexts(IDbContextFactory<QCommerceDbContext> contexts) : Common.IDatabaseContexts
+{
+    public async Task<DbContext> CreateAsync(CancellationToken ct) => await contexts.CreateDbContextAsync(ct);
 }
 
 /// <summary>Which database this process talks to, for the few queries that differ (full-text search).</summary>

@@ -28,14 +28,3 @@ public sealed class StockLevel
 
     public int Available => OnHand - Reserved;
 }
-
-/// <summary>What a shopper is told about a SKU's stock in their store.</summary>
-public readonly record struct Availability(int AvailableQty, int LowStockThreshold)
-{
-    public bool InStock => AvailableQty > 0;
-    public bool IsLow => InStock && AvailableQty <= LowStockThreshold;
-
-    public string Label => !InStock ? "Sold out" : IsLow ? $"Only {AvailableQty} left" : "In stock";
-
-    public static Availability None => new(0, 0);
-}

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Data;
@@ -48,7 +49,7 @@ public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon)
 /// </summary>
 public sealed class CheckoutService(
     IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, OutboxSignal outbox,
-    TimeProvider clock, IOptions<OrderingOptions> options, ILogger<CheckoutService> logger)
+    TimeProvider clock, IOptions<OrderingOptions> options, IOptions<PricingOptions> pricing, ILogger<CheckoutService> logger)
 {
     /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
     public async Task<PlaceOrderResult> PlaceOrderAsync(PlaceOrderCommand command, string idempotencyKey, CancellationToken ct = default)
@@ -294,7 +295,7 @@ public sealed class CheckoutService(
     private static void Reject(string field, string message) =>
         throw new RequestRejectedException(new Dictionary<string, string[]> { [field] = [message] });
 
-    private decimal TaxRate(StoreSummary store) => options.Value.TaxRateFor(store.RegionCode);
+    private decimal TaxRate(StoreSummary store) => pricing.Value.TaxRateFor(store.RegionCode);
 }
 
 public sealed record OrderCreatedEvent(int OrderId, int StoreId, OrderStatus Status, PaymentMethod PaymentMethod, string Currency, long TotalMinor, DateTime ReservationExpiresAtUtc);

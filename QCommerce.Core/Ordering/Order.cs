@@ -1,4 +1,6 @@
+using QCommerce.Core.Cart;
 using QCommerce.Core.Common;
+using QCommerce.Core.Promotions;
 
 namespace QCommerce.Core.Ordering;
 
@@ -397,10 +399,4 @@ public sealed class OrderEvent
     public OrderStatus? FromStatus { get; private set; }
     public OrderStatus ToStatus { get; private set; }
     public string? Reason { get; private set; }
-}
-
-public static class OrderLimits
-{
-    public const int MaxQuantityPerLine = 99;
-    public const int MaxLines = 50;
 }

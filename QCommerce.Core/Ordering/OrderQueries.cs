@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Common;
 using QCommerce.Core.Data;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Ordering;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Ordering;
@@ -18,7 +19,8 @@ public sealed record ModifyOrderCommand(IReadOnlyList<OrderItemInput>? Items, Or
 /// two writers to one order (a shopper cancelling while the expiry runs) a conflict, never a mix.
 /// </summary>
 public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox,
-    TimeProvider clock, IOptions<OrderingOptions> options, ILogger<OrderService> logger, IOrderPaymentGate payments)
+    TimeProvider clock, IOptions<PricingOptions> pricing, ILogger<OrderService> logger,
+    IOrderPaymentGate payments)
 {
     /// <summary>The shopper cancels: stock and slot go back; a paid order is refunded first.</summary>
     public async Task<OrderStatus> CancelAsync(string userId, int orderId, string? reason, CancellationToken ct = default)
@@ -132,7 +134,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
             discount = decision?.Discount;
         }
         problems.ThrowIfAny();
-        var price = OrderPricing.Calculate(subtotal, discount, store, options.Value.TaxRateFor(store.RegionCode));
+        var price = OrderPricing.Calculate(subtotal, discount, store, pricing.Value.TaxRateFor(store.RegionCode));
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var before = order.QuantitiesBySku();

@@ -114,42 +114,7 @@ public sealed record CouponDecision(bool Applies, Money? Discount, string Messag
     public static CouponDecision No(string reason) => new(false, null, reason);
 }
 
-/// <summary>One use of a coupon by one customer's order; removed again when that order is cancelled.</summary>
-public sealed class CouponRedemption
-{
-    private CouponRedemption() { }
-
-    public CouponRedemption(int couponId, string userId, int orderId, int? useNumber, DateTime now)
-    {
-        CouponId = couponId;
-        UserId = userId;
-        OrderId = orderId;
-        UseNumber = useNumber;
-        RedeemedAtUtc = now;
-    }
-
-    public int Id { get; private set; }
-    public int CouponId { get; private set; }
-    public string UserId { get; private set; } = "";
-    public int OrderId { get; private set; }
-
-    /// <summary>
-    /// Which of a customer's allowed uses this is (1 … the coupon's per-customer limit); unique per coupon and customer,
-    /// so two orders placed at once cannot both take the last use: the second meets the unique index. Null when the
-    /// coupon has no per-customer limit.
-    /// </summary>
-    public int? UseNumber { get; private set; }
-    public DateTime RedeemedAtUtc { get; private set; }
-
-    /// <summary>The lowest of a customer's <paramref name="limit"/> allowed uses not yet taken; null when none is left.</summary>
-    public static int? FreeUseNumber(int limit, IEnumerable<int?> taken)
-    {
-        var used = taken.OfType<int>().ToHashSet();
-        return Enumerable.Range(1, limit).Cast<int?>().FirstOrDefault(n => !used.Contains(n!.Value));
-    }
-}
-
-internal sealed class CouponConfigurations : IEntityTypeConfiguration<Coupon>, IEntityTypeConfiguration<CouponRedemption>
+internal sealed class CouponConfiguration : IEntityTypeConfiguration<Coupon>
 {
     public void Configure(EntityTypeBuilder<Coupon> b)
     {
@@ -163,15 +128,5 @@ internal sealed class CouponConfigurations : IEntityTypeConfiguration<Coupon>, I
         b.Property(c => c.Currency).HasMaxLength(3);
         b.HasOne(c => c.Region).WithMany().HasForeignKey(c => c.RegionId).OnDelete(DeleteBehavior.Restrict);
         b.Ignore(c => c.MinimumBasket);
-    }
-
-    public void Configure(EntityTypeBuilder<CouponRedemption> b)
-    {
-        b.ToTable("CouponRedemptions");
-        b.HasOne<Coupon>().WithMany().HasForeignKey(r => r.CouponId).OnDelete(DeleteBehavior.Cascade);
-        b.HasOne<Ordering.Order>().WithMany().HasForeignKey(r => r.OrderId).OnDelete(DeleteBehavior.Cascade);
-        b.Property(r => r.UserId).HasMaxLength(450);
-        b.HasIndex(r => new { r.CouponId, r.UserId, r.UseNumber }).IsUnique();
-        b.HasIndex(r => r.OrderId).IsUnique();
     }
 }

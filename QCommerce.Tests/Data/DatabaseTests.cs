@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Data;
+using QCommerce.Core.Inventory;
 using QCommerce.Core.Stores;
 using QCommerce.Tests.Support;
 
@@ -25,7 +26,7 @@ public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
     {
         var cache = new MemoryCache(new MemoryCacheOptions());
         stores = new StoreDirectory(Db.ContextFactory(), cache);
-        return new CatalogQueries(Db.ContextFactory(), new DatabaseInfo(provider), stores, new CategoryTree(Db.ContextFactory(), cache), TimeProvider.System);
+        return new CatalogQueries(Db.ContextFactory(), new DatabaseInfo(provider), stores, new CategoryTree(Db.ContextFactory(), cache), new StockView(), TimeProvider.System);
     }
 
     [Fact]

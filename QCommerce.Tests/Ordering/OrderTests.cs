@@ -1,5 +1,6 @@
 using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
+using QCommerce.Core.Promotions;
 
 namespace QCommerce.Tests.Ordering;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 using QCommerce.Tests.Support;
 using QCommerce.Web.Components.Store.Payments;

@@ -52,6 +52,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton(new DatabaseInfo(provider));
         services.AddSingleton(database.ContextFactory());
+        services.AddSingleton<IDatabaseContexts>(sp => new DatabaseContexts(sp.GetRequiredService<IDbContextFactory<QCommerceDbContext>>()));
         services.AddQCommerceCore();
         configure?.Invoke(services);
         var harness = new ServiceHarness(database, services.BuildServiceProvider(), clock);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Cart;
+using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 
 namespace QCommerce.Web.Api;

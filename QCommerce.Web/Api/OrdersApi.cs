@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
+using QCommerce.Core.Cart;
 using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
+using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 using QCommerce.Web.Common;
 

@@ -669,6 +669,40 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Ordering.CouponRedemption", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CouponId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RedeemedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("UseNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique();
+
+                    b.HasIndex("CouponId", "UserId", "UseNumber")
+                        .IsUnique();
+
+                    b.ToTable("CouponRedemptions", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Ordering.Order", b =>
                 {
                     b.Property<int>("Id")
@@ -1161,40 +1195,6 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("QCommerce.Core.Promotions.CouponRedemption", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("CouponId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("OrderId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("RedeemedAtUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("UseNumber")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasMaxLength(450)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId")
-                        .IsUnique();
-
-                    b.HasIndex("CouponId", "UserId", "UseNumber")
-                        .IsUnique();
-
-                    b.ToTable("CouponRedemptions", (string)null);
-                });
-
             modelBuilder.Entity("QCommerce.Core.Stores.DarkStore", b =>
                 {
                     b.Property<int>("Id")
@@ -1550,6 +1550,21 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Ordering.CouponRedemption", b =>
+                {
+                    b.HasOne("QCommerce.Core.Promotions.Coupon", null)
+                        .WithMany()
+                        .HasForeignKey("CouponId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QCommerce.Core.Ordering.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Ordering.Order", b =>
                 {
                     b.HasOne("QCommerce.Core.Stores.DeliverySlot", null)
@@ -1629,21 +1644,6 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Region");
-                });
-
-            modelBuilder.Entity("QCommerce.Core.Promotions.CouponRedemption", b =>
-                {
-                    b.HasOne("QCommerce.Core.Promotions.Coupon", null)
-                        .WithMany()
-                        .HasForeignKey("CouponId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("QCommerce.Core.Ordering.Order", null)
-                        .WithMany()
-                        .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("QCommerce.Core.Stores.DarkStore", b =>

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Data;
-using QCommerce.Core.Inventory;
 using QCommerce.Core.Stores;
 
-namespace QCommerce.Core.Catalog;
+namespace QCommerce.Core.Inventory;
 
 /// <summary>
 /// A SKU as a basket sees it in one store right now: what it is, whether it is still sold, its

@@ -1,7 +1,7 @@
 using QCommerce.Core.Common;
 using QCommerce.Core.Stores;
 
-namespace QCommerce.Core.Ordering;
+namespace QCommerce.Core.Promotions;
 
 /// <summary>What an order costs, every amount in minor units of one currency.</summary>
 public sealed record PriceBreakdown(Money Subtotal, Money Discount, Money DeliveryFee, Money Tax, Money Total)
@@ -39,22 +39,13 @@ public static class OrderPricing
         Calculate(subtotal, discount, store.DeliveryFee, store.FreeDeliveryThreshold, taxRatePercent);
 }
 
-/// <summary>Settings under <c>Orders</c> in appsettings.json.</summary>
-public sealed class OrderingOptions
+/// <summary>Sales tax under <c>Orders</c> in appsettings.json: what the cart shows and an order charges.</summary>
+public sealed class PricingOptions
 {
-    /// <summary>How long stock stays reserved for an unpaid or unconfirmed order.</summary>
-    public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(15);
-
     /// <summary>Sales tax in percent by region code; regions not listed use <see cref="DefaultTaxRate"/>.</summary>
     public Dictionary<string, decimal> TaxRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public decimal DefaultTaxRate { get; set; }
-
-    /// <summary>Minutes each order already waiting in a store adds to its ASAP estimate.</summary>
-    public int MinutesPerQueuedOrder { get; set; } = 2;
-
-    /// <summary>How often each instance looks for expired reservations.</summary>
-    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     public decimal TaxRateFor(string regionCode) => TaxRates.TryGetValue(regionCode, out var rate) ? rate : DefaultTaxRate;
 }
