@@ -34,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<OrderQueries>();
+        services.AddSingleton<OrderPaymentOutcomes>();
         services.AddOptions<PaymentsOptions>().BindConfiguration("Payments");
         services.TryAddSingleton<IStripeApiLocation, ConfiguredStripeApiLocation>();
         services.AddSingleton<IPaymentGateway, StripePaymentGateway>();
@@ -50,6 +51,8 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddHostedService<OutboxDispatcherService>();
         services.AddHostedService<ReservationExpiryService>();
+        services.AddHostedService<DeliverySlotService>();
+        services.AddHostedService<IdempotencyPurgeService>();
         services.AddHostedService<PaymentReconciliationService>();
         return services;
     }

@@ -26,6 +26,26 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     public async Task<OrderStatus> CancelAsync(string userId, int orderId, string? reason, CancellationToken ct = default)
     {
         CheckReason(reason);
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                return await CancelOnceAsync(userId, orderId, reason, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (round < 3)
+            {
+                // Something else wrote the order between our read and our write (a payment's note on the timeline, the
+                // expiry sweep): nothing of ours was saved; read it again and decide anew.
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new ConflictException($"Order {PublicId.Format(PublicId.Order, orderId)} keeps changing at this moment; reload it and try again.");
+            }
+        }
+    }
+
+    private async Task<OrderStatus> CancelOnceAsync(string userId, int orderId, string? reason, CancellationToken ct)
+    {
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -46,7 +66,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         }
         Outbox.Enqueue(db, order.Status == OrderStatus.Cancelled ? EventTypes.OrderCancelled : EventTypes.OrderStatusChanged, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "shopper", why), now);
-        await SaveAsync(db, order, ct);
+        await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock moves
         if (stockBefore is { } stock) await ReleaseHoldsAsync(db, order, stock, ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
@@ -117,19 +137,19 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         var store = await stores.GetAsync(order.StoreId, ct);
 
         var problems = new ProblemList();
-        var address = command.Address is null ? order.Address : CheckoutService.ValidateAddress(command.Address, store, problems);
+        var address = command.Address is null ? order.Address : OrderDraft.CheckAddress(command.Address, store, problems);
         List<OrderLine> lines = [.. order.Lines];
         var subtotal = order.Price.Subtotal;
         if (command.Items is not null)
         {
             // Units this order already holds count as available to it.
-            (lines, subtotal) = await CheckoutService.PriceLinesAsync(db, store, command.Items, now, problems, ct, alreadyHeld: order.QuantitiesBySku());
+            (lines, subtotal) = await OrderDraft.PriceLinesAsync(db, store, command.Items, now, problems, ct, alreadyHeld: order.QuantitiesBySku());
         }
         Money? discount = null;
         if (order.CouponCode is { } code && !problems.Any)
         {
             // This order's own use of the code does not count against it.
-            var (_, decision) = await CheckoutService.EvaluateCouponAsync(db, code, userId, store, subtotal, now, ct, changingOrderId: order.Id);
+            var (_, decision) = await OrderDraft.JudgeCouponAsync(db, code, userId, store, subtotal, now, ct, changingOrderId: order.Id);
             if (decision is { Applies: false }) problems.Add("couponCode", $"{decision.Message} The order keeps its items; change it differently or cancel it.");
             discount = decision?.Discount;
         }
@@ -263,33 +283,5 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     {
         if (TextRules.Problem(reason?.Trim(), MaxReasonLength, "A reason") is { } problem)
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = [problem] });
-    }
-}
-
-/// <summary>Runs the reservation expiry on every instance at the configured interval.</summary>
-public sealed class ReservationExpiryService(OrderService orders, IdempotencyGuard idempotency, DeliverySlots slots,
-    IOptions<OrderingOptions> options, TimeProvider clock, ILogger<ReservationExpiryService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
-        var lastHousekeeping = DateTimeOffset.MinValue;
-        do
-        {
-            try
-            {
-                await orders.ExpireDueAsync(stoppingToken);
-                if (clock.GetUtcNow() - lastHousekeeping > TimeSpan.FromMinutes(10))
-                {
-                    await slots.EnsureSlotsAsync(stoppingToken);
-                    await idempotency.PurgeExpiredAsync(stoppingToken);
-                    lastHousekeeping = clock.GetUtcNow();
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Reservation expiry sweep failed; the next sweep retries");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -106,23 +106,12 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
     }
 }
 
-/// <summary>Runs the reconciliation on every instance (each change is guarded by the payment's version).</summary>
+/// <summary>Runs the reconciliation on every instance (each change is guarded by the payment's version), first one interval after start.</summary>
 public sealed class PaymentReconciliationService(PaymentReconciliation reconciliation, IOptions<PaymentsOptions> options, TimeProvider clock,
-    ILogger<PaymentReconciliationService> logger) : BackgroundService
+    ILogger<PaymentReconciliationService> logger) : PeriodicJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await reconciliation.RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Payment reconciliation failed; the next run tries again");
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.ReconcileInterval;
+    protected override string Name => "Payment reconciliation";
+    protected override bool RunsAtStart => false;
+    protected override Task RunOnceAsync(CancellationToken ct) => reconciliation.RunOnceAsync(ct);
 }
