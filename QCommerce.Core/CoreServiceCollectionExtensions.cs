@@ -38,8 +38,11 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<PaymentsOptions>().BindConfiguration("Payments");
         services.TryAddSingleton<IStripeApiLocation, ConfiguredStripeApiLocation>();
         services.AddSingleton<IPaymentGateway, StripePaymentGateway>();
+        services.AddSingleton<PaymentObserver>();
+        services.AddSingleton<PaymentUpdates>();
+        services.AddSingleton<IOrderPaymentGate>(sp => sp.GetRequiredService<PaymentUpdates>());
         services.AddSingleton<PaymentService>();
-        services.AddSingleton<IOrderPaymentGate>(sp => sp.GetRequiredService<PaymentService>());
+        services.AddSingleton<RefundService>();
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();

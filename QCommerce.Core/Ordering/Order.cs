@@ -4,53 +4,6 @@ using QCommerce.Core.Promotions;
 
 namespace QCommerce.Core.Ordering;
 
-public enum OrderStatus
-{
-    PendingPayment,
-    PaymentFailed,
-    Paid,
-    PendingConfirmation,
-    Confirmed,
-    Picking,
-    OutForDelivery,
-    Delivered,
-    Cancelled,
-    RefundPending,
-    Refunded,
-}
-
-public enum PaymentMethod
-{
-    Card,
-    CashOnDelivery,
-}
-
-/// <summary>Where the stock of an order stands: held for it, taken off the shelf, or given back.</summary>
-public enum ReservationStatus
-{
-    Held,
-    Committed,
-    Released,
-}
-
-public enum DeliveryKind
-{
-    Asap,
-    Slot,
-}
-
-/// <summary>The address an order goes to, copied from the shopper's input when it was placed.</summary>
-public sealed record DeliveryAddress(string Line1, string? Line2, string City, string Zip);
-
-/// <summary>
-/// When the order will arrive: as soon as possible by an estimated time, or inside a booked slot.
-/// </summary>
-public sealed record DeliveryPromise(DeliveryKind Kind, int? SlotId, DateTime? FromUtc, DateTime ByUtc)
-{
-    public static DeliveryPromise Asap(DateTime byUtc) => new(DeliveryKind.Asap, null, null, byUtc);
-    public static DeliveryPromise InSlot(int slotId, DateTime fromUtc, DateTime toUtc) => new(DeliveryKind.Slot, slotId, fromUtc, toUtc);
-}
-
 /// <summary>
 /// A shopper's order: lines with the titles and prices of the moment it was placed, its totals, its
 /// delivery promise and its stock reservation. Every change of state is a method here that throws
@@ -342,61 +295,4 @@ public sealed class Order
     }
 
     private Money Amount(long minor) => new(Currency, minor);
-}
-
-/// <summary>One line of an order, with the title and price the shopper saw when placing it.</summary>
-public sealed class OrderLine
-{
-    private OrderLine() { }
-
-    public OrderLine(int skuId, int productId, string title, string sizeLabel, string? imageUrl, Money unitPrice, int quantity)
-    {
-        if (quantity is < 1 or > OrderLimits.MaxQuantityPerLine) throw new DomainException($"A line's quantity is between 1 and {OrderLimits.MaxQuantityPerLine}.");
-        if (unitPrice.MinorUnits <= 0) throw new DomainException("A line's price must be positive.");
-        SkuId = skuId;
-        ProductId = productId;
-        Title = title;
-        SizeLabel = sizeLabel;
-        ImageUrl = imageUrl;
-        UnitPriceMinor = unitPrice.MinorUnits;
-        Currency = unitPrice.Currency;
-        Quantity = quantity;
-    }
-
-    public int Id { get; private set; }
-    public int OrderId { get; private set; }
-    public int SkuId { get; private set; }
-    public int ProductId { get; private set; }
-    public string Title { get; private set; } = "";
-    public string SizeLabel { get; private set; } = "";
-    public string? ImageUrl { get; private set; }
-    public long UnitPriceMinor { get; private set; }
-    public string Currency { get; private set; } = "";
-    public int Quantity { get; private set; }
-
-    public Money UnitPrice => new(Currency, UnitPriceMinor);
-    public Money LineTotal => UnitPrice * Quantity;
-}
-
-/// <summary>One entry of an order's timeline: who moved it from what to what, and why.</summary>
-public sealed class OrderEvent
-{
-    private OrderEvent() { }
-
-    public OrderEvent(DateTime atUtc, string actor, OrderStatus? from, OrderStatus to, string? reason)
-    {
-        AtUtc = atUtc;
-        Actor = actor;
-        FromStatus = from;
-        ToStatus = to;
-        Reason = reason;
-    }
-
-    public long Id { get; private set; }
-    public int OrderId { get; private set; }
-    public DateTime AtUtc { get; private set; }
-    public string Actor { get; private set; } = "";
-    public OrderStatus? FromStatus { get; private set; }
-    public OrderStatus ToStatus { get; private set; }
-    public string? Reason { get; private set; }
 }

@@ -15,7 +15,7 @@ namespace QCommerce.Core.Payments;
 /// cancelled, and money that still arrives is refunded. This class decides which outcome an event is;
 /// what an outcome does to the order is <see cref="OrderPaymentOutcomes"/>'s. Each effect happens once per event.
 /// </summary>
-public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> contexts, PaymentService payments, OrderPaymentOutcomes orders,
+public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refunds, OrderPaymentOutcomes orders,
     IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<PaymentEffects> logger) : IOutboxHandler
 {
     public string Name => "payments.order-effects";
@@ -32,7 +32,7 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
                 if (change.To == OrderStatus.RefundPending) await RefundCancelledOrderAsync(change.OrderId, change.Reason, message, ct);
                 return;
             case EventTypes.OrderCancelled:
-                await payments.CancelLiveIntentAsync(message.Read<OrderStatusChangedEvent>().OrderId, ct);
+                await updates.CancelLiveIntentAsync(message.Read<OrderStatusChangedEvent>().OrderId, ct);
                 return;
             default:
                 var data = message.Read<PaymentEventData>();
@@ -55,7 +55,7 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
         }
         if (payment is not { Status: PaymentStatus.Captured } || (payment.RefundableMinor <= 0 && payment.Refunds.All(r => r.Key != message.EventId))) return;
         // The event id is the refund's key: a redelivered event finds the same refund instead of a second one.
-        await payments.RefundAsync(payment.Id, null, reason ?? "Order cancelled after payment.", "system", message.EventId, ct);
+        await refunds.RefundAsync(payment.Id, null, reason ?? "Order cancelled after payment.", "system", message.EventId, ct);
     }
 
     /// <summary>What a payment event means for its order; null when it means nothing (an attempt no longer current).</summary>
@@ -69,7 +69,7 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
                 if (status == OrderStatus.Cancelled)
                 {
                     // The order was cancelled (or expired) while the shopper was paying: the money goes back.
-                    await payments.RefundAsync(data.PaymentId, null, "The order had been cancelled when the payment arrived.", "system", message.EventId, ct);
+                    await refunds.RefundAsync(data.PaymentId, null, "The order had been cancelled when the payment arrived.", "system", message.EventId, ct);
                     return new PaymentOutcome(PaymentOutcomeKind.Note, $"A payment of {amount} arrived after the order was cancelled; it is being refunded.");
                 }
                 if (status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed
@@ -77,7 +77,7 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
                 {
                     // Money for an earlier version of the order (changed after a decline, the old page paid anyway): an order is
                     // never paid for less, or more, than it costs; the money goes back and the shopper orders again.
-                    await payments.RefundAsync(data.PaymentId, null, "The order had changed when this payment arrived.", "system", message.EventId, ct);
+                    await refunds.RefundAsync(data.PaymentId, null, "The order had changed when this payment arrived.", "system", message.EventId, ct);
                     logger.LogError("Payment {PaymentId} captured {Amount} for order {OrderId}, which now costs {Total}: not marked paid, refunded in full",
                         PublicId.Format(PublicId.Payment, data.PaymentId), amount, PublicId.Format(PublicId.Order, data.OrderId), new Money(currency, total));
                     return new PaymentOutcome(PaymentOutcomeKind.Note, $"A payment of {amount} arrived for an earlier version of this order, which now costs "

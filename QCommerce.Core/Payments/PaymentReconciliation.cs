@@ -15,7 +15,7 @@ namespace QCommerce.Core.Payments;
 /// pending are asked about one by one, and refunds whose PSP call never got an answer are asked again
 /// with the same key.
 /// </summary>
-public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> contexts, PaymentService payments, IPaymentGateway gateway,
+public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refundService, IPaymentGateway gateway,
     TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<PaymentReconciliation> logger)
 {
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
@@ -24,8 +24,8 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
         try
         {
             var listed = await gateway.ListEventsAsync(clock.UtcNow() - options.Value.ReconcileLookback, ct);
-            foreach (var pspEvent in await payments.NotYetReceivedAsync(listed, ct))
-                if (await payments.HandlePspEventAsync(pspEvent, ct) == PspEventResult.Applied) replayed++;
+            foreach (var pspEvent in await updates.NotYetReceivedAsync(listed, ct))
+                if (await updates.HandlePspEventAsync(pspEvent, ct) == PspEventResult.Applied) replayed++;
         }
         catch (PaymentProviderUnavailableException)
         {
@@ -58,7 +58,7 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
         {
             foreach (var paymentId in stuck)
             {
-                var change = await OneAsync(() => payments.SyncAsync(paymentId, ct), "payment", PublicId.Format(PublicId.Payment, paymentId));
+                var change = await OneAsync(() => updates.SyncAsync(paymentId, ct), "payment", PublicId.Format(PublicId.Payment, paymentId));
                 if (change == PaymentChange.None) continue;
                 changed++;
                 // Only an outcome is something a webhook should have told us; "the shopper is on the PSP's page" is not.
@@ -71,8 +71,8 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
             foreach (var (paymentId, key, pspRefundId) in refunds)
             {
                 var change = pspRefundId is not null
-                    ? await OneAsync(() => payments.SyncRefundAsync(pspRefundId, ct), "refund", pspRefundId)
-                    : await OneAsync(async () => { await payments.RefundAsync(paymentId, null, "", "system", key, ct); return PaymentChange.RefundSucceeded; },
+                    ? await OneAsync(() => refundService.SyncRefundAsync(pspRefundId, ct), "refund", pspRefundId)
+                    : await OneAsync(async () => { await refundService.RefundAsync(paymentId, null, "", "system", key, ct); return PaymentChange.RefundSucceeded; },
                         "refund", $"{key:N} of payment {PublicId.Format(PublicId.Payment, paymentId)}");
                 if (change != PaymentChange.None) changed++;
             }

@@ -63,16 +63,16 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
             Metadata = new Dictionary<string, string> { [LocalRefundKey] = localKey.ToString("N") },
         };
         return Map(await CallAsync("create a refund", () =>
-            new RefundService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct)));
+            new Stripe.RefundService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct)));
     }
 
     public async Task<PspRefund> GetRefundAsync(string refundId, CancellationToken ct) =>
-        Map(await CallAsync("read a refund", () => new RefundService(_client.Value).GetAsync(refundId, null, null, ct)));
+        Map(await CallAsync("read a refund", () => new Stripe.RefundService(_client.Value).GetAsync(refundId, null, null, ct)));
 
     public async Task<IReadOnlyList<PspRefund>> ListRefundsAsync(string intentId, CancellationToken ct)
     {
         var list = await CallAsync("list refunds", () =>
-            new RefundService(_client.Value).ListAsync(new RefundListOptions { PaymentIntent = intentId, Limit = 100 }, null, ct));
+            new Stripe.RefundService(_client.Value).ListAsync(new RefundListOptions { PaymentIntent = intentId, Limit = 100 }, null, ct));
         return list.Data.Select(Map).ToList();
     }
 

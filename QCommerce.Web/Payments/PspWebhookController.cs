@@ -8,13 +8,13 @@ namespace QCommerce.Web.Payments;
 /// <summary>
 /// Stripe's events (DESIGN §1, §4). The signature is checked on the raw body before anything is
 /// read from it: a missing, forged or stale one is 400 and nothing is stored. A verified event goes
-/// to <see cref="PaymentService.HandlePspEventAsync"/>, which stores it under its event id with its
+/// to <see cref="PaymentUpdates.HandlePspEventAsync"/>, which stores it under its event id with its
 /// effect, so a duplicate is answered 200 and changes nothing.
 /// </summary>
 [ApiController]
 [Route("v1/webhooks/psp")]
 [ApiExplorerSettings(GroupName = "v1")]
-public sealed class PspWebhookController(PaymentService payments, IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<PspWebhookController> logger)
+public sealed class PspWebhookController(PaymentUpdates payments, IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<PspWebhookController> logger)
     : ControllerBase
 {
     /// <summary>Stripe's own events are a few KB; anything far larger is not one.</summary>

@@ -1,0 +1,24 @@
+namespace QCommerce.Core.Ordering;
+
+/// <summary>One entry of an order's timeline: who moved it from what to what, and why.</summary>
+public sealed class OrderEvent
+{
+    private OrderEvent() { }
+
+    public OrderEvent(DateTime atUtc, string actor, OrderStatus? from, OrderStatus to, string? reason)
+    {
+        AtUtc = atUtc;
+        Actor = actor;
+        FromStatus = from;
+        ToStatus = to;
+        Reason = reason;
+    }
+
+    public long Id { get; private set; }
+    public int OrderId { get; private set; }
+    public DateTime AtUtc { get; private set; }
+    public string Actor { get; private set; } = "";
+    public OrderStatus? FromStatus { get; private set; }
+    public OrderStatus ToStatus { get; private set; }
+    public string? Reason { get; private set; }
+}

@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Common;
+using QCommerce.Core.Data;
+using QCommerce.Core.Ordering;
+
+namespace QCommerce.Core.Payments;
+
+/// <summary>
+/// What one observation of the PSP (a PaymentIntent's state, a refund's) does to a payment, shared by starting,
+/// webhooks, look-ups and refunds: the payment's move, its outbox event (keyed by the order, so order and payment
+/// events stay in order) and the line an operator reads.
+/// </summary>
+public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver> logger)
+{
+    public PaymentChange Observe(QCommerceDbContext db, Payment payment, PspIntent intent)
+    {
+        var now = clock.UtcNow();
+        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.Currency, intent.FailureMessage, now);
+        if (change == PaymentChange.HeldForReview)
+        {
+            logger.LogError("Payment {PaymentId} of order {OrderId} held for review, not captured: {ReviewNote}",
+                payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), payment.ReviewNote);
+            Outbox.Enqueue(db, EventTypes.PaymentHeldForReview, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+                new PaymentEventData(payment.Id, payment.OrderId, payment.CurrentAttempt.Number, intent.AmountReceivedMinor, intent.Currency, payment.ReviewNote), now);
+            return change;
+        }
+        var type = change switch
+        {
+            PaymentChange.RequiresAction => EventTypes.PaymentRequiresAction,
+            PaymentChange.Authorized => EventTypes.PaymentAuthorized,
+            PaymentChange.Captured => EventTypes.PaymentCaptured,
+            PaymentChange.Failed => EventTypes.PaymentFailed,
+            _ => null,
+        };
+        if (type is not null)
+        {
+            var attempt = payment.Attempts.First(a => a.PspReference == intent.Id);
+            Outbox.Enqueue(db, type, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+                new PaymentEventData(payment.Id, payment.OrderId, attempt.Number,
+                    change == PaymentChange.Captured ? payment.CapturedMinor : attempt.AmountMinor, payment.Currency, attempt.FailureMessage), now);
+            logger.LogInformation("Payment {PaymentId} of order {OrderId}: {Change} (PaymentIntent {IntentId}, attempt {Attempt})",
+                payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), change, intent.Id, attempt.Number);
+        }
+        else if (intent.Status == PspIntentStatus.Succeeded && payment.CapturedAttempt?.PspReference != intent.Id)
+        {
+            // Money taken on an attempt that is no longer current (its PaymentIntent should have been cancelled): a person must refund it.
+            logger.LogError("PaymentIntent {IntentId} of payment {PaymentId} took {Amount} minor units but is not the payment's current attempt; refund it at the PSP",
+                intent.Id, payment.PublicId, intent.AmountReceivedMinor);
+        }
+        return change;
+    }
+
+    public PaymentChange ObserveRefund(QCommerceDbContext db, Payment payment, PspRefund refund)
+    {
+        var now = clock.UtcNow();
+        var change = payment.ObserveRefund(refund.Id, refund.LocalKey, refund.AmountMinor, refund.Status, refund.FailureReason, now);
+        if (change is PaymentChange.RefundSucceeded or PaymentChange.RefundFailed)
+        {
+            Outbox.Enqueue(db, change == PaymentChange.RefundSucceeded ? EventTypes.RefundSucceeded : EventTypes.RefundFailed,
+                Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+                new PaymentEventData(payment.Id, payment.OrderId, payment.CurrentAttempt.Number, refund.AmountMinor, payment.Currency, refund.FailureReason), now);
+            logger.LogInformation("Payment {PaymentId}: refund {RefundId} of {Amount} minor units {Change}; refunded so far {Refunded} of {Captured}",
+                payment.PublicId, refund.Id, refund.AmountMinor, change, payment.RefundedMinor, payment.CapturedMinor);
+        }
+        return change;
+    }
+
+    public static Task<Payment?> FindByIntentAsync(QCommerceDbContext db, string intentId, CancellationToken ct) =>
+        db.Payments.FirstOrDefaultAsync(p => p.Attempts.Any(a => a.PspReference == intentId), ct);
+
+    public static async Task SaveAsync(QCommerceDbContext db, Payment payment, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException($"Payment {payment.PublicId} was changed at the same moment by something else; try again.");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QCommerce.Core.Common;
+using QCommerce.Core.Data;
+using QCommerce.Core.Ordering;
+
+namespace QCommerce.Core.Payments;
+
+/// <summary>A PSP event after its signature was verified: the PaymentIntent or the refund it is about.</summary>
+public sealed record PspEventInput(string EventId, string Type, DateTime CreatedAtUtc, PspIntent? Intent, PspRefund? Refund);
+
+public enum PspEventResult
+{
+    Applied,
+    Ignored,
+    Duplicate,
+    UnknownIntent,
+
+    /// <summary>A success for another amount or currency than asked: stored, not captured, logged for a person.</summary>
+    HeldForReview,
+}
+
+/// <summary>
+/// What the PSP says about payments, applied (DESIGN §4): its webhook events (each stored under its event id with its
+/// effect, so a duplicate changes nothing), a direct look at a PaymentIntent (the return page, reconciliation), and the
+/// cancellations that keep an old PaymentIntent from taking money: of a cancelled order, of a declined attempt before
+/// the order changes (<see cref="IOrderPaymentGate"/>).
+/// </summary>
+public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, PaymentObserver observer,
+    OutboxSignal outbox, TimeProvider clock, ILogger<PaymentUpdates> logger) : IOrderPaymentGate
+{
+    /// <summary>Verified PSP event → payment change, exactly once per event id, in one transaction with its outbox event.</summary>
+    public async Task<PspEventResult> HandlePspEventAsync(PspEventInput input, CancellationToken ct = default)
+    {
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                return await HandleOnceAsync(input, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (round < 5)
+            {
+                // Another event or a retry changed the payment between our read and write: read again.
+            }
+            catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException)
+            {
+                // The same event delivered twice at the same moment: the unique event id let one in.
+                if (await EventStoredAsync(input.EventId, ct)) return PspEventResult.Duplicate;
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The events of a PSP listing that never reached the webhook: the rest are already stored.</summary>
+    public async Task<IReadOnlyList<PspEventInput>> NotYetReceivedAsync(IReadOnlyList<PspEventInput> events, CancellationToken ct = default)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        foreach (var chunk in events.Select(e => e.EventId).Chunk(500))
+            seen.UnionWith(await db.PspEvents.AsNoTracking().Where(e => chunk.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct));
+        return events.Where(e => !seen.Contains(e.EventId)).ToList();
+    }
+
+    /// <summary>Asks the PSP where the current attempt stands and applies it (the return page, reconciliation).</summary>
+    public async Task<PaymentChange> SyncAsync(int paymentId, CancellationToken ct = default)
+    {
+        string? intentId;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+            intentId = await db.PaymentAttempts.AsNoTracking()
+                .Where(a => a.PaymentId == paymentId).OrderByDescending(a => a.Number).Select(a => a.PspReference).FirstOrDefaultAsync(ct);
+        if (intentId is null) return PaymentChange.None;
+        var intent = await gateway.GetIntentAsync(intentId, ct);
+        return await ApplyIntentAsync(intent, ct);
+    }
+
+    /// <summary>Applies a PaymentIntent's state as read from the PSP (not from an event).</summary>
+    public async Task<PaymentChange> ApplyIntentAsync(PspIntent intent, CancellationToken ct = default)
+    {
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                var payment = await PaymentObserver.FindByIntentAsync(db, intent.Id, ct);
+                if (payment is null) return PaymentChange.None;
+                var change = observer.Observe(db, payment, intent);
+                if (change == PaymentChange.None) return change;
+                await db.SaveChangesAsync(ct);
+                outbox.Notify();
+                return change;
+            }
+            catch (DbUpdateConcurrencyException) when (round < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before a declined order is changed: its failed PaymentIntent is cancelled at the PSP, so the old page cannot
+    /// take the old total any more. If it was paid after all, that is recorded and the change refused.
+    /// </summary>
+    public async Task CloseStaleAttemptsAsync(int orderId, CancellationToken ct)
+    {
+        string? intentId;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
+            intentId = payment is { Status: PaymentStatus.Failed } ? payment.CurrentAttempt.PspReference : null;
+        }
+        if (intentId is null) return;
+        var intent = await gateway.CancelIntentAsync(intentId, ct);
+        await ApplyIntentAsync(intent, ct);
+        if (intent.Status == PspIntentStatus.Succeeded)
+            throw new ConflictException($"The earlier payment of order {Common.PublicId.Format(Common.PublicId.Order, orderId)} went through after all; the order is paid and can no longer be changed.");
+    }
+
+    /// <summary>Cancels the live PaymentIntent of an order that was cancelled, so the shopper cannot pay it any more.</summary>
+    public async Task CancelLiveIntentAsync(int orderId, CancellationToken ct = default)
+    {
+        string? intentId;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
+            intentId = payment is { IsLive: true } ? payment.CurrentAttempt.PspReference : null;
+        }
+        if (intentId is null) return;
+        var intent = await gateway.CancelIntentAsync(intentId, ct);
+        // If the shopper paid at the last moment, the capture is recorded and refunded by the effects.
+        await ApplyIntentAsync(intent, ct);
+    }
+
+    private async Task<PspEventResult> HandleOnceAsync(PspEventInput input, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.PspEvents.AnyAsync(e => e.EventId == input.EventId, ct)) return PspEventResult.Duplicate;
+        var now = clock.UtcNow();
+        var intentId = input.Intent?.Id ?? input.Refund?.IntentId;
+        var stored = new PspEvent(input.EventId, input.Type, input.Intent?.Id ?? input.Refund?.Id, input.CreatedAtUtc, now);
+        db.PspEvents.Add(stored);
+
+        var payment = string.IsNullOrEmpty(intentId) ? null : await PaymentObserver.FindByIntentAsync(db, intentId, ct);
+        PspEventResult result;
+        if (string.IsNullOrEmpty(intentId))
+        {
+            // charge.*, customer.* and the like: stored for the record, nothing here depends on them.
+            stored.Outcome = "NotHandled";
+            result = PspEventResult.Ignored;
+        }
+        else if (payment is null)
+        {
+            stored.Outcome = "UnknownIntent";
+            result = PspEventResult.UnknownIntent;
+            logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
+                input.EventId, input.Type, intentId);
+        }
+        else
+        {
+            stored.PaymentId = payment.Id;
+            var change = input.Refund is { } refund ? observer.ObserveRefund(db, payment, refund)
+                : input.Intent is { } intent ? observer.Observe(db, payment, intent with { Status = StatusOf(input.Type, intent.Status) })
+                : PaymentChange.None;
+            stored.Outcome = change == PaymentChange.None ? "Ignored" : change.ToString();
+            result = change switch
+            {
+                PaymentChange.None => PspEventResult.Ignored,
+                PaymentChange.HeldForReview => PspEventResult.HeldForReview,
+                _ => PspEventResult.Applied,
+            };
+        }
+        await db.SaveChangesAsync(ct);
+        if (result is PspEventResult.Applied or PspEventResult.HeldForReview) outbox.Notify();
+        return result;
+    }
+
+    /// <summary>The event's type says what happened; the object inside is a snapshot that may already be older.</summary>
+    private static PspIntentStatus StatusOf(string eventType, PspIntentStatus objectStatus) => eventType switch
+    {
+        "payment_intent.succeeded" => PspIntentStatus.Succeeded,
+        "payment_intent.payment_failed" => PspIntentStatus.Failed,
+        "payment_intent.requires_action" => PspIntentStatus.RequiresAction,
+        "payment_intent.amount_capturable_updated" => PspIntentStatus.Authorized,
+        "payment_intent.canceled" => PspIntentStatus.Canceled,
+        _ => objectStatus,
+    };
+
+    private async Task<bool> EventStoredAsync(string eventId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.PspEvents.AnyAsync(e => e.EventId == eventId, ct);
+    }
+}
