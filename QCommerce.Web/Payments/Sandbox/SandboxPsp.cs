@@ -18,11 +18,12 @@ public enum SandboxCardOutcome
 }
 
 /// <summary>
-/// The embedded PSP (DESIGN §5): PaymentIntents and refunds with Stripe's semantics and JSON, the
-/// outcomes of Stripe's test cards, and a signed event for every change. One lock serialises its
+/// The embedded PSP (DESIGN §5): PaymentIntents and refunds with Stripe's semantics (the JSON is
+/// <see cref="SandboxWire"/>'s), and a signed event for every change; what the payment page does with
+/// Stripe's test cards is in SandboxPsp.Cards.cs. One lock serialises its
 /// writes: it is a sandbox for one shop, and that keeps idempotent replays exact.
 /// </summary>
-public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal webhooks, SandboxFaults faults, TimeProvider clock)
+public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal webhooks, SandboxFaults faults, TimeProvider clock)
 {
     public const string SucceedsCard = "4242424242424242";
     public const string DeclinedCard = "4000000000000002";
@@ -60,29 +61,29 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         // No payment_intent.created event: like a Stripe endpoint, ours subscribes only to outcomes.
         db.Intents.Add(intent);
         await db.SaveChangesAsync(ct);
-        return SandboxAnswer.Ok(IntentJson(intent));
+        return SandboxAnswer.Ok(SandboxWire.Intent(intent));
     }
 
     public async Task<SandboxAnswer> GetIntentAsync(string id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var intent = await db.Intents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
-        return intent is null ? Missing("payment_intent", id) : SandboxAnswer.Ok(IntentJson(intent));
+        return intent is null ? SandboxWire.Missing("payment_intent", id) : SandboxAnswer.Ok(SandboxWire.Intent(intent));
     }
 
     public async Task<SandboxAnswer> CancelIntentAsync(string id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (intent is null) return Missing("payment_intent", id);
+        if (intent is null) return SandboxWire.Missing("payment_intent", id);
         if (intent.Status is "succeeded" or "canceled")
             return SandboxAnswer.Error(400, "invalid_request_error", "payment_intent_unexpected_state",
                 $"You cannot cancel this PaymentIntent because it has a status of {intent.Status}.", null);
         intent.Status = "canceled";
-        Emit(db, "payment_intent.canceled", IntentJson(intent));
+        Emit(db, "payment_intent.canceled", SandboxWire.Intent(intent));
         await db.SaveChangesAsync(ct);
         webhooks.Notify();
-        return SandboxAnswer.Ok(IntentJson(intent));
+        return SandboxAnswer.Ok(SandboxWire.Intent(intent));
     }
 
     public async Task<SandboxAnswer> CreateRefundAsync(IFormCollection form, CancellationToken ct)
@@ -90,7 +91,7 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         var intentId = form["payment_intent"].ToString();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == intentId, ct);
-        if (intent is null) return Missing("payment_intent", intentId);
+        if (intent is null) return SandboxWire.Missing("payment_intent", intentId);
         if (intent.Status != "succeeded")
             return SandboxAnswer.Error(400, "invalid_request_error", "charge_not_refundable", "This PaymentIntent has no successful charge to refund.", "payment_intent");
         var refunded = await db.Refunds.Where(r => r.PaymentIntentId == intentId && r.Status != "failed" && r.Status != "canceled").SumAsync(r => r.Amount, ct);
@@ -110,10 +111,10 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
             CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
         };
         db.Refunds.Add(refund);
-        Emit(db, "refund.created", RefundJson(refund));
+        Emit(db, "refund.created", SandboxWire.Refund(refund));
         await db.SaveChangesAsync(ct);
         webhooks.Notify();
-        var answer = SandboxAnswer.Ok(RefundJson(refund));
+        var answer = SandboxAnswer.Ok(SandboxWire.Refund(refund));
         _ = SettleRefundSoonAsync(refund.Id);
         return answer;
     }
@@ -122,7 +123,7 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
-        return refund is null ? Missing("refund", id) : SandboxAnswer.Ok(RefundJson(refund));
+        return refund is null ? SandboxWire.Missing("refund", id) : SandboxAnswer.Ok(SandboxWire.Refund(refund));
     }
 
     public async Task<SandboxAnswer> ListRefundsAsync(string? intentId, CancellationToken ct)
@@ -134,7 +135,7 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
             ["object"] = "list",
             ["url"] = "/v1/refunds",
             ["has_more"] = false,
-            ["data"] = new JsonArray(refunds.Select(r => (JsonNode)RefundJson(r)).ToArray()),
+            ["data"] = new JsonArray(refunds.Select(r => (JsonNode)SandboxWire.Refund(r)).ToArray()),
         };
         return SandboxAnswer.Ok(list);
     }
@@ -153,7 +154,7 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         if (!string.IsNullOrEmpty(startingAfter))
         {
             var after = await db.Webhooks.Where(w => w.EventId == startingAfter).Select(w => (long?)w.Id).FirstOrDefaultAsync(ct);
-            if (after is null) return Missing("event", startingAfter);
+            if (after is null) return SandboxWire.Missing("event", startingAfter);
             events = events.Where(w => w.Id < after);
         }
         var page = await events.OrderByDescending(w => w.Id).Take(limit + 1).Select(w => w.Payload).ToListAsync(ct);
@@ -184,59 +185,6 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Intents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
     }
-
-    /// <summary>The shopper submits a card on the payment page: Stripe's test cards decide what happens.</summary>
-    public async Task<SandboxCardOutcome> PayAsync(string intentId, string cardNumber, CancellationToken ct)
-    {
-        var digits = new string(cardNumber.Where(char.IsDigit).ToArray());
-        return await WithGateAsync(async () =>
-        {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == intentId, ct);
-            if (intent is null || intent.Status is "succeeded" or "canceled" or "processing") return SandboxCardOutcome.NotPayable;
-            if (intent.Status == "requires_action" && intent.CardLast4 is not null) return SandboxCardOutcome.ChallengeRequired;
-            var outcome = digits switch
-            {
-                SucceedsCard => SandboxCardOutcome.Succeeded,
-                DeclinedCard => SandboxCardOutcome.Declined,
-                ChallengeCard => SandboxCardOutcome.ChallengeRequired,
-                _ => SandboxCardOutcome.Invalid,
-            };
-            if (outcome == SandboxCardOutcome.Invalid) return outcome;
-            intent.CardLast4 = digits[^4..];
-            switch (outcome)
-            {
-                case SandboxCardOutcome.Succeeded:
-                    Succeed(db, intent);
-                    break;
-                case SandboxCardOutcome.Declined:
-                    Fail(db, intent, "card_declined", "Your card was declined.");
-                    break;
-                case SandboxCardOutcome.ChallengeRequired:
-                    intent.Status = "requires_action";
-                    intent.LastErrorCode = intent.LastErrorMessage = null;
-                    Emit(db, "payment_intent.requires_action", IntentJson(intent));
-                    break;
-            }
-            await db.SaveChangesAsync(ct);
-            webhooks.Notify();
-            return outcome;
-        }, ct);
-    }
-
-    /// <summary>The shopper answers the 3-D Secure challenge.</summary>
-    public async Task<SandboxCardOutcome> CompleteChallengeAsync(string intentId, bool approve, CancellationToken ct) =>
-        await WithGateAsync(async () =>
-        {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == intentId, ct);
-            if (intent is null || intent.Status != "requires_action" || intent.CardLast4 is null) return SandboxCardOutcome.NotPayable;
-            if (approve) Succeed(db, intent);
-            else Fail(db, intent, "payment_intent_authentication_failure", "The bank could not authenticate this payment (3-D Secure failed).");
-            await db.SaveChangesAsync(ct);
-            webhooks.Notify();
-            return approve ? SandboxCardOutcome.Succeeded : SandboxCardOutcome.Declined;
-        }, ct);
 
     /// <summary>Runs one state change at a time, so a repeated request sees the first one's result.</summary>
     public async Task<T> WithGateAsync<T>(Func<Task<T>> work, CancellationToken ct)
@@ -290,7 +238,7 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
                 var refund = await db.Refunds.FirstAsync(r => r.Id == refundId);
                 if (refund.Status != "pending") return 0;
                 refund.Status = "succeeded";
-                Emit(db, "refund.updated", RefundJson(refund));
+                Emit(db, "refund.updated", SandboxWire.Refund(refund));
                 await db.SaveChangesAsync();
                 webhooks.Notify();
                 return 1;
@@ -302,39 +250,11 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         }
     }
 
-    private void Succeed(PspSandboxDbContext db, SandboxIntent intent)
-    {
-        intent.Status = "succeeded";
-        intent.AmountReceived = intent.Amount;
-        intent.LastErrorCode = intent.LastErrorMessage = null;
-        Emit(db, "payment_intent.succeeded", IntentJson(intent));
-    }
-
-    private void Fail(PspSandboxDbContext db, SandboxIntent intent, string code, string message)
-    {
-        // Like Stripe: a failed PaymentIntent goes back to requires_payment_method with the error attached.
-        intent.Status = "requires_payment_method";
-        intent.LastErrorCode = code;
-        intent.LastErrorMessage = message;
-        Emit(db, "payment_intent.payment_failed", IntentJson(intent));
-    }
-
     private void Emit(PspSandboxDbContext db, string type, JsonObject data)
     {
         var now = clock.GetUtcNow();
         var id = NewId("evt");
-        var payload = new JsonObject
-        {
-            ["id"] = id,
-            ["object"] = "event",
-            ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
-            ["created"] = now.ToUnixTimeSeconds(),
-            ["livemode"] = false,
-            ["pending_webhooks"] = 1,
-            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
-            ["type"] = type,
-            ["data"] = new JsonObject { ["object"] = data.DeepClone() },
-        };
+        var payload = SandboxWire.Event(id, type, now, data);
         db.Webhooks.Add(new SandboxWebhook
         {
             EventId = id,
@@ -346,78 +266,9 @@ public sealed class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, 
         });
     }
 
-    private JsonObject IntentJson(SandboxIntent i)
-    {
-        var json = new JsonObject
-        {
-            ["id"] = i.Id,
-            ["object"] = "payment_intent",
-            ["amount"] = i.Amount,
-            ["amount_capturable"] = 0,
-            ["amount_received"] = i.AmountReceived,
-            ["capture_method"] = "automatic",
-            ["client_secret"] = $"{i.Id}_secret_sandbox",
-            ["confirmation_method"] = "automatic",
-            ["created"] = new DateTimeOffset(i.CreatedAtUtc, TimeSpan.Zero).ToUnixTimeSeconds(),
-            ["currency"] = i.Currency,
-            ["description"] = i.Description,
-            ["livemode"] = false,
-            ["metadata"] = JsonNode.Parse(i.MetadataJson),
-            ["payment_method_types"] = new JsonArray("card"),
-            ["status"] = i.Status,
-            ["last_payment_error"] = i.LastErrorCode is null ? null : new JsonObject
-            {
-                ["type"] = "card_error",
-                ["code"] = i.LastErrorCode,
-                ["decline_code"] = i.LastErrorCode == "card_declined" ? "generic_decline" : null,
-                ["message"] = i.LastErrorMessage,
-            },
-            ["next_action"] = i.Status == "requires_action"
-                ? new JsonObject
-                {
-                    ["type"] = "redirect_to_url",
-                    ["redirect_to_url"] = new JsonObject
-                    {
-                        ["url"] = i.CardLast4 is null ? i.PayPageUrl : $"{i.PayPageUrl}/challenge",
-                        ["return_url"] = i.ReturnUrl,
-                    },
-                }
-                : null,
-        };
-        return json;
-    }
-
-    private static JsonObject RefundJson(SandboxRefund r) => new()
-    {
-        ["id"] = r.Id,
-        ["object"] = "refund",
-        ["amount"] = r.Amount,
-        ["currency"] = r.Currency,
-        ["created"] = new DateTimeOffset(r.CreatedAtUtc, TimeSpan.Zero).ToUnixTimeSeconds(),
-        ["metadata"] = JsonNode.Parse(r.MetadataJson),
-        ["payment_intent"] = r.PaymentIntentId,
-        ["status"] = r.Status,
-        ["failure_reason"] = null,
-    };
-
     private static Dictionary<string, string> Metadata(IFormCollection form) =>
         form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal) && f.Key.EndsWith(']'))
             .ToDictionary(f => f.Key["metadata[".Length..^1], f => f.Value.ToString());
 
-    private static SandboxAnswer Missing(string what, string id) =>
-        SandboxAnswer.Error(404, "invalid_request_error", "resource_missing", $"No such {what}: '{id}'", "id");
-
     private static string NewId(string prefix) => $"{prefix}_sbx{Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant()}";
-}
-
-/// <summary>An answer in Stripe's shape: an object, or <c>{"error": {...}}</c> with its status.</summary>
-public sealed record SandboxAnswer(int Status, JsonObject Body, bool Replayed = false)
-{
-    public static SandboxAnswer Ok(JsonObject body) => new(200, body);
-
-    public static SandboxAnswer Error(int status, string type, string? code, string message, string? param) =>
-        new(status, new JsonObject
-        {
-            ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message, ["param"] = param },
-        });
 }
