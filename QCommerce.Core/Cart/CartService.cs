@@ -38,6 +38,15 @@ public sealed record CartView(StoreSummary Store, IReadOnlyList<CartLineView> Li
     public bool CanCheckout => !IsEmpty && !HasProblems && !HasPriceChanges;
 }
 
+/// <summary>Why a cart refused a change, for a page to put in its own words.</summary>
+public enum CartRefusal
+{
+    NotSold,
+    SoldOut,
+    NotEnoughLeft,
+    QuantityOutOfRange,
+}
+
 /// <summary>The shopper's cart at a store: revalidated against the catalog and the shelf on every view.</summary>
 public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock, IOptions<PricingOptions> pricing)
 {
@@ -62,7 +71,7 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
     /// <summary>Adds to what the cart already holds of a SKU.</summary>
     public async Task<CartView> AddAsync(CartOwner owner, int storeId, int skuId, int quantity, CancellationToken ct = default)
     {
-        if (quantity < 1) throw new RequestRejectedException(new Dictionary<string, string[]> { ["qty"] = ["Add at least one."] });
+        if (quantity < 1) throw new RequestRejectedException(new Dictionary<string, string[]> { ["qty"] = ["Add at least one."] }, CartRefusal.QuantityOutOfRange);
         return await ChangeAsync(owner, storeId, skuId, current => current + quantity, ct);
     }
 
@@ -159,13 +168,13 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
         {
             var problems = new ProblemList();
             if (wanted is < 0 or > OrderLimits.MaxQuantityPerLine)
-                problems.Add("qty", $"A quantity is between 1 and {OrderLimits.MaxQuantityPerLine} (0 removes the item).");
+                problems.Add("qty", $"A quantity is between 1 and {OrderLimits.MaxQuantityPerLine} (0 removes the item).", CartRefusal.QuantityOutOfRange);
             var snapshot = (await SkuSnapshots.LoadAsync(db, store, [skuId], now, ct)).GetValueOrDefault(skuId)
                 ?? throw new NotFoundException("SKU", PublicId.Format(PublicId.Sku, skuId));
-            if (!snapshot.IsSold) problems.Add("skuId", $"{snapshot.Title} is not sold at {store.Name}.");
-            else if (snapshot.AvailableQty <= 0) problems.Add("qty", $"{snapshot.Title} is sold out at {store.Name}.");
+            if (!snapshot.IsSold) problems.Add("skuId", $"{snapshot.Title} is not sold at {store.Name}.", CartRefusal.NotSold);
+            else if (snapshot.AvailableQty <= 0) problems.Add("qty", $"{snapshot.Title} is sold out at {store.Name}.", CartRefusal.SoldOut);
             else if (wanted > snapshot.AvailableQty && !problems.Has("qty"))
-                problems.Add("qty", $"Only {snapshot.AvailableQty} of {snapshot.Title} left; you can have at most {snapshot.AvailableQty}.");
+                problems.Add("qty", $"Only {snapshot.AvailableQty} of {snapshot.Title} left; you can have at most {snapshot.AvailableQty}.", CartRefusal.NotEnoughLeft);
             problems.ThrowIfAny();
 
             if (cart is null)

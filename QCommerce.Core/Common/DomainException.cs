@@ -23,10 +23,16 @@ public class ConflictException(string message) : DomainException(message);
 /// Every problem with a request at once, keyed by the field it concerns ("items[1].qty",
 /// "couponCode"), so a shopper or an app can fix them all in one go. Nothing was written.
 /// </summary>
-public sealed class RequestRejectedException(IReadOnlyDictionary<string, string[]> errors)
+public sealed class RequestRejectedException(IReadOnlyDictionary<string, string[]> errors, Enum? reason = null)
     : DomainException(string.Join(" ", errors.SelectMany(e => e.Value)))
 {
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    /// <summary>
+    /// Why, as data a page can map to its own words (a feature's own enum, such as the cart's refusals): the messages
+    /// are for people, and nobody branches on them.
+    /// </summary>
+    public Enum? Reason { get; } = reason;
 }
 
 /// <summary>Collects field problems while a use case validates its input, then throws them together.</summary>
@@ -44,8 +50,17 @@ public sealed class ProblemList
         list.Add(message);
     }
 
+    /// <summary>The first reason given with <see cref="Add(string, string, Enum)"/>, if any.</summary>
+    public Enum? Reason { get; private set; }
+
+    public void Add(string field, string message, Enum reason)
+    {
+        Add(field, message);
+        Reason ??= reason;
+    }
+
     public void ThrowIfAny()
     {
-        if (Any) throw new RequestRejectedException(_problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal));
+        if (Any) throw new RequestRejectedException(_problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Reason);
     }
 }

@@ -78,7 +78,7 @@ internal sealed class PspEventConfiguration : IEntityTypeConfiguration<PspEvent>
         b.HasIndex(e => e.EventId).IsUnique();
         b.Property(e => e.Type).HasMaxLength(100);
         b.Property(e => e.ObjectId).HasMaxLength(255);
-        b.Property(e => e.Outcome).HasMaxLength(40);
+        b.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(40);
         b.HasIndex(e => e.PaymentId);
     }
 }

@@ -144,12 +144,12 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         if (string.IsNullOrEmpty(intentId))
         {
             // charge.*, customer.* and the like: stored for the record, nothing here depends on them.
-            stored.Outcome = "NotHandled";
+            stored.Outcome = PspEventOutcome.NotHandled;
             result = PspEventResult.Ignored;
         }
         else if (payment is null)
         {
-            stored.Outcome = "UnknownIntent";
+            stored.Outcome = PspEventOutcome.UnknownIntent;
             result = PspEventResult.UnknownIntent;
             logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
                 input.EventId, input.Type, intentId);
@@ -160,7 +160,18 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             var change = input.Refund is { } refund ? observer.ObserveRefund(db, payment, refund)
                 : input.Intent is { } intent ? observer.Observe(db, payment, intent with { Status = StatusOf(input.Type, intent.Status) })
                 : PaymentChange.None;
-            stored.Outcome = change == PaymentChange.None ? "Ignored" : change.ToString();
+            stored.Outcome = change switch
+            {
+                PaymentChange.None => PspEventOutcome.Ignored,
+                PaymentChange.RequiresAction => PspEventOutcome.RequiresAction,
+                PaymentChange.Authorized => PspEventOutcome.Authorized,
+                PaymentChange.Captured => PspEventOutcome.Captured,
+                PaymentChange.Failed => PspEventOutcome.Failed,
+                PaymentChange.RefundSucceeded => PspEventOutcome.RefundSucceeded,
+                PaymentChange.RefundFailed => PspEventOutcome.RefundFailed,
+                PaymentChange.HeldForReview => PspEventOutcome.HeldForReview,
+                _ => throw new InvalidOperationException($"No event outcome for {change}."),
+            };
             result = change switch
             {
                 PaymentChange.None => PspEventResult.Ignored,

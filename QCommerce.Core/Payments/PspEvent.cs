@@ -15,7 +15,7 @@ public sealed class PspEvent
         ObjectId = objectId;
         PspCreatedAtUtc = pspCreatedAtUtc;
         ReceivedAtUtc = receivedAtUtc;
-        Outcome = "";
+        Outcome = PspEventOutcome.Ignored;
     }
 
     public long Id { get; private set; }
@@ -26,8 +26,29 @@ public sealed class PspEvent
     public string? ObjectId { get; private set; }
     public int? PaymentId { get; internal set; }
 
-    /// <summary>What the event did: a <see cref="PaymentChange"/>, "Ignored" or "UnknownIntent".</summary>
-    public string Outcome { get; internal set; } = "";
+    /// <summary>What the event did (stored by name, so the rows read the same to a person with a SQL prompt).</summary>
+    public PspEventOutcome Outcome { get; internal set; }
     public DateTime PspCreatedAtUtc { get; private set; }
     public DateTime ReceivedAtUtc { get; private set; }
+}
+
+/// <summary>What one PSP event did: the payment's change it brought, or why it brought none.</summary>
+public enum PspEventOutcome
+{
+    /// <summary>About a payment, but it changed nothing (late, repeated, about an older attempt).</summary>
+    Ignored,
+
+    /// <summary>Not about a PaymentIntent or refund (customer.*, charge.*): stored for the record.</summary>
+    NotHandled,
+
+    /// <summary>About a PaymentIntent no payment here knows.</summary>
+    UnknownIntent,
+
+    RequiresAction,
+    Authorized,
+    Captured,
+    Failed,
+    RefundSucceeded,
+    RefundFailed,
+    HeldForReview,
 }

@@ -55,4 +55,19 @@ public sealed class ShopperCartTests : IAsyncLifetime
         }
         Assert.Equal("unavailable", await NoticeWhenAddingAsync(1));
     }
+
+    [Fact]
+    public async Task NoticeFor_MoreThanALineHolds_IsTooMany()
+    {
+        await _h.SetStockAsync(Demo.Downtown, _sku, 500);
+        await _carts.AddAsync(_owner, Demo.Downtown, _sku, 99);
+        Assert.Equal("toomany", await NoticeWhenAddingAsync(1));
+    }
+
+    [Fact]
+    public async Task NoticeFor_IsChosenByTheReason_NotByTheWording()
+    {
+        var reworded = new RequestRejectedException(new Dictionary<string, string[]> { ["qty"] = ["Ausverkauft."] }, CartRefusal.SoldOut);
+        Assert.Equal("soldout", ShopperCart.NoticeFor(reworded));
+    }
 }

@@ -150,7 +150,7 @@ public abstract class PspWebhookTests(QCommerceApp app)
             var payment = await db.Payments.SingleAsync(p => p.Id == id);
             Assert.Equal(0, payment.CapturedMinor);
             Assert.Contains($"asked for {amount} USD", payment.ReviewNote);
-            Assert.Equal("HeldForReview", (await db.PspEvents.SingleAsync(e => e.PaymentId == id)).Outcome);
+            Assert.Equal(PspEventOutcome.HeldForReview, (await db.PspEvents.SingleAsync(e => e.PaymentId == id)).Outcome);
         }
         // Another currency is no better; the true event still pays the order.
         var euros = Intent(intent, "succeeded", amount);
@@ -214,7 +214,7 @@ public abstract class PspWebhookTests(QCommerceApp app)
         var other = EventJson("customer.created", new JsonObject { ["id"] = "cus_1", ["object"] = "customer" });
         Assert.Equal("Ignored", (await ApiShopper.JsonAsync(await SendSignedAsync(other), HttpStatusCode.OK)).GetProperty("outcome").GetString());
         await using var db = app.Database.CreateContext();
-        Assert.Equal("UnknownIntent", (await db.PspEvents.SingleAsync(e => e.EventId == eventId)).Outcome);
+        Assert.Equal(PspEventOutcome.UnknownIntent, (await db.PspEvents.SingleAsync(e => e.EventId == eventId)).Outcome);
     }
 
     [Fact]

@@ -49,14 +49,16 @@ public static class ShopperCart
     }
 
     /// <summary>
-    /// Why an "Add" did not happen, as a short code the page turns into a sentence (a redirect cannot
-    /// carry Core's sentence safely). It reads the wording of <c>CartService</c>'s own messages; if
-    /// that wording changes, the shopper sees the generic "not sold" notice, never an error.
+    /// Why an "Add" did not happen, as a short code the page turns into a sentence (a redirect cannot carry Core's
+    /// sentence safely), chosen by the cart's reason, never by its wording.
     /// </summary>
-    public static string NoticeFor(RequestRejectedException rejected) =>
-        rejected.Message.Contains("sold out", StringComparison.OrdinalIgnoreCase) ? "soldout"
-        : rejected.Message.Contains("Only ", StringComparison.Ordinal) ? "limit"
-        : "unavailable";
+    public static string NoticeFor(RequestRejectedException rejected) => rejected.Reason switch
+    {
+        CartRefusal.SoldOut => "soldout",
+        CartRefusal.NotEnoughLeft => "limit",
+        CartRefusal.QuantityOutOfRange => "toomany",
+        _ => "unavailable",
+    };
 
     public static IEndpointRouteBuilder MapCartActions(this IEndpointRouteBuilder app)
     {
