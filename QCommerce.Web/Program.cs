@@ -1,11 +1,11 @@
 using QCommerce.Core;
 using QCommerce.Core.Data;
-using QCommerce.Web.Api;
 using QCommerce.Web.Cart;
 using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Components;
 using QCommerce.Web.Identity;
+using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Payments.Sandbox;
 using QCommerce.Web.Stores;
@@ -50,6 +50,7 @@ app.MapPspSandbox();
 app.MapProductImages();
 app.MapStoreSelection();
 app.MapCartActions();
+app.MapOrderForms();
 app.MapAccountEndpoints();
 // Our own Content-Security-Policy says frame-ancestors 'none'; Blazor's second header (frame-ancestors 'self') would only contradict it.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

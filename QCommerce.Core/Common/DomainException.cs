@@ -59,8 +59,10 @@ public sealed class ProblemList
         Reason ??= reason;
     }
 
+    public IReadOnlyDictionary<string, string[]> ToDictionary() => _problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+
     public void ThrowIfAny()
     {
-        if (Any) throw new RequestRejectedException(_problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Reason);
+        if (Any) throw new RequestRejectedException(ToDictionary(), Reason);
     }
 }

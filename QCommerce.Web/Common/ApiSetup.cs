@@ -1,8 +1,14 @@
 using System.Text.Json.Serialization;
+using QCommerce.Web.Cart;
+using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
+using QCommerce.Web.Ordering;
+using QCommerce.Web.Payments;
+using QCommerce.Web.Stores;
 using Scalar.AspNetCore;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Common;
 
 public static class ApiSetup
 {

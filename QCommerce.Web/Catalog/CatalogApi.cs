@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Inventory;
+using QCommerce.Web.Common;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Catalog;
 
 public sealed record CategoryDto(string Id, string Name, string Slug, IReadOnlyList<CategoryDto> Children)
 {
@@ -56,7 +57,7 @@ public static class CatalogApi
         products.MapGet("/", async Task<IResult> (string? query, string? categoryId, string? storeId, string? page, string? pageSize, string? sort,
             CatalogQueries catalog, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
             var size = errors.Int("pageSize", pageSize, 24, 1, Paging.MaxPageSize);
             var category = errors.QueryId("categoryId", categoryId, PublicId.Category);
@@ -79,7 +80,7 @@ public static class CatalogApi
 
         products.MapGet("/{productId}", async Task<IResult> (string productId, string? storeId, CatalogQueries catalog, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var store = errors.QueryId("storeId", storeId, PublicId.Store);
             if (errors.Any) return errors.ToProblem();
             var detail = PublicId.TryParse(PublicId.Product, productId, out var id) ? await catalog.FindProductAsync(id, store, ct) : null;
@@ -92,7 +93,7 @@ public static class CatalogApi
 
         v1.MapPost("/availability:batch", async Task<IResult> ([FromBody] AvailabilityBatchRequest? request, CatalogQueries catalog, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             if (request is null) { errors.Add("body", "Send {\"storeId\": \"st_1\", \"skuIds\": [\"sku_1\"]}."); return errors.ToProblem(); }
             var store = errors.RequiredId("storeId", request.StoreId, PublicId.Store);
             var skuIds = new List<int>();

@@ -4,7 +4,7 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Payments;
 using QCommerce.Web.Common;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Payments;
 
 public sealed record StartPaymentRequest(string? OrderId);
 
@@ -43,7 +43,7 @@ public static class PaymentsApi
         payments.MapPost("/", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
             [FromBody] StartPaymentRequest? body, ClaimsPrincipal user, PaymentService service, HttpContext http, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var orderId = errors.RequiredId("orderId", body?.OrderId, PublicId.Order);
             if (errors.Any) return errors.ToProblem();
             var result = await service.StartAsync(ApiUser.Id(user), orderId!.Value, SiteBase(http), idempotencyKey!, ct);

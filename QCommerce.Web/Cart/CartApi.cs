@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
+using QCommerce.Web.Catalog;
+using QCommerce.Web.Common;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Cart;
 
 public sealed record CartLineDto(
     string SkuId, string ProductId, string Title, string Brand, string Size, string? ImageUrl, int Qty,
@@ -33,7 +35,7 @@ public static class CartApi
 
         cart.MapGet("/", async Task<IResult> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
             if (errors.Any) return errors.ToProblem();
             return TypedResults.Ok(CartDto.From(await carts.ViewAsync(CartOwner.User(ApiUser.Id(user)), store, ct)));
@@ -44,7 +46,7 @@ public static class CartApi
         cart.MapPut("/items/{skuId}", async Task<IResult> (string skuId, string? storeId, [FromBody] CartQuantityRequest? body, ClaimsPrincipal user,
             CartService carts, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
             var sku = RequiredSku(errors, skuId);
             if (body?.Qty is null) errors.Add("qty", "Send {\"qty\": n}; 0 removes the item.");
@@ -57,7 +59,7 @@ public static class CartApi
 
         cart.MapDelete("/items/{skuId}", async Task<IResult> (string skuId, string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
             var sku = RequiredSku(errors, skuId);
             if (errors.Any) return errors.ToProblem();
@@ -68,7 +70,7 @@ public static class CartApi
 
         cart.MapPost("/accept-prices", async Task<IResult> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
             if (errors.Any) return errors.ToProblem();
             return TypedResults.Ok(CartDto.From(await carts.AcceptPricesAsync(CartOwner.User(ApiUser.Id(user)), store, ct)));
@@ -79,12 +81,12 @@ public static class CartApi
         return v1;
     }
 
-    private static int RequiredStore(RequestErrors errors, string? storeId)
+    private static int RequiredStore(ProblemList errors, string? storeId)
     {
         if (string.IsNullOrEmpty(storeId)) { errors.Add("storeId", "storeId is required: a cart belongs to one store."); return 0; }
         return errors.Id("storeId", storeId, PublicId.Store) ?? 0;
     }
 
-    private static int RequiredSku(RequestErrors errors, string skuId) =>
+    private static int RequiredSku(ProblemList errors, string skuId) =>
         errors.Id("skuId", skuId, PublicId.Sku) ?? 0;
 }

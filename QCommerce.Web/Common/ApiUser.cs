@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Common;
 
 public static class ApiUser
 {

@@ -7,8 +7,9 @@ using QCommerce.Core.Payments;
 using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 using QCommerce.Web.Common;
+using QCommerce.Web.Payments;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Ordering;
 
 public sealed record OrderItemRequest(string? SkuId, int? Qty);
 
@@ -74,8 +75,6 @@ public sealed record OrderSummaryDto(string OrderId, OrderStatus Status, MoneyDt
 
 public sealed record OrderCancelledDto(string OrderId, OrderStatus Status);
 
-public sealed record SlotDto(string Id, DateTime Start, DateTime End, int Remaining, bool Full);
-
 /// <summary>The caller's orders (DESIGN §9). Another caller's order answers 404 on every route.</summary>
 public static class OrdersApi
 {
@@ -86,7 +85,7 @@ public static class OrdersApi
         orders.MapPost("/", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey, [FromBody] PlaceOrderRequest? body,
             ClaimsPrincipal user, CheckoutService checkout, HttpContext http, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             if (body is null) errors.Add("body", "Send the order as JSON: {storeId, items, address, paymentMethod}.");
             if (errors.Any) return errors.ToProblem();
 
@@ -119,7 +118,7 @@ public static class OrdersApi
 
         orders.MapGet("/", async Task<IResult> (string? page, string? pageSize, ClaimsPrincipal user, OrderQueries queries, CancellationToken ct) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
             var size = errors.Int("pageSize", pageSize, 20, 1, Paging.MaxPageSize);
             if (errors.Any) return errors.ToProblem();
@@ -143,7 +142,7 @@ public static class OrdersApi
             OrderService service, OrderQueries queries, PaymentQueries payments, CancellationToken ct) =>
         {
             if (!PublicId.TryParse(PublicId.Order, orderId, out var id)) return OrderNotFound(orderId);
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             if (body is null || (body.Items is null && body.Address is null)) errors.Add("body", "Send new items, a new address, or both.");
             var items = ReadItems(errors, body?.Items, required: false);
             if (errors.Any) return errors.ToProblem();
@@ -167,22 +166,13 @@ public static class OrdersApi
         .Accepts<CancelOrderRequest>(isOptional: true, "application/json")
         .Produces<OrderCancelledDto>(202).ProducesProblem(404).ProducesProblem(409);
 
-        v1.MapGet("/stores/{storeId}/slots", async Task<IResult> (string storeId, StoreDirectory stores, DeliverySlots slots, CancellationToken ct) =>
-        {
-            var store = PublicId.TryParse(PublicId.Store, storeId, out var sid) ? await stores.FindAsync(sid, ct) : null;
-            if (store is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{TextRules.Excerpt(storeId)}' was not found.");
-            return TypedResults.Ok((await slots.UpcomingAsync(store.Id, ct)).Select(s => new SlotDto(s.PublicId, s.StartUtc, s.EndUtc, s.Remaining, s.IsFull)).ToList());
-        })
-        .WithTags("Stores").WithSummary("A store's delivery slots for the next two days, full ones included.")
-        .Produces<List<SlotDto>>().ProducesProblem(404);
-
         return v1;
     }
 
     private static IResult OrderNotFound(string orderId) =>
         Results.Problem(statusCode: 404, title: "Not found", detail: $"Order '{TextRules.Excerpt(orderId)}' was not found.");
 
-    private static List<OrderItemInput>? ReadItems(RequestErrors errors, List<OrderItemRequest?>? items, bool required)
+    private static List<OrderItemInput>? ReadItems(ProblemList errors, List<OrderItemRequest?>? items, bool required)
     {
         if (items is null)
         {

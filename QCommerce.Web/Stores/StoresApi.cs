@@ -1,7 +1,8 @@
 using QCommerce.Core.Common;
 using QCommerce.Core.Stores;
+using QCommerce.Web.Common;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Stores;
 
 public sealed record StoreDto(
     string Id, string Name, RegionDto Region, AddressDto Address, IReadOnlyList<string> DeliveryZips,
@@ -16,6 +17,8 @@ public sealed record RegionDto(string Code, string Name, string Currency);
 
 public sealed record AddressDto(string Line1, string City, string Zip);
 
+public sealed record SlotDto(string Id, DateTime Start, DateTime End, int Remaining, bool Full);
+
 public static class StoresApi
 {
     public static RouteGroupBuilder MapStoresApi(this RouteGroupBuilder v1)
@@ -28,7 +31,7 @@ public static class StoresApi
             if (zip is null) return TypedResults.Ok((await stores.ListAsync(ct)).Select(s => StoreDto.From(s, now)).ToList());
             if (Zips.Normalize(zip) is null)
             {
-                var errors = new RequestErrors();
+                var errors = new ProblemList();
                 errors.Add("zip", $"'{TextRules.Excerpt(zip)}' is not a zip code.");
                 return errors.ToProblem();
             }
@@ -46,6 +49,15 @@ public static class StoresApi
         })
         .WithSummary("One dark store.")
         .Produces<StoreDto>().ProducesProblem(404);
+
+        group.MapGet("/{storeId}/slots", async Task<IResult> (string storeId, StoreDirectory stores, DeliverySlots slots, CancellationToken ct) =>
+        {
+            var store = PublicId.TryParse(PublicId.Store, storeId, out var sid) ? await stores.FindAsync(sid, ct) : null;
+            if (store is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"Store '{TextRules.Excerpt(storeId)}' was not found.");
+            return TypedResults.Ok((await slots.UpcomingAsync(store.Id, ct)).Select(s => new SlotDto(s.PublicId, s.StartUtc, s.EndUtc, s.Remaining, s.IsFull)).ToList());
+        })
+        .WithSummary("A store's delivery slots for the next two days, full ones included.")
+        .Produces<List<SlotDto>>().ProducesProblem(404);
 
         return v1;
     }

@@ -9,7 +9,7 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 
-namespace QCommerce.Web.Api;
+namespace QCommerce.Web.Identity;
 
 public sealed record RegisterAccountRequest(string? Email, string? Password, string? DisplayName);
 
@@ -54,7 +54,7 @@ public static class AuthApi
         auth.MapPost("/login", async Task<IResult> ([FromBody] SignInRequest? body, SignInManager<AppUser> signIn, RateLimits limits,
             ILookupNormalizer normalizer) =>
         {
-            var errors = new RequestErrors();
+            var errors = new ProblemList();
             if (TextRules.Problem(body?.Email, AccountService.MaxEmailLength, "email") is { } emailProblem) errors.Add("email", emailProblem);
             else if (string.IsNullOrWhiteSpace(body?.Email)) errors.Add("email", "email is required.");
             if (string.IsNullOrEmpty(body?.Password)) errors.Add("password", "password is required.");
