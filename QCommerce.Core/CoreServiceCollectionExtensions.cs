@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
@@ -29,6 +30,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeliverySlots>();
         services.AddSingleton<IdempotencyGuard>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<ChangeFeedInterceptor>();
+        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>());
+        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>().Commits);
+        services.AddSingleton<IChangeSource, OrderChangeSource>();
+        services.AddSingleton<IChangeSource, PaymentChangeSource>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
@@ -53,6 +60,7 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddQCommerceBackgroundJobs(this IServiceCollection services)
     {
         services.AddHostedService<OutboxDispatcherService>();
+        services.AddHostedService<ChangeFeedWatcher>();
         services.AddHostedService<ReservationExpiryService>();
         services.AddHostedService<DeliverySlotService>();
         services.AddHostedService<IdempotencyPurgeService>();

@@ -30,12 +30,12 @@ public static class DataServiceCollectionExtensions
                 var pg = configuration.GetConnectionString("Postgres");
                 if (string.IsNullOrWhiteSpace(pg))
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is empty.");
-                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>(o => o.UseNpgsql(pg, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).ConfigureWarnings(QuietExpectedFailures));
+                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseNpgsql(pg, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).ConfigureWarnings(QuietExpectedFailures)));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<PostgresQCommerceDbContext>>();
                 break;
             default:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), contentRoot);
-                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>(o => o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures));
+                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures)));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<SqliteQCommerceDbContext>>();
                 break;
         }
@@ -56,6 +56,13 @@ public static class DataServiceCollectionExtensions
         w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, Microsoft.Extensions.Logging.LogLevel.Debug),
               (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.TransactionError, Microsoft.Extensions.Logging.LogLevel.Debug),
               (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, Microsoft.Extensions.Logging.LogLevel.Debug));
+
+    /// <summary>
+    /// The interceptors registered as services join every context: Common's change feed (each committed save of an
+    /// order or payment reaches this instance's live pages), and whatever a host adds (a test's query counter).
+    /// </summary>
+    private static void WithInterceptors(IServiceProvider services, DbContextOptionsBuilder options) =>
+        options.AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
 
     public static DatabaseProvider ReadProvider(IConfiguration configuration) =>
         configuration["Database:Provider"] switch

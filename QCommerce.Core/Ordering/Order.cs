@@ -9,7 +9,7 @@ namespace QCommerce.Core.Ordering;
 /// delivery promise and its stock reservation. Every change of state is a method here that throws
 /// on an illegal move and appends an <see cref="OrderEvent"/> to the timeline (DESIGN §3).
 /// </summary>
-public sealed class Order
+public sealed class Order : ILiveEntity
 {
     private readonly List<OrderLine> _lines = [];
     private readonly List<OrderEvent> _events = [];
@@ -76,6 +76,9 @@ public sealed class Order
 
     /// <summary>Optimistic concurrency: two writers to one order cannot both win.</summary>
     public int Version { get; private set; }
+
+    /// <summary>Its shopper's tracking page follows the order; the store's lists follow the store's orders.</summary>
+    public ChangedRow Changed() => new("Orders", Id, Version, [new Change("order", Id), new Change("store", StoreId)]);
 
     /// <summary>A card payment was started and has not failed: the PSP may be taking the money right now.</summary>
     public bool PaymentInFlight { get; private set; }

@@ -33,6 +33,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => new { o.UserId, o.CreatedAtUtc });
         b.HasIndex(o => new { o.ReservationStatus, o.ReservationExpiresAtUtc });
         b.HasIndex(o => new { o.StoreId, o.Status });
+        b.HasIndex(o => o.UpdatedAtUtc); // the live feed's look for other instances' changes
         b.Ignore(o => o.PublicId);
         b.Ignore(o => o.Address);
         b.Ignore(o => o.Delivery);

@@ -75,13 +75,6 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             order.CanBeModified, order.CanBeCancelledByShopper);
     }
 
-    /// <summary>The order's version, for a tracking page that polls for changes cheaply; null when not this shopper's.</summary>
-    public async Task<int?> VersionAsync(string userId, int orderId, CancellationToken ct = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Orders.AsNoTracking().Where(o => o.Id == orderId && o.UserId == userId).Select(o => (int?)o.Version).FirstOrDefaultAsync(ct);
-    }
-
     /// <summary>For ops: cash-on-delivery orders still waiting for confirmation, oldest (closest to expiring) first.</summary>
     public async Task<IReadOnlyList<CashOrderView>> AwaitingConfirmationAsync(CancellationToken ct = default)
     {

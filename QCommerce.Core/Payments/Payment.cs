@@ -9,7 +9,7 @@ namespace QCommerce.Core.Payments;
 /// PSP observations move the current attempt forward only: a stale or repeated event changes nothing,
 /// and money is captured once. Refunds, partial or full, never add up to more than was captured.
 /// </summary>
-public sealed class Payment
+public sealed class Payment : ILiveEntity
 {
     private readonly List<PaymentAttempt> _attempts = [];
     private readonly List<PaymentRefund> _refunds = [];
@@ -55,6 +55,9 @@ public sealed class Payment
 
     /// <summary>Optimistic concurrency: a webhook and a retry racing on one payment cannot both win.</summary>
     public int Version { get; private set; }
+
+    /// <summary>The return page follows the payment; the order's page shows it too.</summary>
+    public ChangedRow Changed() => new("Payments", Id, Version, [new Change("payment", Id), new Change("order", OrderId)]);
 
     public IReadOnlyList<PaymentAttempt> Attempts => _attempts;
     public IReadOnlyList<PaymentRefund> Refunds => _refunds;

@@ -22,6 +22,7 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
         b.Property(p => p.ReviewNote).HasMaxLength(300);
         b.Property(p => p.Version).IsConcurrencyToken();
         b.HasIndex(p => new { p.Status, p.UpdatedAtUtc });
+        b.HasIndex(p => p.UpdatedAtUtc); // the live feed's look for other instances' changes
         b.HasMany(p => p.Attempts).WithOne().HasForeignKey(a => a.PaymentId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(p => p.Refunds).WithOne().HasForeignKey(r => r.PaymentId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(p => p.Attempts).UsePropertyAccessMode(PropertyAccessMode.Field).AutoInclude();

@@ -249,6 +249,35 @@ public abstract class CatalogApiTests(QCommerceApp app)
             Assert.True(paths.TryGetProperty(route, out _), route);
     }
 
+    [Theory]
+    [InlineData("/v1/products/sku_1")]
+    [InlineData("/v1/stores/p_1")]
+    [InlineData("/v1/stores/st_0/slots")]
+    [InlineData("/v1/orders/pay_1")]
+    [InlineData("/v1/payments/o_1")]
+    public async Task AnIdOfAnotherKindInTheRoute_MatchesNoRoute_AndIsA404Problem(string path)
+    {
+        var problem = await GetJson(path, HttpStatusCode.NotFound);
+        AssertProblem(problem, 404);
+        Assert.Contains("id", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesTypedIds_AsPrefixedStrings()
+    {
+        var doc = await GetJson("/openapi/v1.json");
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        JsonElement Resolve(JsonElement schema) =>
+            schema.TryGetProperty("$ref", out var reference) ? schemas.GetProperty(reference.GetString()!.Split('/')[^1]) : schema;
+
+        var product = schemas.GetProperty("ProductSummaryDto").GetProperty("properties");
+        var id = Resolve(product.GetProperty("id"));
+        Assert.Equal("string", id.GetProperty("type").GetString());
+        Assert.Equal("^p_[0-9]+$", id.GetProperty("pattern").GetString());
+        Assert.Equal("^sku_[0-9]+$", Resolve(product.GetProperty("skuId")).GetProperty("pattern").GetString());
+        Assert.False(id.TryGetProperty("properties", out _), id.ToString());
+    }
+
     [Fact]
     public async Task ApiReference_IsServedFromThisHost()
     {

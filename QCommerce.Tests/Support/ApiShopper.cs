@@ -14,10 +14,18 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
 
     public static async Task<ApiShopper> SignUpAsync(QCommerceApp app)
     {
-        var http = app.CreateClient();
         var email = $"shopper-{Guid.NewGuid():N}@example.com";
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/register", new { email, password = "Groceries-2026" })).StatusCode);
-        var login = await http.PostAsJsonAsync("/v1/auth/login", new { email, password = "Groceries-2026" });
+        using (var http = app.CreateClient())
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/register", new { email, password = "Groceries-2026" })).StatusCode);
+        return await SignInAsync(app, email);
+    }
+
+    /// <summary>A shopper who has an account (made on the storefront, say) signs in to the API of <paramref name="app"/>.</summary>
+    public static async Task<ApiShopper> SignInAsync(QCommerceApp app, string email, string password = "Groceries-2026")
+    {
+        var http = app.CreateClient();
+        var login = await http.PostAsJsonAsync("/v1/auth/login", new { email, password });
+        Assert.True(login.StatusCode == HttpStatusCode.OK, $"signing in {email}: {login.StatusCode}");
         var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return new ApiShopper(app, http);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace QCommerce.Tests.Support;
@@ -11,7 +12,14 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
-    public SqliteApp App { get; } = new();
+    public BrowserFixture() =>
+        App = new QCommerceApp(QCommerce.Core.Data.DatabaseProvider.Sqlite,
+            services: s => s.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(Queries));
+
+    public QCommerceApp App { get; }
+
+    /// <summary>Every command the app sends its database, for journeys that measure what a page costs it.</summary>
+    public QueryCounter Queries { get; } = new();
     public IBrowser Browser { get; private set; } = null!;
     public string ScreenshotFolder { get; } = FindScreenshotFolder();
 

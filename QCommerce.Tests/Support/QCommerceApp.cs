@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QCommerce.Core.Data;
@@ -14,8 +15,9 @@ namespace QCommerce.Tests.Support;
 /// demo data. Tests talk to it over HTTP exactly as a phone app or a browser would.
 /// </summary>
 /// <param name="sharedDatabase">A database another host uses too (several instances); the test that made it drops it.</param>
-public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null, TestDatabase? sharedDatabase = null)
-    : IAsyncLifetime
+/// <param name="services">Services a test adds to the app's (a query counter, say).</param>
+public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null, TestDatabase? sharedDatabase = null,
+    Action<IServiceCollection>? services = null) : IAsyncLifetime
 {
     public const string AdminEmail = "admin@qcommerce.test";
     public const string AdminPassword = "Admin-Passw0rd!";
@@ -34,7 +36,7 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
     {
         Database = sharedDatabase ?? await TestDatabase.CreateAsync(provider);
         _sandboxFolder = Directory.CreateTempSubdirectory("qcommerce-psp-");
-        _factory = new Factory(Database, Path.Combine(_sandboxFolder.FullName, "psp-sandbox.db"), settings ?? new Dictionary<string, string?>(), Logs);
+        _factory = new Factory(Database, Path.Combine(_sandboxFolder.FullName, "psp-sandbox.db"), settings ?? new Dictionary<string, string?>(), Logs, services);
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -65,8 +67,8 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
         _sandboxFolder?.Delete(recursive: true);
     }
 
-    private sealed class Factory(TestDatabase database, string sandboxPath, IReadOnlyDictionary<string, string?> settings, LogCapture logs)
-        : WebApplicationFactory<Program>
+    private sealed class Factory(TestDatabase database, string sandboxPath, IReadOnlyDictionary<string, string?> settings, LogCapture logs,
+        Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -89,6 +91,7 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
                 builder.UseSetting($"RateLimits:{policy}:PermitLimit", "1000000");
             // A test's own settings come last: they stand for the operator's environment variables.
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            if (services is not null) builder.ConfigureTestServices(services);
         }
     }
 }

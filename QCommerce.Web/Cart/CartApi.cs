@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
@@ -9,16 +10,16 @@ using QCommerce.Web.Common;
 namespace QCommerce.Web.Cart;
 
 public sealed record CartLineDto(
-    string SkuId, string ProductId, string Title, string Brand, string Size, string? ImageUrl, int Qty,
+    SkuId SkuId, ProductId ProductId, string Title, string Brand, string Size, string? ImageUrl, int Qty,
     MoneyDto? UnitPrice, MoneyDto? PreviousUnitPrice, MoneyDto? LineTotal, AvailabilityDto Availability, string? Problem);
 
 public sealed record CartDto(
-    string StoreId, IReadOnlyList<CartLineDto> Items, int ItemCount, MoneyDto Subtotal, MoneyDto DeliveryFee, MoneyDto Tax, MoneyDto Total,
+    StoreId StoreId, IReadOnlyList<CartLineDto> Items, int ItemCount, MoneyDto Subtotal, MoneyDto DeliveryFee, MoneyDto Tax, MoneyDto Total,
     MoneyDto? AmountToFreeDelivery, bool HasPriceChanges, bool CanCheckout)
 {
     public static CartDto From(CartView c) => new(
-        c.Store.PublicId,
-        c.Lines.Select(l => new CartLineDto(l.PublicSkuId, PublicId.Format(PublicId.Product, l.ProductId), l.Title, l.Brand, l.SizeLabel, l.ImageUrl, l.Quantity,
+        StoreId.Of(c.Store.Id),
+        c.Lines.Select(l => new CartLineDto(SkuId.Of(l.SkuId), ProductId.Of(l.ProductId), l.Title, l.Brand, l.SizeLabel, l.ImageUrl, l.Quantity,
             MoneyDto.From(l.UnitPrice), MoneyDto.From(l.PreviousPrice), MoneyDto.From(l.LineTotal), AvailabilityDto.From(l.Availability)!, l.Problem)).ToList(),
         c.ItemCount, MoneyDto.From(c.Price.Subtotal), MoneyDto.From(c.Price.DeliveryFee), MoneyDto.From(c.Price.Tax), MoneyDto.From(c.Price.Total),
         MoneyDto.From(c.AmountToFreeDelivery), c.HasPriceChanges, c.CanCheckout);
@@ -33,7 +34,7 @@ public static class CartApi
     {
         var cart = v1.MapGroup("/cart").WithTags("Cart").RequireAuthorization();
 
-        cart.MapGet("/", async Task<IResult> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        cart.MapGet("/", async Task<Results<Ok<CartDto>, ValidationProblem>> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         {
             var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
@@ -41,9 +42,9 @@ public static class CartApi
             return TypedResults.Ok(CartDto.From(await carts.ViewAsync(CartOwner.User(ApiUser.Id(user)), store, ct)));
         })
         .WithSummary("The caller's cart at a store, revalidated: current prices, price changes and stock problems.")
-        .Produces<CartDto>().ProducesValidationProblem().ProducesProblem(404);
+        .ProducesProblem(404);
 
-        cart.MapPut("/items/{skuId}", async Task<IResult> (string skuId, string? storeId, [FromBody] CartQuantityRequest? body, ClaimsPrincipal user,
+        cart.MapPut("/items/{skuId}", async Task<Results<Ok<CartDto>, ValidationProblem>> (string skuId, string? storeId, [FromBody] CartQuantityRequest? body, ClaimsPrincipal user,
             CartService carts, CancellationToken ct) =>
         {
             var errors = new ProblemList();
@@ -55,9 +56,9 @@ public static class CartApi
         })
         .WithSummary("Sets the quantity of a SKU in the cart; 0 removes it. More than the store has is refused.")
         .Accepts<CartQuantityRequest>("application/json")
-        .Produces<CartDto>().ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404);
+        .ProducesValidationProblem(422).ProducesProblem(404);
 
-        cart.MapDelete("/items/{skuId}", async Task<IResult> (string skuId, string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        cart.MapDelete("/items/{skuId}", async Task<Results<Ok<CartDto>, ValidationProblem>> (string skuId, string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         {
             var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
@@ -66,9 +67,9 @@ public static class CartApi
             return TypedResults.Ok(CartDto.From(await carts.RemoveAsync(CartOwner.User(ApiUser.Id(user)), store, sku, ct)));
         })
         .WithSummary("Removes a SKU from the cart.")
-        .Produces<CartDto>().ProducesValidationProblem().ProducesProblem(404);
+        .ProducesProblem(404);
 
-        cart.MapPost("/accept-prices", async Task<IResult> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
+        cart.MapPost("/accept-prices", async Task<Results<Ok<CartDto>, ValidationProblem>> (string? storeId, ClaimsPrincipal user, CartService carts, CancellationToken ct) =>
         {
             var errors = new ProblemList();
             var store = RequiredStore(errors, storeId);
@@ -76,7 +77,7 @@ public static class CartApi
             return TypedResults.Ok(CartDto.From(await carts.AcceptPricesAsync(CartOwner.User(ApiUser.Id(user)), store, ct)));
         })
         .WithSummary("The shopper has seen the changed prices; checkout may go ahead.")
-        .Produces<CartDto>().ProducesValidationProblem().ProducesProblem(404);
+        .ProducesProblem(404);
 
         return v1;
     }
@@ -84,9 +85,9 @@ public static class CartApi
     private static int RequiredStore(ProblemList errors, string? storeId)
     {
         if (string.IsNullOrEmpty(storeId)) { errors.Add("storeId", "storeId is required: a cart belongs to one store."); return 0; }
-        return errors.Id("storeId", storeId, PublicId.Store) ?? 0;
+        return errors.Id<StoreId>("storeId", storeId) ?? 0;
     }
 
     private static int RequiredSku(ProblemList errors, string skuId) =>
-        errors.Id("skuId", skuId, PublicId.Sku) ?? 0;
+        errors.Id<SkuId>("skuId", skuId) ?? 0;
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
@@ -6,9 +7,9 @@ using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Catalog;
 
-public sealed record CategoryDto(string Id, string Name, string Slug, IReadOnlyList<CategoryDto> Children)
+public sealed record CategoryDto(CategoryId Id, string Name, string Slug, IReadOnlyList<CategoryDto> Children)
 {
-    public static CategoryDto From(CategoryNode n) => new(n.PublicId, n.Name, n.Slug, n.Children.Select(From).ToList());
+    public static CategoryDto From(CategoryNode n) => new(CategoryId.Of(n.Id), n.Name, n.Slug, n.Children.Select(From).ToList());
 }
 
 public sealed record AvailabilityDto(bool InStock, int AvailableQty, bool LowStock, string Label)
@@ -19,20 +20,20 @@ public sealed record AvailabilityDto(bool InStock, int AvailableQty, bool LowSto
 public sealed record ImageDto(string Url, string Alt);
 
 public sealed record ProductSummaryDto(
-    string Id, string Slug, string Title, string Brand, ImageDto? Image, string SkuId, string Size, int SkuCount,
+    ProductId Id, string Slug, string Title, string Brand, ImageDto? Image, SkuId SkuId, string Size, int SkuCount,
     MoneyDto? Price, AvailabilityDto? Availability);
 
-public sealed record SkuDto(string Id, string Code, string Barcode, string Unit, decimal Size, string SizeLabel, MoneyDto? Price, AvailabilityDto? Availability);
+public sealed record SkuDto(SkuId Id, string Code, string Barcode, string Unit, decimal Size, string SizeLabel, MoneyDto? Price, AvailabilityDto? Availability);
 
 public sealed record ProductDetailDto(
-    string Id, string Slug, string Title, string Brand, string Description, IReadOnlyList<CategoryRefDto> Categories,
-    IReadOnlyList<ImageDto> Images, IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<SkuDto> Skus, string? StoreId);
+    ProductId Id, string Slug, string Title, string Brand, string Description, IReadOnlyList<CategoryRefDto> Categories,
+    IReadOnlyList<ImageDto> Images, IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<SkuDto> Skus, StoreId? StoreId);
 
-public sealed record CategoryRefDto(string Id, string Name, string Slug);
+public sealed record CategoryRefDto(CategoryId Id, string Name, string Slug);
 
 public sealed record AvailabilityBatchRequest(string? StoreId, List<string?>? SkuIds);
 
-public sealed record SkuAvailabilityDto(string SkuId, bool InStock, int AvailableQty);
+public sealed record SkuAvailabilityDto(SkuId SkuId, bool InStock, int AvailableQty);
 
 public sealed record AvailabilityBatchResponse(IReadOnlyList<SkuAvailabilityDto> Items);
 
@@ -54,14 +55,14 @@ public static class CatalogApi
 
         var products = v1.MapGroup("/products").WithTags("Catalog");
 
-        products.MapGet("/", async Task<IResult> (string? query, string? categoryId, string? storeId, string? page, string? pageSize, string? sort,
+        products.MapGet("/", async Task<Results<Ok<PageDto<ProductSummaryDto>>, ValidationProblem>> (string? query, string? categoryId, string? storeId, string? page, string? pageSize, string? sort,
             CatalogQueries catalog, CancellationToken ct) =>
         {
             var errors = new ProblemList();
             var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
             var size = errors.Int("pageSize", pageSize, 24, 1, Paging.MaxPageSize);
-            var category = errors.QueryId("categoryId", categoryId, PublicId.Category);
-            var store = errors.QueryId("storeId", storeId, PublicId.Store);
+            var category = errors.QueryId<CategoryId>("categoryId", categoryId);
+            var store = errors.QueryId<StoreId>("storeId", storeId);
             ProductSort? order = null;
             if (!string.IsNullOrEmpty(sort))
             {
@@ -76,37 +77,36 @@ public static class CatalogApi
             return TypedResults.Ok(new PageDto<ProductSummaryDto>(result.Items.Select(ToDto).ToList(), result.PageNumber, result.PageSize, result.Total));
         })
         .WithSummary("Search and browse products, with price and availability for a store.")
-        .Produces<PageDto<ProductSummaryDto>>().ProducesValidationProblem().ProducesProblem(404);
+        .ProducesProblem(404);
 
-        products.MapGet("/{productId}", async Task<IResult> (string productId, string? storeId, CatalogQueries catalog, CancellationToken ct) =>
+        products.MapGet("/{productId:product}", async Task<Results<Ok<ProductDetailDto>, ValidationProblem, ProblemHttpResult>> (ProductId productId, string? storeId, CatalogQueries catalog, CancellationToken ct) =>
         {
             var errors = new ProblemList();
-            var store = errors.QueryId("storeId", storeId, PublicId.Store);
+            var store = errors.QueryId<StoreId>("storeId", storeId);
             if (errors.Any) return errors.ToProblem();
-            var detail = PublicId.TryParse(PublicId.Product, productId, out var id) ? await catalog.FindProductAsync(id, store, ct) : null;
+            var detail = await catalog.FindProductAsync(productId.Value, store, ct);
             return detail is null
-                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"Product '{TextRules.Excerpt(productId)}' was not found.")
+                ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Product '{productId}' was not found.")
                 : TypedResults.Ok(ToDto(detail));
         })
         .WithSummary("One product: its SKUs with price and availability for a store.")
-        .Produces<ProductDetailDto>().ProducesValidationProblem().ProducesProblem(404);
+        .ProducesProblem(404);
 
         v1.MapPost("/availability:batch", async Task<IResult> ([FromBody] AvailabilityBatchRequest? request, CatalogQueries catalog, CancellationToken ct) =>
         {
             var errors = new ProblemList();
             if (request is null) { errors.Add("body", "Send {\"storeId\": \"st_1\", \"skuIds\": [\"sku_1\"]}."); return errors.ToProblem(); }
-            var store = errors.RequiredId("storeId", request.StoreId, PublicId.Store);
+            var store = errors.RequiredId<StoreId>("storeId", request.StoreId);
             var skuIds = new List<int>();
             if (request.SkuIds is null or { Count: 0 }) errors.Add("skuIds", "Name at least one SKU.");
             else if (request.SkuIds.Count > CatalogQueries.MaxBatchSkus) errors.Add("skuIds", $"Ask for at most {CatalogQueries.MaxBatchSkus} SKUs at once.");
             else
-                foreach (var (raw, i) in request.SkuIds.Select((s, i) => (s, i)))
-                    if (PublicId.TryParse(PublicId.Sku, raw, out var skuId)) skuIds.Add(skuId);
-                    else errors.Add($"skuIds[{i}]", $"'{TextRules.Excerpt(raw)}' is not a SKU id (expected sku_<number>).");
+                for (var i = 0; i < request.SkuIds.Count; i++)
+                    if (errors.RequiredId<SkuId>($"skuIds[{i}]", request.SkuIds[i]) is { } skuId) skuIds.Add(skuId);
             if (errors.Any) return errors.ToProblem();
 
             var items = await catalog.AvailabilityAsync(store!.Value, skuIds, ct);
-            return TypedResults.Ok(new AvailabilityBatchResponse(items.Select(i => new SkuAvailabilityDto(PublicId.Format(PublicId.Sku, i.SkuId), i.InStock, i.AvailableQty)).ToList()));
+            return TypedResults.Ok(new AvailabilityBatchResponse(items.Select(i => new SkuAvailabilityDto(SkuId.Of(i.SkuId), i.InStock, i.AvailableQty)).ToList()));
         })
         .WithTags("Catalog").WithName("AvailabilityBatch")
         .WithSummary("Stock of up to 100 SKUs in one store.")
@@ -117,16 +117,16 @@ public static class CatalogApi
     }
 
     private static ProductSummaryDto ToDto(ProductCard c) => new(
-        PublicId.Format(PublicId.Product, c.ProductId), c.Slug, c.Title, c.Brand,
+        ProductId.Of(c.ProductId), c.Slug, c.Title, c.Brand,
         c.Image is { } i ? new ImageDto(i.Url, i.AltText) : null,
-        PublicId.Format(PublicId.Sku, c.SkuId), c.SizeLabel, c.SkuCount, MoneyDto.From(c.Price), AvailabilityDto.From(c.Availability));
+        SkuId.Of(c.SkuId), c.SizeLabel, c.SkuCount, MoneyDto.From(c.Price), AvailabilityDto.From(c.Availability));
 
     private static ProductDetailDto ToDto(ProductDetail d) => new(
-        PublicId.Format(PublicId.Product, d.ProductId), d.Slug, d.Title, d.Brand, d.Description,
-        d.CategoryPath.Select(c => new CategoryRefDto(c.PublicId, c.Name, c.Slug)).ToList(),
+        ProductId.Of(d.ProductId), d.Slug, d.Title, d.Brand, d.Description,
+        d.CategoryPath.Select(c => new CategoryRefDto(CategoryId.Of(c.Id), c.Name, c.Slug)).ToList(),
         d.Images.Select(i => new ImageDto(i.Url, i.AltText)).ToList(),
         d.Attributes.GroupBy(a => a.Name).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(a => a.Value))),
-        d.Skus.Select(s => new SkuDto(PublicId.Format(PublicId.Sku, s.SkuId), s.Code, s.Barcode, s.Unit.ToString().ToLowerInvariant(), s.Size, s.SizeLabel,
+        d.Skus.Select(s => new SkuDto(SkuId.Of(s.SkuId), s.Code, s.Barcode, s.Unit.ToString().ToLowerInvariant(), s.Size, s.SizeLabel,
             MoneyDto.From(s.Price), AvailabilityDto.From(s.Availability))).ToList(),
-        d.Store?.PublicId);
+        d.Store is { } store ? StoreId.Of(store.Id) : null);
 }

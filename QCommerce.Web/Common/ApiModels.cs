@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using QCommerce.Core.Common;
 
 namespace QCommerce.Web.Common;
@@ -18,8 +19,8 @@ public sealed record PageDto<T>(IReadOnlyList<T> Items, int Page, int PageSize, 
 /// </summary>
 public static class RequestProblems
 {
-    public static IResult ToProblem(this ProblemList problems, string title = "The request has invalid fields") =>
-        Results.ValidationProblem(problems.ToDictionary(), title: title);
+    public static ValidationProblem ToProblem(this ProblemList problems, string title = "The request has invalid fields") =>
+        TypedResults.ValidationProblem(problems.ToDictionary(), title: title);
 
     /// <summary>Parses an optional whole number within bounds; a missing value takes the fallback.</summary>
     public static int Int(this ProblemList problems, string field, string? raw, int fallback, int min, int max)
@@ -34,28 +35,32 @@ public static class RequestProblems
         return value;
     }
 
-    /// <summary>Parses an optional prefixed id (<c>st_3</c>): absent (null) is fine; empty, blank or malformed is an error.</summary>
-    public static int? Id(this ProblemList problems, string field, string? raw, string prefix)
+    /// <summary>
+    /// Reads an optional prefixed id of kind <typeparamref name="T"/> (<c>st_3</c>) to its number: absent (null) is fine;
+    /// empty, blank, malformed or of another kind is this field's problem, reported with the request's others.
+    /// </summary>
+    public static int? Id<T>(this ProblemList problems, string field, string? raw) where T : struct, IPublicId<T>
     {
         if (raw is null) return null;
-        if (PublicId.TryParse(prefix, raw, out var id)) return id;
+        if (PublicIds.TryParse<T>(raw, out var id)) return id.Value;
         problems.Add(field, string.IsNullOrWhiteSpace(raw)
-            ? $"{field} is empty; send a {prefix}<number> id, or leave it out."
-            : $"'{TextRules.Excerpt(raw)}' is not a valid {field} (expected {prefix}<number>).");
+            ? $"{field} is empty; send a {T.Prefix}<number> id, or leave it out."
+            : $"'{TextRules.Excerpt(raw)}' is not a {T.Noun} id (expected {T.Prefix}<number>).");
         return null;
     }
 
     /// <summary>An optional id in the query string, where an empty value (<c>?storeId=</c>, as forms send it) means "not given".</summary>
-    public static int? QueryId(this ProblemList problems, string field, string? raw, string prefix) => problems.Id(field, raw is "" ? null : raw, prefix);
+    public static int? QueryId<T>(this ProblemList problems, string field, string? raw) where T : struct, IPublicId<T> =>
+        problems.Id<T>(field, raw is "" ? null : raw);
 
-    /// <summary>Parses a prefixed id that must be there.</summary>
-    public static int? RequiredId(this ProblemList problems, string field, string? raw, string prefix)
+    /// <summary>Reads a prefixed id that must be there.</summary>
+    public static int? RequiredId<T>(this ProblemList problems, string field, string? raw) where T : struct, IPublicId<T>
     {
         if (raw is null)
         {
             problems.Add(field, $"{field} is required.");
             return null;
         }
-        return problems.Id(field, raw, prefix);
+        return problems.Id<T>(field, raw);
     }
 }

@@ -22,12 +22,17 @@ public static class ApiSetup
             // "qty": "2" is a client bug worth hearing about, not something to guess at.
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        services.Configure<RouteOptions>(o => o.AddPublicIdConstraints());
+        services.AddOpenApi("v1", o =>
         {
-            doc.Info.Title = "QCommerce API";
-            doc.Info.Description = "The /v1 contract for customer apps: catalog, cart, orders and payments. Money is minor units with a currency; errors are RFC 7807 problem details.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info.Title = "QCommerce API";
+                doc.Info.Description = "The /v1 contract for customer apps: catalog, cart, orders and payments. Money is minor units with a currency; errors are RFC 7807 problem details.";
+                return Task.CompletedTask;
+            });
+            o.AddSchemaTransformer(PublicIds.DescribeInSchema);
+        });
         services.AddHealthChecks();
         // The PSP webhook is a controller: it needs the raw body, before any model binding (DESIGN §1).
         services.AddControllers();

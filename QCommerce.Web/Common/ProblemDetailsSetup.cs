@@ -73,6 +73,9 @@ public static class ErrorHandlingExtensions
             c.ProblemDetails.Instance ??= TextRules.Excerpt(c.HttpContext.Request.Path.Value, 200);
             // The framework names a type for the common statuses; 429 is RFC 6585's.
             if (c.ProblemDetails.Status == StatusCodes.Status429TooManyRequests) c.ProblemDetails.Type ??= "https://tools.ietf.org/html/rfc6585#section-4";
+            // A path no route matches, an id of the wrong kind or shape included (/v1/orders/not-an-id), says so.
+            if (c.ProblemDetails.Status == StatusCodes.Status404NotFound)
+                c.ProblemDetails.Detail ??= "Nothing is found at this address: check the path and the id in it (ids look like o_12, sku_7).";
             c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Common;
@@ -30,20 +31,20 @@ public sealed record TotalsDto(MoneyDto Subtotal, MoneyDto Discount, MoneyDto De
         new(MoneyDto.From(p.Subtotal), MoneyDto.From(p.Discount), MoneyDto.From(p.DeliveryFee), MoneyDto.From(p.Tax), MoneyDto.From(p.Total));
 }
 
-public sealed record DeliveryDto(string Type, string? SlotId, DateTime? From, DateTime By)
+public sealed record DeliveryDto(string Type, SlotId? SlotId, DateTime? From, DateTime By)
 {
     public static DeliveryDto Of(DeliveryPromise d) =>
-        new(d.Kind == DeliveryKind.Asap ? "asap" : "slot", d.SlotId is { } id ? PublicId.Format(PublicId.Slot, id) : null, d.FromUtc, d.ByUtc);
+        new(d.Kind == DeliveryKind.Asap ? "asap" : "slot", d.SlotId is { } id ? Common.SlotId.Of(id) : null, d.FromUtc, d.ByUtc);
 }
 
 public sealed record OrderPlacedDto(
-    string OrderId, OrderStatus Status, string PaymentMethod, MoneyDto Amount, TotalsDto Totals, DeliveryDto Delivery,
+    OrderId OrderId, OrderStatus Status, string PaymentMethod, MoneyDto Amount, TotalsDto Totals, DeliveryDto Delivery,
     DateTime CreatedAt, DateTime ReservationExpiresAt)
 {
     public static OrderPlacedDto From(OrderReceipt r)
     {
         Money M(long v) => new(r.Currency, v);
-        return new(r.PublicId, r.Status, PaymentMethodName(r.PaymentMethod), MoneyDto.From(M(r.TotalMinor)),
+        return new(OrderId.Of(r.OrderId), r.Status, PaymentMethodName(r.PaymentMethod), MoneyDto.From(M(r.TotalMinor)),
             TotalsDto.From(new PriceBreakdown(M(r.SubtotalMinor), M(r.DiscountMinor), M(r.DeliveryFeeMinor), M(r.TaxMinor), M(r.TotalMinor))),
             DeliveryDto.Of(new DeliveryPromise(r.DeliveryKind, null, r.DeliveryFromUtc, r.DeliveryByUtc)), r.CreatedAtUtc, r.ReservationExpiresAtUtc);
     }
@@ -51,18 +52,18 @@ public sealed record OrderPlacedDto(
     internal static string PaymentMethodName(PaymentMethod m) => m == QCommerce.Core.Ordering.PaymentMethod.Card ? "card" : "cod";
 }
 
-public sealed record OrderLineDto(string SkuId, string ProductId, string Title, string Size, string? ImageUrl, MoneyDto UnitPrice, int Qty, MoneyDto LineTotal);
+public sealed record OrderLineDto(SkuId SkuId, ProductId ProductId, string Title, string Size, string? ImageUrl, MoneyDto UnitPrice, int Qty, MoneyDto LineTotal);
 
 public sealed record OrderEventDto(DateTime At, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
 
 public sealed record OrderDto(
-    string OrderId, OrderStatus Status, string PaymentMethod, string StoreId, string StoreName, IReadOnlyList<OrderLineDto> Items,
+    OrderId OrderId, OrderStatus Status, string PaymentMethod, StoreId StoreId, string StoreName, IReadOnlyList<OrderLineDto> Items,
     TotalsDto Totals, string? CouponCode, OrderAddressRequest Address, DeliveryDto Delivery, DateTime CreatedAt, DateTime UpdatedAt,
     DateTime? ReservationExpiresAt, bool CanModify, bool CanCancel, IReadOnlyList<OrderEventDto> Timeline, IReadOnlyList<PaymentDto> Payments)
 {
     public static OrderDto From(OrderDetailView o, PaymentView? payment) => new(
-        o.PublicId, o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), o.Store.PublicId, o.Store.Name,
-        o.Lines.Select(l => new OrderLineDto(PublicId.Format(PublicId.Sku, l.SkuId), PublicId.Format(PublicId.Product, l.ProductId), l.Title, l.SizeLabel,
+        OrderId.Of(o.OrderId), o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), StoreId.Of(o.Store.Id), o.Store.Name,
+        o.Lines.Select(l => new OrderLineDto(SkuId.Of(l.SkuId), ProductId.Of(l.ProductId), l.Title, l.SizeLabel,
             l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal))).ToList(),
         TotalsDto.From(o.Price), o.CouponCode, new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip),
         DeliveryDto.Of(o.Delivery), o.CreatedAtUtc, o.UpdatedAtUtc,
@@ -71,9 +72,9 @@ public sealed record OrderDto(
         payment is null ? [] : [PaymentDto.From(payment)]);
 }
 
-public sealed record OrderSummaryDto(string OrderId, OrderStatus Status, MoneyDto Total, int ItemCount, string StoreName, DateTime CreatedAt, DeliveryDto Delivery);
+public sealed record OrderSummaryDto(OrderId OrderId, OrderStatus Status, MoneyDto Total, int ItemCount, string StoreName, DateTime CreatedAt, DeliveryDto Delivery);
 
-public sealed record OrderCancelledDto(string OrderId, OrderStatus Status);
+public sealed record OrderCancelledDto(OrderId OrderId, OrderStatus Status);
 
 /// <summary>The caller's orders (DESIGN §9). Another caller's order answers 404 on every route.</summary>
 public static class OrdersApi
@@ -89,9 +90,9 @@ public static class OrdersApi
             if (body is null) errors.Add("body", "Send the order as JSON: {storeId, items, address, paymentMethod}.");
             if (errors.Any) return errors.ToProblem();
 
-            var storeId = errors.RequiredId("storeId", body!.StoreId, PublicId.Store);
+            var storeId = errors.RequiredId<StoreId>("storeId", body!.StoreId);
             var items = ReadItems(errors, body.Items, required: true);
-            var slot = errors.Id("deliverySlot", body.DeliverySlot, PublicId.Slot);
+            var slot = errors.Id<SlotId>("deliverySlot", body.DeliverySlot);
             PaymentMethod method = default;
             switch (body.PaymentMethod?.Type)
             {
@@ -116,49 +117,46 @@ public static class OrdersApi
         .Accepts<PlaceOrderRequest>("application/json")
         .Produces<OrderPlacedDto>(201).ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409);
 
-        orders.MapGet("/", async Task<IResult> (string? page, string? pageSize, ClaimsPrincipal user, OrderQueries queries, CancellationToken ct) =>
+        orders.MapGet("/", async Task<Results<Ok<PageDto<OrderSummaryDto>>, ValidationProblem>> (string? page, string? pageSize, ClaimsPrincipal user, OrderQueries queries, CancellationToken ct) =>
         {
             var errors = new ProblemList();
             var pageNumber = errors.Int("page", page, 1, 1, 1_000_000);
             var size = errors.Int("pageSize", pageSize, 20, 1, Paging.MaxPageSize);
             if (errors.Any) return errors.ToProblem();
             var result = await queries.ListAsync(ApiUser.Id(user), pageNumber, size, ct);
-            return TypedResults.Ok(new PageDto<OrderSummaryDto>(result.Items.Select(o => new OrderSummaryDto(o.PublicId, o.Status, MoneyDto.From(o.Total),
+            return TypedResults.Ok(new PageDto<OrderSummaryDto>(result.Items.Select(o => new OrderSummaryDto(OrderId.Of(o.OrderId), o.Status, MoneyDto.From(o.Total),
                 o.ItemCount, o.StoreName, o.CreatedAtUtc, DeliveryDto.Of(new DeliveryPromise(o.DeliveryKind, null, o.DeliveryFromUtc, o.DeliveryByUtc)))).ToList(),
                 result.PageNumber, result.PageSize, result.Total));
         })
-        .WithSummary("The caller's orders, newest first.")
-        .Produces<PageDto<OrderSummaryDto>>().ProducesValidationProblem();
+        .WithSummary("The caller's orders, newest first.");
 
-        orders.MapGet("/{orderId}", async Task<IResult> (string orderId, ClaimsPrincipal user, OrderQueries queries, PaymentQueries payments, CancellationToken ct) =>
+        orders.MapGet("/{orderId:order}", async Task<Results<Ok<OrderDto>, ProblemHttpResult>> (OrderId orderId, ClaimsPrincipal user, OrderQueries queries, PaymentQueries payments, CancellationToken ct) =>
         {
-            var order = PublicId.TryParse(PublicId.Order, orderId, out var id) ? await queries.FindAsync(ApiUser.Id(user), id, ct) : null;
-            return order is null ? OrderNotFound(orderId) : TypedResults.Ok(OrderDto.From(order, await payments.ForOrderAsync(id, ct)));
+            var order = await queries.FindAsync(ApiUser.Id(user), orderId.Value, ct);
+            return order is null ? OrderNotFound(orderId) : TypedResults.Ok(OrderDto.From(order, await payments.ForOrderAsync(orderId.Value, ct)));
         })
         .WithSummary("One of the caller's orders: lines, totals, status, delivery, timeline and payments.")
-        .Produces<OrderDto>().ProducesProblem(404);
+        .ProducesProblem(404);
 
-        orders.MapPut("/{orderId}", async Task<IResult> (string orderId, [FromBody] ModifyOrderRequest? body, ClaimsPrincipal user,
+        orders.MapPut("/{orderId:order}", async Task<IResult> (OrderId orderId, [FromBody] ModifyOrderRequest? body, ClaimsPrincipal user,
             OrderService service, OrderQueries queries, PaymentQueries payments, CancellationToken ct) =>
         {
-            if (!PublicId.TryParse(PublicId.Order, orderId, out var id)) return OrderNotFound(orderId);
             var errors = new ProblemList();
             if (body is null || (body.Items is null && body.Address is null)) errors.Add("body", "Send new items, a new address, or both.");
             var items = ReadItems(errors, body?.Items, required: false);
             if (errors.Any) return errors.ToProblem();
             var address = body!.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
-            await service.ModifyAsync(ApiUser.Id(user), id, new ModifyOrderCommand(items, address), ct);
-            return TypedResults.Ok(OrderDto.From((await queries.FindAsync(ApiUser.Id(user), id, ct))!, await payments.ForOrderAsync(id, ct)));
+            await service.ModifyAsync(ApiUser.Id(user), orderId.Value, new ModifyOrderCommand(items, address), ct);
+            return TypedResults.Ok(OrderDto.From((await queries.FindAsync(ApiUser.Id(user), orderId.Value, ct))!, await payments.ForOrderAsync(orderId.Value, ct)));
         })
         .WithSummary("Changes the items or the address of an order before payment; 409 once a payment is in flight or later.")
         .Accepts<ModifyOrderRequest>("application/json")
         .Produces<OrderDto>().ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409);
 
-        orders.MapPost("/{orderId}/cancel", async Task<IResult> (string orderId, [FromBody] CancelOrderRequest? body, ClaimsPrincipal user,
+        orders.MapPost("/{orderId:order}/cancel", async Task<IResult> (OrderId orderId, [FromBody] CancelOrderRequest? body, ClaimsPrincipal user,
             OrderService service, CancellationToken ct) =>
         {
-            if (!PublicId.TryParse(PublicId.Order, orderId, out var id)) return OrderNotFound(orderId);
-            var status = await service.CancelAsync(ApiUser.Id(user), id, body?.Reason, ct);
+            var status = await service.CancelAsync(ApiUser.Id(user), orderId.Value, body?.Reason, ct);
             return TypedResults.Accepted($"/v1/orders/{orderId}", new OrderCancelledDto(orderId, status));
         })
         .RequireRateLimiting(RateLimitPolicies.RefundsPerUser)
@@ -169,8 +167,8 @@ public static class OrdersApi
         return v1;
     }
 
-    private static IResult OrderNotFound(string orderId) =>
-        Results.Problem(statusCode: 404, title: "Not found", detail: $"Order '{TextRules.Excerpt(orderId)}' was not found.");
+    private static ProblemHttpResult OrderNotFound(OrderId orderId) =>
+        TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Order '{orderId}' was not found.");
 
     private static List<OrderItemInput>? ReadItems(ProblemList errors, List<OrderItemRequest?>? items, bool required)
     {
@@ -186,7 +184,7 @@ public static class OrdersApi
         {
             var item = items[i];
             if (item is null) { errors.Add($"items[{i}]", "An item cannot be null."); continue; }
-            var sku = errors.RequiredId($"items[{i}].skuId", item.SkuId, PublicId.Sku);
+            var sku = errors.RequiredId<SkuId>($"items[{i}].skuId", item.SkuId);
             if (item.Qty is null) errors.Add($"items[{i}].qty", "qty is required.");
             if (sku is { } s && item.Qty is { } q) result.Add(new OrderItemInput(s, q));
         }

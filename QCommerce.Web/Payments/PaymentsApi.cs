@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
 using QCommerce.Core.Payments;
@@ -10,26 +11,26 @@ public sealed record StartPaymentRequest(string? OrderId);
 
 public sealed record NextActionDto(string Type, string Url);
 
-public sealed record PaymentStartedDto(string PaymentId, string OrderId, PaymentStatus Status, int Attempt, MoneyDto Amount, NextActionDto? NextAction)
+public sealed record PaymentStartedDto(PaymentId PaymentId, OrderId OrderId, PaymentStatus Status, int Attempt, MoneyDto Amount, NextActionDto? NextAction)
 {
-    public static PaymentStartedDto From(PaymentReceipt r) => new(r.PublicId, PublicId.Format(PublicId.Order, r.OrderId), r.Status, r.Attempt,
+    public static PaymentStartedDto From(PaymentReceipt r) => new(PaymentId.Of(r.PaymentId), OrderId.Of(r.OrderId), r.Status, r.Attempt,
         MoneyDto.From(new Money(r.Currency, r.AmountMinor)), r.RedirectUrl is { } url ? new NextActionDto("redirect", url) : null);
 }
 
 public sealed record PaymentAttemptDto(int Number, PaymentStatus Status, MoneyDto Amount, string? PspReference, string? FailureMessage, DateTime CreatedAt);
 
-public sealed record RefundDto(string RefundId, MoneyDto Amount, RefundStatus Status, string Reason, string? FailureMessage, DateTime CreatedAt, DateTime? CompletedAt);
+public sealed record RefundDto(RefundId RefundId, MoneyDto Amount, RefundStatus Status, string Reason, string? FailureMessage, DateTime CreatedAt, DateTime? CompletedAt);
 
 public sealed record PaymentDto(
-    string PaymentId, string OrderId, PaymentStatus Status, MoneyDto Amount, MoneyDto Captured, MoneyDto Refunded, string? PspReference,
+    PaymentId PaymentId, OrderId OrderId, PaymentStatus Status, MoneyDto Amount, MoneyDto Captured, MoneyDto Refunded, string? PspReference,
     NextActionDto? NextAction, string? FailureMessage, IReadOnlyList<PaymentAttemptDto> Attempts, IReadOnlyList<RefundDto> Refunds,
     DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static PaymentDto From(PaymentView p) => new(
-        p.PublicId, p.OrderPublicId, p.Status, MoneyDto.From(p.Amount), MoneyDto.From(p.Captured), MoneyDto.From(p.Refunded), p.PspReference,
+        PaymentId.Of(p.Id), OrderId.Of(p.OrderId), p.Status, MoneyDto.From(p.Amount), MoneyDto.From(p.Captured), MoneyDto.From(p.Refunded), p.PspReference,
         p.CanContinue ? new NextActionDto("redirect", p.RedirectUrl!) : null, p.FailureMessage,
         p.Attempts.Select(a => new PaymentAttemptDto(a.Number, a.Status, MoneyDto.From(a.Amount), a.PspReference, a.FailureMessage, a.CreatedAtUtc)).ToList(),
-        p.Refunds.Select(r => new RefundDto(r.PublicId, MoneyDto.From(r.Amount), r.Status, r.Reason, r.FailureMessage, r.CreatedAtUtc, r.CompletedAtUtc)).ToList(),
+        p.Refunds.Select(r => new RefundDto(RefundId.Of(r.Id), MoneyDto.From(r.Amount), r.Status, r.Reason, r.FailureMessage, r.CreatedAtUtc, r.CompletedAtUtc)).ToList(),
         p.CreatedAtUtc, p.UpdatedAtUtc);
 }
 
@@ -44,7 +45,7 @@ public static class PaymentsApi
             [FromBody] StartPaymentRequest? body, ClaimsPrincipal user, PaymentService service, HttpContext http, CancellationToken ct) =>
         {
             var errors = new ProblemList();
-            var orderId = errors.RequiredId("orderId", body?.OrderId, PublicId.Order);
+            var orderId = errors.RequiredId<OrderId>("orderId", body?.OrderId);
             if (errors.Any) return errors.ToProblem();
             var result = await service.StartAsync(ApiUser.Id(user), orderId!.Value, SiteBase(http), idempotencyKey!, ct);
             return Started(http, result);
@@ -56,11 +57,10 @@ public static class PaymentsApi
         .Accepts<StartPaymentRequest>("application/json")
         .Produces<PaymentStartedDto>(201).ProducesValidationProblem().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
 
-        payments.MapPost("/{paymentId}/retry", async Task<IResult> (string paymentId, [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
+        payments.MapPost("/{paymentId:payment}/retry", async Task<IResult> (PaymentId paymentId, [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
             ClaimsPrincipal user, PaymentService service, HttpContext http, CancellationToken ct) =>
         {
-            if (!PublicId.TryParse(PublicId.Payment, paymentId, out var id)) return PaymentNotFound(paymentId);
-            var result = await service.RetryAsync(ApiUser.Id(user), id, SiteBase(http), idempotencyKey!, ct);
+            var result = await service.RetryAsync(ApiUser.Id(user), paymentId.Value, SiteBase(http), idempotencyKey!, ct);
             return Started(http, result);
         })
         .RequireRateLimiting(RateLimitPolicies.PaymentsPerUser)
@@ -68,13 +68,13 @@ public static class PaymentsApi
         .WithSummary("A new attempt after the last one failed; 409 otherwise.")
         .Produces<PaymentStartedDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
 
-        payments.MapGet("/{paymentId}", async Task<IResult> (string paymentId, ClaimsPrincipal user, PaymentQueries queries, CancellationToken ct) =>
+        payments.MapGet("/{paymentId:payment}", async Task<Results<Ok<PaymentDto>, ProblemHttpResult>> (PaymentId paymentId, ClaimsPrincipal user, PaymentQueries queries, CancellationToken ct) =>
         {
-            var payment = PublicId.TryParse(PublicId.Payment, paymentId, out var id) ? await queries.FindAsync(id, ApiUser.Id(user), ct) : null;
+            var payment = await queries.FindAsync(paymentId.Value, ApiUser.Id(user), ct);
             return payment is null ? PaymentNotFound(paymentId) : TypedResults.Ok(PaymentDto.From(payment));
         })
         .WithSummary("Status, amount, pspReference (the PaymentIntent id), attempts and refunds.")
-        .Produces<PaymentDto>().ProducesProblem(404);
+        .ProducesProblem(404);
 
         return v1;
     }
@@ -91,6 +91,6 @@ public static class PaymentsApi
         return TypedResults.Created($"/v1/payments/{result.Receipt.PublicId}", PaymentStartedDto.From(result.Receipt));
     }
 
-    private static IResult PaymentNotFound(string paymentId) =>
-        Results.Problem(statusCode: 404, title: "Not found", detail: $"Payment '{TextRules.Excerpt(paymentId)}' was not found.");
+    private static ProblemHttpResult PaymentNotFound(PaymentId paymentId) =>
+        TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Payment '{paymentId}' was not found.");
 }

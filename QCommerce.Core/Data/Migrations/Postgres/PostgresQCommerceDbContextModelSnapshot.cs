@@ -842,6 +842,8 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.HasIndex("SlotId");
 
+                    b.HasIndex("UpdatedAtUtc");
+
                     b.HasIndex("ReservationStatus", "ReservationExpiresAtUtc");
 
                     b.HasIndex("StoreId", "Status");
@@ -1001,6 +1003,8 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.HasIndex("OrderId")
                         .IsUnique();
+
+                    b.HasIndex("UpdatedAtUtc");
 
                     b.HasIndex("Status", "UpdatedAtUtc");
 

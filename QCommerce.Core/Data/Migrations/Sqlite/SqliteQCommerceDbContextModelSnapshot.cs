@@ -809,6 +809,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("SlotId");
 
+                    b.HasIndex("UpdatedAtUtc");
+
                     b.HasIndex("ReservationStatus", "ReservationExpiresAtUtc");
 
                     b.HasIndex("StoreId", "Status");
@@ -962,6 +964,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("OrderId")
                         .IsUnique();
+
+                    b.HasIndex("UpdatedAtUtc");
 
                     b.HasIndex("Status", "UpdatedAtUtc");
 
