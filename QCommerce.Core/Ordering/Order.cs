@@ -250,12 +250,8 @@ public sealed class Order : ILiveEntity
         Version++;
     }
 
-    private void Touch(DateTime now, string actor, string reason)
-    {
-        _events.Add(new OrderEvent(now, actor, Status, Status, reason));
-        UpdatedAtUtc = now;
-        Version++;
-    }
+    /// <summary>A timeline entry that keeps the status (a change of items, a note): a move to where the order is.</summary>
+    private void Touch(DateTime now, string actor, string reason) => MoveTo(Status, actor, reason, now);
 
     private void SetLines(IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode)
     {

@@ -1,9 +1,8 @@
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
-using QCommerce.Core.Inventory;
 
 namespace QCommerce.Tests.Catalog;
 
+/// <summary>What the shopper is told about stock.</summary>
 public class AvailabilityTests
 {
     [Theory]
@@ -18,26 +17,4 @@ public class AvailabilityTests
         Assert.Equal(low, a.IsLow);
         Assert.Equal(label, a.Label);
     }
-
-    [Fact]
-    public void StockLevel_WithNegativeOnHand_Throws() => Assert.Throws<DomainException>(() => new StockLevel(1, 1, -1, 5));
-
-    [Fact]
-    public void StockLevel_AvailableIsOnHandLessReserved() => Assert.Equal(10, new StockLevel(1, 1, 10, 5).Available);
-}
-
-public class ProductSearchTermsTests
-{
-    [Theory]
-    [InlineData("Greek yogurt", new[] { "greek", "yogurt" })]
-    [InlineData("  häagen-DAZS!! ", new[] { "haagen", "dazs" })]
-    [InlineData("\"milk\" OR * NEAR(", new[] { "milk", "or", "near" })]
-    [InlineData("'; DROP TABLE Products; --", new[] { "drop", "table", "products" })]
-    [InlineData("!!!", new string[0])]
-    [InlineData(null, new string[0])]
-    public void Terms_KeepOnlyWords(string? text, string[] expected) => Assert.Equal(expected, ProductSearch.Terms(text));
-
-    [Fact]
-    public void Terms_AreCappedSoAQueryCannotGrowWithoutBound() =>
-        Assert.Equal(ProductSearch.MaxTerms, ProductSearch.Terms(string.Join(' ', Enumerable.Range(0, 50).Select(i => $"w{i}"))).Count);
 }

@@ -174,17 +174,26 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await Expect(page.GetByRole(AriaRole.Search)).ToBeVisibleAsync(); // inside the storefront's layout, not a bare error
     }
 
+    /// <summary>Every page in both of its states: a first visit with no store chosen (no prices, a prompt to choose) and a shopper's.</summary>
     [Theory]
-    [InlineData("/", "home")]
-    [InlineData("/c/dairy-eggs", "category")]
-    [InlineData("/p/chobani-greek-yogurt-plain", "product")]
-    [InlineData("/search?q=milk", "search")]
-    [InlineData("/account/login", "login")]
-    public async Task Page_HasNoSeriousAccessibilityViolations(string path, string name)
+    [InlineData("/", "home", false)]
+    [InlineData("/", "home", true)]
+    [InlineData("/c/dairy-eggs", "category", false)]
+    [InlineData("/c/dairy-eggs", "category", true)]
+    [InlineData("/c/fruit-vegetables", "category with pages", false)]
+    [InlineData("/p/chobani-greek-yogurt-plain", "product", false)]
+    [InlineData("/p/chobani-greek-yogurt-plain", "product", true)]
+    [InlineData("/search?q=milk", "search", false)]
+    [InlineData("/search?q=milk", "search", true)]
+    [InlineData("/cart", "cart", false)]
+    [InlineData("/account/login", "login", false)]
+    [InlineData("/account/register", "register", false)]
+    public async Task Page_HasNoSeriousAccessibilityViolations(string path, string name, bool storeChosen)
     {
         var page = await browser.NewPageAsync();
-        await ChooseStoreAsync(page, "10013", "Downtown");
+        if (storeChosen) await ChooseStoreAsync(page, "10013", "Downtown");
         await page.GotoAsync(path);
-        await Accessibility.AssertNoSeriousViolationsAsync(page, name);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, storeChosen ? $"{name} (a store chosen)" : $"{name} (no store chosen)");
+        await page.Context.CloseAsync();
     }
 }

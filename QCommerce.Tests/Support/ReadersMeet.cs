@@ -7,8 +7,10 @@ namespace QCommerce.Tests.Support;
 /// Forces a race: the first <c>count</c> queries whose SQL contains <c>sqlFragment</c> each wait, after reading,
 /// until all of them have read. So every racer acts on what it saw before anyone wrote: the interleaving is
 /// certain, not a matter of timing. Later queries (a racer's retry) pass straight through.
+/// With <c>orGoOnAfter</c> a reader waits at most that long: where the database itself queues the others (SQLite's
+/// writers wait at BEGIN IMMEDIATE for the first to commit), the first is paused after its read while they queue.
 /// </summary>
-public sealed class ReadersMeet(string sqlFragment, int count = 2) : DbCommandInterceptor
+public sealed class ReadersMeet(string sqlFragment, int count = 2, TimeSpan? orGoOnAfter = null) : DbCommandInterceptor
 {
     private readonly TaskCompletionSource _allHaveRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _arrived;
@@ -21,7 +23,10 @@ public sealed class ReadersMeet(string sqlFragment, int count = 2) : DbCommandIn
         if (command.CommandText.Contains(sqlFragment, StringComparison.Ordinal) && Interlocked.Increment(ref _arrived) <= count)
         {
             if (_arrived >= count) _allHaveRead.TrySetResult();
-            await _allHaveRead.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            if (orGoOnAfter is { } patience)
+                await Task.WhenAny(_allHaveRead.Task, Task.Delay(patience, cancellationToken));
+            else
+                await _allHaveRead.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
         return result;
     }

@@ -3,64 +3,65 @@ using System.Text.Json.Nodes;
 namespace QCommerce.Web.Payments.Sandbox;
 
 /// <summary>
-/// Stripe's wire format for the sandbox's state: PaymentIntents, refunds, events and errors shaped as api.stripe.com
-/// shapes them, so Stripe.net (and the shop's webhook) read the sandbox exactly as they read Stripe.
+/// Stripe's wire format for the sandbox's state: PaymentIntents and refunds are Stripe.net's own models, serialised
+/// by Stripe.net, so their JSON is api.stripe.com's by construction (names, epoch times, nulls); events and errors
+/// wrap them as Stripe does. Stripe.net, and the shop's webhook, read the sandbox exactly as they read Stripe.
 /// </summary>
 public static class SandboxWire
 {
-    public static JsonObject Intent(SandboxIntent i)
+    public static JsonObject Intent(SandboxIntent i) => Wire(new Stripe.PaymentIntent
     {
-        var json = new JsonObject
+        Id = i.Id,
+        Object = "payment_intent",
+        Amount = i.Amount,
+        AmountCapturable = 0,
+        AmountReceived = i.AmountReceived,
+        CaptureMethod = "automatic",
+        ClientSecret = $"{i.Id}_secret_sandbox",
+        ConfirmationMethod = "automatic",
+        Created = i.CreatedAtUtc,
+        Currency = i.Currency,
+        Description = i.Description,
+        Livemode = false,
+        Metadata = Metadata(i.MetadataJson),
+        PaymentMethodTypes = ["card"],
+        Status = i.Status,
+        LastPaymentError = i.LastErrorCode is null ? null : new Stripe.StripeError
         {
-            ["id"] = i.Id,
-            ["object"] = "payment_intent",
-            ["amount"] = i.Amount,
-            ["amount_capturable"] = 0,
-            ["amount_received"] = i.AmountReceived,
-            ["capture_method"] = "automatic",
-            ["client_secret"] = $"{i.Id}_secret_sandbox",
-            ["confirmation_method"] = "automatic",
-            ["created"] = new DateTimeOffset(i.CreatedAtUtc, TimeSpan.Zero).ToUnixTimeSeconds(),
-            ["currency"] = i.Currency,
-            ["description"] = i.Description,
-            ["livemode"] = false,
-            ["metadata"] = JsonNode.Parse(i.MetadataJson),
-            ["payment_method_types"] = new JsonArray("card"),
-            ["status"] = i.Status,
-            ["last_payment_error"] = i.LastErrorCode is null ? null : new JsonObject
+            Type = "card_error",
+            Code = i.LastErrorCode,
+            DeclineCode = i.LastErrorCode == "card_declined" ? "generic_decline" : null,
+            Message = i.LastErrorMessage,
+        },
+        NextAction = i.Status == "requires_action"
+            ? new Stripe.PaymentIntentNextAction
             {
-                ["type"] = "card_error",
-                ["code"] = i.LastErrorCode,
-                ["decline_code"] = i.LastErrorCode == "card_declined" ? "generic_decline" : null,
-                ["message"] = i.LastErrorMessage,
-            },
-            ["next_action"] = i.Status == "requires_action"
-                ? new JsonObject
+                Type = "redirect_to_url",
+                RedirectToUrl = new Stripe.PaymentIntentNextActionRedirectToUrl
                 {
-                    ["type"] = "redirect_to_url",
-                    ["redirect_to_url"] = new JsonObject
-                    {
-                        ["url"] = i.CardLast4 is null ? i.PayPageUrl : $"{i.PayPageUrl}/challenge",
-                        ["return_url"] = i.ReturnUrl,
-                    },
-                }
-                : null,
-        };
-        return json;
-    }
+                    Url = i.CardLast4 is null ? i.PayPageUrl : $"{i.PayPageUrl}/challenge",
+                    ReturnUrl = i.ReturnUrl,
+                },
+            }
+            : null,
+    });
 
-    public static JsonObject Refund(SandboxRefund r) => new()
+    public static JsonObject Refund(SandboxRefund r) => Wire(new Stripe.Refund
     {
-        ["id"] = r.Id,
-        ["object"] = "refund",
-        ["amount"] = r.Amount,
-        ["currency"] = r.Currency,
-        ["created"] = new DateTimeOffset(r.CreatedAtUtc, TimeSpan.Zero).ToUnixTimeSeconds(),
-        ["metadata"] = JsonNode.Parse(r.MetadataJson),
-        ["payment_intent"] = r.PaymentIntentId,
-        ["status"] = r.Status,
-        ["failure_reason"] = null,
-    };
+        Id = r.Id,
+        Object = "refund",
+        Amount = r.Amount,
+        Currency = r.Currency,
+        Created = r.CreatedAtUtc,
+        Metadata = Metadata(r.MetadataJson),
+        PaymentIntentId = r.PaymentIntentId,
+        Status = r.Status,
+    });
+
+    private static Dictionary<string, string> Metadata(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    private static JsonObject Wire(Stripe.StripeEntity entity) => JsonNode.Parse(entity.ToJson())!.AsObject();
 
     /// <summary>An event as Stripe posts it to a webhook and lists it under /v1/events.</summary>
     public static JsonObject Event(string id, string type, DateTimeOffset now, JsonObject data) =>

@@ -7,7 +7,7 @@ using QCommerce.Core.Payments;
 using QCommerce.Tests.Support;
 using QCommerce.Web.Payments.Sandbox;
 
-namespace QCommerce.Tests.Payments;
+namespace QCommerce.Tests.Api;
 
 /// <summary>
 /// /v1/payments over real HTTP on each provider, through the real Stripe.net adapter, against the
