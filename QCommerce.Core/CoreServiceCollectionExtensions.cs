@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;

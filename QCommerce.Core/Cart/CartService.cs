@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Stores;
 

@@ -1,5 +1,3 @@
-using QCommerce.Core.Common;
-
 namespace QCommerce.Core.Catalog;
 
 /// <summary>

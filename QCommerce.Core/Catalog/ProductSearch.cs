@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Catalog;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using QCommerce.Core.Common;
 
 namespace QCommerce.Core.Catalog;
 

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace QCommerce.Core.Common;
 
 /// <summary>

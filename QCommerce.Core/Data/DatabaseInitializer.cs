@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-
 namespace QCommerce.Core.Data;
 
 /// <summary>Brings the database to the latest migration and, when it has no stores yet, loads the demo data.</summary>

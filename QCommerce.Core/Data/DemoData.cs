@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;

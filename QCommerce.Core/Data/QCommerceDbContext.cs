@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;

@@ -1,7 +1,5 @@
 using System.Net.Mail;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
 
 namespace QCommerce.Core.Identity;
 

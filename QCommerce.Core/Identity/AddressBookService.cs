@@ -1,6 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Stores;
 

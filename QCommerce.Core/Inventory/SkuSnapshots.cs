@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Stores;
 

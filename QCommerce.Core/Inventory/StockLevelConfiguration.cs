@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Stores;

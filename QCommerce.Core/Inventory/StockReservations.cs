@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Inventory;

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Data;
 

@@ -1,5 +1,4 @@
 using QCommerce.Core.Cart;
-using QCommerce.Core.Common;
 using QCommerce.Core.Promotions;
 
 namespace QCommerce.Core.Ordering;

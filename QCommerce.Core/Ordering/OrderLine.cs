@@ -1,5 +1,4 @@
 using QCommerce.Core.Cart;
-using QCommerce.Core.Common;
 
 namespace QCommerce.Core.Ordering;
 

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
 

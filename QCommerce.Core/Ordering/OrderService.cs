@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Promotions;

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using QCommerce.Core.Common;
-
 namespace QCommerce.Core.Ordering;
 
 /// <summary>Cancels unpaid and unconfirmed orders whose reservation ran out, on every instance at the configured interval.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
-
 namespace QCommerce.Core.Payments;
 
 /// <summary>Payments other instances wrote lately, for this instance's live pages (an index on UpdatedAtUtc keeps it one seek).</summary>

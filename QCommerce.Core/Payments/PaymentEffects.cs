@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 using QCommerce.Core.Ordering;
 

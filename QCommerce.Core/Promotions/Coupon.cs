@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using QCommerce.Core.Common;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Promotions;

@@ -1,4 +1,3 @@
-using QCommerce.Core.Common;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Promotions;

@@ -1,5 +1,3 @@
-using QCommerce.Core.Common;
-
 namespace QCommerce.Core.Stores;
 
 /// <summary>A local fulfilment centre that delivers to the zips of its zone.</summary>

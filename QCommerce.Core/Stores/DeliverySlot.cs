@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.Extensions.Logging;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Stores;

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using QCommerce.Core.Common;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Stores;

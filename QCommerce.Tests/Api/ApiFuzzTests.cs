@@ -1,4 +1,3 @@
-using QCommerce.Tests.Support;
 using Xunit.Abstractions;
 
 namespace QCommerce.Tests.Api;

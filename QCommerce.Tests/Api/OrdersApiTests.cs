@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Ordering;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Api;
 

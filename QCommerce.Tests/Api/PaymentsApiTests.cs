@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Payments.Sandbox;
 
 namespace QCommerce.Tests.Api;

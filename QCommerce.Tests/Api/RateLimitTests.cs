@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Api;
 

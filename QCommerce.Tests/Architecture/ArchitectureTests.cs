@@ -4,7 +4,7 @@ using NetArchTest.Rules;
 namespace QCommerce.Tests.Architecture;
 
 /// <summary>
-/// The arrows of STYLE.md's layout, checked on the compiled code (method bodies included): Core's features in
+/// The arrows written in README.md's Layout (STYLE.md's rules), checked on the compiled code (method bodies included): Core's features in
 /// their order, each using only those before it; Common using no feature and not Data; Core knowing nothing of
 /// the web; the web's pages and endpoints reaching the database only through Core's use cases.
 /// </summary>

@@ -1,11 +1,9 @@
 using Bunit;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Promotions;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Components.Shared;
 using QCommerce.Web.Components.Store.Cart;
 

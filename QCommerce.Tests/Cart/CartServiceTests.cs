@@ -1,9 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Cart;
 

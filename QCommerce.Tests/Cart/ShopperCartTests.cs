@@ -1,7 +1,4 @@
 using QCommerce.Core.Cart;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Cart;
 
 namespace QCommerce.Tests.Cart;

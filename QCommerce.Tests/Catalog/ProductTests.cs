@@ -1,5 +1,4 @@
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 
 namespace QCommerce.Tests.Catalog;
 

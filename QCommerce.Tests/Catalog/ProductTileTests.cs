@@ -1,8 +1,6 @@
 using Bunit;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
 using QCommerce.Core.Inventory;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Components.Store.Catalog;
 
 namespace QCommerce.Tests.Catalog;

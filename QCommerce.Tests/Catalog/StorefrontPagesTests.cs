@@ -1,5 +1,4 @@
 using System.Net;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Catalog;
 

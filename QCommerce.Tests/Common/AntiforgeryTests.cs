@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Identity;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Common;
 

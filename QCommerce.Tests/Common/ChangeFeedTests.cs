@@ -1,9 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
 using QCommerce.Core.Ordering;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Common;
 

@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
-
 namespace QCommerce.Tests.Common;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Common;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using QCommerce.Core.Common;
 using QCommerce.Web.Common;
 
 namespace QCommerce.Tests.Common;

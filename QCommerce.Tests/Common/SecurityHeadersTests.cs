@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Common;
 

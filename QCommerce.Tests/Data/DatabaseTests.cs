@@ -1,11 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Stores;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Data;
 

@@ -1,7 +1,4 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Data;
 

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using QCommerce.Core.Ordering;
-using QCommerce.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace QCommerce.Tests.EndToEnd;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using QCommerce.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace QCommerce.Tests.EndToEnd;

@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
 using QCommerce.Core.Identity;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Identity;
 

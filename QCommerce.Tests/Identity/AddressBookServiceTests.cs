@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
 using QCommerce.Core.Identity;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Identity;
 

@@ -1,4 +1,3 @@
-using QCommerce.Core.Common;
 using QCommerce.Core.Inventory;
 
 namespace QCommerce.Tests.Inventory;

@@ -1,9 +1,5 @@
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Promotions;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Ordering;
 

@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Data;
 using QCommerce.Core.Ordering;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Ordering;
 

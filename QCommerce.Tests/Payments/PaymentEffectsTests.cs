@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Payments;
 

@@ -2,12 +2,10 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
 using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Components.Store.Payments;
 
 namespace QCommerce.Tests.Payments;

@@ -1,4 +1,3 @@
-using QCommerce.Core.Common;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
 using QCommerce.Tests.Ordering;

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QCommerce.Core.Payments;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Payments;
 

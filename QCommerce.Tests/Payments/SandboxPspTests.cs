@@ -1,9 +1,7 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Payments;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Payments.Sandbox;
 
 namespace QCommerce.Tests.Payments;

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using QCommerce.Core.Data;
-using QCommerce.Tests.Support;
 
 namespace QCommerce.Tests.Payments;
 

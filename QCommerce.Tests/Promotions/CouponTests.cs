@@ -1,4 +1,3 @@
-using QCommerce.Core.Common;
 using QCommerce.Core.Promotions;
 
 namespace QCommerce.Tests.Promotions;

@@ -1,7 +1,5 @@
 using Bunit;
-using QCommerce.Core.Common;
 using QCommerce.Core.Stores;
-using QCommerce.Tests.Support;
 using QCommerce.Web.Components.Store.Stores;
 
 namespace QCommerce.Tests.Stores;

@@ -1,11 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using QCommerce.Core;
-using QCommerce.Core.Common;
-using QCommerce.Core.Data;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
