@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IStockView, Inventory.StockView>();
         services.AddSingleton<AddressBookService>();
         services.AddScoped<AccountService>(); // on Identity's UserManager, which is scoped
+        services.AddScoped<StaffService>();
         services.AddOptions<OrderingOptions>().BindConfiguration("Orders");
         services.AddOptions<PricingOptions>().BindConfiguration("Orders");
         services.AddSingleton<DeliverySlots>();
@@ -39,6 +40,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
+        services.AddSingleton<StaffOrderService>();
+        services.AddSingleton<StaffDirectory>();
         services.AddSingleton<OrderQueries>();
         services.AddSingleton<OrderPaymentOutcomes>();
         services.AddOptions<PaymentsOptions>().BindConfiguration("Payments");
@@ -49,6 +52,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IOrderPaymentGate>(sp => sp.GetRequiredService<PaymentUpdates>());
         services.AddSingleton<PaymentService>();
         services.AddSingleton<RefundService>();
+        services.AddSingleton<OrderRefundService>();
+        services.AddSingleton<Fulfillment.FulfillmentService>();
+        services.AddSingleton<Ops.OpsOrderQueries>();
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();

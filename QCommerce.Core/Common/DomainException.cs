@@ -13,6 +13,9 @@ public sealed class NotFoundException(string what, string id) : DomainException(
     public string Id { get; } = id;
 }
 
+/// <summary>The caller is signed in but may not do this (a shopper on a staff route, a locked or demoted member of staff). 403.</summary>
+public sealed class AccessDeniedException(string message) : DomainException(message);
+
 /// <summary>
 /// The request is understood but collides with the current state: an order that is already being
 /// picked, an idempotency key still in flight. The API answers 409.
@@ -57,6 +60,13 @@ public sealed class ProblemList
     {
         Add(field, message);
         Reason ??= reason;
+    }
+
+    /// <summary>A list that names each SKU at most once (a pick list, a refund): one problem per SKU named twice.</summary>
+    public void EachSkuOnce<T>(string field, IEnumerable<T> lines, Func<T, int> skuId)
+    {
+        foreach (var dup in lines.GroupBy(skuId).Where(g => g.Count() > 1))
+            Add(field, $"{PublicId.Format(PublicId.Sku, dup.Key)} is named twice; name each SKU once.");
     }
 
     public IReadOnlyDictionary<string, string[]> ToDictionary() => _problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);

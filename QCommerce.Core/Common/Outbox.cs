@@ -96,6 +96,8 @@ public static class EventTypes
 
     /// <summary>The PSP reported a success we cannot accept as it is (another amount or currency): a person must look.</summary>
     public const string PaymentHeldForReview = "PaymentHeldForReview";
+    /// <summary>A refund promised on a payment (staff, a short pick): the PSP is to be asked for it.</summary>
+    public const string RefundRequested = "RefundRequested";
     public const string RefundSucceeded = "RefundSucceeded";
     public const string RefundFailed = "RefundFailed";
 }

@@ -17,13 +17,18 @@ public static class PublicId
 
     public static string Format(string prefix, int id) => prefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The one reading of a public id: the prefix, then ASCII digits with no leading zero (so each entity has exactly one
+    /// spelling, and nothing <see cref="int.TryParse(string?, out int)"/> would forgive, such as a trailing NUL, gets through).
+    /// </summary>
     public static bool TryParse(string prefix, string? value, out int id)
     {
         id = 0;
-        return value is not null
-            && value.StartsWith(prefix, StringComparison.Ordinal)
-            && int.TryParse(value.AsSpan(prefix.Length), System.Globalization.NumberStyles.None,
-                System.Globalization.CultureInfo.InvariantCulture, out id)
-            && id > 0;
+        if (value is null || !value.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var digits = value.AsSpan(prefix.Length);
+        if (digits.Length is 0 or > 10 || digits[0] == '0') return false;
+        foreach (var c in digits)
+            if (!char.IsAsciiDigit(c)) return false;
+        return int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
     }
 }

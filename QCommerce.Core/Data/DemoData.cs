@@ -103,15 +103,24 @@ public static partial class DemoData
         await db.SaveChangesAsync(ct);
 
         var since = now.AddDays(-30);
+        // Each category has its aisle and each product its bay, in the order they were listed; a SKU's shelf is its size.
+        var aisles = new Dictionary<int, int>();
+        var bays = new Dictionary<int, int>();
         foreach (var (product, northPrices) in products)
         {
+            var aisle = aisles.TryGetValue(product.CategoryId, out var a) ? a : aisles[product.CategoryId] = aisles.Count + 1;
+            var bay = bays[product.CategoryId] = bays.GetValueOrDefault(product.CategoryId) + 1;
             for (var i = 0; i < product.Skus.Count; i++)
             {
                 var sku = product.Skus[i];
                 db.Prices.Add(new Price(sku.Id, north.Id, new Money("USD", northPrices[i]), since));
                 db.Prices.Add(new Price(sku.Id, south.Id, new Money("USD", PriceFor(south, northPrices[i])), since));
                 foreach (var store in stores)
-                    db.Stock.Add(new StockLevel(store.Id, sku.Id, StockFor(random), lowStockThreshold: 5));
+                {
+                    var stock = new StockLevel(store.Id, sku.Id, StockFor(random), lowStockThreshold: 5);
+                    stock.PlaceAt(string.Create(CultureInfo.InvariantCulture, $"{(char)('A' + (aisle - 1) % 26)}{bay:00}-{i + 1}"));
+                    db.Stock.Add(stock);
+                }
             }
         }
         await db.SaveChangesAsync(ct);

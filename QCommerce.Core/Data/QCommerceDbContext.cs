@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
+using QCommerce.Core.Fulfillment;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
@@ -27,6 +28,7 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<Sku> Skus => Set<Sku>();
     public DbSet<Price> Prices => Set<Price>();
     public DbSet<StockLevel> Stock => Set<StockLevel>();
+    public DbSet<StockMovement> StockMovements => Set<StockMovement>();
     public DbSet<SavedAddress> SavedAddresses => Set<SavedAddress>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DeliverySlot> DeliverySlots => Set<DeliverySlot>();
@@ -44,6 +46,9 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<PaymentAttempt> PaymentAttempts => Set<PaymentAttempt>();
     public DbSet<PaymentRefund> PaymentRefunds => Set<PaymentRefund>();
     public DbSet<PspEvent> PspEvents => Set<PspEvent>();
+    public DbSet<StaffStore> StaffStores => Set<StaffStore>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<OrderFulfillment> Fulfillments => Set<OrderFulfillment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

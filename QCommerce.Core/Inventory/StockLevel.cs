@@ -24,5 +24,17 @@ public sealed class StockLevel
     public int Reserved { get; private set; }
     public int LowStockThreshold { get; private set; }
 
+    /// <summary>Where pickers find it in this store (aisle-bay-shelf, e.g. <c>A03-2</c>); pick lists walk the store in this order.</summary>
+    public string? ShelfLocation { get; private set; }
+
     public int Available => OnHand - Reserved;
+
+    public const int MaxShelfLocationLength = 20;
+
+    public void PlaceAt(string? location)
+    {
+        var value = string.IsNullOrWhiteSpace(location) ? null : location.Trim().ToUpperInvariant();
+        if (TextRules.Problem(value, MaxShelfLocationLength, "A shelf location") is { } problem) throw new DomainException(problem);
+        ShelfLocation = value;
+    }
 }

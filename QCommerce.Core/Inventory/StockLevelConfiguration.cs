@@ -17,5 +17,6 @@ internal sealed class StockLevelConfiguration : IEntityTypeConfiguration<StockLe
         b.HasOne<DarkStore>().WithMany().HasForeignKey(s => s.StoreId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Sku>().WithMany().HasForeignKey(s => s.SkuId).OnDelete(DeleteBehavior.Cascade);
         b.Ignore(s => s.Available);
+        b.Property(s => s.ShelfLocation).HasMaxLength(StockLevel.MaxShelfLocationLength);
     }
 }

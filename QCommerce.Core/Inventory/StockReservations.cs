@@ -53,14 +53,27 @@ public static class StockReservations
         }
     }
 
-    /// <summary>Units that had left the shelf come back (a confirmed cash order cancelled before picking).</summary>
-    public static async Task RestockAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    /// <summary>
+    /// Units that had left the shelf come back (an order cancelled or refunded after its stock was committed), each
+    /// return written to the stock ledger with the order it came from.
+    /// </summary>
+    public static async Task RestockAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, string reference, string actor,
+        DateTime now, CancellationToken ct)
     {
         foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
         {
             if (qty <= 0) continue;
             await db.Stock.Where(s => s.StoreId == storeId && s.SkuId == skuId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.OnHand + qty), ct);
+            db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.Returned, qty, reference, actor, null, now));
         }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>A short pick in the ledger: the units were sold on paper but never on the shelf; on hand already left them out.</summary>
+    public static void RecordShortPick(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> shortBySku, string reference, string actor, DateTime now)
+    {
+        foreach (var (skuId, qty) in shortBySku.OrderBy(x => x.Key))
+            db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.ShortPick, 0, reference, actor, $"{qty} not found when picking", now));
     }
 }

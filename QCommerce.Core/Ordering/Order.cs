@@ -8,7 +8,7 @@ namespace QCommerce.Core.Ordering;
 /// delivery promise and its stock reservation. Every change of state is a method here that throws
 /// on an illegal move and appends an <see cref="OrderEvent"/> to the timeline (DESIGN §3).
 /// </summary>
-public sealed class Order : ILiveEntity
+public sealed partial class Order : ILiveEntity
 {
     private readonly List<OrderLine> _lines = [];
     private readonly List<OrderEvent> _events = [];
@@ -94,7 +94,7 @@ public sealed class Order : ILiveEntity
 
     /// <summary>Quantities per SKU, lines of one SKU summed: what the reservation holds.</summary>
     public IReadOnlyDictionary<int, int> QuantitiesBySku() =>
-        _lines.GroupBy(l => l.SkuId).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+        _lines.GroupBy(l => l.SkuId).ToDictionary(g => g.Key, g => g.Sum(l => l.PickedQuantity));
 
     public void ReplaceLines(IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode, string actor, DateTime now)
     {
@@ -151,31 +151,15 @@ public sealed class Order : ILiveEntity
         MoveTo(OrderStatus.Confirmed, actor, "Confirmed by the store; cash on delivery.", now);
     }
 
-    public void StartPicking(string actor, DateTime now)
-    {
-        Require("start picking", OrderStatus.Paid, OrderStatus.Confirmed);
-        MoveTo(OrderStatus.Picking, actor, "Picking your items.", now);
-    }
-
-    public void SendOut(string actor, DateTime now)
-    {
-        Require("send out", OrderStatus.Picking);
-        MoveTo(OrderStatus.OutForDelivery, actor, "On its way to you.", now);
-    }
-
-    public void Deliver(string actor, DateTime now)
-    {
-        Require("deliver", OrderStatus.OutForDelivery);
-        MoveTo(OrderStatus.Delivered, actor, PaymentMethod == PaymentMethod.CashOnDelivery ? "Delivered; cash collected." : "Delivered.", now);
-    }
-
     /// <summary>
-    /// Cancels an order that has not been paid for or picked. Returns what happened to its stock
+    /// Cancels an order that has not been paid for (a cash order may still be in picking). Returns what happened to its stock
     /// before: held units are to be released, committed units (a confirmed cash order) restocked.
     /// </summary>
     public ReservationStatus Cancel(string reason, string actor, DateTime now)
     {
-        Require("cancel", OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed);
+        Require("cancel", OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed, OrderStatus.Picking);
+        if (Status == OrderStatus.Picking && PaymentMethod == PaymentMethod.Card)
+            throw new ConflictException($"Cannot cancel order {PublicId}: it is {Status} and paid by card, so it is refunded instead.");
         var before = ReservationStatus;
         ReservationStatus = ReservationStatus.Released;
         PaymentInFlight = false;
@@ -228,6 +212,7 @@ public sealed class Order : ILiveEntity
 
     /// <summary>Something the shopper and ops should see on the timeline that does not change the state.</summary>
     public void Note(string actor, string reason, DateTime now) => Touch(now, actor, reason);
+
 
     private void Require(string action, params OrderStatus[] allowed)
     {

@@ -32,6 +32,10 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.HasIndex(o => new { o.UserId, o.CreatedAtUtc });
         b.HasIndex(o => new { o.ReservationStatus, o.ReservationExpiresAtUtc });
         b.HasIndex(o => new { o.StoreId, o.Status });
+        // The ops grid pages newest first by id, within a state or a store, or over a range of days (OpsOrderQueries).
+        b.HasIndex(o => new { o.Status, o.Id });
+        b.HasIndex(o => new { o.StoreId, o.Id });
+        b.HasIndex(o => o.CreatedAtUtc);
         b.HasIndex(o => o.UpdatedAtUtc); // the live feed's look for other instances' changes
         b.Ignore(o => o.PublicId);
         b.Ignore(o => o.Address);
@@ -56,6 +60,7 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         b.Property(l => l.Currency).HasMaxLength(3);
         b.Ignore(l => l.UnitPrice);
         b.Ignore(l => l.LineTotal);
+        b.Ignore(l => l.PickedQuantity);
     }
 }
 

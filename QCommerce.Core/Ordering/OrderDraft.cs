@@ -41,6 +41,13 @@ internal static class OrderDraft
             var item = items[i];
             var field = $"items[{i}]";
             var skuId = PublicId.Format(PublicId.Sku, item.SkuId);
+            var first = items.Select((x, at) => (x.SkuId, at)).First(x => x.SkuId == item.SkuId).at;
+            if (first < i)
+            {
+                // One line per SKU, so the per-line limit is a per-SKU limit.
+                problems.Add($"{field}.skuId", $"{skuId} is already on line {first + 1}; change that line's quantity instead.");
+                continue;
+            }
             if (item.Quantity is < 1 or > OrderLimits.MaxQuantityPerLine)
                 problems.Add($"{field}.qty", $"A quantity is between 1 and {OrderLimits.MaxQuantityPerLine}; {item.Quantity} is not.");
             if (!snapshots.TryGetValue(item.SkuId, out var s))

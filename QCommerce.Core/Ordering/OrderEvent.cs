@@ -5,8 +5,9 @@ public sealed class OrderEvent
 {
     private OrderEvent() { }
 
-    public OrderEvent(DateTime atUtc, string actor, OrderStatus? from, OrderStatus to, string? reason)
+    public OrderEvent(DateTime atUtc, string actor, OrderStatus? from, OrderStatus to, string? reason, bool staffOnly = false)
     {
+        StaffOnly = staffOnly;
         AtUtc = atUtc;
         Actor = actor;
         FromStatus = from;
@@ -21,4 +22,7 @@ public sealed class OrderEvent
     public OrderStatus? FromStatus { get; private set; }
     public OrderStatus ToStatus { get; private set; }
     public string? Reason { get; private set; }
+
+    /// <summary>A staff note: on the ops timeline, never on the shopper's.</summary>
+    public bool StaffOnly { get; private set; }
 }

@@ -60,7 +60,7 @@ public sealed class OrderPaymentOutcomes(IDbContextFactory<QCommerceDbContext> c
                 break;
             case PaymentOutcomeKind.RefundedInFull when order.Status is OrderStatus.RefundPending:
                 var before = order.MarkRefunded("psp", now);
-                moveShared = () => OrderService.ReleaseHoldsAsync(db, order, before, ct);
+                moveShared = () => OrderService.ReleaseHoldsAsync(db, order, before, "psp", now, ct);
                 break;
             case PaymentOutcomeKind.Note or PaymentOutcomeKind.RefundedInFull when outcome.Message is { Length: > 0 } text:
                 order.Note("psp", text, now);

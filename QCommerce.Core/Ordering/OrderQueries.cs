@@ -10,9 +10,10 @@ public sealed record OrderSummaryView(int OrderId, OrderStatus Status, Money Tot
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 }
 
-public sealed record OrderLineView(int SkuId, int ProductId, string Title, string SizeLabel, string? ImageUrl, Money UnitPrice, int Quantity)
+/// <summary>A line as the shopper sees it: what they ordered, and how many of those the store could not find (not charged).</summary>
+public sealed record OrderLineView(int SkuId, int ProductId, string Title, string SizeLabel, string? ImageUrl, Money UnitPrice, int Quantity, int ShortQuantity = 0)
 {
-    public Money LineTotal => UnitPrice * Quantity;
+    public Money LineTotal => UnitPrice * (Quantity - ShortQuantity);
 }
 
 public sealed record OrderEventView(long Id, DateTime AtUtc, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
@@ -66,20 +67,24 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
         if (order is null) return null;
         var store = await stores.GetAsync(order.StoreId, ct);
         return new OrderDetailView(order.Id, order.UserId, order.Status, order.PaymentMethod, store,
-            order.Lines.OrderBy(l => l.Id).Select(l => new OrderLineView(l.SkuId, l.ProductId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity)).ToList(),
+            order.Lines.OrderBy(l => l.Id).Select(l => new OrderLineView(l.SkuId, l.ProductId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity, l.ShortQuantity)).ToList(),
             order.Price, order.CouponCode, order.Address, order.Delivery, order.ReservationStatus, order.ReservationExpiresAtUtc,
             order.CreatedAtUtc, order.UpdatedAtUtc, order.Version,
-            order.Events.OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
+            // Staff notes stay with staff; a member of staff is "store" to the shopper, never their email.
+            order.Events.Where(e => !e.StaffOnly).OrderBy(e => e.AtUtc).ThenBy(e => e.Id)
+                .Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor.StartsWith("ops:", StringComparison.Ordinal) ? "store" : e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
             order.CanBeModified, order.CanBeCancelledByShopper);
     }
 
     /// <summary>For ops: cash-on-delivery orders still waiting for confirmation, oldest (closest to expiring) first.</summary>
-    public async Task<IReadOnlyList<CashOrderView>> AwaitingConfirmationAsync(CancellationToken ct = default)
+    /// <summary>Cash orders waiting for a yes or no, soonest to run out first, of the stores <paramref name="staff"/> works for.</summary>
+    public async Task<IReadOnlyList<CashOrderView>> AwaitingConfirmationAsync(StaffActor staff, CancellationToken ct = default)
     {
         var storeNames = (await stores.ListAsync(ct)).ToDictionary(s => s.Id, s => s.Name);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var scope = staff.StoreIds?.ToList();
         var rows = await db.Orders.AsNoTracking()
-            .Where(o => o.Status == OrderStatus.PendingConfirmation)
+            .Where(o => o.Status == OrderStatus.PendingConfirmation && (scope == null || scope.Contains(o.StoreId)))
             .OrderBy(o => o.ReservationExpiresAtUtc).ThenBy(o => o.Id)
             .Take(200)
             .Select(o => new

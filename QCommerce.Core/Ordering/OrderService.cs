@@ -10,8 +10,8 @@ namespace QCommerce.Core.Ordering;
 public sealed record ModifyOrderCommand(IReadOnlyList<OrderItemInput>? Items, OrderAddressInput? Address);
 
 /// <summary>
-/// The order's life after it was placed: changes before payment, cancellation, and expiry of
-/// reservations nobody paid for. Each method is one transaction; the order's version column makes
+/// The order's life in its shopper's hands after it was placed: changes before payment, cancellation, and expiry of
+/// reservations nobody paid for (staff's actions are <see cref="StaffOrderService"/>'s). Each method is one transaction; the order's version column makes
 /// two writers to one order (a shopper cancelling while the expiry runs) a conflict, never a mix.
 /// </summary>
 public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox,
@@ -63,56 +63,11 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         Outbox.Enqueue(db, order.Status == OrderStatus.Cancelled ? EventTypes.OrderCancelled : EventTypes.OrderStatusChanged, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "shopper", why), now);
         await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock moves
-        if (stockBefore is { } stock) await ReleaseHoldsAsync(db, order, stock, ct);
+        if (stockBefore is { } stock) await ReleaseHoldsAsync(db, order, stock, "shopper", now, ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
         logger.LogInformation("Order {OrderId} cancelled by its shopper: {From} -> {To}", order.PublicId, from, order.Status);
         return order.Status;
-    }
-
-    /// <summary>Ops accepts a cash-on-delivery order: its reserved stock leaves the shelf for it.</summary>
-    public async Task ConfirmCashOrderAsync(int orderId, string actor, CancellationToken ct = default)
-    {
-        var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId, ct)
-            ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
-        if (order.PaymentMethod != PaymentMethod.CashOnDelivery) throw new ConflictException($"Order {order.PublicId} is paid by card; there is nothing to confirm.");
-        var held = order.ReservationStatus == ReservationStatus.Held;
-        order.Confirm(actor, now);
-        Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId,
-            new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, "Cash on delivery confirmed"), now);
-        await SaveAsync(db, order, ct); // the order's row first: a racing "turn down" loses here, before any stock moves
-        if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
-        await tx.CommitAsync(ct);
-        outbox.Notify();
-        logger.LogInformation("Cash order {OrderId} confirmed by {Actor}; stock committed", order.PublicId, actor);
-    }
-
-    /// <summary>Ops turns a cash-on-delivery order down: it is cancelled and its stock, slot and coupon go back.</summary>
-    public async Task RejectCashOrderAsync(int orderId, string reason, string actor, CancellationToken ct = default)
-    {
-        if (string.IsNullOrWhiteSpace(reason))
-            throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = ["Say why the order is turned down; the shopper reads it."] });
-        CheckReason(reason);
-        var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId, ct)
-            ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
-        if (order.Status != OrderStatus.PendingConfirmation)
-            throw new ConflictException($"Order {order.PublicId} is {order.Status}; only a cash order waiting for confirmation can be turned down.");
-        var why = $"Turned down by the store: {reason.Trim()}";
-        why = TextRules.Clean(why, 500);
-        var stock = order.Cancel(why, actor, now);
-        Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
-            new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, actor, why), now);
-        await SaveAsync(db, order, ct);
-        await ReleaseHoldsAsync(db, order, stock, ct);
-        await tx.CommitAsync(ct);
-        outbox.Notify();
-        logger.LogInformation("Cash order {OrderId} turned down by {Actor}; stock released", order.PublicId, actor);
     }
 
     /// <summary>
@@ -228,7 +183,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "system", "Reservation expired"), now);
         await SaveAsync(db, order, ct);
-        await ReleaseHoldsAsync(db, order, ReservationStatus.Held, ct);
+        await ReleaseHoldsAsync(db, order, ReservationStatus.Held, "system", now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Order {OrderId} expired unpaid ({From}); reservation released", order.PublicId, from);
         return true;
@@ -240,11 +195,11 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     /// that UPDATE, guarded by the version, is what makes a racing second writer lose before any
     /// shared row moves (else both would release, and the second would find nothing left to release).
     /// </summary>
-    internal static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, CancellationToken ct)
+    internal static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, string actor, DateTime now, CancellationToken ct)
     {
         var quantities = order.QuantitiesBySku();
         if (stockBefore == ReservationStatus.Held) await StockReservations.ReleaseAsync(db, order.StoreId, quantities, ct);
-        else if (stockBefore == ReservationStatus.Committed) await StockReservations.RestockAsync(db, order.StoreId, quantities, ct);
+        else if (stockBefore == ReservationStatus.Committed) await StockReservations.RestockAsync(db, order.StoreId, quantities, order.PublicId, actor, now, ct);
         if (order.SlotId is { } slotId) await DeliverySlots.ReleaseAsync(db, slotId, ct);
         var orderId = order.Id;
         var redemption = await db.CouponRedemptions.AsNoTracking().Where(r => r.OrderId == orderId).Select(r => new { r.Id, r.CouponId }).FirstOrDefaultAsync(ct);
@@ -260,7 +215,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.UserId == userId, ct)
         ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
 
-    private static async Task SaveAsync(QCommerceDbContext db, Order order, CancellationToken ct)
+    internal static async Task SaveAsync(QCommerceDbContext db, Order order, CancellationToken ct)
     {
         try
         {
@@ -275,7 +230,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     /// <summary>A reason lands on the order's timeline, which shoppers and staff read: a sentence, not a document.</summary>
     public const int MaxReasonLength = 300;
 
-    private static void CheckReason(string? reason)
+    internal static void CheckReason(string? reason)
     {
         if (TextRules.Problem(reason?.Trim(), MaxReasonLength, "A reason") is { } problem)
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = [problem] });

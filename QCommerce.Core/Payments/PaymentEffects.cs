@@ -8,7 +8,7 @@ namespace QCommerce.Core.Payments;
 /// captured → Paid with the stock committed; failed → PaymentFailed (the reservation lasts its TTL);
 /// a 3-D Secure challenge → the reservation outlives it; a full refund → Refunded with the stock back;
 /// a paid order cancelled → refunded; an order cancelled while its card page is open → the PaymentIntent
-/// cancelled, and money that still arrives is refunded. This class decides which outcome an event is;
+/// cancelled, and money that still arrives is refunded; a refund promised by staff or a short pick → asked of the PSP. This class decides which outcome an event is;
 /// what an outcome does to the order is <see cref="OrderPaymentOutcomes"/>'s. Each effect happens once per event.
 /// </summary>
 public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refunds, OrderPaymentOutcomes orders,
@@ -17,7 +17,8 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
     public string Name => "payments.order-effects";
 
     public bool Handles(string eventType) => eventType is EventTypes.PaymentCaptured or EventTypes.PaymentFailed or EventTypes.PaymentRequiresAction
-        or EventTypes.RefundSucceeded or EventTypes.RefundFailed or EventTypes.OrderStatusChanged or EventTypes.OrderCancelled;
+        or EventTypes.RefundSucceeded or EventTypes.RefundFailed or EventTypes.OrderStatusChanged or EventTypes.OrderCancelled
+        or EventTypes.RefundRequested;
 
     public async Task HandleAsync(OutboxEnvelope message, CancellationToken ct)
     {
@@ -29,6 +30,11 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
                 return;
             case EventTypes.OrderCancelled:
                 await updates.CancelLiveIntentAsync(message.Read<OrderStatusChangedEvent>().OrderId, ct);
+                return;
+            case EventTypes.RefundRequested:
+                // Promised already (with its key) in the transaction that decided it: the PSP gets that key, so a redelivery is one refund.
+                var asked = message.Read<RefundRequestedEvent>();
+                await refunds.RefundAsync(asked.PaymentId, asked.AmountMinor, asked.Reason, asked.Actor, asked.RefundKey, ct);
                 return;
             default:
                 var data = message.Read<PaymentEventData>();

@@ -36,6 +36,23 @@ public static class OrderPricing
 
     public static PriceBreakdown Calculate(Money subtotal, Money? discount, StoreSummary store, decimal taxRatePercent) =>
         Calculate(subtotal, discount, store.DeliveryFee, store.FreeDeliveryThreshold, taxRatePercent);
+
+    /// <summary>
+    /// What a placed order costs once some of its goods are gone (a short pick, units refunded): the goods that remain
+    /// at <paramref name="subtotal"/>, the discount shrunk in proportion (rounded half away from zero; a fixed-amount
+    /// coupon is shared over the goods like a percentage one), the delivery fee kept as promised (never raised because
+    /// the basket fell below the free-delivery threshold, never added to a free delivery), tax on the discounted goods.
+    /// </summary>
+    public static PriceBreakdown Reprice(PriceBreakdown placed, Money subtotal, decimal taxRatePercent)
+    {
+        if (subtotal.IsNegative || subtotal > placed.Subtotal) throw new DomainException("What remains of an order costs between nothing and what it did.");
+        var currency = placed.Subtotal.Currency;
+        var discount = placed.Subtotal.IsZero ? Money.Zero(currency)
+            : new Money(currency, (long)Math.Round((decimal)placed.Discount.MinorUnits * subtotal.MinorUnits / placed.Subtotal.MinorUnits, 0, MidpointRounding.AwayFromZero));
+        var goods = subtotal - discount;
+        var tax = new Money(currency, (long)Math.Round(goods.MinorUnits * taxRatePercent / 100m, 0, MidpointRounding.AwayFromZero));
+        return new PriceBreakdown(subtotal, discount, placed.DeliveryFee, tax, goods + placed.DeliveryFee + tax);
+    }
 }
 
 /// <summary>Sales tax under <c>Orders</c> in appsettings.json: what the cart shows and an order charges.</summary>

@@ -72,7 +72,7 @@ public abstract class ChangeFeedTests(DatabaseProvider provider) : IAsyncLifetim
         var (leaving, subscription) = Watch(new Change("order", id));
         subscription.Dispose();
 
-        await _h.Get<OrderService>().ConfirmCashOrderAsync(id, "ops:test");
+        await _h.Get<StaffOrderService>().ConfirmCashOrderAsync(TestStaff.Admin, id);
 
         Assert.True(await order.CalledAsync());
         Assert.True(await anyStore.CalledAsync());

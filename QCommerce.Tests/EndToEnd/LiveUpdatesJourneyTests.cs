@@ -65,7 +65,7 @@ public sealed class LiveUpdatesJourneyTests(BrowserFixture browser, ITestOutputH
         var confirmed = orders[0];
         mark = browser.Queries.Count;
         clock.Restart();
-        await browser.App.Services.GetRequiredService<OrderService>().ConfirmCashOrderAsync(Number(confirmed), "ops:live-test");
+        await browser.App.Services.GetRequiredService<StaffOrderService>().ConfirmCashOrderAsync(TestStaff.Admin, Number(confirmed));
         foreach (var (tab, _) in tabs.Where(t => t.OrderId == confirmed))
             await Expect(tab.GetByTestId("order-status")).ToHaveTextAsync("Confirmed", new() { Timeout = 2_000 });
         var shownAfter = clock.Elapsed;

@@ -6,14 +6,14 @@ namespace QCommerce.Tests.Ordering;
 public abstract class CashOrderServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private ServiceHarness _h = null!;
-    private OrderService _orders = null!;
+    private StaffOrderService _orders = null!;
     private string _ana = "";
     private int[] _skus = [];
 
     public async Task InitializeAsync()
     {
         _h = await ServiceHarness.CreateAsync(provider);
-        _orders = _h.Get<OrderService>();
+        _orders = _h.Get<StaffOrderService>();
         _ana = await _h.CreateUserAsync("ana@example.com");
         _skus = await Demo.SkusAsync(_h.Database, 2);
         foreach (var sku in _skus) await _h.SetStockAsync(Demo.Downtown, sku, 50);
@@ -35,17 +35,17 @@ public abstract class CashOrderServiceTests(DatabaseProvider provider) : IAsyncL
     public async Task Confirm_CommitsTheStock_AndTheShopperSeesWhoConfirmed()
     {
         var id = await PlaceAsync();
-        Assert.Single(await _h.Get<OrderQueries>().AwaitingConfirmationAsync(), o => o.OrderId == id && o.CustomerEmail == "ana@example.com");
+        Assert.Single(await _h.Get<OrderQueries>().AwaitingConfirmationAsync(TestStaff.Admin), o => o.OrderId == id && o.CustomerEmail == "ana@example.com");
 
-        await _orders.ConfirmCashOrderAsync(id, "ops:admin@qcommerce.test");
+        await _orders.ConfirmCashOrderAsync(TestStaff.Admin, id);
 
         var order = await OrderAsync(id);
         Assert.Equal(OrderStatus.Confirmed, order.Status);
         Assert.Equal(ReservationStatus.Committed, order.ReservationStatus);
         Assert.Equal("ops:admin@qcommerce.test", order.Events.OrderBy(e => e.Id).Last().Actor);
         Assert.Equal((48, 0), ((await _h.StockAsync(Demo.Downtown, _skus[0])).OnHand, (await _h.StockAsync(Demo.Downtown, _skus[0])).Reserved));
-        Assert.DoesNotContain(await _h.Get<OrderQueries>().AwaitingConfirmationAsync(), o => o.OrderId == id);
-        await Assert.ThrowsAsync<ConflictException>(() => _orders.ConfirmCashOrderAsync(id, "ops:twice"));
+        Assert.DoesNotContain(await _h.Get<OrderQueries>().AwaitingConfirmationAsync(TestStaff.Admin), o => o.OrderId == id);
+        await Assert.ThrowsAsync<ConflictException>(() => _orders.ConfirmCashOrderAsync(TestStaff.Named("twice@qcommerce.test"), id));
     }
 
     [Fact]
@@ -53,20 +53,20 @@ public abstract class CashOrderServiceTests(DatabaseProvider provider) : IAsyncL
     {
         var id = await PlaceAsync();
 
-        await _orders.RejectCashOrderAsync(id, "outside our delivery hours", "ops:admin@qcommerce.test");
+        await _orders.RejectCashOrderAsync(TestStaff.Admin, id, "outside our delivery hours");
 
         var order = await OrderAsync(id);
         Assert.Equal(OrderStatus.Cancelled, order.Status);
         Assert.Contains("outside our delivery hours", order.Events.OrderBy(e => e.Id).Last().Reason);
         Assert.Equal((50, 0), ((await _h.StockAsync(Demo.Downtown, _skus[0])).OnHand, (await _h.StockAsync(Demo.Downtown, _skus[0])).Reserved));
-        await Assert.ThrowsAsync<ConflictException>(() => _orders.RejectCashOrderAsync(id, "again", "ops"));
+        await Assert.ThrowsAsync<ConflictException>(() => _orders.RejectCashOrderAsync(TestStaff.Admin, id, "again"));
     }
 
     [Fact]
     public async Task Reject_WithoutAReason_IsRefusedAndChangesNothing()
     {
         var id = await PlaceAsync();
-        var rejected = await Assert.ThrowsAsync<RequestRejectedException>(() => _orders.RejectCashOrderAsync(id, "  ", "ops"));
+        var rejected = await Assert.ThrowsAsync<RequestRejectedException>(() => _orders.RejectCashOrderAsync(TestStaff.Admin, id, "  "));
         Assert.True(rejected.Errors.ContainsKey("reason"));
         Assert.Equal(OrderStatus.PendingConfirmation, (await OrderAsync(id)).Status);
         Assert.Equal(2, (await _h.StockAsync(Demo.Downtown, _skus[0])).Reserved);
@@ -76,9 +76,9 @@ public abstract class CashOrderServiceTests(DatabaseProvider provider) : IAsyncL
     public async Task CardOrders_AndUnknownOrders_CannotBeConfirmed()
     {
         var card = await PlaceAsync(PaymentMethod.Card);
-        await Assert.ThrowsAsync<ConflictException>(() => _orders.ConfirmCashOrderAsync(card, "ops"));
-        await Assert.ThrowsAsync<ConflictException>(() => _orders.RejectCashOrderAsync(card, "why", "ops"));
-        await Assert.ThrowsAsync<NotFoundException>(() => _orders.ConfirmCashOrderAsync(999_999, "ops"));
+        await Assert.ThrowsAsync<ConflictException>(() => _orders.ConfirmCashOrderAsync(TestStaff.Admin, card));
+        await Assert.ThrowsAsync<ConflictException>(() => _orders.RejectCashOrderAsync(TestStaff.Admin, card, "why"));
+        await Assert.ThrowsAsync<NotFoundException>(() => _orders.ConfirmCashOrderAsync(TestStaff.Admin, 999_999));
         Assert.Equal(OrderStatus.PendingPayment, (await OrderAsync(card)).Status);
     }
 
@@ -87,8 +87,8 @@ public abstract class CashOrderServiceTests(DatabaseProvider provider) : IAsyncL
     {
         var id = await PlaceAsync();
         var outcomes = await Task.WhenAll(
-            Capture(() => _orders.ConfirmCashOrderAsync(id, "ops:one")),
-            Capture(() => _orders.RejectCashOrderAsync(id, "no riders", "ops:two")));
+            Capture(() => _orders.ConfirmCashOrderAsync(TestStaff.Named("one@qcommerce.test"), id)),
+            Capture(() => _orders.RejectCashOrderAsync(TestStaff.Named("two@qcommerce.test"), id, "no riders")));
 
         Assert.Single(outcomes, o => o is null);
         var order = await OrderAsync(id);

@@ -96,4 +96,39 @@ public sealed class OrderPricingTests
                 Assert.False(p.Total.IsNegative);
             }
     }
+
+    [Fact]
+    public void Reprice_AShortPick_ShrinksTheDiscountInProportion_AndKeepsTheFeeAsPromised()
+    {
+        // 40.00 of goods, 4.00 off (10%), free delivery (over 35.00), 8.875% tax.
+        var placed = OrderPricing.Calculate(Usd(4000), Usd(400), Usd(299), Usd(3500), 8.875m);
+        Assert.Equal(Usd(0), placed.DeliveryFee);
+
+        // 10.00 of it was not found: 30.00 remain, below the threshold, and still no fee.
+        var after = OrderPricing.Reprice(placed, Usd(3000), 8.875m);
+
+        Assert.Equal(Usd(300), after.Discount);
+        Assert.Equal(Usd(0), after.DeliveryFee);
+        Assert.Equal(Usd(240), after.Tax); // 8.875% of 27.00 = 2.39625
+        Assert.Equal(Usd(3000 - 300 + 240), after.Total);
+    }
+
+    [Fact]
+    public void Reprice_KeepsAFeeThatWasCharged_AndRoundsTheDiscountShareHalfAwayFromZero()
+    {
+        var placed = OrderPricing.Calculate(Usd(1001), Usd(101), Usd(299), Usd(3500), 0m);
+        var after = OrderPricing.Reprice(placed, Usd(500), 0m);
+        Assert.Equal(Usd(50), after.Discount); // 101 × 500 / 1001 = 50.45
+        Assert.Equal(Usd(299), after.DeliveryFee);
+        Assert.Equal(Usd(500 - 50 + 299), after.Total);
+    }
+
+    [Fact]
+    public void Reprice_NothingGone_IsThePlacedPrice_AndMoreThanWasOrderedIsRefused()
+    {
+        var placed = OrderPricing.Calculate(Usd(2599), Usd(260), Usd(299), Usd(3500), 8.875m);
+        Assert.Equal(placed, OrderPricing.Reprice(placed, Usd(2599), 8.875m));
+        Assert.Throws<DomainException>(() => OrderPricing.Reprice(placed, Usd(2600), 8.875m));
+        Assert.Throws<DomainException>(() => OrderPricing.Reprice(placed, Usd(-1), 8.875m));
+    }
 }

@@ -32,8 +32,8 @@ public sealed class OrderTests
             case OrderStatus.Paid: order.MarkPaid("psp", Now); break;
             case OrderStatus.Confirmed: order.Confirm("ops", Now); break;
             case OrderStatus.Picking: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); break;
-            case OrderStatus.OutForDelivery: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); order.SendOut("ops", Now); break;
-            case OrderStatus.Delivered: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); order.SendOut("ops", Now); order.Deliver("ops", Now); break;
+            case OrderStatus.OutForDelivery: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); order.SendOut("Sam", "ops", Now); break;
+            case OrderStatus.Delivered: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); order.SendOut("Sam", "ops", Now); order.Deliver(null, "ops", Now); break;
             case OrderStatus.Cancelled: order.Cancel("changed my mind", "shopper", Now); break;
             case OrderStatus.RefundPending: order.MarkPaid("psp", Now); order.RequestRefund("cancelled", "shopper", Now); break;
             case OrderStatus.Refunded: order.MarkPaid("psp", Now); order.RequestRefund("cancelled", "shopper", Now); order.MarkRefunded("psp", Now); break;
@@ -49,8 +49,8 @@ public sealed class OrderTests
         ["FailPayment"] = (o => o.FailPayment("Declined", "psp", Now), [OrderStatus.PendingPayment], OrderStatus.PaymentFailed),
         ["Confirm"] = (o => o.Confirm("ops", Now), [OrderStatus.PendingConfirmation], OrderStatus.Confirmed),
         ["StartPicking"] = (o => o.StartPicking("ops", Now), [OrderStatus.Paid, OrderStatus.Confirmed], OrderStatus.Picking),
-        ["SendOut"] = (o => o.SendOut("ops", Now), [OrderStatus.Picking], OrderStatus.OutForDelivery),
-        ["Deliver"] = (o => o.Deliver("ops", Now), [OrderStatus.OutForDelivery], OrderStatus.Delivered),
+        ["SendOut"] = (o => o.SendOut("Sam", "ops", Now), [OrderStatus.Picking], OrderStatus.OutForDelivery),
+        ["Deliver"] = (o => o.Deliver(null, "ops", Now), [OrderStatus.OutForDelivery], OrderStatus.Delivered),
         ["Cancel"] = (o => o.Cancel("reason", "shopper", Now),
             [OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed], OrderStatus.Cancelled),
         ["RequestRefund"] = (o => o.RequestRefund("cancelled after payment", "shopper", Now), [OrderStatus.Paid, OrderStatus.Picking], OrderStatus.RefundPending),
@@ -266,5 +266,44 @@ public sealed class OrderTests
         var price = OrderPricing.Calculate(new Money("USD", 600), null, new Money("USD", 0), new Money("USD", 0), 0);
         var order = Order.Place("u", 1, PaymentMethod.Card, new DeliveryAddress("a", null, "b", "10001"), DeliveryPromise.Asap(Now), lines, price, null, Now, Now);
         Assert.Equal(new Dictionary<int, int> { [7] = 3, [8] = 1 }, order.QuantitiesBySku());
+    }
+
+    [Fact]
+    public void Deliver_ACashOrder_NeedsTheCashCollected_AndACardOrderTakesNone()
+    {
+        var cash = OrderIn(OrderStatus.Confirmed);
+        cash.StartPicking("ops", Now);
+        cash.SendOut("Sam", "ops", Now);
+        Assert.Throws<DomainException>(() => cash.Deliver(null, "ops", Now));
+        Assert.Throws<DomainException>(() => cash.Deliver(new Money("EUR", 100), "ops", Now));
+        cash.Deliver(new Money("USD", 500), "ops", Now);
+        Assert.Contains("$5.00 collected", cash.Events[^1].Reason);
+
+        var card = OrderIn(OrderStatus.OutForDelivery);
+        Assert.Throws<DomainException>(() => card.Deliver(new Money("USD", 1), "ops", Now));
+    }
+
+    [Fact]
+    public void Cancel_InPicking_IsForCashOrders_ACardOrderIsRefundedInstead()
+    {
+        var cash = OrderIn(OrderStatus.Confirmed);
+        cash.StartPicking("ops", Now);
+        Assert.Equal(ReservationStatus.Committed, cash.Cancel("rider ill", "ops", Now));
+        Assert.Equal(OrderStatus.Cancelled, cash.Status);
+
+        var card = OrderIn(OrderStatus.Picking);
+        Assert.Throws<ConflictException>(() => card.Cancel("no", "ops", Now));
+        card.RequestRefund("no", "ops", Now);
+        Assert.Equal(OrderStatus.RefundPending, card.Status);
+    }
+
+    [Fact]
+    public void AStaffNote_IsStaffOnly_AndKeepsTheState()
+    {
+        var order = OrderIn(OrderStatus.Paid);
+        order.AddStaffNote("ops:a@b.c", "ring twice", Now);
+        Assert.True(order.Events[^1].StaffOnly);
+        Assert.Equal(OrderStatus.Paid, order.Status);
+        Assert.False(order.Events[0].StaffOnly);
     }
 }

@@ -45,9 +45,11 @@ public static class RequestProblems
         if (PublicIds.TryParse<T>(raw, out var id)) return id.Value;
         problems.Add(field, string.IsNullOrWhiteSpace(raw)
             ? $"{field} is empty; send a {T.Prefix}<number> id, or leave it out."
-            : $"'{TextRules.Excerpt(raw)}' is not a {T.Noun} id (expected {T.Prefix}<number>).");
+            : $"'{TextRules.Excerpt(raw)}' is not {Article(T.Noun)} {T.Noun} id (expected {T.Prefix}<number>).");
         return null;
     }
+
+    private static string Article(string noun) => "aeiou".Contains(noun[0]) ? "an" : "a";
 
     /// <summary>An optional id in the query string, where an empty value (<c>?storeId=</c>, as forms send it) means "not given".</summary>
     public static int? QueryId<T>(this ProblemList problems, string field, string? raw) where T : struct, IPublicId<T> =>

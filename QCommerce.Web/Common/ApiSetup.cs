@@ -3,6 +3,7 @@ using QCommerce.Web.Cart;
 using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
+using QCommerce.Web.Ops;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Stores;
@@ -23,6 +24,9 @@ public static class ApiSetup
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.Configure<RouteOptions>(o => o.AddPublicIdConstraints());
+        // A body that does not bind (a number where an id string belongs, broken JSON) is thrown to the problem handler,
+        // which says what was wrong; otherwise, outside Development, the client got a bare 400 with nothing to go on.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi("v1", o =>
         {
             o.AddDocumentTransformer((doc, _, _) =>
@@ -48,6 +52,8 @@ public static class ApiSetup
         v1.MapCartApi();
         v1.MapOrdersApi();
         v1.MapPaymentsApi();
+        // Staff only: the role for every route under /v1/ops (a shopper's token is 403); each action also reads the staff member afresh.
+        v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi();
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -17,6 +17,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         {
             TooManyRequestsException => (StatusCodes.Status429TooManyRequests, "Too many requests"),
             NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            AccessDeniedException => (StatusCodes.Status403Forbidden, "Forbidden"),
             RequestRejectedException => (StatusCodes.Status422UnprocessableEntity, "The request cannot be carried out as asked"),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
             ConflictException => (StatusCodes.Status409Conflict, "Conflict with the current state"),

@@ -52,7 +52,9 @@ public sealed record OrderPlacedDto(
     internal static string PaymentMethodName(PaymentMethod m) => m == QCommerce.Core.Ordering.PaymentMethod.Card ? "card" : "cod";
 }
 
-public sealed record OrderLineDto(SkuId SkuId, ProductId ProductId, string Title, string Size, string? ImageUrl, MoneyDto UnitPrice, int Qty, MoneyDto LineTotal);
+/// <summary>A line of the shopper's order; <c>shortQty</c> of its <c>qty</c> were not in stock at picking (not delivered, not charged).</summary>
+public sealed record OrderLineDto(SkuId SkuId, ProductId ProductId, string Title, string Size, string? ImageUrl, MoneyDto UnitPrice, int Qty, MoneyDto LineTotal,
+    int ShortQty);
 
 public sealed record OrderEventDto(DateTime At, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
 
@@ -64,7 +66,7 @@ public sealed record OrderDto(
     public static OrderDto From(OrderDetailView o, PaymentView? payment) => new(
         OrderId.Of(o.OrderId), o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), StoreId.Of(o.Store.Id), o.Store.Name,
         o.Lines.Select(l => new OrderLineDto(SkuId.Of(l.SkuId), ProductId.Of(l.ProductId), l.Title, l.SizeLabel,
-            l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal))).ToList(),
+            l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal), l.ShortQuantity)).ToList(),
         TotalsDto.From(o.Price), o.CouponCode, new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip),
         DeliveryDto.Of(o.Delivery), o.CreatedAtUtc, o.UpdatedAtUtc,
         o.ReservationStatus == ReservationStatus.Held ? o.ReservationExpiresAtUtc : null, o.CanBeModified, o.CanBeCancelled,

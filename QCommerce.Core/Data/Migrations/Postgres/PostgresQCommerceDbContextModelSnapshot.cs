@@ -407,6 +407,68 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.ToTable("Skus");
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Common.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("After")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("StaffEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("StaffUserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("StoreId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AtUtc");
+
+                    b.HasIndex("StaffUserId", "AtUtc");
+
+                    b.HasIndex("EntityType", "EntityId", "AtUtc");
+
+                    b.ToTable("AuditLog", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Common.IdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -548,6 +610,59 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.ToTable("ProcessedMessages", (string)null);
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.OrderFulfillment", b =>
+                {
+                    b.Property<int>("OrderId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("CashCollectedMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("DeliveredAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DispatchedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool?>("OnTime")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("PickStartedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PickStartedBy")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTime?>("PickedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("PlacedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("PromisedByUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RiderName")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<int>("ShortUnits")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("StoreId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("DeliveredAtUtc");
+
+                    b.HasIndex("StoreId", "DeliveredAtUtc");
+
+                    b.ToTable("Fulfillments", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Identity.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -669,6 +784,21 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.ToTable("SavedAddresses");
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Identity.StaffStore", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("StoreId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("UserId", "StoreId");
+
+                    b.HasIndex("StoreId");
+
+                    b.ToTable("StaffStores", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Inventory.StockLevel", b =>
                 {
                     b.Property<int>("StoreId")
@@ -686,6 +816,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<int>("Reserved")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ShelfLocation")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.HasKey("StoreId", "SkuId");
 
                     b.HasIndex("SkuId");
@@ -696,6 +830,53 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                             t.HasCheckConstraint("CK_Stock_Reserved", "\"Reserved\" >= 0 AND \"Reserved\" <= \"OnHand\"");
                         });
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Inventory.StockMovement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("SkuId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("StoreId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SkuId");
+
+                    b.HasIndex("StoreId", "SkuId", "Id");
+
+                    b.ToTable("StockMovements", (string)null);
                 });
 
             modelBuilder.Entity("QCommerce.Core.Ordering.CouponRedemption", b =>
@@ -840,11 +1021,17 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAtUtc");
+
                     b.HasIndex("SlotId");
 
                     b.HasIndex("UpdatedAtUtc");
 
                     b.HasIndex("ReservationStatus", "ReservationExpiresAtUtc");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.HasIndex("StoreId", "Id");
 
                     b.HasIndex("StoreId", "Status");
 
@@ -879,6 +1066,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<string>("Reason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
+
+                    b.Property<bool>("StaffOnly")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("ToStatus")
                         .IsRequired()
@@ -916,6 +1106,12 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<int>("Quantity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RefundedQuantity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ShortQuantity")
                         .HasColumnType("integer");
 
                     b.Property<string>("SizeLabel")
@@ -1583,6 +1779,15 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.OrderFulfillment", b =>
+                {
+                    b.HasOne("QCommerce.Core.Ordering.Order", null)
+                        .WithOne()
+                        .HasForeignKey("QCommerce.Core.Fulfillment.OrderFulfillment", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Identity.SavedAddress", b =>
                 {
                     b.HasOne("QCommerce.Core.Identity.AppUser", null)
@@ -1592,7 +1797,37 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Identity.StaffStore", b =>
+                {
+                    b.HasOne("QCommerce.Core.Stores.DarkStore", null)
+                        .WithMany()
+                        .HasForeignKey("StoreId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QCommerce.Core.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Inventory.StockLevel", b =>
+                {
+                    b.HasOne("QCommerce.Core.Catalog.Sku", null)
+                        .WithMany()
+                        .HasForeignKey("SkuId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QCommerce.Core.Stores.DarkStore", null)
+                        .WithMany()
+                        .HasForeignKey("StoreId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Inventory.StockMovement", b =>
                 {
                     b.HasOne("QCommerce.Core.Catalog.Sku", null)
                         .WithMany()

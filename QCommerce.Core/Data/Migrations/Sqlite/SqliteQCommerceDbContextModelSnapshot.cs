@@ -384,6 +384,66 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.ToTable("Skus");
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Common.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("After")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffUserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AtUtc");
+
+                    b.HasIndex("StaffUserId", "AtUtc");
+
+                    b.HasIndex("EntityType", "EntityId", "AtUtc");
+
+                    b.ToTable("AuditLog", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Common.IdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -521,6 +581,59 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.ToTable("ProcessedMessages", (string)null);
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.OrderFulfillment", b =>
+                {
+                    b.Property<int>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CashCollectedMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DeliveredAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DispatchedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("OnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("PickStartedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PickStartedBy")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PickedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PlacedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PromisedByUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiderName")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ShortUnits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("DeliveredAtUtc");
+
+                    b.HasIndex("StoreId", "DeliveredAtUtc");
+
+                    b.ToTable("Fulfillments", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Identity.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -640,6 +753,21 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.ToTable("SavedAddresses");
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Identity.StaffStore", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "StoreId");
+
+                    b.HasIndex("StoreId");
+
+                    b.ToTable("StaffStores", (string)null);
+                });
+
             modelBuilder.Entity("QCommerce.Core.Inventory.StockLevel", b =>
                 {
                     b.Property<int>("StoreId")
@@ -657,6 +785,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<int>("Reserved")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ShelfLocation")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("StoreId", "SkuId");
 
                     b.HasIndex("SkuId");
@@ -667,6 +799,51 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                             t.HasCheckConstraint("CK_Stock_Reserved", "\"Reserved\" >= 0 AND \"Reserved\" <= \"OnHand\"");
                         });
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Inventory.StockMovement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SkuId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SkuId");
+
+                    b.HasIndex("StoreId", "SkuId", "Id");
+
+                    b.ToTable("StockMovements", (string)null);
                 });
 
             modelBuilder.Entity("QCommerce.Core.Ordering.CouponRedemption", b =>
@@ -807,11 +984,17 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAtUtc");
+
                     b.HasIndex("SlotId");
 
                     b.HasIndex("UpdatedAtUtc");
 
                     b.HasIndex("ReservationStatus", "ReservationExpiresAtUtc");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.HasIndex("StoreId", "Id");
 
                     b.HasIndex("StoreId", "Status");
 
@@ -844,6 +1027,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<string>("Reason")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("StaffOnly")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ToStatus")
                         .IsRequired()
@@ -879,6 +1065,12 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RefundedQuantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ShortQuantity")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SizeLabel")
@@ -1530,6 +1722,15 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.OrderFulfillment", b =>
+                {
+                    b.HasOne("QCommerce.Core.Ordering.Order", null)
+                        .WithOne()
+                        .HasForeignKey("QCommerce.Core.Fulfillment.OrderFulfillment", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Identity.SavedAddress", b =>
                 {
                     b.HasOne("QCommerce.Core.Identity.AppUser", null)
@@ -1539,7 +1740,37 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Identity.StaffStore", b =>
+                {
+                    b.HasOne("QCommerce.Core.Stores.DarkStore", null)
+                        .WithMany()
+                        .HasForeignKey("StoreId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QCommerce.Core.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Inventory.StockLevel", b =>
+                {
+                    b.HasOne("QCommerce.Core.Catalog.Sku", null)
+                        .WithMany()
+                        .HasForeignKey("SkuId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QCommerce.Core.Stores.DarkStore", null)
+                        .WithMany()
+                        .HasForeignKey("StoreId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Inventory.StockMovement", b =>
                 {
                     b.HasOne("QCommerce.Core.Catalog.Sku", null)
                         .WithMany()

@@ -1,0 +1,29 @@
+using QCommerce.Core.Data;
+
+namespace QCommerce.Core.Identity;
+
+/// <summary>
+/// Who a signed-in user is as staff, read fresh on every action: roles, assigned stores, and whether the account is
+/// locked. A token or cookie issued before a lock, a demotion or a change of stores therefore stops working for
+/// staff actions at once, not when it expires.
+/// </summary>
+public sealed class StaffDirectory(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock)
+{
+    /// <summary>The staff member, or null when the user is not staff (a shopper), is unknown, or is locked out.</summary>
+    public async Task<StaffActor?> FindAsync(string? userId, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(userId)) return null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.Id, u.Email, u.LockoutEnd }).FirstOrDefaultAsync(ct);
+        if (user is null || user.LockoutEnd > clock.GetUtcNow()) return null;
+        var roles = await (from ur in db.UserRoles
+                           join r in db.Roles on ur.RoleId equals r.Id
+                           where ur.UserId == userId
+                           select r.Name).ToListAsync(ct);
+        var isAdmin = roles.Contains(Roles.Admin);
+        if (!isAdmin && !roles.Contains(Roles.Ops)) return null;
+        var stores = isAdmin ? null : await db.Set<StaffStore>().Where(s => s.UserId == userId).Select(s => s.StoreId).ToListAsync(ct);
+        return new StaffActor(user.Id, user.Email ?? "", isAdmin, stores is { Count: > 0 } ? stores.ToHashSet() : null);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Core.Identity;
+
+/// <summary>A member of staff as the staff page lists them.</summary>
+public sealed record StaffMemberView(string UserId, string Email, string DisplayName, string Role, IReadOnlyList<int> StoreIds, bool Locked, DateTime CreatedAtUtc);
+
+/// <summary>A new member of staff and the password to hand them, shown this once and stored nowhere.</summary>
+public sealed record StaffCreated(StaffMemberView Member, string OneTimePassword);
+
+/// <summary>
+/// Staff accounts, for admins only: create with a one-time password, give a role (<c>Ops</c> or <c>Admin</c>) and
+/// stores, lock and unlock. The last admin who can sign in can be neither locked nor made Ops, so the portal never
+/// locks everyone out. Each change and its audit row commit together (Identity's stores write through the same context).
+/// </summary>
+public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext db, TimeProvider clock, ILogger<StaffService> logger)
+{
+    public async Task<IReadOnlyList<StaffMemberView>> ListAsync(StaffActor admin, CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        var rows = await (from u in db.Users.AsNoTracking()
+                          join ur in db.UserRoles on u.Id equals ur.UserId
+                          join r in db.Roles on ur.RoleId equals r.Id
+                          where r.Name == Roles.Ops || r.Name == Roles.Admin
+                          select new { u.Id, u.Email, u.DisplayName, Role = r.Name, u.LockoutEnd, u.CreatedAtUtc }).ToListAsync(ct);
+        var stores = await db.StaffStores.AsNoTracking().ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return rows.GroupBy(r => r.Id).Select(g =>
+        {
+            var u = g.First();
+            var role = g.Any(r => r.Role == Roles.Admin) ? Roles.Admin : Roles.Ops;
+            return new StaffMemberView(u.Id, u.Email ?? "", u.DisplayName, role, stores.Where(s => s.UserId == u.Id).Select(s => s.StoreId).Order().ToList(),
+                u.LockoutEnd > now, u.CreatedAtUtc);
+        }).OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    public async Task<StaffCreated> CreateAsync(StaffActor admin, string? email, string? displayName, string? role, IReadOnlyList<int>? storeIds,
+        CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        var problems = new ProblemList();
+        var address = email?.Trim() ?? "";
+        if (address.Length == 0 || address.Length > AccountService.MaxEmailLength || !address.Contains('@') || TextRules.HasControlCharacters(address))
+            problems.Add("email", "Enter the colleague's work email.");
+        var name = displayName?.Trim() ?? "";
+        if (name.Length == 0) problems.Add("displayName", "Enter their name, as colleagues know them.");
+        else if (TextRules.Problem(name, AccountService.MaxDisplayNameLength, "A name") is { } bad) problems.Add("displayName", bad);
+        var chosen = CheckRole(role, problems);
+        var stores = await CheckStoresAsync(storeIds, problems, ct);
+        problems.ThrowIfAny();
+
+        var password = GeneratePassword();
+        var now = clock.UtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var user = new AppUser { UserName = address, Email = address, EmailConfirmed = true, DisplayName = name, CreatedAtUtc = now };
+        var created = await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+        {
+            if (created.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+                problems.Add("email", $"{TextRules.Excerpt(address)} already has an account.");
+            else foreach (var e in created.Errors) problems.Add(e.Code, e.Description);
+            problems.ThrowIfAny();
+        }
+        await Check(users.AddToRolesAsync(user, chosen == Roles.Admin ? Roles.All : [Roles.Ops]));
+        db.StaffStores.AddRange(stores.Select(s => new StaffStore(user.Id, s)));
+        Audit.Record(db, admin, AuditActions.StaffCreate, "staff", address, null, null, new { role = chosen, stores }, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Staff account {Email} created by {Admin} as {Role}", address, admin.Email, chosen);
+        return new StaffCreated(new StaffMemberView(user.Id, address, name, chosen, stores, false, now), password);
+    }
+
+    /// <summary>Sets a member's role and stores (no stores: every store).</summary>
+    public async Task ChangeAsync(StaffActor admin, string userId, string? role, IReadOnlyList<int>? storeIds, CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        var problems = new ProblemList();
+        var chosen = CheckRole(role, problems);
+        var stores = await CheckStoresAsync(storeIds, problems, ct);
+        problems.ThrowIfAny();
+        var user = await StaffUserAsync(userId, ct);
+        var before = await ViewAsync(user, ct);
+        if (before.Role == Roles.Admin && chosen != Roles.Admin) await EnsureAnotherAdminAsync(user, "made Ops", ct);
+        var now = clock.UtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (chosen == Roles.Admin && before.Role != Roles.Admin) await Check(users.AddToRoleAsync(user, Roles.Admin));
+        if (chosen != Roles.Admin && before.Role == Roles.Admin) await Check(users.RemoveFromRoleAsync(user, Roles.Admin));
+        await db.StaffStores.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        db.StaffStores.AddRange(stores.Select(s => new StaffStore(user.Id, s)));
+        Audit.Record(db, admin, AuditActions.StaffChange, "staff", user.Email ?? user.Id, null, new { role = before.Role, stores = before.StoreIds },
+            new { role = chosen, stores }, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task LockAsync(StaffActor admin, string userId, CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        if (userId == admin.UserId) throw new ConflictException("You cannot lock yourself out; ask another admin.");
+        var user = await StaffUserAsync(userId, ct);
+        if ((await ViewAsync(user, ct)).Role == Roles.Admin) await EnsureAnotherAdminAsync(user, "locked", ct);
+        await SetLockAsync(admin, user, DateTimeOffset.MaxValue, AuditActions.StaffLock, ct);
+        logger.LogWarning("Staff account {Email} locked by {Admin}", user.Email, admin.Email);
+    }
+
+    public async Task UnlockAsync(StaffActor admin, string userId, CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        var user = await StaffUserAsync(userId, ct);
+        await SetLockAsync(admin, user, null, AuditActions.StaffUnlock, ct);
+    }
+
+    private async Task SetLockAsync(StaffActor admin, AppUser user, DateTimeOffset? until, string action, CancellationToken ct)
+    {
+        var now = clock.UtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await Check(users.SetLockoutEnabledAsync(user, true));
+        await Check(users.SetLockoutEndDateAsync(user, until));
+        // Signs them out everywhere: cookies and tokens carry the old security stamp.
+        await Check(users.UpdateSecurityStampAsync(user));
+        Audit.Record(db, admin, action, "staff", user.Email ?? user.Id, null, null, new { locked = until is not null }, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task EnsureAnotherAdminAsync(AppUser user, string what, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var others = await (from u in db.Users
+                            join ur in db.UserRoles on u.Id equals ur.UserId
+                            join r in db.Roles on ur.RoleId equals r.Id
+                            where r.Name == Roles.Admin && u.Id != user.Id && (u.LockoutEnd == null || u.LockoutEnd <= now)
+                            select u.Id).AnyAsync(ct);
+        if (!others) throw new ConflictException($"{user.Email} is the last admin who can sign in; they cannot be {what}. Make someone else an admin first.");
+    }
+
+    private async Task<AppUser> StaffUserAsync(string userId, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null || !(await users.GetRolesAsync(user)).Any(r => r is Roles.Ops or Roles.Admin)) throw new NotFoundException("Staff member", userId);
+        ct.ThrowIfCancellationRequested();
+        return user;
+    }
+
+    private async Task<StaffMemberView> ViewAsync(AppUser user, CancellationToken ct)
+    {
+        var roles = await users.GetRolesAsync(user);
+        var stores = await db.StaffStores.AsNoTracking().Where(s => s.UserId == user.Id).Select(s => s.StoreId).ToListAsync(ct);
+        return new StaffMemberView(user.Id, user.Email ?? "", user.DisplayName, roles.Contains(Roles.Admin) ? Roles.Admin : Roles.Ops, stores,
+            user.LockoutEnd > clock.GetUtcNow(), user.CreatedAtUtc);
+    }
+
+    private static string CheckRole(string? role, ProblemList problems)
+    {
+        if (role is Roles.Ops or Roles.Admin) return role;
+        problems.Add("role", "Choose Ops or Admin.");
+        return Roles.Ops;
+    }
+
+    private async Task<List<int>> CheckStoresAsync(IReadOnlyList<int>? storeIds, ProblemList problems, CancellationToken ct)
+    {
+        var wanted = (storeIds ?? []).Distinct().ToList();
+        var known = await db.Stores.AsNoTracking().Where(s => wanted.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
+        foreach (var missing in wanted.Except(known)) problems.Add("stores", $"There is no store {PublicId.Format(PublicId.Store, missing)}.");
+        return known.Order().ToList();
+    }
+
+    private static void RequireAdmin(StaffActor staff)
+    {
+        if (!staff.IsAdmin) throw new AccessDeniedException("Only an admin manages staff.");
+    }
+
+    private static async Task Check(Task<IdentityResult> step)
+    {
+        var result = await step;
+        if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    private static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return "Qc-" + RandomNumberGenerator.GetString(alphabet, 16);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using QCommerce.Core.Identity;
+using QCommerce.Tests.Fulfillment;
+
+namespace QCommerce.Tests.Api;
+
+/// <summary>
+/// /v1/ops over real HTTP on each provider: staff bearer tokens only (a shopper's is 403, a locked colleague's stops
+/// working at once), an order of another store is 404 for a scoped colleague, illegal moves are 409 naming the state,
+/// bad input names its field, refunds take an Idempotency-Key and replay it.
+/// </summary>
+public abstract class OpsApiTests(QCommerceApp app)
+{
+    private Task<ApiShopper> AdminAsync() => ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
+
+    /// <summary>A colleague made through the staff use case, signed in to the API with the password it printed once.</summary>
+    private async Task<(ApiShopper Client, string UserId)> ColleagueAsync(params int[] stores)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var staff = scope.ServiceProvider.GetRequiredService<StaffService>();
+        var created = await staff.CreateAsync(TestStaff.Admin, $"picker-{Guid.NewGuid():N}@qcommerce.test", "Pat Picker", Roles.Ops, stores);
+        return (await ApiShopper.SignInAsync(app, created.Member.Email, created.OneTimePassword), created.Member.UserId);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await ApiShopper.JsonAsync(response, expected);
+    }
+
+    [Fact]
+    public async Task AShoppersToken_IsForbidden_OnEveryOpsRoute()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 110);
+        Assert.Equal(HttpStatusCode.Forbidden, (await shopper.Http.GetAsync("/v1/ops/orders")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await shopper.Http.GetAsync($"/v1/ops/orders/{orderId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await shopper.PostAsync($"/v1/ops/orders/{orderId}/cancel", new { reason = "mine" }, null)).StatusCode);
+        using var anonymous = app.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/ops/orders")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOrdersList_FiltersAndPagesByCursor_WithoutRepeatingARow()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var mine = new List<string>();
+        for (var i = 0; i < 3; i++) mine.Add((await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 112)).OrderId);
+        var admin = await AdminAsync();
+        var email = (await shopper.GetAsync("/v1/auth/manage/info")).GetProperty("email").GetString();
+
+        var first = await admin.GetAsync($"/v1/ops/orders?email={Uri.EscapeDataString(email!)}&pageSize=2");
+        var second = await admin.GetAsync($"/v1/ops/orders?email={Uri.EscapeDataString(email!)}&pageSize=2&cursor={first.GetProperty("nextCursor").GetString()}");
+
+        var seen = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(o => o.GetProperty("orderId").GetString()).ToList();
+        Assert.Equal(mine.AsEnumerable().Reverse(), seen); // newest first, each once
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        var row = first.GetProperty("items")[0];
+        Assert.Equal(("pendingConfirmation", "cod", "st_2", email), (row.GetProperty("status").GetString(), row.GetProperty("paymentMethod").GetString(),
+            row.GetProperty("storeId").GetString(), row.GetProperty("customerEmail").GetString()));
+
+        var filtered = await admin.GetAsync($"/v1/ops/orders?state=paid&storeId=st_2&email={Uri.EscapeDataString(email!)}");
+        Assert.Empty(filtered.GetProperty("items").EnumerateArray());
+        var bad = await ProblemAsync(await admin.Http.GetAsync("/v1/ops/orders?state=shipped&storeId=p_1&pageSize=0&cursor=abc&paymentMethod=cheque"), HttpStatusCode.BadRequest);
+        foreach (var field in new[] { "state", "storeId", "pageSize", "paymentMethod" }) Assert.True(bad.GetProperty("errors").TryGetProperty(field, out _), field);
+        var cursor = await admin.Http.GetAsync("/v1/ops/orders?cursor=abc");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, cursor.StatusCode);
+    }
+
+    [Fact]
+    public async Task APaidOrder_IsPickedShortDispatchedAndDelivered_ThroughTheApi()
+    {
+        var (shopper, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 114);
+        var admin = await AdminAsync();
+        var path = $"/v1/ops/orders/o_{id}";
+
+        var early = await ProblemAsync(await admin.PostAsync($"{path}/dispatch", new { riderName = "Sam" }, null), HttpStatusCode.Conflict);
+        Assert.Contains("Paid", early.GetProperty("detail").GetString());
+        var started = await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/start-picking", null, null), HttpStatusCode.OK);
+        Assert.Equal("picking", started.GetProperty("status").GetString());
+        var again = await ProblemAsync(await admin.PostAsync($"{path}/start-picking", null, null), HttpStatusCode.Conflict);
+        Assert.Contains("already being picked", again.GetProperty("detail").GetString());
+
+        var badPick = await ProblemAsync(await admin.PostAsync($"{path}/pick", new { lines = new object[] { new { skuId = $"p_{skus[0]}", pickedQty = 1 }, new { skuId = $"sku_{skus[1]}" } } }, null),
+            HttpStatusCode.BadRequest);
+        Assert.True(badPick.GetProperty("errors").TryGetProperty("lines[0].skuId", out _));
+        Assert.True(badPick.GetProperty("errors").TryGetProperty("lines[1].pickedQty", out _));
+        var picked = await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/pick",
+            new { lines = new object[] { new { skuId = $"sku_{skus[0]}", pickedQty = 1 }, new { skuId = $"sku_{skus[1]}", pickedQty = 1 } } }, null), HttpStatusCode.OK);
+        Assert.Equal(1, picked.GetProperty("shortUnits").GetInt32());
+        Assert.True(picked.GetProperty("refund").GetProperty("value").GetInt64() > 0);
+
+        var noRider = await ProblemAsync(await admin.PostAsync($"{path}/dispatch", new { riderName = "" }, null), HttpStatusCode.UnprocessableEntity);
+        Assert.True(noRider.GetProperty("errors").TryGetProperty("riderName", out _));
+        Assert.Equal("outForDelivery", (await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/dispatch", new { riderName = "Sam" }, null), HttpStatusCode.OK))
+            .GetProperty("status").GetString());
+        Assert.Equal("delivered", (await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/deliver", new { }, null), HttpStatusCode.OK)).GetProperty("status").GetString());
+
+        var detail = await admin.GetAsync(path);
+        Assert.Equal(1, detail.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("skuId").GetString() == $"sku_{skus[0]}").GetProperty("shortQty").GetInt32());
+        Assert.Equal("Sam", detail.GetProperty("pick").GetProperty("riderName").GetString());
+        Assert.Contains("refund", detail.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("delivered", (await shopper.GetAsync($"/v1/orders/o_{id}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ARefund_NeedsAnIdempotencyKey_ReplaysIt_AndRefusesMoreThanIsLeft()
+    {
+        var (_, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 116);
+        var admin = await AdminAsync();
+        var path = $"/v1/ops/orders/o_{id}/refunds";
+        var body = new { lines = new object[] { new { skuId = $"sku_{skus[1]}", qty = 1 } }, restock = true, reason = "Damaged" };
+
+        await ProblemAsync(await admin.PostAsync(path, body, null), HttpStatusCode.BadRequest);
+        var key = Guid.NewGuid().ToString();
+        var first = await admin.PostAsync(path, body, key);
+        var created = await ApiShopper.JsonAsync(first, HttpStatusCode.Created);
+        var replay = await admin.PostAsync(path, body, key);
+        Assert.Equal(created.GetProperty("refundId").GetString(), (await ApiShopper.JsonAsync(replay, HttpStatusCode.Created)).GetProperty("refundId").GetString());
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+        await ProblemAsync(await admin.PostAsync(path, new { amount = 1, reason = "other body" }, key), HttpStatusCode.UnprocessableEntity);
+
+        var left = created.GetProperty("refundableAfter").GetProperty("value").GetInt64();
+        var tooMuch = await ProblemAsync(await admin.PostAsync(path, new { amount = left + 1, reason = "All" }, Guid.NewGuid().ToString()), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("can still be refunded", tooMuch.GetProperty("errors").GetProperty("amount")[0].GetString());
+        var malformed = await ProblemAsync(await admin.PostAsync(path, new { amount = "lots", reason = "x" }, Guid.NewGuid().ToString()), HttpStatusCode.BadRequest);
+        Assert.False(string.IsNullOrEmpty(malformed.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task AScopedColleague_GetsNotFound_ForAnotherStoresOrder_AndIsLockedOutAtOnce()
+    {
+        var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 118);
+        var (downtown, userId) = await ColleagueAsync(Demo.Downtown);
+        await ProblemAsync(await downtown.Http.GetAsync($"/v1/ops/orders/o_{id}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await downtown.PostAsync($"/v1/ops/orders/o_{id}/start-picking", null, null), HttpStatusCode.NotFound);
+        Assert.DoesNotContain((await downtown.GetAsync("/v1/ops/orders?pageSize=200")).GetProperty("items").EnumerateArray(), o => o.GetProperty("orderId").GetString() == $"o_{id}");
+        var (midtown, _) = await ColleagueAsync(Demo.Midtown);
+        Assert.Equal("paid", (await midtown.GetAsync($"/v1/ops/orders/o_{id}")).GetProperty("status").GetString());
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<StaffService>().LockAsync(TestStaff.Admin, userId);
+        await ProblemAsync(await downtown.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+    }
+}
+
+public sealed class SqliteOpsApiTests(SqliteApp app) : OpsApiTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgresOpsApiTests(PostgresApp app) : OpsApiTests(app), IClassFixture<PostgresApp>;
