@@ -134,6 +134,24 @@ public abstract class OrdersApiTests(QCommerceApp app)
         var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        // It says what was wrong, not only that something was.
+        Assert.False(string.IsNullOrWhiteSpace(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task PlaceOrder_NamingOneSkuOnTwoLines_IsRefused_SoNoSkuPassesThePerLineLimit()
+    {
+        var http = await ShopperAsync();
+        var sku = (await StockedSkusAsync(1))[0];
+        var body = new
+        {
+            storeId = "st_2", items = new object[] { new { skuId = sku, qty = 99 }, new { skuId = sku, qty = 5 } },
+            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036" }, paymentMethod = new { type = "cod" },
+        };
+        var before = await OrderCountAsync();
+        var problem = await JsonAsync(await PostOrderAsync(http, body, Guid.NewGuid().ToString()), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("already on line 1", problem.GetProperty("errors").GetProperty("items[1].skuId")[0].GetString());
+        Assert.Equal(before, await OrderCountAsync());
     }
 
     [Fact]

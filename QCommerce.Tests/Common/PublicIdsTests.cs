@@ -33,6 +33,9 @@ public class PublicIdsTests
     [InlineData("o_1x")]
     [InlineData("o_2147483648")] // past int
     [InlineData("o_١٢")]        // Arabic-Indic digits are digits to Unicode, not to us
+    [InlineData("o_12\0")]      // int.TryParse forgives a trailing NUL; we do not
+    [InlineData("o_01")]        // one spelling per order: no leading zero
+    [InlineData("o_00000000001")]
     public void AnythingElse_IsNoOrderId(string? raw) => Assert.False(OrderId.TryParse(raw, out _));
 
     [Fact]
