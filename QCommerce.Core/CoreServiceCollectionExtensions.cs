@@ -54,7 +54,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RefundService>();
         services.AddSingleton<OrderRefundService>();
         services.AddSingleton<Fulfillment.FulfillmentService>();
+        services.AddSingleton<Fulfillment.FulfillmentBoard>();
         services.AddSingleton<Ops.OpsOrderQueries>();
+        services.AddSingleton<Ops.OpsDashboard>();
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using QCommerce.Core.Data;
 
@@ -51,7 +50,7 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         var stores = await CheckStoresAsync(storeIds, problems, ct);
         problems.ThrowIfAny();
 
-        var password = GeneratePassword();
+        var password = Passwords.Generate();
         var now = clock.UtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = new AppUser { UserName = address, Email = address, EmailConfirmed = true, DisplayName = name, CreatedAtUtc = now };
@@ -176,11 +175,5 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
     {
         var result = await step;
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
-    }
-
-    private static string GeneratePassword()
-    {
-        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        return "Qc-" + RandomNumberGenerator.GetString(alphabet, 16);
     }
 }

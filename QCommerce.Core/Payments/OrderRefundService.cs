@@ -138,6 +138,19 @@ public sealed class OrderRefundService(IDbContextFactory<QCommerceDbContext> con
         return Receipt(order, payment, refund);
     }
 
+    /// <summary>What refunding these units would give back, as the refund dialog shows it before anyone commits to it.</summary>
+    public async Task<long> QuoteAsync(StaffActor staff, int orderId, IReadOnlyList<RefundLineInput> lines, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var order = await StaffOrderService.LoadAsync(db, staff, orderId, ct);
+        var units = new Dictionary<int, int>();
+        foreach (var line in lines.Where(l => l.Quantity > 0))
+            if (order.Lines.FirstOrDefault(l => l.SkuId == line.SkuId) is { } match)
+                units[match.Id] = Math.Min(line.Quantity, match.PickedQuantity - match.RefundedQuantity);
+        var store = await stores.GetAsync(order.StoreId, ct);
+        return ValueOf(order, units.Where(u => u.Value > 0).ToDictionary(), pricing.Value.TaxRateFor(store.RegionCode));
+    }
+
     /// <summary>
     /// What some units are worth to the shopper: the order's total now less what it would cost with those units (and
     /// those refunded before) taken away; the fee as promised. Refunding every unit this way gives back all but the fee.

@@ -154,7 +154,7 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
         await browser.ScreenshotAsync(ops, "ops-cash-orders");
         await Accessibility.AssertNoSeriousViolationsAsync(ops, "ops cash orders");
         await card.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
-        await Expect(ops.GetByTestId("ops-message")).ToContainTextAsync($"Order {orderId} confirmed");
+        await Expect(ops.GetByText($"Order {orderId} confirmed")).ToBeVisibleAsync(); // the snackbar
         await Expect(card).ToHaveCountAsync(0);
 
         await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Confirmed", new() { Timeout = 2_000 });

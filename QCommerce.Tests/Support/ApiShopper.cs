@@ -11,6 +11,9 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
 
     public HttpClient Http => http;
 
+    /// <summary>The email the shopper signed in with, for a browser to sign in as them too.</summary>
+    public string Email { get; private init; } = "";
+
     public static async Task<ApiShopper> SignUpAsync(QCommerceApp app)
     {
         var email = $"shopper-{Guid.NewGuid():N}@example.com";
@@ -27,7 +30,7 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
         Assert.True(login.StatusCode == HttpStatusCode.OK, $"signing in {email}: {login.StatusCode}");
         var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        return new ApiShopper(app, http);
+        return new ApiShopper(app, http) { Email = email };
     }
 
     /// <summary>Places an order at Midtown of two SKUs reset to <paramref name="onHand"/> units; returns its id and SKU ids.</summary>

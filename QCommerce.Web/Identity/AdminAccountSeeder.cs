@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using QCommerce.Core.Identity;
 
@@ -30,7 +29,7 @@ public sealed class AdminAccountSeeder(UserManager<AppUser> users, RoleManager<I
 
         var password = configuration["Admin:Password"];
         var generated = string.IsNullOrEmpty(password);
-        if (generated) password = GeneratePassword();
+        if (generated) password = Passwords.Generate();
         var admin = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Admin", CreatedAtUtc = clock.GetUtcNow().UtcDateTime };
         var result = await users.CreateAsync(admin, password!);
         if (!result.Succeeded)
@@ -38,11 +37,5 @@ public sealed class AdminAccountSeeder(UserManager<AppUser> users, RoleManager<I
         await users.AddToRolesAsync(admin, Roles.All);
         logger.LogInformation("Created the admin account {Email}", email);
         return new Outcome(email, generated ? password : null, Created: true);
-    }
-
-    private static string GeneratePassword()
-    {
-        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        return "Qc-" + RandomNumberGenerator.GetString(alphabet, 16);
     }
 }

@@ -12,7 +12,7 @@ public static class StoreTheme
             Secondary = "#FFB800",
             Error = "#B3261E",
             Warning = "#A15C00",
-            Success = "#1E7D32",
+            Success = "#166B2C", // white text on it stays above 4.5:1 even while a snackbar fades in
             AppbarBackground = "#0B7A4B",
             Background = "#F6F7F5",
         },

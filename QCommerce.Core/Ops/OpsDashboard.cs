@@ -1,0 +1,117 @@
+using QCommerce.Core.Data;
+using QCommerce.Core.Fulfillment;
+using QCommerce.Core.Ordering;
+using QCommerce.Core.Payments;
+using QCommerce.Core.Stores;
+
+namespace QCommerce.Core.Ops;
+
+/// <summary>An order that has waited too long where it is, and for how long.</summary>
+public sealed record StuckOrder(int OrderId, int StoreId, OrderStatus Status, string Why, DateTime SinceUtc)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
+}
+
+/// <summary>The dashboard's figures for "today" (from the stores' local midnight) and the charts' series.</summary>
+public sealed record DashboardFigures(
+    DateTime SinceUtc, int OrdersToday, Money Gmv, Money AverageBasket, double? PaymentSuccessRate, int CartsToday, int PaymentsStartedToday, int PaidToday,
+    IReadOnlyDictionary<OrderStatus, int> OpenByState, IReadOnlyList<StuckOrder> Stuck, double? AveragePickMinutes, double? AverageDoorMinutes,
+    double? OnTimeRate, int DeliveredToday, IReadOnlyList<int> OrdersPerHourToday, IReadOnlyList<int> OrdersPerHourLastWeek,
+    IReadOnlyList<(DateOnly Day, Money Gmv)> GmvPerDay);
+
+/// <summary>
+/// The ops dashboard, live and per store. Every figure is an aggregate over an indexed range, never a scan of all orders:
+/// today's orders and the charts read <c>Orders(CreatedAtUtc)</c> ranges of one day (and one week-ago day, and 14 days
+/// for GMV); open states read <c>Orders(Status, Id)</c>; pick and door times read <c>Fulfillments(DeliveredAtUtc)</c>;
+/// stuck orders are the open states' oldest rows.
+/// </summary>
+public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock)
+{
+    private static readonly OrderStatus[] Open =
+        [OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Paid, OrderStatus.Confirmed,
+         OrderStatus.Picking, OrderStatus.OutForDelivery, OrderStatus.RefundPending];
+
+    public async Task<DashboardFigures> ReadAsync(StaffActor staff, int? storeId, CancellationToken ct = default)
+    {
+        var now = clock.UtcNow();
+        var scope = storeId is { } one ? (staff.CanSee(one) ? [one] : []) : staff.StoreIds?.ToList();
+        var shown = (await stores.ListAsync(ct)).Where(s => scope == null || scope.Contains(s.Id)).ToList();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(shown.FirstOrDefault()?.Hours.TimeZoneId ?? "UTC");
+        var localToday = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;
+        DateTime Utc(DateTime local) => TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
+        var since = Utc(localToday);
+        var currency = shown.FirstOrDefault()?.Currency ?? "USD";
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var orders = db.Orders.AsNoTracking().IgnoreAutoIncludes().Where(o => scope == null || scope.Contains(o.StoreId));
+
+        var today = await orders.Where(o => o.CreatedAtUtc >= since)
+            .Select(o => new { o.CreatedAtUtc, o.TotalMinor, o.Status }).ToListAsync(ct);
+        var sold = today.Where(o => o.Status is not (OrderStatus.Cancelled or OrderStatus.Refunded)).ToList();
+        var gmv = sold.Sum(o => o.TotalMinor);
+
+        var weekAgo = Utc(localToday.AddDays(-7));
+        var lastWeek = await orders.Where(o => o.CreatedAtUtc >= weekAgo && o.CreatedAtUtc < weekAgo.AddDays(1)).Select(o => o.CreatedAtUtc).ToListAsync(ct);
+        int[] PerHour(IEnumerable<DateTime> times, DateTime dayStartUtc) =>
+            [.. Enumerable.Range(0, 24).Select(h => times.Count(t => t >= dayStartUtc.AddHours(h) && t < dayStartUtc.AddHours(h + 1)))];
+
+        var fortnight = Utc(localToday.AddDays(-13));
+        var perDay = (await orders.Where(o => o.CreatedAtUtc >= fortnight && o.Status != OrderStatus.Cancelled && o.Status != OrderStatus.Refunded)
+                .Select(o => new { o.CreatedAtUtc, o.TotalMinor }).ToListAsync(ct))
+            .GroupBy(o => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(o.CreatedAtUtc, zone))).ToDictionary(g => g.Key, g => g.Sum(o => o.TotalMinor));
+        var days = Enumerable.Range(0, 14).Select(i => DateOnly.FromDateTime(localToday.AddDays(i - 13)))
+            .Select(d => (d, new Money(currency, perDay.GetValueOrDefault(d)))).ToList();
+
+        var openByState = (await orders.Where(o => Open.Contains(o.Status)).GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+            .ToDictionary(g => g.Key, g => g.Count);
+
+        var attempts = await (from a in db.PaymentAttempts.AsNoTracking()
+                              join p in db.Payments.AsNoTracking() on a.PaymentId equals p.Id
+                              join o in orders on p.OrderId equals o.Id
+                              where a.CreatedAtUtc >= since
+                              select a.Status).ToListAsync(ct);
+        var settled = attempts.Count(s => s is PaymentStatus.Captured or PaymentStatus.Refunded or PaymentStatus.Failed);
+        var succeeded = attempts.Count(s => s is PaymentStatus.Captured or PaymentStatus.Refunded);
+        var cartsToday = await db.Carts.AsNoTracking().CountAsync(c => c.UpdatedAtUtc >= since && (scope == null || scope.Contains(c.StoreId)), ct);
+
+        var fulfilled = await db.Fulfillments.AsNoTracking().Where(f => f.DeliveredAtUtc >= since && (scope == null || scope.Contains(f.StoreId)))
+            .Select(f => new { f.PlacedAtUtc, f.PickStartedAtUtc, f.PickedAtUtc, f.DeliveredAtUtc, f.OnTime }).ToListAsync(ct);
+        var picks = fulfilled.Where(f => f.PickedAtUtc is not null).Select(f => (f.PickedAtUtc!.Value - f.PickStartedAtUtc).TotalMinutes).ToList();
+        var doors = fulfilled.Select(f => (f.DeliveredAtUtc!.Value - f.PlacedAtUtc).TotalMinutes).ToList();
+
+        var stuck = await StuckAsync(db, orders, now, ct);
+        return new DashboardFigures(since, today.Count, new Money(currency, gmv), new Money(currency, sold.Count == 0 ? 0 : gmv / sold.Count),
+            settled == 0 ? null : (double)succeeded / settled, cartsToday, attempts.Count, succeeded,
+            openByState, stuck, picks.Count == 0 ? null : picks.Average(), doors.Count == 0 ? null : doors.Average(),
+            fulfilled.Count == 0 ? null : (double)fulfilled.Count(f => f.OnTime == true) / fulfilled.Count, fulfilled.Count,
+            PerHour(today.Select(o => o.CreatedAtUtc), since), PerHour(lastWeek, weekAgo), days);
+    }
+
+    /// <summary>Unpaid over 15 minutes, paid or confirmed but not picked over 10, picking over 20, a refund pending over an hour.</summary>
+    private static async Task<IReadOnlyList<StuckOrder>> StuckAsync(QCommerceDbContext db, IQueryable<Order> orders, DateTime now, CancellationToken ct)
+    {
+        var unpaid = now.AddMinutes(-15);
+        var unpicked = now.AddMinutes(-10);
+        var refund = now.AddHours(-1);
+        var picking = now.AddMinutes(-20);
+        var waiting = await orders
+            .Where(o => ((o.Status == OrderStatus.PendingPayment || o.Status == OrderStatus.PaymentFailed) && o.CreatedAtUtc < unpaid)
+                || ((o.Status == OrderStatus.Paid || o.Status == OrderStatus.Confirmed) && o.UpdatedAtUtc < unpicked)
+                || (o.Status == OrderStatus.RefundPending && o.UpdatedAtUtc < refund))
+            .OrderBy(o => o.UpdatedAtUtc).Take(50)
+            .Select(o => new { o.Id, o.StoreId, o.Status, o.CreatedAtUtc, o.UpdatedAtUtc }).ToListAsync(ct);
+        var slowPicks = await (from f in db.Fulfillments.AsNoTracking()
+                               join o in orders on f.OrderId equals o.Id
+                               where o.Status == OrderStatus.Picking && f.PickedAtUtc == null && f.PickStartedAtUtc < picking
+                               orderby f.PickStartedAtUtc
+                               select new { o.Id, o.StoreId, f.PickStartedAtUtc }).Take(50).ToListAsync(ct);
+        return waiting.Select(o => o.Status switch
+            {
+                OrderStatus.PendingPayment or OrderStatus.PaymentFailed => new StuckOrder(o.Id, o.StoreId, o.Status, "unpaid", o.CreatedAtUtc),
+                OrderStatus.RefundPending => new StuckOrder(o.Id, o.StoreId, o.Status, "refund pending", o.UpdatedAtUtc),
+                _ => new StuckOrder(o.Id, o.StoreId, o.Status, "not picked", o.UpdatedAtUtc),
+            })
+            .Concat(slowPicks.Select(p => new StuckOrder(p.Id, p.StoreId, OrderStatus.Picking, "picking", p.PickStartedAtUtc)))
+            .OrderBy(s => s.SinceUtc).ToList();
+    }
+}

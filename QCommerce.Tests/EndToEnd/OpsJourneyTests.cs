@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using QCommerce.Core.Identity;
+using static Microsoft.Playwright.Assertions;
+
+namespace QCommerce.Tests.EndToEnd;
+
+/// <summary>
+/// The ops portal in Chromium, as a dark store's staff use it: the board, the pick list (scanned and short), out for
+/// delivery and delivered, while the shopper's order page follows each step by itself; refunds from the order page; a
+/// cash order delivered with its cash; store scopes; no ops page for shoppers; axe on each page; the picker's phone.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class OpsJourneyTests(BrowserFixture browser)
+{
+    private const string Succeeds = "4242 4242 4242 4242";
+
+    private static int Number(string orderId) => int.Parse(orderId["o_".Length..], CultureInfo.InvariantCulture);
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>An ops page in a browser signed in as the admin (the sign-in page comes first, then the page asked for).</summary>
+    private async Task<IPage> OpsAsync(string path, bool phone = false)
+    {
+        var page = await browser.NewPageAsync(phone);
+        await page.GotoAsync(path);
+        await SignInAsync(page, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+        return page;
+    }
+
+    /// <summary>A card order paid through the sandbox, and its shopper's order page open in a browser of their own.</summary>
+    private async Task<(IPage Shopper, string OrderId, int[] Skus)> PaidOrderWatchedByItsShopperAsync(int skuOffset)
+    {
+        var shopper = await ApiShopper.SignUpAsync(browser.App);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: skuOffset);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        await ApiShopper.PayOnPspPageAsync(browser.App, started.GetProperty("nextAction").GetProperty("url").GetString()!, Succeeds);
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"/orders/{Number(orderId)}");
+        await SignInAsync(page, shopper.Email, "Groceries-2026");
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+        await Expect(page.GetByTestId("order-status").First).ToHaveTextAsync("Paid");
+        return (page, orderId, skus);
+    }
+
+    private async Task<string> BarcodeAsync(int skuId)
+    {
+        await using var db = browser.App.Database.CreateContext();
+        return await db.Skus.Where(s => s.Id == skuId).Select(s => s.Barcode).SingleAsync();
+    }
+
+    [Fact]
+    public async Task APaidOrder_IsPickedWithAShortLine_SentOut_AndDelivered_WhileItsShopperWatches()
+    {
+        var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 130);
+        var ops = await OpsAsync("/ops/fulfilment?store=st_2");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "fulfilment board");
+
+        var card = ops.Locator($"[data-column=ToPick] [data-order={orderId}]");
+        await Expect(card).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(ops, "ops-board");
+        await card.GetByTestId("board-start").ClickAsync();
+        await Expect(ops.GetByRole(AriaRole.Heading, new() { Name = $"Pick {orderId}" })).ToBeVisibleAsync();
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await Expect(shopper.GetByTestId("order-status").First).ToHaveTextAsync("Being picked", new() { Timeout = 2_000 });
+
+        // Two of the first SKU ordered, one on the shelf: scanned once. The second scanned once, in full.
+        var scan = ops.GetByTestId("scan");
+        await scan.FillAsync(await BarcodeAsync(skus[0]));
+        await scan.PressAsync("Enter");
+        await Expect(ops.GetByTestId("scan-message")).ToContainTextAsync("1 of 2");
+        await scan.FillAsync("0000000000000");
+        await scan.PressAsync("Enter");
+        await Expect(ops.GetByTestId("scan-message")).ToContainTextAsync("not on this order");
+        await Expect(ops.GetByTestId("finish-pick")).ToBeDisabledAsync(); // a line is still unticked
+        await scan.FillAsync(await BarcodeAsync(skus[1]));
+        await scan.PressAsync("Enter");
+        await browser.ScreenshotAsync(ops, "ops-pick-list");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "pick list");
+        await ops.GetByTestId("finish-pick").ClickAsync();
+        await ops.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Finish picking" }).ClickAsync(); // "finish with items short?"
+        await Expect(ops).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/ops/orders/{Number(orderId)}$")); // on to the order
+
+        // The shopper sees what was short and, once the PSP has it, the refund, without reloading.
+        await Expect(shopper.GetByTestId("line-short")).ToContainTextAsync("1 of 2 not in stock");
+        await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync("Not in stock after all");
+        await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync("Refunded", new() { Timeout = 10_000 });
+
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "order detail");
+        await browser.ScreenshotAsync(ops, "ops-order-detail");
+        await ops.GetByTestId("dispatch").ClickAsync();
+        await ops.GetByTestId("rider-name").FillAsync("Sam Rider");
+        await ops.GetByTestId("ask-submit").ClickAsync();
+        await Expect(shopper.GetByTestId("order-status").First).ToHaveTextAsync("On its way", new() { Timeout = 2_000 });
+
+        await ops.GotoAsync("/ops/fulfilment?store=st_2");
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ops.Locator($"[data-column=OutForDelivery] [data-order={orderId}]").GetByTestId("board-deliver").ClickAsync();
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ops.GetByTestId("deliver").ClickAsync();
+        await Expect(shopper.GetByTestId("order-status").First).ToHaveTextAsync("Delivered", new() { Timeout = 2_000 });
+        await ops.GotoAsync("/ops/fulfilment?store=st_2");
+        await Expect(ops.Locator($"[data-column=DeliveredToday] [data-order={orderId}]")).ToBeVisibleAsync();
+        await shopper.Context.CloseAsync();
+        await ops.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task APartialRefund_FromTheOrderPage_ShowsItsAmountFirst_AndLandsAtThePsp()
+    {
+        var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 132);
+        var ops = await OpsAsync($"/ops/orders/{Number(orderId)}");
+
+        await ops.GetByTestId("refund").ClickAsync();
+        var dialog = ops.GetByTestId("refund-dialog");
+        await Expect(ops.GetByTestId("refund-submit")).ToBeDisabledAsync();
+        await ops.GetByTestId($"refund-qty-{skus[1]}").FillAsync("1");
+        await ops.GetByTestId($"refund-qty-{skus[1]}").BlurAsync();
+        await Expect(ops.GetByTestId("refund-total")).Not.ToHaveTextAsync("$0.00");
+        await ops.GetByTestId("refund-reason").FillAsync("Bruised");
+        await browser.ScreenshotAsync(ops, "ops-refund-dialog");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "refund dialog");
+        var amount = await ops.GetByTestId("refund-total").InnerTextAsync();
+        await ops.GetByTestId("refund-submit").ClickAsync();
+
+        await Expect(ops.GetByText("Refund asked of the payment provider")).ToBeVisibleAsync();
+        await Expect(ops.GetByTestId("refunds")).ToContainTextAsync(amount);
+        await Expect(ops.GetByTestId("refunds")).ToContainTextAsync("Succeeded", new() { Timeout = 10_000 });
+        await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync($"Refunding {amount}", new() { Timeout = 2_000 });
+        await shopper.Context.CloseAsync();
+        await ops.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ACashOrder_IsConfirmedPickedAndDelivered_WithTheCashCollected_OnAPhone()
+    {
+        var shopper = await ApiShopper.SignUpAsync(browser.App);
+        var (orderId, _) = await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 134);
+        var ops = await OpsAsync($"/ops/orders/{Number(orderId)}", phone: true);
+
+        await ops.GetByRole(AriaRole.Button, new() { Name = "Confirm cash order" }).ClickAsync();
+        await ops.GetByTestId("start-picking").ClickAsync();
+        await ops.GetByTestId("open-pick-list").ClickAsync();
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        foreach (var tick in await ops.GetByTestId("pick-tick").AllAsync()) await tick.ClickAsync();
+        await browser.ScreenshotAsync(ops, "ops-pick-list-phone");
+        await AssertNoSidewaysScrollAsync(ops);
+        await ops.GetByTestId("finish-pick").ClickAsync();
+        await Expect(ops).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/ops/orders/{Number(orderId)}$")); // on to the order
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ops.GetByTestId("dispatch").ClickAsync();
+        await ops.GetByTestId("rider-name").FillAsync("Ana Rider");
+        await ops.GetByTestId("ask-submit").ClickAsync();
+        await ops.GetByTestId("deliver").ClickAsync();
+        var due = (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64();
+        await ops.GetByTestId("cash-collected").FillAsync((due / 100m).ToString("0.00", CultureInfo.InvariantCulture));
+        await ops.GetByTestId("ask-submit").ClickAsync();
+
+        await Expect(ops.GetByTestId("order-status").First).ToHaveTextAsync("Delivered");
+        await Expect(ops.GetByTestId("ops-timeline")).ToContainTextAsync("collected in cash");
+        await browser.ScreenshotAsync(ops, "ops-order-detail-phone");
+        await AssertNoSidewaysScrollAsync(ops);
+        await ops.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TheBoardOnAPhone_StacksItsColumns_WithoutSidewaysScrolling()
+    {
+        var ops = await OpsAsync("/ops/fulfilment?store=st_2", phone: true);
+        await Expect(ops.GetByTestId("board")).ToBeVisibleAsync();
+        await AssertNoSidewaysScrollAsync(ops);
+        await browser.ScreenshotAsync(ops, "ops-board-phone");
+        await ops.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task EveryOpsPage_PassesAxe_AndTheOrdersGridFiltersThroughTheUrl()
+    {
+        var shopper = await ApiShopper.SignUpAsync(browser.App);
+        var (orderId, _) = await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 136);
+        var ops = await OpsAsync("/ops");
+        await Expect(ops.GetByTestId("kpis")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(ops, "ops-dashboard");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "dashboard");
+
+        await ops.GotoAsync($"/ops/orders?q={Uri.EscapeDataString(shopper.Email)}");
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await Expect(ops.GetByTestId("orders-grid")).ToContainTextAsync(orderId);
+        await Expect(ops.GetByTestId("order-search")).ToHaveValueAsync(shopper.Email);
+        await browser.ScreenshotAsync(ops, "ops-orders");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "orders");
+        await ops.GotoAsync($"/ops/orders?q={Uri.EscapeDataString(shopper.Email)}&state=paid");
+        await Expect(ops.GetByText("No orders match")).ToBeVisibleAsync();
+
+        foreach (var (path, name) in new[] { ("/ops/cash-orders", "cash orders"), ($"/ops/orders/{Number(orderId)}", "cash order detail") })
+        {
+            await ops.GotoAsync(path);
+            await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+            await Accessibility.AssertNoSeriousViolationsAsync(ops, name);
+        }
+        await ops.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AColleagueOfAnotherStore_FindsNoSuchOrder_AndAShopperGetsNoOpsPage()
+    {
+        var shopper = await ApiShopper.SignUpAsync(browser.App);
+        var (orderId, _) = await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 138);
+        StaffCreated downtown;
+        await using (var scope = browser.App.Services.CreateAsyncScope())
+            downtown = await scope.ServiceProvider.GetRequiredService<StaffService>()
+                .CreateAsync(TestStaff.Admin, $"downtown-{Guid.NewGuid():N}@qcommerce.test", "Dee Downtown", Roles.Ops, [Demo.Downtown]);
+
+        var colleague = await browser.NewPageAsync();
+        await colleague.GotoAsync($"/ops/orders/{Number(orderId)}");
+        await SignInAsync(colleague, downtown.Member.Email, downtown.OneTimePassword);
+        await Expect(colleague.GetByRole(AriaRole.Heading, new() { Name = "No such order" })).ToBeVisibleAsync();
+        await colleague.GotoAsync("/ops/orders");
+        await CheckoutJourneyTests.WaitInteractiveAsync(colleague);
+        await Expect(colleague.GetByTestId("orders-grid").Or(colleague.GetByText("No orders match"))).ToBeVisibleAsync();
+        await Expect(colleague.GetByText(orderId, new() { Exact = true })).ToHaveCountAsync(0);
+        await colleague.Context.CloseAsync();
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/ops");
+        await SignInAsync(page, shopper.Email, "Groceries-2026");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/access-denied"));
+        await Expect(page.GetByTestId("kpis")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task AssertNoSidewaysScrollAsync(IPage page)
+    {
+        var (scroll, client) = (await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("document.documentElement.clientWidth"));
+        Assert.True(scroll <= client + 1, $"the page scrolls sideways: {scroll} px wide in a {client} px window");
+    }
+}

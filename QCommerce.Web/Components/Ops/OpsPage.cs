@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using QCommerce.Core.Common;
+using QCommerce.Core.Identity;
+using QCommerce.Core.Stores;
+using QCommerce.Web.Ops;
+
+namespace QCommerce.Web.Components.Ops;
+
+/// <summary>
+/// What every ops page shares: the signed-in member of staff (read fresh for each action, so a lock or a change of stores
+/// stops them at once), the store chosen in the URL (<c>?store=st_2</c>, kept within their stores), the store list for the
+/// switcher, and one way to run an action that shows its outcome in a snackbar or names the problem.
+/// </summary>
+public abstract class OpsPage : ComponentBase
+{
+    [CascadingParameter] private Task<AuthenticationState> Auth { get; set; } = null!;
+    [Inject] protected StaffDirectory Directory { get; set; } = null!;
+    [Inject] protected StoreDirectory StoreDirectory { get; set; } = null!;
+    [Inject] protected ISnackbar Snackbar { get; set; } = null!;
+    [Inject] protected ILogger<OpsPage> Logger { get; set; } = null!;
+
+    [SupplyParameterFromQuery(Name = "store")] public string? StoreQuery { get; set; }
+
+    protected StaffActor? Staff { get; private set; }
+    protected IReadOnlyList<StoreSummary> Stores { get; private set; } = [];
+
+    /// <summary>The store the URL names, if the staff member works there; else all their stores.</summary>
+    protected int? StoreId { get; private set; }
+
+    /// <summary>Set while an action runs: buttons are disabled, so a double click is one action.</summary>
+    protected bool Busy { get; private set; }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        Staff ??= await Directory.RequireAsync((await Auth).User);
+        if (Stores.Count == 0) Stores = await StoreDirectory.ListAsync();
+        StoreId = PublicId.TryParse(PublicId.Store, StoreQuery, out var id) && Staff.CanSee(id) ? id : null;
+        await LoadAsync();
+    }
+
+    /// <summary>Reads what the page shows, for <see cref="Staff"/> and <see cref="StoreId"/>; called again after each action.</summary>
+    protected abstract Task LoadAsync();
+
+    protected string StoreName(int storeId) => Stores.FirstOrDefault(s => s.Id == storeId)?.Name ?? "?";
+
+    protected StoreSummary? Store(int storeId) => Stores.FirstOrDefault(s => s.Id == storeId);
+
+    /// <summary>
+    /// Runs one staff action: staff read again first, the outcome said in a snackbar (the problem itself when refused, the
+    /// fields' messages for bad input), the page reloaded either way. Returns whether it succeeded.
+    /// </summary>
+    protected async Task<bool> RunAsync(Func<StaffActor, Task> action, string done)
+    {
+        if (Busy) return false;
+        Busy = true;
+        try
+        {
+            Staff = await Directory.RequireAsync((await Auth).User);
+            await action(Staff);
+            Snackbar.Add(done, Severity.Success);
+            return true;
+        }
+        catch (RequestRejectedException rejected)
+        {
+            Snackbar.Add(string.Join(" ", rejected.Errors.SelectMany(e => e.Value)), Severity.Error);
+            return false;
+        }
+        catch (DomainException refused)
+        {
+            Snackbar.Add(refused.Message, Severity.Error);
+            return false;
+        }
+        finally
+        {
+            Busy = false;
+            try
+            {
+                await LoadAsync();
+            }
+            catch (Exception ex)
+            {
+                Logger.LogWarning(ex, "Reloading {Page} after an action failed", GetType().Name);
+            }
+            StateHasChanged();
+        }
+    }
+}
