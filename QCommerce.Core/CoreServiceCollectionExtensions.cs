@@ -57,6 +57,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Fulfillment.FulfillmentBoard>();
         services.AddSingleton<Ops.OpsOrderQueries>();
         services.AddSingleton<Ops.OpsDashboard>();
+        services.AddSingleton<Ops.AuditQueries>();
+        services.AddSingleton<Ops.OpsPaymentQueries>();
+        services.AddSingleton<Ops.OutboxMonitor>();
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();

@@ -5,6 +5,7 @@ using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Components;
 using QCommerce.Web.Identity;
+using QCommerce.Web.Ops;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Payments.Sandbox;
@@ -52,6 +53,7 @@ app.MapStoreSelection();
 app.MapCartActions();
 app.MapOrderForms();
 app.MapAccountEndpoints();
+app.MapOpsExports();
 // Our own Content-Security-Policy says frame-ancestors 'none'; Blazor's second header (frame-ancestors 'self') would only contradict it.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 

@@ -1,10 +1,11 @@
 namespace QCommerce.Core.Data;
 
-/// <summary>Brings the database to the latest migration and, when it has no stores yet, loads the demo data.</summary>
+/// <summary>Brings the database to the latest migration and, when it has no stores yet, loads the demo data (and an order history).</summary>
 public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> contexts, DatabaseInfo database,
-    TimeProvider clock, ILogger<DatabaseInitializer> logger)
+    TimeProvider clock, IOptions<Promotions.PricingOptions> pricing, ILogger<DatabaseInitializer> logger)
 {
-    public async Task InitializeAsync(bool seedDemoData, CancellationToken ct = default)
+    /// <summary>Migrates; with <paramref name="seedDemoData"/>, loads the demo shop and, on a database with no orders yet, <paramref name="demoOrders"/> of order history.</summary>
+    public async Task InitializeAsync(bool seedDemoData, int demoOrders = 0, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (database.Provider == DatabaseProvider.Sqlite)
@@ -19,6 +20,8 @@ public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> co
         await db.Database.MigrateAsync(ct);
         logger.LogInformation("Database schema up to date on {Provider} ({Migrations} migrations) in {Elapsed} ms",
             database.Provider, db.Database.GetMigrations().Count(), (long)clock.GetElapsedTime(started).TotalMilliseconds);
-        if (seedDemoData) await DemoData.SeedAsync(db, clock, logger, ct);
+        if (!seedDemoData) return;
+        await DemoData.SeedAsync(db, clock, logger, ct);
+        await DemoData.SeedOrderHistoryAsync(db, demoOrders, pricing.Value.TaxRateFor, clock, logger, ct);
     }
 }

@@ -11,12 +11,19 @@ namespace QCommerce.Core.Payments;
 /// pending are asked about one by one, and refunds whose PSP call never got an answer are asked again
 /// with the same key.
 /// </summary>
+/// <summary>One reconciliation pass: events replayed that webhooks had missed, payments and refunds brought to the PSP's answer.</summary>
+public sealed record ReconciliationRun(DateTime AtUtc, int EventsReplayed, int Settled, bool PspAnswered);
+
 public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refundService, IPaymentGateway gateway,
     TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<PaymentReconciliation> logger)
 {
+    /// <summary>This instance's last run, for the ops payments page: when, what it applied, whether the PSP answered.</summary>
+    public ReconciliationRun? LastRun { get; private set; }
+
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         var replayed = 0;
+        var pspAnswered = true;
         try
         {
             var listed = await gateway.ListEventsAsync(clock.UtcNow() - options.Value.ReconcileLookback, ct);
@@ -25,11 +32,14 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
         }
         catch (PaymentProviderUnavailableException)
         {
+            pspAnswered = false;
             logger.LogWarning("Reconciliation could not read the PSP's events; the next run tries again");
         }
         if (replayed > 0)
             logger.LogWarning("Reconciliation: {Count} PSP events had not arrived by webhook; applied from the PSP's event list", replayed);
-        return replayed + await AskAboutStuckAsync(ct);
+        var asked = await AskAboutStuckAsync(ct);
+        LastRun = new ReconciliationRun(clock.UtcNow(), replayed, asked, pspAnswered);
+        return replayed + asked;
     }
 
     private async Task<int> AskAboutStuckAsync(CancellationToken ct)

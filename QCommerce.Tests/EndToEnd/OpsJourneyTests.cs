@@ -239,6 +239,73 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task ANewOpsUser_OfTheDemoShop_SeesALivingDashboard_AndFindsTheirActionsInTheAuditLog()
+    {
+        // Its own app: the demo shop as `dotnet run` makes it, order history included.
+        await using var demo = new QCommerceApp(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Database:DemoOrders"] = "600" });
+        await demo.InitializeAsync();
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = demo.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var ops = await context.NewPageAsync();
+        await ops.GotoAsync("/ops");
+        await SignInAsync(ops, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        Assert.True(int.Parse(await ops.GetByTestId("kpi-orders").InnerTextAsync(), CultureInfo.InvariantCulture) > 0, "orders today on the dashboard");
+        await Expect(ops.GetByTestId("stuck").Locator("li")).Not.ToHaveCountAsync(0);
+        await Expect(ops.Locator(".charts svg").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(ops, "ops-dashboard-demo");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "dashboard with history");
+
+        // Take the first stuck order and note on it; the note is in the audit log.
+        await ops.GetByTestId("stuck").Locator("a").First.ClickAsync();
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ops.GetByTestId("note").FillAsync("Looked at it from the dashboard");
+        await ops.GetByTestId("add-note").ClickAsync();
+        await Expect(ops.GetByTestId("ops-timeline")).ToContainTextAsync("Looked at it from the dashboard");
+        await ops.GotoAsync("/ops/audit");
+        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await Expect(ops.GetByTestId("audit-table")).ToContainTextAsync("order.note");
+        await browser.ScreenshotAsync(ops, "ops-audit");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "audit");
+
+        foreach (var (path, name) in new[] { ("/ops/orders", "orders with history"), ("/ops/payments", "payments"), ("/ops/outbox", "outbox"), ("/ops/staff", "staff") })
+        {
+            await ops.GotoAsync(path);
+            await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+            await browser.ScreenshotAsync(ops, "ops-" + name.Replace(' ', '-'));
+            await Accessibility.AssertNoSeriousViolationsAsync(ops, name);
+        }
+        await Expect(ops.GetByTestId("staff-table")).ToContainTextAsync(QCommerceApp.AdminEmail);
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnAdmin_CreatesAStoreScopedColleague_WhoSignsInWithTheOneTimePassword()
+    {
+        var ops = await OpsAsync("/ops/staff");
+        var email = $"mo-{Guid.NewGuid():N}@qcommerce.test";
+        await ops.GetByTestId("staff-email").FillAsync(email);
+        await ops.GetByTestId("staff-name").FillAsync("Mo Midtown");
+        await ops.GetByTestId("staff-stores").ClickAsync();
+        await ops.GetByRole(AriaRole.Option, new() { Name = "Midtown" }).ClickAsync();
+        await ops.Keyboard.PressAsync("Escape");
+        await ops.GetByTestId("staff-create").ClickAsync();
+        var shown = ops.GetByTestId("one-time-password");
+        await Expect(shown).ToContainTextAsync(email);
+        var password = await shown.Locator("code").InnerTextAsync();
+        await Expect(ops.GetByTestId("staff-table")).ToContainTextAsync("Midtown");
+        await browser.ScreenshotAsync(ops, "ops-staff-created");
+
+        var colleague = await browser.NewPageAsync();
+        await colleague.GotoAsync("/ops");
+        await SignInAsync(colleague, email, password);
+        await CheckoutJourneyTests.WaitInteractiveAsync(colleague);
+        await Expect(colleague.GetByText("Ops · Midtown")).ToBeVisibleAsync();
+        await Expect(colleague.GetByRole(AriaRole.Link, new() { Name = "Staff" })).ToHaveCountAsync(0);
+        await colleague.Context.CloseAsync();
+        await ops.Context.CloseAsync();
+    }
+
     private static async Task AssertNoSidewaysScrollAsync(IPage page)
     {
         var (scroll, client) = (await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("document.documentElement.clientWidth"));

@@ -76,6 +76,8 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
             builder.UseStaticWebAssets();
             foreach (var (key, value) in database.Settings()) builder.UseSetting(key, value);
             builder.UseSetting("Admin:Email", AdminEmail);
+            // Tests count their own orders; the demo history is the demo's (DemoOrderHistoryTests seeds it on purpose).
+            builder.UseSetting("Database:DemoOrders", "0");
             builder.UseSetting("Admin:Password", AdminPassword);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.ConfigureLogging(l => l.AddProvider(logs));

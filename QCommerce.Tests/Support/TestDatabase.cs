@@ -75,11 +75,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public IDbContextFactory<QCommerceDbContext> ContextFactory() => new Factory(this);
 
-    /// <summary>Migrates, and seeds the demo data unless told not to.</summary>
-    public async Task InitializeAsync(bool seed = true, TimeProvider? clock = null)
+    /// <summary>Migrates, and seeds the demo data unless told not to (with <paramref name="demoOrders"/> of order history, none by default).</summary>
+    public async Task InitializeAsync(bool seed = true, TimeProvider? clock = null, int demoOrders = 0)
     {
-        var initializer = new DatabaseInitializer(ContextFactory(), new DatabaseInfo(Provider), clock ?? TimeProvider.System, NullLogger<DatabaseInitializer>.Instance);
-        await initializer.InitializeAsync(seed);
+        var pricing = Microsoft.Extensions.Options.Options.Create(new QCommerce.Core.Promotions.PricingOptions
+        {
+            TaxRates = new(StringComparer.OrdinalIgnoreCase) { ["metro-north"] = 8.875m, ["metro-south"] = 8.5m },
+        });
+        var initializer = new DatabaseInitializer(ContextFactory(), new DatabaseInfo(Provider), clock ?? TimeProvider.System, pricing, NullLogger<DatabaseInitializer>.Instance);
+        await initializer.InitializeAsync(seed, demoOrders);
     }
 
     public async ValueTask DisposeAsync() => await _drop();

@@ -20,6 +20,7 @@ public abstract class OpsPage : ComponentBase
     [Inject] protected StoreDirectory StoreDirectory { get; set; } = null!;
     [Inject] protected ISnackbar Snackbar { get; set; } = null!;
     [Inject] protected ILogger<OpsPage> Logger { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
 
     [SupplyParameterFromQuery(Name = "store")] public string? StoreQuery { get; set; }
 
@@ -34,7 +35,16 @@ public abstract class OpsPage : ComponentBase
 
     protected override async Task OnParametersSetAsync()
     {
-        Staff ??= await Directory.RequireAsync((await Auth).User);
+        try
+        {
+            Staff ??= await Directory.RequireAsync((await Auth).User);
+        }
+        catch (AccessDeniedException)
+        {
+            // Locked or demoted since the cookie was issued: the role check let the request in, the staff record does not.
+            Navigation.NavigateTo("/account/access-denied", forceLoad: true);
+            return;
+        }
         if (Stores.Count == 0) Stores = await StoreDirectory.ListAsync();
         StoreId = PublicId.TryParse(PublicId.Store, StoreQuery, out var id) && Staff.CanSee(id) ? id : null;
         await LoadAsync();
