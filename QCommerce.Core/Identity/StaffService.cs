@@ -127,11 +127,13 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
     private async Task EnsureAnotherAdminAsync(AppUser user, string what, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var others = await (from u in db.Users
+        // Lockout ends are compared here, not in SQL: SQLite cannot compare the DateTimeOffset Identity stores them as.
+        var admins = await (from u in db.Users
                             join ur in db.UserRoles on u.Id equals ur.UserId
                             join r in db.Roles on ur.RoleId equals r.Id
-                            where r.Name == Roles.Admin && u.Id != user.Id && (u.LockoutEnd == null || u.LockoutEnd <= now)
-                            select u.Id).AnyAsync(ct);
+                            where r.Name == Roles.Admin && u.Id != user.Id
+                            select new { u.Id, u.LockoutEnd }).ToListAsync(ct);
+        var others = admins.Any(a => a.LockoutEnd is null || a.LockoutEnd <= now);
         if (!others) throw new ConflictException($"{user.Email} is the last admin who can sign in; they cannot be {what}. Make someone else an admin first.");
     }
 

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using QCommerce.Core.Identity;
+
+namespace QCommerce.Tests.Identity;
+
+/// <summary>
+/// Staff accounts on the real app and each provider: created with a password shown once that signs in, roles and stores
+/// applied, bad input named by field, the last admin kept, a lock that stops every staff action at once, an audit row each.
+/// </summary>
+public abstract class StaffServiceTests(QCommerceApp app)
+{
+    private async Task<T> WithServiceAsync<T>(Func<StaffService, Task<T>> act)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await act(scope.ServiceProvider.GetRequiredService<StaffService>());
+    }
+
+    private Task WithServiceAsync(Func<StaffService, Task> act) => WithServiceAsync(async s => { await act(s); return 0; });
+
+    private static string NewEmail() => $"colleague-{Guid.NewGuid():N}@qcommerce.test";
+
+    private async Task<StaffActor> AdminAsync()
+    {
+        await using var db = app.Database.CreateContext();
+        var id = await db.Users.Where(u => u.Email == QCommerceApp.AdminEmail).Select(u => u.Id).SingleAsync();
+        return (await app.Services.GetRequiredService<StaffDirectory>().FindAsync(id))!;
+    }
+
+    private async Task<int> AuditCountAsync(string action, string entity)
+    {
+        await using var db = app.Database.CreateContext();
+        return await db.AuditLog.CountAsync(a => a.Action == action && a.EntityId == entity);
+    }
+
+    [Fact]
+    public async Task ACreatedColleague_SignsInWithTheOneTimePassword_AndIsScopedToTheirStore()
+    {
+        var admin = await AdminAsync();
+        var email = NewEmail();
+        var created = await WithServiceAsync(s => s.CreateAsync(admin, email, "Pat Picker", Roles.Ops, [Demo.Midtown]));
+
+        Assert.Matches("^Qc-[A-Za-z0-9]{16}$", created.OneTimePassword);
+        using var http = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email, password = created.OneTimePassword })).StatusCode);
+        var staff = await app.Services.GetRequiredService<StaffDirectory>().FindAsync(created.Member.UserId);
+        Assert.False(staff!.IsAdmin);
+        Assert.Equal([Demo.Midtown], staff.StoreIds!);
+        Assert.Equal(1, await AuditCountAsync(AuditActions.StaffCreate, email));
+        Assert.Contains(await WithServiceAsync(s => s.ListAsync(admin)), m => m.Email == email && m.StoreIds.SequenceEqual([Demo.Midtown]));
+    }
+
+    [Fact]
+    public async Task BadInput_IsNamedByField_AndCreatesNobody()
+    {
+        var admin = await AdminAsync();
+        var bad = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, "not-an-email", " ", "Owner", [999])));
+        foreach (var field in new[] { "email", "displayName", "role", "stores" }) Assert.True(bad.Errors.ContainsKey(field), field);
+        var email = NewEmail();
+        await WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, []));
+        var twice = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, [])));
+        Assert.Contains("already has an account", twice.Errors["email"][0]);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => WithServiceAsync(s => s.CreateAsync(TestStaff.ScopedTo(Demo.Midtown), NewEmail(), "X", Roles.Ops, [])));
+    }
+
+    [Fact]
+    public async Task TheLastAdmin_CanBeNeitherLockedNorDemoted_ButOneOfTwoCan()
+    {
+        var admin = await AdminAsync();
+        await Assert.ThrowsAsync<ConflictException>(() => WithServiceAsync(s => s.LockAsync(admin, admin.UserId))); // nor themselves
+        var other = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Second Admin", Roles.Admin, []));
+        var second = (await app.Services.GetRequiredService<StaffDirectory>().FindAsync(other.Member.UserId))!;
+        // With two admins, one can demote the other; then the one left is the last.
+        await WithServiceAsync(s => s.ChangeAsync(second, admin.UserId, Roles.Ops, []));
+        var last = await Assert.ThrowsAsync<ConflictException>(() => WithServiceAsync(s => s.ChangeAsync(second, second.UserId, Roles.Ops, [])));
+        Assert.Contains("last admin", last.Message);
+        await WithServiceAsync(s => s.ChangeAsync(second, admin.UserId, Roles.Admin, []));
+        Assert.True((await app.Services.GetRequiredService<StaffDirectory>().FindAsync(admin.UserId))!.IsAdmin);
+    }
+
+    [Fact]
+    public async Task ALockedColleague_IsNoLongerStaff_AtOnce_AndUnlockedIsAgain()
+    {
+        var admin = await AdminAsync();
+        var created = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Lou Locked", Roles.Ops, []));
+        var directory = app.Services.GetRequiredService<StaffDirectory>();
+        Assert.NotNull(await directory.FindAsync(created.Member.UserId));
+
+        await WithServiceAsync(s => s.LockAsync(admin, created.Member.UserId));
+        Assert.Null(await directory.FindAsync(created.Member.UserId));
+        using (var http = app.CreateClient())
+            Assert.NotEqual(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email = created.Member.Email, password = created.OneTimePassword })).StatusCode);
+
+        await WithServiceAsync(s => s.UnlockAsync(admin, created.Member.UserId));
+        Assert.NotNull(await directory.FindAsync(created.Member.UserId));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.StaffLock, created.Member.Email));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.StaffUnlock, created.Member.Email));
+        await Assert.ThrowsAsync<NotFoundException>(() => WithServiceAsync(s => s.LockAsync(admin, "no-such-user")));
+    }
+}
+
+public sealed class SqliteStaffServiceTests(SqliteApp app) : StaffServiceTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgresStaffServiceTests(PostgresApp app) : StaffServiceTests(app), IClassFixture<PostgresApp>;
