@@ -33,6 +33,7 @@ public static partial class DemoData
         var started = clock.GetTimestamp();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var plans = new List<(Order Order, DarkStore Store, DateTime PlacedAt, int Fate)>();
+        var seeded = 0;
         // When each order was placed and what becomes of it, in time order, so ids follow time as they do in a live shop.
         // Older orders are history; the last ~3% are from the last half hour and still moving, three of them stuck
         // (paid half an hour ago and not picked, picked for 45 minutes, a refund pending for two hours).
@@ -52,36 +53,44 @@ public static partial class DemoData
             };
             return (PlacedAt: placedAt, Fate: fate);
         }).OrderBy(l => l.PlacedAt).ToList();
-        foreach (var (placedAt, fate) in lives)
+        // A thousand at a time: each batch is placed, saved (its lines get their ids), moved along, saved, and forgotten,
+        // so 100,000 orders (bench/ops.sh) seed in flat memory.
+        foreach (var batch in lives.Chunk(1000))
         {
-            var store = stores[random.Next(stores.Count)];
-            var method = random.NextDouble() < 0.75 ? PaymentMethod.Card : PaymentMethod.CashOnDelivery;
-            var lines = new List<OrderLine>();
-            foreach (var sku in skus.OrderBy(_ => random.Next()).Take(random.Next(1, 6)))
+            plans.Clear();
+            db.ChangeTracker.Clear();
+            foreach (var (placedAt, fate) in batch)
             {
-                var price = prices.FirstOrDefault(p => p.SkuId == sku.Id && p.RegionId == store.RegionId);
-                if (price is null) continue;
-                lines.Add(new OrderLine(sku.Id, sku.ProductId, sku.Title, Catalog.SkuSizes.Label(sku.Unit, sku.Size), null,
-                    new Money(price.Currency, price.AmountMinor), random.Next(1, 4)));
+                var store = stores[random.Next(stores.Count)];
+                var method = random.NextDouble() < 0.75 ? PaymentMethod.Card : PaymentMethod.CashOnDelivery;
+                var lines = new List<OrderLine>();
+                foreach (var sku in skus.OrderBy(_ => random.Next()).Take(random.Next(1, 6)))
+                {
+                    var price = prices.FirstOrDefault(p => p.SkuId == sku.Id && p.RegionId == store.RegionId);
+                    if (price is null) continue;
+                    lines.Add(new OrderLine(sku.Id, sku.ProductId, sku.Title, Catalog.SkuSizes.Label(sku.Unit, sku.Size), null,
+                        new Money(price.Currency, price.AmountMinor), random.Next(1, 4)));
+                }
+                if (lines.Count == 0) continue;
+                var subtotal = Money.Sum(lines[0].Currency, lines.Select(l => l.LineTotal));
+                var priceOf = OrderPricing.Calculate(subtotal, null, new Money(subtotal.Currency, store.DeliveryFeeMinor),
+                    new Money(subtotal.Currency, store.FreeDeliveryThresholdMinor), taxRateOfRegion(store.Region.Code));
+                var userId = shoppers[random.Next(shoppers.Count)];
+                var zip = store.DeliveryZips[random.Next(store.DeliveryZips.Count)].Zip;
+                var address = new DeliveryAddress($"{random.Next(1, 900)} {streets[random.Next(streets.Length)]}", null, "New York", zip);
+                var order = Order.Place(userId, store.Id, method, address, DeliveryPromise.Asap(placedAt.AddMinutes(store.BaseEtaMinutes + 10)),
+                    lines, priceOf, null, placedAt, placedAt.AddMinutes(15));
+                db.Orders.Add(order);
+                plans.Add((order, store, placedAt, fate));
             }
-            if (lines.Count == 0) continue;
-            var subtotal = Money.Sum(lines[0].Currency, lines.Select(l => l.LineTotal));
-            var priceOf = OrderPricing.Calculate(subtotal, null, new Money(subtotal.Currency, store.DeliveryFeeMinor),
-                new Money(subtotal.Currency, store.FreeDeliveryThresholdMinor), taxRateOfRegion(store.Region.Code));
-            var userId = shoppers[random.Next(shoppers.Count)];
-            var zip = store.DeliveryZips[random.Next(store.DeliveryZips.Count)].Zip;
-            var order = Order.Place(userId, store.Id, method, new DeliveryAddress($"{random.Next(1, 900)} {streets[random.Next(streets.Length)]}", null, "New York", zip),
-                DeliveryPromise.Asap(placedAt.AddMinutes(store.BaseEtaMinutes + 10)), lines, priceOf, null, placedAt, placedAt.AddMinutes(15));
-            db.Orders.Add(order);
-            plans.Add((order, store, placedAt, fate));
+            await db.SaveChangesAsync(ct);
+            foreach (var (order, store, placedAt, fate) in plans)
+                Advance(db, order, store, placedAt, fate, taxRateOfRegion(store.Region.Code), now, random);
+            await db.SaveChangesAsync(ct);
+            seeded += plans.Count;
         }
-        await db.SaveChangesAsync(ct);
-
-        foreach (var (order, store, placedAt, fate) in plans)
-            Advance(db, order, store, placedAt, fate, taxRateOfRegion(store.Region.Code), now, random);
-        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Seeded a demo order history: {Count} orders over 14 days in {Elapsed} ms", plans.Count, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+        logger.LogInformation("Seeded a demo order history: {Count} orders over 14 days in {Elapsed} ms", seeded, (long)clock.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using QCommerce.Core.Data;
 using QCommerce.Core.Fulfillment;
 using QCommerce.Core.Ordering;
@@ -21,12 +22,14 @@ public sealed record DashboardFigures(
 
 /// <summary>
 /// The ops dashboard, live and per store. Every figure is an aggregate over an indexed range, never a scan of all orders:
-/// today's orders and the charts read <c>Orders(CreatedAtUtc)</c> ranges of one day (and one week-ago day, and 14 days
-/// for GMV); open states read <c>Orders(Status, Id)</c>; pick and door times read <c>Fulfillments(DeliveredAtUtc)</c>;
+/// today's orders read an <c>Orders(CreatedAtUtc)</c> range of one day, grouped in SQL; the days before (a week-ago day,
+/// 13 days of GMV) are read once per ten minutes and kept in memory; open states read <c>Orders(Status, Id)</c>; pick and door times read <c>Fulfillments(DeliveredAtUtc)</c>;
 /// stuck orders are the open states' oldest rows.
 /// </summary>
-public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock)
+public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IMemoryCache cache, TimeProvider clock)
 {
+    private static readonly TimeSpan PastDaysFresh = TimeSpan.FromMinutes(10);
+
     private static readonly OrderStatus[] Open =
         [OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Paid, OrderStatus.Confirmed,
          OrderStatus.Picking, OrderStatus.OutForDelivery, OrderStatus.RefundPending];
@@ -45,33 +48,53 @@ public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         var orders = db.Orders.AsNoTracking().IgnoreAutoIncludes().Where(o => scope == null || scope.Contains(o.StoreId));
 
-        var today = await orders.Where(o => o.CreatedAtUtc >= since)
-            .Select(o => new { o.CreatedAtUtc, o.TotalMinor, o.Status }).ToListAsync(ct);
-        var sold = today.Where(o => o.Status is not (OrderStatus.Cancelled or OrderStatus.Refunded)).ToList();
-        var gmv = sold.Sum(o => o.TotalMinor);
+        // Grouped in SQL by the stores' local hour and day (an offset from UTC: our stores share one zone), so a refresh reads
+        // a few dozen rows whatever the number of orders; the range keeps each one a seek on Orders(CreatedAtUtc).
+        var offset = (int)zone.GetUtcOffset(now).TotalMinutes;
+        var todayByHour = await orders.Where(o => o.CreatedAtUtc >= since)
+            .GroupBy(o => new { Hour = o.CreatedAtUtc.AddMinutes(offset).Hour, Sold = o.Status != OrderStatus.Cancelled && o.Status != OrderStatus.Refunded })
+            .Select(g => new { g.Key.Hour, g.Key.Sold, Count = g.Count(), Total = g.Sum(o => o.TotalMinor) }).ToListAsync(ct);
+        var ordersToday = todayByHour.Sum(h => h.Count);
+        var soldCount = todayByHour.Where(h => h.Sold).Sum(h => h.Count);
+        var gmv = todayByHour.Where(h => h.Sold).Sum(h => h.Total);
 
-        var weekAgo = Utc(localToday.AddDays(-7));
-        var lastWeek = await orders.Where(o => o.CreatedAtUtc >= weekAgo && o.CreatedAtUtc < weekAgo.AddDays(1)).Select(o => o.CreatedAtUtc).ToListAsync(ct);
-        int[] PerHour(IEnumerable<DateTime> times, DateTime dayStartUtc) =>
-            [.. Enumerable.Range(0, 24).Select(h => times.Count(t => t >= dayStartUtc.AddHours(h) && t < dayStartUtc.AddHours(h + 1)))];
+        int[] PerHour(IEnumerable<(int Hour, int Count)> rows) => [.. Enumerable.Range(0, 24).Select(h => rows.Where(r => r.Hour == h).Sum(r => r.Count))];
 
-        var fortnight = Utc(localToday.AddDays(-13));
-        var perDay = (await orders.Where(o => o.CreatedAtUtc >= fortnight && o.Status != OrderStatus.Cancelled && o.Status != OrderStatus.Refunded)
-                .Select(o => new { o.CreatedAtUtc, o.TotalMinor }).ToListAsync(ct))
-            .GroupBy(o => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(o.CreatedAtUtc, zone))).ToDictionary(g => g.Key, g => g.Sum(o => o.TotalMinor));
+        // Days that are over change little (a late cancellation, a refund): their figures are read once every ten minutes per
+        // scope, so a refresh reads only today's orders however long the history; today is always read live.
+        var scopeKey = scope is null ? "all" : string.Join(",", scope.Order());
+        var lastWeek = await cache.GetOrCreateAsync($"ops-dashboard:week-ago:{scopeKey}:{localToday:yyyyMMdd}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = PastDaysFresh;
+            var weekAgo = Utc(localToday.AddDays(-7));
+            var weekAgoEnd = weekAgo.AddDays(1);
+            var rows = await orders.Where(o => o.CreatedAtUtc >= weekAgo && o.CreatedAtUtc < weekAgoEnd)
+                .GroupBy(o => o.CreatedAtUtc.AddMinutes(offset).Hour).Select(g => new { Hour = g.Key, Count = g.Count() }).ToListAsync(ct);
+            return PerHour(rows.Select(r => (r.Hour, r.Count)));
+        });
+        var pastDays = await cache.GetOrCreateAsync($"ops-dashboard:gmv:{scopeKey}:{localToday:yyyyMMdd}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = PastDaysFresh;
+            var fortnight = Utc(localToday.AddDays(-13));
+            return (await orders.Where(o => o.CreatedAtUtc >= fortnight && o.CreatedAtUtc < since && o.Status != OrderStatus.Cancelled && o.Status != OrderStatus.Refunded)
+                    .GroupBy(o => o.CreatedAtUtc.AddMinutes(offset).Date).Select(g => new { Day = g.Key, Total = g.Sum(o => o.TotalMinor) }).ToListAsync(ct))
+                .ToDictionary(d => DateOnly.FromDateTime(d.Day), d => d.Total);
+        });
+        var perDay = new Dictionary<DateOnly, long>(pastDays!) { [DateOnly.FromDateTime(localToday)] = gmv };
         var days = Enumerable.Range(0, 14).Select(i => DateOnly.FromDateTime(localToday.AddDays(i - 13)))
             .Select(d => (d, new Money(currency, perDay.GetValueOrDefault(d)))).ToList();
 
         var openByState = (await orders.Where(o => Open.Contains(o.Status)).GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
             .ToDictionary(g => g.Key, g => g.Count);
 
-        var attempts = await (from a in db.PaymentAttempts.AsNoTracking()
-                              join p in db.Payments.AsNoTracking() on a.PaymentId equals p.Id
-                              join o in orders on p.OrderId equals o.Id
-                              where a.CreatedAtUtc >= since
-                              select a.Status).ToListAsync(ct);
-        var settled = attempts.Count(s => s is PaymentStatus.Captured or PaymentStatus.Refunded or PaymentStatus.Failed);
-        var succeeded = attempts.Count(s => s is PaymentStatus.Captured or PaymentStatus.Refunded);
+        var attempts = (await (from a in db.PaymentAttempts.AsNoTracking()
+                               join p in db.Payments.AsNoTracking() on a.PaymentId equals p.Id
+                               join o in orders on p.OrderId equals o.Id
+                               where a.CreatedAtUtc >= since
+                               group a by a.Status into g
+                               select new { Status = g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(a => a.Status, a => a.Count);
+        var settled = attempts.Where(a => a.Key is PaymentStatus.Captured or PaymentStatus.Refunded or PaymentStatus.Failed).Sum(a => a.Value);
+        var succeeded = attempts.Where(a => a.Key is PaymentStatus.Captured or PaymentStatus.Refunded).Sum(a => a.Value);
         var cartsToday = await db.Carts.AsNoTracking().CountAsync(c => c.UpdatedAtUtc >= since && (scope == null || scope.Contains(c.StoreId)), ct);
 
         var fulfilled = await db.Fulfillments.AsNoTracking().Where(f => f.DeliveredAtUtc >= since && (scope == null || scope.Contains(f.StoreId)))
@@ -80,11 +103,11 @@ public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts,
         var doors = fulfilled.Select(f => (f.DeliveredAtUtc!.Value - f.PlacedAtUtc).TotalMinutes).ToList();
 
         var stuck = await StuckAsync(db, orders, now, ct);
-        return new DashboardFigures(since, today.Count, new Money(currency, gmv), new Money(currency, sold.Count == 0 ? 0 : gmv / sold.Count),
-            settled == 0 ? null : (double)succeeded / settled, cartsToday, attempts.Count, succeeded,
+        return new DashboardFigures(since, ordersToday, new Money(currency, gmv), new Money(currency, soldCount == 0 ? 0 : gmv / soldCount),
+            settled == 0 ? null : (double)succeeded / settled, cartsToday, attempts.Values.Sum(), succeeded,
             openByState, stuck, picks.Count == 0 ? null : picks.Average(), doors.Count == 0 ? null : doors.Average(),
             fulfilled.Count == 0 ? null : (double)fulfilled.Count(f => f.OnTime == true) / fulfilled.Count, fulfilled.Count,
-            PerHour(today.Select(o => o.CreatedAtUtc), since), PerHour(lastWeek, weekAgo), days);
+            PerHour(todayByHour.Select(h => (h.Hour, h.Count))), lastWeek!, days);
     }
 
     /// <summary>Unpaid over 15 minutes, paid or confirmed but not picked over 10, picking over 20, a refund pending over an hour.</summary>

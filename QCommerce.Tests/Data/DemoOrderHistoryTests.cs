@@ -48,7 +48,8 @@ public abstract class DemoOrderHistoryTests(DatabaseProvider provider) : IAsyncL
     public async Task TheDashboard_OfTheHistory_ShowsALivingDay()
     {
         var dashboard = new OpsDashboard(_db.ContextFactory(), new Core.Stores.StoreDirectory(_db.ContextFactory(), new Microsoft.Extensions.Caching.Memory.MemoryCache(
-            new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions())), TimeProvider.System);
+            new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions())), new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()),
+            TimeProvider.System);
 
         var figures = await dashboard.ReadAsync(TestStaff.Admin, null);
 
