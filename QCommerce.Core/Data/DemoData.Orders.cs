@@ -95,7 +95,8 @@ public static partial class DemoData
 
     /// <summary>
     /// Moves one placed order along the life its <paramref name="fate"/> gives it: 0-99 history (expired, cancelled, delivered,
-    /// some short or refunded), 100-103 the last half hour (to pick, picking, packed, on its way), 110-112 stuck.
+    /// some short or refunded), 100-103 the last half hour (to pick, picking, packed, on its way), 110-112 stuck (not picked
+    /// for half an hour, picking for 45 minutes, not picked for two hours).
     /// </summary>
     private static void Advance(QCommerceDbContext db, Order order, DarkStore store, DateTime placedAt, int fate, decimal taxRate, DateTime now, Random random)
     {
@@ -125,10 +126,7 @@ public static partial class DemoData
                 Refund(payment, payment.CapturedMinor, "Cancelled by the shopper.", t.AddMinutes(3));
                 order.MarkRefunded("psp", t.AddMinutes(3));
                 return;
-            case 100 or 110: return; // to pick (110: for half an hour already)
-            case 112 when payment is not null: // a refund nobody settled
-                order.RequestRefund("Cancelled by the store: out of riders.", "ops:demo@qcommerce.local", t.AddMinutes(3));
-                return;
+            case 100 or 110 or 112: return; // to pick (110 and 112: for half an hour and two hours already)
         }
 
         var picker = "ops:demo@qcommerce.local";
@@ -136,7 +134,7 @@ public static partial class DemoData
         order.StartPicking(picker, t);
         var fulfillment = new OrderFulfillment(order, picker, t);
         db.Fulfillments.Add(fulfillment);
-        if (fate is 101 or 111 or 112) return; // being picked (111: for far too long)
+        if (fate is 101 or 111) return; // being picked (111: for far too long)
 
         var found = order.Lines.ToDictionary(l => l.Id, l => l.Quantity);
         if (fate is >= 7 and < 13 && order.Lines.FirstOrDefault(l => l.Quantity > 1) is { } shortLine) found[shortLine.Id] = shortLine.Quantity - 1;

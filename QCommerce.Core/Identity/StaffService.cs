@@ -81,17 +81,17 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         problems.ThrowIfAny();
         var user = await StaffUserAsync(userId, ct);
         var before = await ViewAsync(user, ct);
-        if (before.Role == Roles.Admin && chosen != Roles.Admin) await EnsureAnotherAdminAsync(user, "made Ops", ct);
         var now = clock.UtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (chosen == Roles.Admin && before.Role != Roles.Admin) await Check(users.AddToRoleAsync(user, Roles.Admin));
-        if (chosen != Roles.Admin && before.Role == Roles.Admin) await Check(users.RemoveFromRoleAsync(user, Roles.Admin));
-        await db.StaffStores.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
-        db.StaffStores.AddRange(stores.Select(s => new StaffStore(user.Id, s)));
-        Audit.Record(db, admin, AuditActions.StaffChange, "staff", user.Email ?? user.Id, null, new { role = before.Role, stores = before.StoreIds },
-            new { role = chosen, stores }, null, now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await SerializableAsync(async () =>
+        {
+            if (before.Role == Roles.Admin && chosen != Roles.Admin) await EnsureAnotherAdminAsync(user, "made Ops", ct);
+            if (chosen == Roles.Admin && before.Role != Roles.Admin) await Check(users.AddToRoleAsync(user, Roles.Admin));
+            if (chosen != Roles.Admin && before.Role == Roles.Admin) await Check(users.RemoveFromRoleAsync(user, Roles.Admin));
+            await db.StaffStores.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+            db.StaffStores.AddRange(stores.Select(s => new StaffStore(user.Id, s)));
+            Audit.Record(db, admin, AuditActions.StaffChange, "staff", user.Email ?? user.Id, null, new { role = before.Role, stores = before.StoreIds },
+                new { role = chosen, stores }, null, now);
+        }, ct);
     }
 
     public async Task LockAsync(StaffActor admin, string userId, CancellationToken ct = default)
@@ -99,8 +99,9 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         RequireAdmin(admin);
         if (userId == admin.UserId) throw new ConflictException("You cannot lock yourself out; ask another admin.");
         var user = await StaffUserAsync(userId, ct);
-        if ((await ViewAsync(user, ct)).Role == Roles.Admin) await EnsureAnotherAdminAsync(user, "locked", ct);
-        await SetLockAsync(admin, user, DateTimeOffset.MaxValue, AuditActions.StaffLock, ct);
+        var isAdmin = (await ViewAsync(user, ct)).Role == Roles.Admin;
+        await SetLockAsync(admin, user, DateTimeOffset.MaxValue, AuditActions.StaffLock, ct,
+            isAdmin ? () => EnsureAnotherAdminAsync(user, "locked", ct) : null);
         logger.LogWarning("Staff account {Email} locked by {Admin}", user.Email, admin.Email);
     }
 
@@ -111,18 +112,41 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         await SetLockAsync(admin, user, null, AuditActions.StaffUnlock, ct);
     }
 
-    private async Task SetLockAsync(StaffActor admin, AppUser user, DateTimeOffset? until, string action, CancellationToken ct)
+    private async Task SetLockAsync(StaffActor admin, AppUser user, DateTimeOffset? until, string action, CancellationToken ct, Func<Task>? check = null)
     {
         var now = clock.UtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await Check(users.SetLockoutEnabledAsync(user, true));
-        await Check(users.SetLockoutEndDateAsync(user, until));
-        // Signs them out everywhere: cookies and tokens carry the old security stamp.
-        await Check(users.UpdateSecurityStampAsync(user));
-        Audit.Record(db, admin, action, "staff", user.Email ?? user.Id, null, null, new { locked = until is not null }, null, now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await SerializableAsync(async () =>
+        {
+            if (check is not null) await check();
+            await Check(users.SetLockoutEnabledAsync(user, true));
+            await Check(users.SetLockoutEndDateAsync(user, until));
+            // Signs them out everywhere: cookies and tokens carry the old security stamp.
+            await Check(users.UpdateSecurityStampAsync(user));
+            Audit.Record(db, admin, action, "staff", user.Email ?? user.Id, null, null, new { locked = until is not null }, null, now);
+        }, ct);
     }
+
+    /// <summary>
+    /// One serializable transaction: two admins demoting or locking each other at once cannot both pass the "another admin"
+    /// check (the second is a serialization failure, told as a conflict to retry). Identity's own saves run inside it.
+    /// </summary>
+    private async Task SerializableAsync(Func<Task> body, CancellationToken ct)
+    {
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+            await body();
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception ex) when (IsSerializationFailure(ex))
+        {
+            throw new ConflictException("Another admin changed staff at the same moment; reload the page and try again.");
+        }
+    }
+
+    private static bool IsSerializationFailure(Exception ex) =>
+        ex is System.Data.Common.DbException { SqlState: "40001" } || (ex.InnerException is { } inner && IsSerializationFailure(inner));
 
     private async Task EnsureAnotherAdminAsync(AppUser user, string what, CancellationToken ct)
     {

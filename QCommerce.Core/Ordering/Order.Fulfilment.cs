@@ -51,7 +51,12 @@ public sealed partial class Order
             throw new DomainException("Say how much cash was collected.");
         if (cashCollected is { } cash && (PaymentMethod != PaymentMethod.CashOnDelivery || cash.Currency != Currency || cash.IsNegative))
             throw new DomainException(PaymentMethod == PaymentMethod.Card ? "A card order collects no cash." : $"Cash is collected in {Currency}, zero or more.");
-        MoveTo(OrderStatus.Delivered, actor, cashCollected is { } c ? $"Delivered; {c} collected in cash." : "Delivered.", now);
+        MoveTo(OrderStatus.Delivered, actor, cashCollected switch
+        {
+            { } c when c == Total => $"Delivered; {c} collected in cash.",
+            { } c => $"Delivered; {c} collected in cash of {Total} due.",
+            _ => "Delivered.",
+        }, now);
     }
 
     /// <summary>Staff gave money back for some units (and/or an amount): the shopper's timeline says what and how much.</summary>

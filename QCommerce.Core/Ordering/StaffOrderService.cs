@@ -110,7 +110,10 @@ public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> cont
     }
 
     internal static void Record(QCommerceDbContext db, StaffActor staff, string action, Order order, OrderStatus from, string? note, DateTime now) =>
-        Audit.Record(db, staff, action, "order", order.PublicId, order.StoreId, new { status = from.ToString() }, new { status = order.Status.ToString() }, note, now);
+        Audit.Record(db, staff, action, "order", order.PublicId, order.StoreId, new { status = Camel(from) }, new { status = Camel(order.Status) }, note, now);
+
+    /// <summary>A state as the API writes it (camelCase), so the audit log reads like the rest of the contract.</summary>
+    private static string Camel(OrderStatus status) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
 
     private static string RequireReason(string? reason, string missing)
     {

@@ -52,6 +52,19 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         return (page, orderId, skus);
     }
 
+    /// <summary>
+    /// After a click that navigates: the new page's address first, then its circuit. (The page left behind was
+    /// interactive too: waiting for "interactive" alone could match it and click into a page not yet wired.)
+    /// </summary>
+    private static async Task ArrivedAsync(IPage page, string pathPattern)
+    {
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(pathPattern));
+        // Something only the new page has (the pick list's lines, the order page's timeline), so the DOM is the new page's...
+        await Expect(page.GetByTestId(pathPattern.Contains("/pick") ? "pick-lines" : "ops-timeline")).ToBeVisibleAsync();
+        // ...and then its own circuit: prerendered it says data-interactive=false until it connects.
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+    }
+
     private async Task<string> BarcodeAsync(int skuId)
     {
         await using var db = browser.App.Database.CreateContext();
@@ -69,8 +82,8 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await Expect(card).ToBeVisibleAsync();
         await browser.ScreenshotAsync(ops, "ops-board");
         await card.GetByTestId("board-start").ClickAsync();
+        await ArrivedAsync(ops, $"/ops/fulfilment/{Number(orderId)}/pick$");
         await Expect(ops.GetByRole(AriaRole.Heading, new() { Name = $"Pick {orderId}" })).ToBeVisibleAsync();
-        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
         await Expect(shopper.GetByTestId("order-status").First).ToHaveTextAsync("Being picked", new() { Timeout = 2_000 });
 
         // Two of the first SKU ordered, one on the shelf: scanned once. The second scanned once, in full.
@@ -88,7 +101,7 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await Accessibility.AssertNoSeriousViolationsAsync(ops, "pick list");
         await ops.GetByTestId("finish-pick").ClickAsync();
         await ops.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Finish picking" }).ClickAsync(); // "finish with items short?"
-        await Expect(ops).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/ops/orders/{Number(orderId)}$")); // on to the order
+        await ArrivedAsync(ops, $"/ops/orders/{Number(orderId)}$"); // on to the order
 
         // The shopper sees what was short and, once the PSP has it, the refund, without reloading.
         await Expect(shopper.GetByTestId("line-short")).ToContainTextAsync("1 of 2 not in stock");
@@ -106,7 +119,7 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await ops.GotoAsync("/ops/fulfilment?store=st_2");
         await CheckoutJourneyTests.WaitInteractiveAsync(ops);
         await ops.Locator($"[data-column=OutForDelivery] [data-order={orderId}]").GetByTestId("board-deliver").ClickAsync();
-        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ArrivedAsync(ops, $"/ops/orders/{Number(orderId)}$");
         await ops.GetByTestId("deliver").ClickAsync();
         await Expect(shopper.GetByTestId("order-status").First).ToHaveTextAsync("Delivered", new() { Timeout = 2_000 });
         await ops.GotoAsync("/ops/fulfilment?store=st_2");
@@ -151,12 +164,12 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await ops.GetByRole(AriaRole.Button, new() { Name = "Confirm cash order" }).ClickAsync();
         await ops.GetByTestId("start-picking").ClickAsync();
         await ops.GetByTestId("open-pick-list").ClickAsync();
-        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ArrivedAsync(ops, $"/ops/fulfilment/{Number(orderId)}/pick$");
         foreach (var tick in await ops.GetByTestId("pick-tick").AllAsync()) await tick.ClickAsync();
         await browser.ScreenshotAsync(ops, "ops-pick-list-phone");
         await AssertNoSidewaysScrollAsync(ops);
         await ops.GetByTestId("finish-pick").ClickAsync();
-        await Expect(ops).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/ops/orders/{Number(orderId)}$")); // on to the order
+        await ArrivedAsync(ops, $"/ops/orders/{Number(orderId)}$"); // on to the order
         await CheckoutJourneyTests.WaitInteractiveAsync(ops);
         await ops.GetByTestId("dispatch").ClickAsync();
         await ops.GetByTestId("rider-name").FillAsync("Ana Rider");
@@ -257,8 +270,9 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await Accessibility.AssertNoSeriousViolationsAsync(ops, "dashboard with history");
 
         // Take the first stuck order and note on it; the note is in the audit log.
+        var stuck = await ops.GetByTestId("stuck").Locator("a").First.GetAttributeAsync("href");
         await ops.GetByTestId("stuck").Locator("a").First.ClickAsync();
-        await CheckoutJourneyTests.WaitInteractiveAsync(ops);
+        await ArrivedAsync(ops, System.Text.RegularExpressions.Regex.Escape(stuck!) + "$");
         await ops.GetByTestId("note").FillAsync("Looked at it from the dashboard");
         await ops.GetByTestId("add-note").ClickAsync();
         await Expect(ops.GetByTestId("ops-timeline")).ToContainTextAsync("Looked at it from the dashboard");

@@ -72,6 +72,8 @@ public abstract class OpsReportsTests(QCommerceApp app)
         Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
         Assert.DoesNotContain(first, await theirs.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Forbidden, (await shopper.Http.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await downtown.Http.GetAsync(path + "&store=st_2")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.GetAsync(path + "&state=bogus")).StatusCode);
     }
 
     [Fact]
@@ -89,7 +91,7 @@ public abstract class OpsReportsTests(QCommerceApp app)
         Assert.True(after.GetProperty("openByState").GetProperty("pendingConfirmation").GetInt32() >= 1);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.GetAsync("/v1/ops/dashboard?storeId=o_1")).StatusCode);
         var other = await ColleagueAsync(Demo.Downtown);
-        Assert.Equal(0, (await other.GetAsync("/v1/ops/dashboard?storeId=st_2")).GetProperty("orders").GetInt32()); // not their store: nothing
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Http.GetAsync("/v1/ops/dashboard?storeId=st_2")).StatusCode); // not their store
     }
 
     [Fact]

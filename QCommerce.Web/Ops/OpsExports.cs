@@ -16,8 +16,17 @@ public static class OpsExports
         app.MapGet("/ops/orders/export.csv", async (HttpContext http, string? q, string? state, string? method, string? from, string? to, string? store,
             ClaimsPrincipal user, StaffDirectory directory, OpsOrderQueries queries, CancellationToken ct) =>
         {
-            var staff = await directory.RequireAsync(user, ct);
-            var (filter, _) = OrderGridQuery.Read(q, state, method, from, to, PublicId.TryParse(PublicId.Store, store, out var id) && staff.CanSee(id) ? id : null);
+            var staff = await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct);
+            if (staff is null) return Results.Forbid(); // locked or demoted since the cookie was issued
+            int? storeId = null;
+            if (!string.IsNullOrEmpty(store))
+            {
+                if (!PublicId.TryParse(PublicId.Store, store, out var id) || !staff.CanSee(id)) return Results.NotFound();
+                storeId = id;
+            }
+            var (filter, problem) = OrderGridQuery.Read(q, state, method, from, to, storeId);
+            problem ??= OrderGridQuery.Check(state, method, from, to);
+            if (problem is not null) return Results.BadRequest(problem);
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"orders-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
             // Written a batch at a time into a string, then sent asynchronously: the response takes no synchronous writes,
@@ -30,6 +39,7 @@ public static class OpsExports
                 if (batch.Count == 500) await WriteAsync(http, batch, header: false, ct);
             }
             await WriteAsync(http, batch, header: false, ct);
+            return Results.Empty;
         }).RequireAuthorization(Roles.Ops).WithMetadata(new Microsoft.AspNetCore.Mvc.ProducesAttribute("text/csv")).ExcludeFromDescription();
         return app;
     }

@@ -42,13 +42,15 @@ public static class OpsReportsApi
         })
         .WithTags("Ops: audit").WithSummary("Staff actions newest first (keyset pages): who, when, what, on which entity, before and after.");
 
-        ops.MapGet("/dashboard", async Task<Results<Ok<DashboardDto>, ValidationProblem>> (string? storeId, ClaimsPrincipal user, StaffDirectory directory,
-            OpsDashboard dashboard, CancellationToken ct) =>
+        ops.MapGet("/dashboard", async Task<Results<Ok<DashboardDto>, ValidationProblem, ProblemHttpResult>> (string? storeId, ClaimsPrincipal user,
+            StaffDirectory directory, OpsDashboard dashboard, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var store = problems.Id<StoreId>("storeId", storeId);
             if (problems.Any) return problems.ToProblem();
-            var f = await dashboard.ReadAsync(await directory.RequireAsync(user, ct), store, ct);
+            var staff = await directory.RequireAsync(user, ct);
+            if (store is { } s && !staff.CanSee(s)) return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' was not found.");
+            var f = await dashboard.ReadAsync(staff, store, ct);
             return TypedResults.Ok(new DashboardDto(f.SinceUtc, f.OrdersToday, MoneyDto.From(f.Gmv), MoneyDto.From(f.AverageBasket), f.PaymentSuccessRate,
                 f.CartsToday, f.PaymentsStartedToday, f.PaidToday,
                 f.OpenByState.ToDictionary(s => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(s.Key.ToString()), s => s.Value),

@@ -33,6 +33,13 @@ public static class OrderGridQuery
         return (new OpsOrderFilter(status, storeId, Day(from), Day(to)?.AddDays(1), paid, email, orderId), problem);
     }
 
+    /// <summary>What in the URL is not a filter at all (the page shows it; the download refuses it rather than ignore it).</summary>
+    public static string? Check(string? state, string? method, string? from, string? to) =>
+        !string.IsNullOrEmpty(state) && (!Enum.TryParse<OrderStatus>(state, true, out _) || char.IsAsciiDigit(state[0])) ? $"'{TextRules.Excerpt(state)}' is not an order state."
+        : method is { Length: > 0 } and not ("card" or "cod") ? "The payment method is card or cod."
+        : (!string.IsNullOrEmpty(from) && Day(from) is null) || (!string.IsNullOrEmpty(to) && Day(to) is null) ? "Dates are written yyyy-MM-dd."
+        : null;
+
     /// <summary>A day of the URL (yyyy-MM-dd), as UTC midnight.</summary>
     public static DateTime? Day(string? value) =>
         DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : null;

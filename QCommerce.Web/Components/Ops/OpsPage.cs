@@ -82,6 +82,13 @@ public abstract class OpsPage : ComponentBase
             Snackbar.Add(refused.Message, Severity.Error);
             return false;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Never a dead page: the person is told, the operator gets the exception.
+            Logger.LogError(ex, "Ops action on {Page} failed unexpectedly", GetType().Name);
+            Snackbar.Add("That did not work, for a reason of ours (it is logged). The page shows where things stand now; try again in a moment.", Severity.Error);
+            return false;
+        }
         finally
         {
             Busy = false;
