@@ -45,4 +45,15 @@ public sealed class OpsPaymentQueries(IDbContextFactory<QCommerceDbContext> cont
         }).ToList();
         return new OpsPaymentPage(items, page.Count > pageSize ? items[^1].PaymentId.ToString(CultureInfo.InvariantCulture) : null);
     }
+
+    /// <summary>The order a payment belongs to, if the staff member may see that order's store.</summary>
+    public async Task<int?> OrderOfAsync(StaffActor staff, int paymentId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var row = await (from p in db.Payments.AsNoTracking()
+                         join o in db.Orders.AsNoTracking() on p.OrderId equals o.Id
+                         where p.Id == paymentId
+                         select new { o.Id, o.StoreId }).FirstOrDefaultAsync(ct);
+        return row is not null && staff.CanSee(row.StoreId) ? row.Id : null;
+    }
 }

@@ -150,6 +150,14 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await Expect(ops.GetByTestId("refunds")).ToContainTextAsync(amount);
         await Expect(ops.GetByTestId("refunds")).ToContainTextAsync("Succeeded", new() { Timeout = 10_000 });
         await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync($"Refunding {amount}", new() { Timeout = 2_000 });
+
+        // The payment's own page: its attempts, its refunds, the PSP's events.
+        await ops.GetByRole(AriaRole.Link, new() { Name = "The payment's own page" }).ClickAsync();
+        await Expect(ops).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/ops/payments/\\d+$"));
+        await Expect(ops.GetByTestId("refunds")).ToContainTextAsync(amount);
+        await Expect(ops.GetByText("payment_intent.succeeded").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(ops, "ops-payment-detail");
+        await Accessibility.AssertNoSeriousViolationsAsync(ops, "payment detail");
         await shopper.Context.CloseAsync();
         await ops.Context.CloseAsync();
     }
