@@ -127,7 +127,8 @@ public sealed class OpsPageTests : ComponentTestContext, IAsyncLifetime
         Assert.True(page.Find("[data-testid=finish-pick]").HasAttribute("disabled")); // the second line is not ticked
 
         page.FindAll($"[data-sku='{_skus[1]}'] [data-testid=pick-tick]")[0].Click();
-        Assert.False(page.Find("[data-testid=finish-pick]").HasAttribute("disabled"));
+        // The page's first live refresh may render in between: wait for the render the click makes.
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=finish-pick]").HasAttribute("disabled")));
         Assert.Contains("1 short", page.Markup);
     }
 
