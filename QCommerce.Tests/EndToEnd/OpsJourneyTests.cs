@@ -325,6 +325,13 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await Expect(colleague.GetByText("Ops · Midtown")).ToBeVisibleAsync();
         await Expect(colleague.GetByRole(AriaRole.Link, new() { Name = "Staff" })).ToHaveCountAsync(0);
         await colleague.Context.CloseAsync();
+
+        // Their stores change in place: Downtown too.
+        var row = ops.GetByTestId("staff-table").Locator("tr", new() { HasText = email });
+        await row.GetByTestId("staff-row-stores").ClickAsync();
+        await ops.GetByRole(AriaRole.Option, new() { Name = "Downtown" }).ClickAsync();
+        await ops.Keyboard.PressAsync("Escape");
+        await Expect(ops.GetByText($"{email} now works for Downtown, Midtown.")).ToBeVisibleAsync();
         await ops.Context.CloseAsync();
     }
 
