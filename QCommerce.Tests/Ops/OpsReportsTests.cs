@@ -100,11 +100,14 @@ public abstract class OpsReportsTests(QCommerceApp app)
         long id;
         await using (var db = app.Database.CreateContext())
         {
+            // Written already failing and waiting an hour, in one save: the app's dispatcher must not deliver it first.
             Outbox.Enqueue(db, "TestNobodyHandles", "o_0", new { test = true }, DateTime.UtcNow);
+            var entry = db.ChangeTracker.Entries<OutboxMessage>().Single(e => e.Entity.Type == "TestNobodyHandles" && e.State == EntityState.Added);
+            entry.Property(m => m.Attempts).CurrentValue = 3;
+            entry.Property(m => m.LastError).CurrentValue = "handler exploded";
+            entry.Property(m => m.NextAttemptAtUtc).CurrentValue = DateTime.UtcNow.AddHours(1);
             await db.SaveChangesAsync();
-            id = await db.OutboxMessages.Where(m => m.Type == "TestNobodyHandles").MaxAsync(m => m.Id);
-            await db.OutboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Attempts, 3)
-                .SetProperty(m => m.LastError, "handler exploded").SetProperty(m => m.NextAttemptAtUtc, DateTime.UtcNow.AddHours(1)));
+            id = entry.Entity.Id;
         }
         var monitor = app.Services.GetRequiredService<OutboxMonitor>();
         var health = await monitor.ReadAsync(TestStaff.Admin);
