@@ -98,6 +98,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         var strangerVisit = await stranger.GotoAsync(page.Url);
         Assert.Equal(404, strangerVisit!.Status);
         await Expect(stranger.GetByRole(AriaRole.Heading, new() { Name = "We couldn't find that page" })).ToBeVisibleAsync();
+        await Expect(stranger.GetByText("There is no such order in your account")).ToBeVisibleAsync(); // not the product wording
         await Expect(stranger.GetByTestId("timeline")).ToHaveCountAsync(0);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Orders", Exact = true }).ClickAsync();
