@@ -40,10 +40,14 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await browser.ScreenshotAsync(page, "04-category");
 
         await page.GetByLabel("Sort by").SelectOptionAsync("price_asc");
-        await page.WaitForURLAsync(new Regex("sort=price_asc"));
-        var prices = await page.Locator("[data-testid=product-card] .price").AllTextContentsAsync();
-        var cents = prices.Select(p => decimal.Parse(p.TrimStart('$'), System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(cents.Order(), cents);
+        // The sorted page may arrive by Blazor's enhanced navigation, which fires no "load": wait for the address, then the grid.
+        await page.WaitForURLAsync(new Regex("sort=price_asc"), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.GetByTestId("product-card")).ToHaveCountAsync(16);
+        // Until the sorted grid has replaced the first one, the prices may still be in the category's own order.
+        var cents = await Eventually.Async(async () => (await page.Locator("[data-testid=product-card] .price").AllTextContentsAsync())
+                .Select(p => decimal.Parse(p.TrimStart('$'), System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+            c => c.SequenceEqual(c.Order()), "the grid to be sorted by price");
+        Assert.Equal(16, cents.Count);
 
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search products" }).FillAsync("chobani");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();

@@ -10,6 +10,12 @@ public sealed record MoneyDto(string Currency, long Value)
     public static MoneyDto? From(Money? money) => money is { } m ? From(m) : null;
 }
 
+/// <summary>An enum's name as the API writes it (camelCase, as the JSON enum converter does): for CSV, URLs and lists of names.</summary>
+public static class WireNames
+{
+    public static string Of(Enum value) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+}
+
 /// <summary>A list page on the wire.</summary>
 public sealed record PageDto<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 

@@ -5,6 +5,7 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Ops;
 
@@ -57,7 +58,7 @@ public static class OpsExports
             foreach (var row in rows)
             {
                 csv.WriteField(row.PublicId);
-                csv.WriteField(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(row.Status.ToString()));
+                csv.WriteField(WireNames.Of(row.Status));
                 csv.WriteField(Safe(row.StoreName));
                 csv.WriteField(row.PlacedAtUtc.ToString("O", CultureInfo.InvariantCulture));
                 csv.WriteField(Safe(row.CustomerEmail));

@@ -48,7 +48,7 @@ public sealed record OpsOrderDto(
             ? new OpsPickStateDto(f.PickStartedAtUtc, f.PickStartedBy, f.PickedAtUtc, f.ShortUnits, f.RiderName, f.DispatchedAtUtc, f.DeliveredAtUtc,
                 f.CashCollectedMinor is { } cash ? new MoneyDto(o.Price.Total.Currency, cash) : null, f.OnTime)
             : null,
-        o.Actions.Select(a => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.ToString())).ToList());
+        o.Actions.Select(a => WireNames.Of(a)).ToList());
 }
 
 public sealed record OpsReasonRequest(string? Reason);
@@ -206,7 +206,7 @@ public static class OpsOrdersApi
         if (!string.IsNullOrEmpty(state))
         {
             if (Enum.TryParse<OrderStatus>(state, ignoreCase: true, out var s) && Enum.IsDefined(s) && !char.IsAsciiDigit(state[0])) status = s;
-            else problems.Add("state", $"'{TextRules.Excerpt(state)}' is not an order state; use one of {string.Join(", ", Enum.GetNames<OrderStatus>().Select(n => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(n)))}.");
+            else problems.Add("state", $"'{TextRules.Excerpt(state)}' is not an order state; use one of {string.Join(", ", Enum.GetValues<OrderStatus>().Select(s => WireNames.Of(s)))}.");
         }
         PaymentMethod? method = paymentMethod switch
         {

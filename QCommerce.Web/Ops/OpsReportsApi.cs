@@ -53,7 +53,7 @@ public static class OpsReportsApi
             var f = await dashboard.ReadAsync(staff, store, ct);
             return TypedResults.Ok(new DashboardDto(f.SinceUtc, f.OrdersToday, MoneyDto.From(f.Gmv), MoneyDto.From(f.AverageBasket), f.PaymentSuccessRate,
                 f.CartsToday, f.PaymentsStartedToday, f.PaidToday,
-                f.OpenByState.ToDictionary(s => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(s.Key.ToString()), s => s.Value),
+                f.OpenByState.ToDictionary(s => WireNames.Of(s.Key), s => s.Value),
                 f.Stuck.Select(s => new StuckOrderDto(OrderId.Of(s.OrderId), StoreId.Of(s.StoreId), s.Status, s.Why, s.SinceUtc)).ToList(),
                 f.AveragePickMinutes, f.AverageDoorMinutes, f.OnTimeRate, f.DeliveredToday, f.OrdersPerHourToday, f.OrdersPerHourLastWeek,
                 f.GmvPerDay.Select(d => new DayGmvDto(d.Day, MoneyDto.From(d.Gmv))).ToList()));
