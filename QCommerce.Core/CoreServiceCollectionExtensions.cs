@@ -36,6 +36,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>().Commits);
         services.AddSingleton<IChangeSource, OrderChangeSource>();
         services.AddSingleton<IChangeSource, PaymentChangeSource>();
+        services.AddSingleton<IChangeSource, Inventory.LowStockChangeSource>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CartService>();
         services.AddSingleton<CheckoutService>();
@@ -60,6 +61,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ops.AuditQueries>();
         services.AddSingleton<Ops.OpsPaymentQueries>();
         services.AddSingleton<Ops.OutboxMonitor>();
+        services.AddSingleton<PriceService>();
+        services.AddSingleton<PriceImport>();
+        services.AddSingleton<Inventory.StockAdjustmentService>();
+        services.AddSingleton<Inventory.StockQueries>();
+        services.AddSingleton<Inventory.StockCountImport>();
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();

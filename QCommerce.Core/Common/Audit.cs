@@ -63,11 +63,17 @@ public static class AuditActions
     public const string StaffChange = "staff.change";
     public const string StaffLock = "staff.lock";
     public const string StaffUnlock = "staff.unlock";
+    public const string StockAdjust = "stock.adjust";
+    public const string StockSettings = "stock.settings";
+    public const string StockImport = "stock.import";
+    public const string PriceSchedule = "price.schedule";
+    public const string PriceWithdraw = "price.withdraw";
+    public const string PriceImport = "price.import";
 
     public static readonly IReadOnlyList<string> All =
     [
         OrderConfirm, OrderReject, OrderCancel, OrderNote, OrderRefund, PickStart, PickFinish, OrderDispatch, OrderDeliver,
-        OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock,
+        OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
     ];
 }
 

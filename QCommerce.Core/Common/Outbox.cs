@@ -100,6 +100,9 @@ public static class EventTypes
     public const string RefundRequested = "RefundRequested";
     public const string RefundSucceeded = "RefundSucceeded";
     public const string RefundFailed = "RefundFailed";
+
+    /// <summary>A store's free units of a SKU fell to its low-stock threshold: for integrations (purchasing, a supplier).</summary>
+    public const string StockLow = "StockLow";
 }
 
 /// <summary>An outbox message as handlers see it.</summary>

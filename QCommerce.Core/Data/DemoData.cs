@@ -119,7 +119,11 @@ public static partial class DemoData
                 {
                     var stock = new StockLevel(store.Id, sku.Id, StockFor(random), lowStockThreshold: 5);
                     stock.PlaceAt(string.Create(CultureInfo.InvariantCulture, $"{(char)('A' + (aisle - 1) % 26)}{bay:00}-{i + 1}"));
+                    stock.MarkLowSince(since);
                     db.Stock.Add(stock);
+                    // The ledger starts with what the shelf holds, so its movements sum to on hand from the first day.
+                    if (stock.OnHand > 0)
+                        db.StockMovements.Add(new StockMovement(store.Id, sku.Id, StockMovementKind.OpeningBalance, stock.OnHand, null, "system", "Opening balance", since));
                 }
             }
         }

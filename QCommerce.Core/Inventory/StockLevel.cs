@@ -29,7 +29,34 @@ public sealed class StockLevel
 
     public int Available => OnHand - Reserved;
 
+    /// <summary>
+    /// Since when the free units have been at or below <see cref="LowStockThreshold"/> (null while above it): set once per
+    /// crossing, so each crossing raises one alert and one <c>StockLow</c> event (see <see cref="LowStock"/>).
+    /// </summary>
+    public DateTime? LowSinceUtc { get; private set; }
+
     public const int MaxShelfLocationLength = 20;
+
+    /// <summary>A bound on any one store's units of a SKU: far above a dark store's shelves, far below an int's overflow.</summary>
+    public const int MaxUnits = 100_000;
+
+    public bool IsLow => Available <= LowStockThreshold;
+
+    public void SetLowStockThreshold(int threshold)
+    {
+        if (threshold is < 0 or > MaxUnits) throw new DomainException($"A low-stock threshold is between 0 and {MaxUnits:N0}.");
+        LowStockThreshold = threshold;
+    }
+
+    /// <summary>A shelf count replaces on hand (the caller writes the difference to the ledger); reserved units must still be there.</summary>
+    internal void Count(int counted)
+    {
+        if (counted < Reserved || counted > MaxUnits) throw new DomainException($"A count of {counted} is below the {Reserved} reserved, or above {MaxUnits:N0}.");
+        OnHand = counted;
+    }
+
+    /// <summary>The seed's own mark for a row that starts out low (no alert event: nothing crossed).</summary>
+    internal void MarkLowSince(DateTime now) => LowSinceUtc = IsLow ? now : null;
 
     public void PlaceAt(string? location)
     {

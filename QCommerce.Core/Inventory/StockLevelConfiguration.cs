@@ -17,6 +17,11 @@ internal sealed class StockLevelConfiguration : IEntityTypeConfiguration<StockLe
         b.HasOne<DarkStore>().WithMany().HasForeignKey(s => s.StoreId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Sku>().WithMany().HasForeignKey(s => s.SkuId).OnDelete(DeleteBehavior.Cascade);
         b.Ignore(s => s.Available);
+        b.Ignore(s => s.IsLow);
         b.Property(s => s.ShelfLocation).HasMaxLength(StockLevel.MaxShelfLocationLength);
+        // The alerts page and the app bar's badge: a store's SKUs that are low, newest first; and the live feed's
+        // "marked in the last seconds" across stores.
+        b.HasIndex(s => new { s.StoreId, s.LowSinceUtc });
+        b.HasIndex(s => s.LowSinceUtc);
     }
 }

@@ -7,6 +7,8 @@ namespace QCommerce.Core.Inventory;
 /// <summary>Why a store's stock of a SKU moved.</summary>
 public enum StockMovementKind
 {
+    /// <summary>What a store had on hand when the ledger began (the demo seed, or the migration that started the ledger).</summary>
+    OpeningBalance,
     Received,
     CountCorrection,
     Damaged,
@@ -20,9 +22,21 @@ public enum StockMovementKind
     Returned,
 }
 
+/// <summary>The movements staff write by hand (the others come from orders, picking and refunds).</summary>
+public enum StockAdjustmentKind
+{
+    Received,
+
+    /// <summary>A shelf count: the quantity is the counted total, and the movement is the difference to the books.</summary>
+    Count,
+    Damaged,
+    Expired,
+}
+
 /// <summary>
 /// One line of a store's stock ledger: a signed change of <see cref="StockLevel.OnHand"/> (zero for a short pick's
-/// record, whose units had already left the books with the sale), why, for which order, by whom.
+/// record, whose units had already left the books with the sale), why, for which order, by whom. Every change of
+/// OnHand writes one in the same transaction, so a store's movements of a SKU always sum to its OnHand.
 /// </summary>
 public sealed class StockMovement
 {

@@ -10,8 +10,12 @@ namespace QCommerce.Core.Inventory;
 /// </summary>
 public static class StockReservations
 {
-    /// <summary>Reserves every quantity or reports the SKUs that lacked stock (the caller then rolls back).</summary>
-    public static async Task<IReadOnlyList<int>> ReserveAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    /// <summary>
+    /// Reserves every quantity or reports the SKUs that lacked stock (the caller then rolls back). Run last in the
+    /// caller's transaction: SKUs it took to their low-stock threshold are marked and their events saved with it.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> ReserveAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, DateTime now,
+        CancellationToken ct)
     {
         var short_ = new List<int>();
         foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
@@ -22,11 +26,12 @@ public static class StockReservations
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Reserved, x => x.Reserved + qty), ct);
             if (rows != 1) short_.Add(skuId);
         }
+        if (short_.Count == 0) await LowStock.FlagCrossingsAsync(db, storeId, Positive(qtyBySku), now, ct);
         return short_;
     }
 
     /// <summary>Gives reserved units back to the shelf (cancel, expiry, a smaller order).</summary>
-    public static async Task ReleaseAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    public static async Task ReleaseAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, DateTime now, CancellationToken ct)
     {
         foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
         {
@@ -36,10 +41,15 @@ public static class StockReservations
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Reserved, x => x.Reserved - qty), ct);
             if (rows != 1) throw new InvalidOperationException($"Stock of SKU {skuId} in store {storeId} holds less reserved than an order releases.");
         }
+        await LowStock.RefreshAsync(db, storeId, Positive(qtyBySku), now, ct);
     }
 
-    /// <summary>The reserved units leave the shelf for good (payment captured, cash order confirmed).</summary>
-    public static async Task CommitAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, CancellationToken ct)
+    /// <summary>
+    /// The reserved units leave the shelf for good (payment captured, cash order confirmed): each SKU's sale is written
+    /// to the ledger with the order it went to. Free units do not change, so no low-stock mark moves.
+    /// </summary>
+    public static async Task CommitAsync(QCommerceDbContext db, int storeId, IReadOnlyDictionary<int, int> qtyBySku, string reference, string actor,
+        DateTime now, CancellationToken ct)
     {
         foreach (var (skuId, qty) in qtyBySku.OrderBy(x => x.Key))
         {
@@ -50,7 +60,9 @@ public static class StockReservations
                     .SetProperty(x => x.OnHand, x => x.OnHand - qty)
                     .SetProperty(x => x.Reserved, x => x.Reserved - qty), ct);
             if (rows != 1) throw new InvalidOperationException($"Stock of SKU {skuId} in store {storeId} holds less reserved than an order commits.");
+            db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.Sold, -qty, reference, actor, null, now));
         }
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>
@@ -68,6 +80,7 @@ public static class StockReservations
             db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.Returned, qty, reference, actor, null, now));
         }
         await db.SaveChangesAsync(ct);
+        await LowStock.RefreshAsync(db, storeId, Positive(qtyBySku), now, ct);
     }
 
     /// <summary>A short pick in the ledger: the units were sold on paper but never on the shelf; on hand already left them out.</summary>
@@ -76,4 +89,6 @@ public static class StockReservations
         foreach (var (skuId, qty) in shortBySku.OrderBy(x => x.Key))
             db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.ShortPick, 0, reference, actor, $"{qty} not found when picking", now));
     }
+
+    private static List<int> Positive(IReadOnlyDictionary<int, int> qtyBySku) => qtyBySku.Where(x => x.Value > 0).Select(x => x.Key).ToList();
 }

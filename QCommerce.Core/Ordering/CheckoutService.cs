@@ -160,7 +160,7 @@ public sealed class CheckoutService(
             await tx.RollbackAsync(ct);
             Reject("deliverySlot", "That delivery slot filled up a moment ago; choose another one.");
         }
-        var shortSkus = await StockReservations.ReserveAsync(db, store.Id, order.QuantitiesBySku(), ct);
+        var shortSkus = await StockReservations.ReserveAsync(db, store.Id, order.QuantitiesBySku(), now, ct);
         if (shortSkus.Count > 0)
         {
             await tx.RollbackAsync(ct);

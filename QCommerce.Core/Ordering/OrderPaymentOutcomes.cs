@@ -49,7 +49,7 @@ public sealed class OrderPaymentOutcomes(IDbContextFactory<QCommerceDbContext> c
             case PaymentOutcomeKind.Paid when order.Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed:
                 var held = order.ReservationStatus == ReservationStatus.Held;
                 order.MarkPaid("psp", now);
-                if (held) moveShared = () => StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
+                if (held) moveShared = () => StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), order.PublicId, "psp", now, ct);
                 break;
             case PaymentOutcomeKind.Failed when order.Status is OrderStatus.PendingPayment:
                 order.FailPayment(outcome.Message is { Length: > 0 } why ? $"Payment failed: {why}" : "Payment failed.", "psp", now);

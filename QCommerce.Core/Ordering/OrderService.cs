@@ -118,7 +118,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
             var after = order.QuantitiesBySku();
             var more = after.Select(a => (a.Key, Delta: a.Value - before.GetValueOrDefault(a.Key))).Where(x => x.Delta > 0).ToDictionary(x => x.Key, x => x.Delta);
             var less = before.Select(b => (b.Key, Delta: b.Value - after.GetValueOrDefault(b.Key))).Where(x => x.Delta > 0).ToDictionary(x => x.Key, x => x.Delta);
-            var shortSkus = await StockReservations.ReserveAsync(db, store.Id, more, ct);
+            var shortSkus = await StockReservations.ReserveAsync(db, store.Id, more, now, ct);
             if (shortSkus.Count > 0)
             {
                 await tx.RollbackAsync(ct);
@@ -127,7 +127,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
                     ["items"] = [$"Not enough stock for {string.Join(", ", lines.Where(l => shortSkus.Contains(l.SkuId)).Select(l => l.Title).Distinct())}; nothing was changed."],
                 });
             }
-            await StockReservations.ReleaseAsync(db, store.Id, less, ct);
+            await StockReservations.ReleaseAsync(db, store.Id, less, now, ct);
         }
         await tx.CommitAsync(ct);
         outbox.Notify();
@@ -198,7 +198,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
     internal static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, string actor, DateTime now, CancellationToken ct)
     {
         var quantities = order.QuantitiesBySku();
-        if (stockBefore == ReservationStatus.Held) await StockReservations.ReleaseAsync(db, order.StoreId, quantities, ct);
+        if (stockBefore == ReservationStatus.Held) await StockReservations.ReleaseAsync(db, order.StoreId, quantities, now, ct);
         else if (stockBefore == ReservationStatus.Committed) await StockReservations.RestockAsync(db, order.StoreId, quantities, order.PublicId, actor, now, ct);
         if (order.SlotId is { } slotId) await DeliverySlots.ReleaseAsync(db, slotId, ct);
         var orderId = order.Id;

@@ -27,7 +27,7 @@ public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> cont
         Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId,
             new OrderStatusChangedEvent(order.Id, order.StoreId, OrderStatus.PendingConfirmation, order.Status, staff.Label, "Cash on delivery confirmed"), now);
         await OrderService.SaveAsync(db, order, ct); // the order's row first: a racing "turn down" loses here, before any stock moves
-        if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), ct);
+        if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), order.PublicId, staff.Label, now, ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
         logger.LogInformation("Cash order {OrderId} confirmed by {Actor}; stock committed", order.PublicId, staff.Email);

@@ -66,12 +66,24 @@ public sealed class ServiceHarness : IAsyncDisposable
         return user.Id;
     }
 
-    public async Task SetStockAsync(int storeId, int skuId, int onHand)
+    /// <summary>Sets a SKU's stock for a test, with the count correction in the ledger, so the ledger still sums to on hand.</summary>
+    public async Task SetStockAsync(int storeId, int skuId, int onHand, int? lowStockThreshold = null)
     {
         await using var db = Database.CreateContext();
+        var before = await db.Stock.Where(s => s.StoreId == storeId && s.SkuId == skuId).Select(s => s.OnHand).SingleAsync();
         var rows = await db.Stock.Where(s => s.StoreId == storeId && s.SkuId == skuId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, onHand).SetProperty(x => x.Reserved, 0));
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, onHand).SetProperty(x => x.Reserved, 0).SetProperty(x => x.LowSinceUtc, (DateTime?)null)
+                .SetProperty(x => x.LowStockThreshold, x => lowStockThreshold ?? x.LowStockThreshold));
         Assert.Equal(1, rows);
+        db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.CountCorrection, onHand - before, null, "test", "set by the test", Clock.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The ledger's sum of a store's SKU: always its on hand.</summary>
+    public async Task<int> LedgerSumAsync(int storeId, int skuId)
+    {
+        await using var db = Database.CreateContext();
+        return await db.StockMovements.Where(m => m.StoreId == storeId && m.SkuId == skuId).SumAsync(m => m.Quantity);
     }
 
     public async Task<StockLevel> StockAsync(int storeId, int skuId)

@@ -53,7 +53,8 @@ public static class ApiSetup
         v1.MapOrdersApi();
         v1.MapPaymentsApi();
         // Staff only: the role for every route under /v1/ops (a shopper's token is 403); each action also reads the staff member afresh.
-        v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi().MapOpsReportsApi();
+        v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi().MapOpsReportsApi()
+            .MapOpsStockApi().MapOpsPricesApi().MapOpsImportsApi();
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -59,6 +59,9 @@ public static class PublicIds
         routes.SetParameterPolicy<PublicIdConstraint<ProductId>>("product");
         routes.SetParameterPolicy<PublicIdConstraint<OrderId>>("order");
         routes.SetParameterPolicy<PublicIdConstraint<PaymentId>>("payment");
+        routes.SetParameterPolicy<PublicIdConstraint<SkuId>>("sku");
+        routes.SetParameterPolicy<PublicIdConstraint<CategoryId>>("category");
+        routes.SetParameterPolicy<PublicIdConstraint<PriceId>>("price");
         return routes;
     }
 }
@@ -165,5 +168,15 @@ public readonly record struct RefundId(int Value) : IPublicId<RefundId>
     public static string Noun => "refund";
     public static RefundId Of(int value) => new(value);
     public static bool TryParse(string? raw, out RefundId id) => PublicIds.TryParse(raw, out id);
+    public override string ToString() => PublicIds.Format(this);
+}
+
+[JsonConverter(typeof(PublicIdJsonConverter<PriceId>))]
+public readonly record struct PriceId(int Value) : IPublicId<PriceId>
+{
+    public static string Prefix => PublicId.Price;
+    public static string Noun => "price";
+    public static PriceId Of(int value) => new(value);
+    public static bool TryParse(string? raw, out PriceId id) => PublicIds.TryParse(raw, out id);
     public override string ToString() => PublicIds.Format(this);
 }

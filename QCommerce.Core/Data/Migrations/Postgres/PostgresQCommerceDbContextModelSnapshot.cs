@@ -807,6 +807,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<int>("SkuId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("LowSinceUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("LowStockThreshold")
                         .HasColumnType("integer");
 
@@ -822,7 +825,11 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.HasKey("StoreId", "SkuId");
 
+                    b.HasIndex("LowSinceUtc");
+
                     b.HasIndex("SkuId");
+
+                    b.HasIndex("StoreId", "LowSinceUtc");
 
                     b.ToTable("Stock", null, t =>
                         {

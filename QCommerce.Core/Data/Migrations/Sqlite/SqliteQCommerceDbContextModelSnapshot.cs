@@ -776,6 +776,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<int>("SkuId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("LowSinceUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("LowStockThreshold")
                         .HasColumnType("INTEGER");
 
@@ -791,7 +794,11 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.HasKey("StoreId", "SkuId");
 
+                    b.HasIndex("LowSinceUtc");
+
                     b.HasIndex("SkuId");
+
+                    b.HasIndex("StoreId", "LowSinceUtc");
 
                     b.ToTable("Stock", null, t =>
                         {

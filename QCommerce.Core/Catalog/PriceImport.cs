@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Core.Catalog;
+
+/// <summary>
+/// A price list in and out as CSV (<c>sku,region,amount,currency,effectiveFrom,effectiveTo</c>: the SKU's id, the region's
+/// code, the amount in minor units, ISO 8601 times in UTC or with an offset, an empty start meaning now). A preview checks
+/// every row by the rules of <see cref="PriceRules"/> and against the file itself (a row twice) and the prices there are
+/// (the same start at another amount); applying does all rows in one transaction, or none when any row has a problem.
+/// A row equal to a price that exists (as an export gives back) is unchanged. One audit row says what an import did.
+/// </summary>
+public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock, ILogger<PriceImport> logger)
+{
+    private static readonly string[] Required = ["sku", "region", "amount", "currency"];
+    private static readonly string[] Optional = ["effectiveFrom", "effectiveTo"];
+
+    public Task<ImportReport> PreviewAsync(StaffActor staff, string csv, CancellationToken ct = default) => RunAsync(staff, csv, apply: false, ct);
+
+    public Task<ImportReport> ApplyAsync(StaffActor staff, string csv, CancellationToken ct = default) => RunAsync(staff, csv, apply: true, ct);
+
+    private async Task<ImportReport> RunAsync(StaffActor staff, string csv, bool apply, CancellationToken ct)
+    {
+        PriceService.RequireCatalogWide(staff);
+        var started = Stopwatch.GetTimestamp();
+        var (header, records, unreadable) = CsvImport.Read(csv);
+        if (unreadable is not null) return new ImportReport(0, 0, 0, [unreadable], false);
+        var problems = new List<ImportProblem>();
+        var at = CsvImport.Columns(header, Required, Optional, problems);
+        if (problems.Count > 0) return new ImportReport(records.Count, 0, 0, problems, false);
+
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = apply ? await db.Database.BeginTransactionAsync(ct) : null;
+        var regions = await db.Regions.AsNoTracking().ToDictionaryAsync(r => r.Code, StringComparer.OrdinalIgnoreCase, ct);
+        var skus = (await db.Skus.AsNoTracking().Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+        // The prices that can still matter (not over): an identical row is unchanged, the same start at another amount a conflict.
+        var existing = (await db.Prices.AsNoTracking().Where(p => p.EffectiveToUtc == null || p.EffectiveToUtc > now).ToListAsync(ct))
+            .GroupBy(p => (p.SkuId, p.RegionId, p.EffectiveFromUtc)).ToDictionary(g => g.Key, g => g.First());
+
+        var seen = new Dictionary<(int, int, DateTime), int>();
+        var adds = new List<Price>();
+        var unchanged = 0;
+        foreach (var record in records)
+        {
+            var before = problems.Count;
+            void Problem(string column, string message) => problems.Add(new ImportProblem(record.Row, column, message));
+
+            var skuText = CsvImport.Value(record, at, "sku");
+            var skuParsed = PublicId.TryParse(PublicId.Sku, skuText, out var skuId);
+            if (!skuParsed) Problem("sku", skuText.Length == 0 ? "The SKU id is missing (sku_12)." : $"'{TextRules.Excerpt(skuText)}' is not a SKU id (sku_12).");
+            var amountText = CsvImport.Value(record, at, "amount");
+            long? amount = long.TryParse(amountText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var a) ? a : null;
+            if (amount is null && amountText.Length > 0)
+                Problem("amount", $"'{TextRules.Excerpt(amountText)}' is not a whole number of minor units (cents): $3.49 is 349.");
+            var from = When(record, at, "effectiveFrom", Problem);
+            var to = When(record, at, "effectiveTo", Problem);
+            var regionText = CsvImport.Value(record, at, "region");
+            var region = regions.GetValueOrDefault(regionText);
+            var input = new PriceInput(skuId, regionText, CsvImport.Value(record, at, "currency"), amountText.Length == 0 ? null : amount ?? 1, from, to);
+            PriceRules.Check(input, !skuParsed || skus.Contains(skuId), region, now, (column, message) =>
+            {
+                if (column == "effectiveFrom" && from is { } f && region is not null && skuParsed
+                    && existing.TryGetValue((skuId, region.Id, f), out var same) && same.AmountMinor == amount && same.EffectiveToUtc == to)
+                    return; // an export's row of a price already in force: unchanged, not "in the past"
+                if (!problems.Skip(before).Any(p => p.Column == column)) Problem(column, message); // one message per cell
+            });
+            if (problems.Count > before || region is null) continue;
+
+            // As PriceService schedules: a later start on its minute, else the start given (an export's), else now.
+            var start = from is { } later && later > now ? PriceService.Minute(later) : from ?? now;
+            var key = (skuId, region.Id, start);
+            if (seen.TryGetValue(key, out var firstRow))
+            {
+                Problem("sku", $"Row {firstRow} already prices {skuText} in {region.Code} from the same moment; keep one of the two rows.");
+                continue;
+            }
+            seen[key] = record.Row;
+            if (existing.TryGetValue(key, out var current))
+            {
+                if (current.AmountMinor == amount && current.EffectiveToUtc == to) { unchanged++; continue; }
+                Problem("effectiveFrom", $"A price of {current.Amount.Format()} already starts then for {skuText} in {region.Code}; withdraw it first, or start a minute later.");
+                continue;
+            }
+            if (start < now) start = now; // a start within the tolerance means now
+            adds.Add(new Price(skuId, region.Id, new Money(region.Currency, amount!.Value), start, to));
+        }
+
+        var applied = false;
+        if (apply && problems.Count == 0 && adds.Count > 0)
+        {
+            db.Prices.AddRange(adds);
+            Audit.Record(db, staff, AuditActions.PriceImport, "price-list", "import", null, null,
+                new { rows = records.Count, added = adds.Count, unchanged }, null, now);
+            await db.SaveChangesAsync(ct);
+            await tx!.CommitAsync(ct);
+            applied = true;
+        }
+        var took = Stopwatch.GetElapsedTime(started);
+        logger.LogInformation("Price import {Mode} by {Actor}: {Rows} rows, {Adds} new prices, {Unchanged} unchanged, {Problems} problems, {Ms} ms",
+            apply ? "apply" : "preview", staff.Email, records.Count, adds.Count, unchanged, problems.Count, (int)took.TotalMilliseconds);
+        return new ImportReport(records.Count, adds.Count, unchanged, problems.OrderBy(p => p.Row).ToList(), applied);
+    }
+
+    /// <summary>The prices that are or will be in force, one row each, in the import's own columns: editing and importing it back changes only what was edited.</summary>
+    public async Task<string> ExportAsync(CancellationToken ct = default)
+    {
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Prices.AsNoTracking().Where(p => p.EffectiveToUtc == null || p.EffectiveToUtc > now)
+            .Join(db.Regions, p => p.RegionId, r => r.Id, (p, r) => new { p.SkuId, r.Code, p.AmountMinor, p.Currency, p.EffectiveFromUtc, p.EffectiveToUtc })
+            .OrderBy(p => p.SkuId).ThenBy(p => p.Code).ThenBy(p => p.EffectiveFromUtc)
+            .ToListAsync(ct);
+        var text = new StringBuilder(rows.Count * 64);
+        text.Append(CsvImport.Line([.. Required, .. Optional]));
+        foreach (var p in rows)
+            text.Append(CsvImport.Line(PublicId.Format(PublicId.Sku, p.SkuId), p.Code, p.AmountMinor.ToString(CultureInfo.InvariantCulture), p.Currency,
+                Iso(p.EffectiveFromUtc), p.EffectiveToUtc is { } to ? Iso(to) : ""));
+        return text.ToString();
+    }
+
+    internal static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>An ISO 8601 time; without an offset it is UTC. Empty is null.</summary>
+    internal static DateTime? When(CsvRecord record, Dictionary<string, int> at, string column, Action<string, string> problem)
+    {
+        var text = CsvImport.Value(record, at, column);
+        if (text.Length == 0) return null;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var when)
+            && text.Length >= 10 && char.IsAsciiDigit(text[0]))
+            return when.UtcDateTime;
+        problem(column, $"'{TextRules.Excerpt(text)}' is not a date and time; write 2026-12-07T06:00:00Z (UTC) or 2026-12-07T06:00:00-05:00.");
+        return null;
+    }
+}
