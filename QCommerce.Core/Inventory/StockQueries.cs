@@ -27,13 +27,13 @@ public sealed record LedgerPage(StockRow Stock, IReadOnlyList<LedgerLine> Items,
 /// and a SKU's ledger newest first. The ledger's "on hand after" is worked out backwards from on hand now, read in the
 /// same transaction as the movements, so it is exact because the movements sum to on hand.
 /// </summary>
-public sealed class StockQueries(IDbContextFactory<QCommerceDbContext> contexts)
+public sealed class StockQueries(IDbContextFactory<QCommerceDbContext> contexts, Stores.StoreDirectory stores)
 {
     public const int MaxPageSize = 200;
 
     public async Task<StockPage> ListAsync(StaffActor staff, int storeId, StockFilter filter, string? cursor, int pageSize = 50, CancellationToken ct = default)
     {
-        if (!staff.CanSee(storeId)) throw new NotFoundException("Store", PublicId.Format(PublicId.Store, storeId));
+        if (!staff.CanSee(storeId) || await stores.FindAsync(storeId, ct) is null) throw new NotFoundException("Store", PublicId.Format(PublicId.Store, storeId));
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         var after = Cursor(cursor);
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -72,8 +72,12 @@ public static class OpsImportsApi
 
     private static IResult Answer(ImportReport report, bool dryRun) =>
         report.HasProblems
-            ? TypedResults.ValidationProblem(report.ProblemsByKey(), title: $"{report.Problems.Count} problem(s) in the file; nothing was applied",
-                detail: "Fix the rows named in errors (rows[n] is the file's row n, the header being row 1) and send the file again.")
+            ? TypedResults.Problem(new HttpValidationProblemDetails(report.ProblemsByKey())
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Title = $"{report.Problems.Count} problem(s) in the file; nothing was applied",
+                Detail = "Fix the rows named in errors (rows[n] is the file's row n, the header being row 1) and send the file again.",
+            })
             : TypedResults.Ok(new OpsImportDto(report.Rows, report.Changes, report.Unchanged, dryRun, report.Applied));
 
     private static IResult Csv(string text, string name) =>
