@@ -28,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<OrderingOptions>().BindConfiguration("Orders");
         services.AddOptions<PricingOptions>().BindConfiguration("Orders");
         services.AddSingleton<DeliverySlots>();
+        services.AddSingleton<StoreSettingsService>();
         services.AddSingleton<IdempotencyGuard>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ChangeFeed>();
@@ -62,6 +63,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ops.OpsPaymentQueries>();
         services.AddSingleton<Ops.OutboxMonitor>();
         services.AddSingleton<PriceService>();
+        services.AddOptions<MediaOptions>().BindConfiguration("Media");
+        services.AddSingleton<ProductEditor>();
+        services.AddSingleton<CategoryService>();
+        services.AddSingleton<CouponService>();
         services.AddSingleton<PriceImport>();
         services.AddSingleton<Inventory.StockAdjustmentService>();
         services.AddSingleton<Inventory.StockQueries>();

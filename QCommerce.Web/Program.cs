@@ -16,6 +16,8 @@ builder.Configuration.AddOperatorSettings(builder.Environment);
 
 builder.Services.AddQCommerceData(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddQCommerceCore();
+// Uploaded pictures live beside the database, under the content root's data/ unless Media:Root says otherwise.
+builder.Services.PostConfigure<QCommerce.Core.Catalog.MediaOptions>(o => o.Root = Path.Combine(builder.Environment.ContentRootPath, o.Root));
 builder.Services.AddQCommerceBackgroundJobs();
 builder.Services.AddQCommerceIdentity(builder.Configuration);
 builder.Services.AddQCommerceApi();
@@ -49,6 +51,7 @@ app.MapHealthChecks("/health/ready");
 app.MapQCommerceApi();
 app.MapPspSandbox();
 app.MapProductImages();
+app.MapProductMedia();
 app.MapStoreSelection();
 app.MapCartActions();
 app.MapOrderForms();

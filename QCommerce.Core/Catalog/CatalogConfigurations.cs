@@ -6,7 +6,7 @@ internal sealed class CategoryConfiguration : IEntityTypeConfiguration<Category>
 {
     public void Configure(EntityTypeBuilder<Category> b)
     {
-        b.Property(c => c.Name).HasMaxLength(80);
+        b.Property(c => c.Name).HasMaxLength(Category.MaxNameLength);
         b.Property(c => c.Slug).HasMaxLength(80);
         b.HasIndex(c => c.Slug).IsUnique();
         b.HasOne(c => c.Parent).WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
@@ -42,7 +42,8 @@ internal sealed class SkuConfiguration : IEntityTypeConfiguration<Sku>
         b.Property(s => s.Unit).HasConversion<string>().HasMaxLength(16);
         b.Property(s => s.Size).HasPrecision(10, 3);
         b.HasIndex(s => s.Code).IsUnique();
-        b.HasIndex(s => s.Barcode);
+        // One barcode, one SKU: a scanner must find exactly one thing.
+        b.HasIndex(s => s.Barcode).IsUnique();
         b.Ignore(s => s.SizeLabel);
     }
 }

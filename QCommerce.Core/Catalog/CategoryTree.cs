@@ -8,7 +8,10 @@ public sealed record CategoryNode(int Id, string Name, string Slug, int? ParentI
     public string PublicId => Common.PublicId.Format(Common.PublicId.Category, Id);
 }
 
-/// <summary>The category tree, cached briefly: every page's navigation and every category filter reads it.</summary>
+/// <summary>
+/// The category tree shoppers see, cached briefly: every page's navigation and every category filter reads it. Only
+/// active categories are in it (and so nothing below an inactive one); ops read the whole tree from <see cref="CategoryService"/>.
+/// </summary>
 public sealed class CategoryTree(IDbContextFactory<QCommerceDbContext> contexts, IMemoryCache cache)
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(30);
@@ -55,7 +58,7 @@ public sealed class CategoryTree(IDbContextFactory<QCommerceDbContext> contexts,
         {
             entry.AbsoluteExpirationRelativeToNow = Freshness;
             await using var db = await contexts.CreateDbContextAsync(ct);
-            var rows = await db.Categories.AsNoTracking().OrderBy(c => c.SortOrder).ThenBy(c => c.Name)
+            var rows = await db.Categories.AsNoTracking().Where(c => c.IsActive).OrderBy(c => c.SortOrder).ThenBy(c => c.Name)
                 .Select(c => new { c.Id, c.Name, c.Slug, c.ParentId }).ToListAsync(ct);
             var byParent = rows.ToLookup(r => r.ParentId);
             CategoryNode Build(int id, string name, string slug, int? parent) =>

@@ -44,7 +44,59 @@ public sealed class Product
     public IReadOnlyList<ProductImage> Images => _images;
     public IReadOnlyList<ProductAttribute> Attributes => _attributes;
 
+    public const int MaxTitleLength = 200;
+    public const int MaxBrandLength = 80;
+    public const int MaxDescriptionLength = 4000;
+    public const int MaxImages = 8;
+    public const int MaxAttributes = 20;
+
     public void Feature() => IsFeatured = true;
+
+    public void SetFeatured(bool featured) => IsFeatured = featured;
+
+    /// <summary>New words for the product (the caller checked the fields; the slug, its address, stays).</summary>
+    public void Describe(string title, string brand, string description, Category category)
+    {
+        Title = title.Trim();
+        Brand = brand.Trim();
+        Description = description.Trim();
+        Category = category;
+        CategoryId = category.Id;
+    }
+
+    public void ReplaceAttributes(IEnumerable<ProductAttribute> attributes)
+    {
+        _attributes.Clear();
+        _attributes.AddRange(attributes);
+    }
+
+    /// <summary>Adds a picture after the others (the first is the one a card shows); drawn placeholders give way to the first real one.</summary>
+    public void AddImage(string url, string altText)
+    {
+        var real = _images.Where(i => !i.IsPlaceholder).ToList();
+        if (real.Count >= MaxImages) throw new DomainException($"A product has at most {MaxImages} pictures; remove one first.");
+        _images.Clear();
+        _images.AddRange(real.Select((i, n) => i with { SortOrder = n }));
+        _images.Add(new ProductImage(url, altText, real.Count));
+    }
+
+    public ProductImage RemoveImage(string url)
+    {
+        var image = _images.FirstOrDefault(i => i.Url == url) ?? throw new NotFoundException("Picture", url);
+        var rest = _images.Where(i => i.Url != url).OrderBy(i => i.SortOrder).Select((i, n) => i with { SortOrder = n }).ToList();
+        _images.Clear();
+        _images.AddRange(rest);
+        return image;
+    }
+
+    /// <summary>Makes a picture the first, the one product cards show.</summary>
+    public void MakeImageFirst(string url)
+    {
+        var image = _images.FirstOrDefault(i => i.Url == url) ?? throw new NotFoundException("Picture", url);
+        var order = new[] { image }.Concat(_images.Where(i => i.Url != url).OrderBy(i => i.SortOrder)).Select((i, n) => i with { SortOrder = n }).ToList();
+        _images.Clear();
+        _images.AddRange(order);
+    }
 
     public void Deactivate() => IsActive = false;
 
@@ -65,7 +117,11 @@ public sealed class Product
 }
 
 /// <summary>A picture of a product, served from this host (never an external URL).</summary>
-public sealed record ProductImage(string Url, string AltText, int SortOrder);
+public sealed record ProductImage(string Url, string AltText, int SortOrder)
+{
+    /// <summary>A tile drawn from the product's emoji (the demo's), not a photo someone uploaded.</summary>
+    public bool IsPlaceholder => Url.StartsWith("/images/products/", StringComparison.Ordinal);
+}
 
 /// <summary>A labelled fact shown on the product page ("Origin": "Spain").</summary>
 public sealed record ProductAttribute(string Name, string Value);

@@ -25,6 +25,39 @@ public sealed class Sku
     public decimal Size { get; private set; }
 
     public string SizeLabel => SkuSizes.Label(Unit, Size);
+
+    public void Change(string barcode, SkuUnit unit, decimal size)
+    {
+        if (size <= 0) throw new DomainException($"SKU '{Code}' must have a positive size.");
+        Barcode = barcode;
+        Unit = unit;
+        Size = size;
+    }
+}
+
+/// <summary>
+/// Barcodes as shelves carry them: GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, the last one the GS1 check digit,
+/// so a mistyped digit is caught at the desk rather than at the scanner.
+/// </summary>
+public static class Barcodes
+{
+    public static string? Problem(string? barcode)
+    {
+        if (string.IsNullOrWhiteSpace(barcode)) return "A barcode is required (8, 12, 13 or 14 digits).";
+        var digits = barcode.Trim();
+        if (!digits.All(char.IsAsciiDigit) || digits.Length is not (8 or 12 or 13 or 14))
+            return $"'{TextRules.Excerpt(digits)}' is not a barcode: 8, 12, 13 or 14 digits.";
+        return CheckDigit(digits[..^1]) == digits[^1] - '0' ? null : $"{digits} has a wrong check digit (the last digit should be {CheckDigit(digits[..^1])}).";
+    }
+
+    /// <summary>The GS1 check digit of the digits before it: weights 3 and 1 alternate from the right.</summary>
+    public static int CheckDigit(string body)
+    {
+        var sum = 0;
+        for (var i = 0; i < body.Length; i++)
+            sum += (body[body.Length - 1 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+        return (10 - sum % 10) % 10;
+    }
 }
 
 public enum SkuUnit

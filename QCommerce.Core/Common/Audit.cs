@@ -69,11 +69,25 @@ public static class AuditActions
     public const string PriceSchedule = "price.schedule";
     public const string PriceWithdraw = "price.withdraw";
     public const string PriceImport = "price.import";
+    public const string ProductCreate = "product.create";
+    public const string ProductChange = "product.change";
+    public const string ProductImageAdd = "product.image.add";
+    public const string ProductImageRemove = "product.image.remove";
+    public const string SkuCreate = "sku.create";
+    public const string SkuChange = "sku.change";
+    public const string CategoryCreate = "category.create";
+    public const string CategoryChange = "category.change";
+    public const string CategoryDelete = "category.delete";
+    public const string CouponCreate = "coupon.create";
+    public const string CouponChange = "coupon.change";
+    public const string StoreChange = "store.change";
 
     public static readonly IReadOnlyList<string> All =
     [
         OrderConfirm, OrderReject, OrderCancel, OrderNote, OrderRefund, PickStart, PickFinish, OrderDispatch, OrderDeliver,
         OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
+        ProductCreate, ProductChange, ProductImageAdd, ProductImageRemove, SkuCreate, SkuChange, CategoryCreate, CategoryChange, CategoryDelete,
+        CouponCreate, CouponChange, StoreChange,
     ];
 }
 

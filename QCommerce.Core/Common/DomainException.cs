@@ -76,3 +76,6 @@ public sealed class ProblemList
         if (Any) throw new RequestRejectedException(ToDictionary(), Reason);
     }
 }
+
+/// <summary>What was sent is not of a kind this accepts, judged by its content (a file that is no picture at all). The API answers 415.</summary>
+public sealed class UnsupportedContentException(string message) : DomainException(message);

@@ -71,6 +71,27 @@ public sealed class Coupon
 
     public Money MinimumBasket => new(Currency, MinimumBasketMinor);
 
+    /// <summary>New terms for the code (the code itself stays: shoppers and printed flyers know it by it).</summary>
+    public void Change(Coupon terms)
+    {
+        if (terms.UsageLimit is { } limit && limit < TimesUsed)
+            throw new DomainException($"The code {Code} has been used {TimesUsed} times already; its limit cannot be lower than that.");
+        Kind = terms.Kind;
+        PercentOff = terms.PercentOff;
+        AmountOffMinor = terms.AmountOffMinor;
+        Currency = terms.Currency;
+        MinimumBasketMinor = terms.MinimumBasketMinor;
+        ValidFromUtc = terms.ValidFromUtc;
+        ValidToUtc = terms.ValidToUtc;
+        UsageLimit = terms.UsageLimit;
+        PerCustomerLimit = terms.PerCustomerLimit;
+        RegionId = terms.RegionId;
+    }
+
+    public void Disable() => IsActive = false;
+
+    public void Enable() => IsActive = true;
+
     public static string? Normalize(string? code)
     {
         if (string.IsNullOrWhiteSpace(code)) return null;

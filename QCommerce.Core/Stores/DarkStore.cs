@@ -32,6 +32,29 @@ public sealed class DarkStore
     public long FreeDeliveryThresholdMinor { get; private set; }
     public OpeningHours Hours { get; private set; } = null!;
     public int BaseEtaMinutes { get; private set; }
+
+    /// <summary>How long each bookable delivery window is.</summary>
+    public int SlotMinutes { get; private set; } = 60;
+
+    /// <summary>How many orders one delivery window takes.</summary>
+    public int SlotCapacity { get; private set; } = 6;
+
+    public static readonly int[] SlotLengths = [30, 60, 90, 120];
+
+    /// <summary>New settings (the caller checked each field; see <see cref="StoreSettingsService"/>).</summary>
+    public void Change(OpeningHours hours, IEnumerable<string> zips, long deliveryFeeMinor, long freeDeliveryThresholdMinor, int baseEtaMinutes,
+        int slotMinutes, int slotCapacity)
+    {
+        Hours = hours;
+        DeliveryFeeMinor = deliveryFeeMinor;
+        FreeDeliveryThresholdMinor = freeDeliveryThresholdMinor;
+        BaseEtaMinutes = baseEtaMinutes;
+        SlotMinutes = slotMinutes;
+        SlotCapacity = slotCapacity;
+        var wanted = zips.Select(z => Zips.Normalize(z)!).Distinct().ToHashSet();
+        _deliveryZips.RemoveAll(z => !wanted.Contains(z.Zip));
+        foreach (var zip in wanted.Where(w => _deliveryZips.All(z => z.Zip != w))) _deliveryZips.Add(new DeliveryZip(zip));
+    }
 }
 
 /// <summary>One zip a store delivers to. A zip may be served by more than one store.</summary>

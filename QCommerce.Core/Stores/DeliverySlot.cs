@@ -49,13 +49,11 @@ public sealed record SlotView(int Id, DateTime StartUtc, DateTime EndUtc, int Re
 }
 
 /// <summary>
-/// The delivery windows shoppers can book: one-hour slots inside each store's opening hours for the
-/// next two days, created ahead by <see cref="EnsureSlotsAsync"/> (safe to run on several instances).
+/// The delivery windows shoppers can book: slots of the store's length and capacity inside its opening hours for the
+/// next two days, from the next full hour, created ahead by <see cref="EnsureSlotsAsync"/> (safe to run on several instances).
 /// </summary>
 public sealed class DeliverySlots(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock, ILogger<DeliverySlots> logger)
 {
-    public const int DefaultCapacity = 6;
-    public static readonly TimeSpan SlotLength = TimeSpan.FromHours(1);
     public static readonly TimeSpan Horizon = TimeSpan.FromDays(2);
 
     /// <summary>A slot starting sooner than this cannot be booked: pickers need the time.</summary>
@@ -70,15 +68,17 @@ public sealed class DeliverySlots(IDbContextFactory<QCommerceDbContext> contexts
             await using var db = await contexts.CreateDbContextAsync(ct);
             var from = now.UtcDateTime;
             var to = from + Horizon;
-            var existing = (await db.DeliverySlots.AsNoTracking().Where(s => s.StoreId == store.Id && s.StartUtc >= from.AddHours(-1) && s.StartUtc < to)
-                .Select(s => s.StartUtc).ToListAsync(ct)).ToHashSet();
+            var existing = await db.DeliverySlots.AsNoTracking().Where(s => s.StoreId == store.Id && s.EndUtc > from && s.StartUtc < to)
+                .Select(s => new { s.StartUtc, s.EndUtc }).ToListAsync(ct);
             var firstHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(1);
-            for (var start = firstHour; start < now + Horizon; start += SlotLength)
+            var length = TimeSpan.FromMinutes(store.SlotMinutes);
+            for (var start = firstHour; start < now + Horizon; start += length)
             {
                 // The whole window must lie in opening hours (a slot ending at closing time is fine).
-                if (!store.Hours.IsOpenAt(start) || !store.Hours.IsOpenAt(start + SlotLength - TimeSpan.FromMinutes(1))) continue;
-                if (existing.Contains(start.UtcDateTime)) continue;
-                db.DeliverySlots.Add(new DeliverySlot(store.Id, start.UtcDateTime, (start + SlotLength).UtcDateTime, DefaultCapacity));
+                if (!store.Hours.IsOpenAt(start) || !store.Hours.IsOpenAt(start + length - TimeSpan.FromMinutes(1))) continue;
+                // A slot kept from before a change of length (it has bookings) is not overlapped by a new one.
+                if (existing.Any(e => e.StartUtc < (start + length).UtcDateTime && e.EndUtc > start.UtcDateTime)) continue;
+                db.DeliverySlots.Add(new DeliverySlot(store.Id, start.UtcDateTime, (start + length).UtcDateTime, store.SlotCapacity));
                 created++;
             }
             try

@@ -84,6 +84,7 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
             // The sandbox PSP keeps its own file per app; PSP calls time out fast so fault tests stay quick;
             // reconciliation runs only when a test asks (RunOnceAsync), and then looks at every open payment.
             builder.UseSetting("Payments:Sandbox:DataPath", sandboxPath);
+            builder.UseSetting("Media:Root", Path.Combine(Path.GetDirectoryName(sandboxPath)!, "media"));
             builder.UseSetting("Payments:PspTimeout", "00:00:02");
             builder.UseSetting("Payments:ReconcileAfter", "00:00:00");
             builder.UseSetting("Payments:ReconcileInterval", "01:00:00");

@@ -8,7 +8,7 @@ namespace QCommerce.Web.Catalog;
 /// Product pictures drawn on the fly: a soft tile in a colour of the product's own and its emoji.
 /// Served from this host (no external URLs) and cached by browsers for a day.
 /// </summary>
-public static class ProductImages
+public static partial class ProductImages
 {
     private static readonly string[] Palette = ["#FDECEC", "#FFF4E0", "#FFFBE0", "#EAF7EC", "#E6F4F1", "#E8F1FD", "#EFEAFB", "#FBEAF4"];
 
@@ -22,6 +22,27 @@ public static class ProductImages
         }).ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>
+    /// Uploaded pictures, as ProductPictures wrote them: only names of its own shape are served (no path can climb out of
+    /// the media folder), as WebP, cached for a year (a new picture is a new name).
+    /// </summary>
+    public static IEndpointRouteBuilder MapProductMedia(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/media/products/{productId:int}/{file}", (int productId, string file, HttpContext http,
+            Microsoft.Extensions.Options.IOptions<QCommerce.Core.Catalog.MediaOptions> media) =>
+        {
+            if (productId <= 0 || !MediaName().IsMatch(file)) return Results.NotFound();
+            var path = Path.Combine(media.Value.FullRoot, "products", productId.ToString(CultureInfo.InvariantCulture), file);
+            if (!File.Exists(path)) return Results.NotFound();
+            http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            return Results.File(path, "image/webp");
+        }).ExcludeFromDescription();
+        return app;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{16}-(400|800)\\.webp$")]
+    private static partial System.Text.RegularExpressions.Regex MediaName();
 
     internal static string Draw(string slug, string emoji)
     {

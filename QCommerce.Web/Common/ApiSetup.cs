@@ -54,7 +54,7 @@ public static class ApiSetup
         v1.MapPaymentsApi();
         // Staff only: the role for every route under /v1/ops (a shopper's token is 403); each action also reads the staff member afresh.
         v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi().MapOpsReportsApi()
-            .MapOpsStockApi().MapOpsPricesApi().MapOpsImportsApi();
+            .MapOpsStockApi().MapOpsPricesApi().MapOpsImportsApi().MapOpsCatalogApi().MapOpsCouponsAndStoresApi();
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");

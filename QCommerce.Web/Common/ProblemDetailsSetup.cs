@@ -21,6 +21,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             RequestRejectedException => (StatusCodes.Status422UnprocessableEntity, "The request cannot be carried out as asked"),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused"),
             ConflictException => (StatusCodes.Status409Conflict, "Conflict with the current state"),
+            UnsupportedContentException => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
             QCommerce.Core.Payments.PaymentProviderUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The payment provider is not answering"),
             DomainException => (StatusCodes.Status400BadRequest, "The request cannot be carried out"),
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "Unsupported media type" : "Malformed request"),

@@ -252,6 +252,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(80)
@@ -397,7 +400,8 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Barcode");
+                    b.HasIndex("Barcode")
+                        .IsUnique();
 
                     b.HasIndex("Code")
                         .IsUnique();
@@ -1472,6 +1476,12 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(80)");
 
                     b.Property<int>("RegionId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlotCapacity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlotMinutes")
                         .HasColumnType("integer");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Address", "QCommerce.Core.Stores.DarkStore.Address#StoreAddress", b1 =>

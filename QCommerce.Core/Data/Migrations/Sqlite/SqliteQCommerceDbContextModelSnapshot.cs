@@ -235,6 +235,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(80)
@@ -374,7 +377,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Barcode");
+                    b.HasIndex("Barcode")
+                        .IsUnique();
 
                     b.HasIndex("Code")
                         .IsUnique();
@@ -1419,6 +1423,12 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("RegionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlotCapacity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlotMinutes")
                         .HasColumnType("INTEGER");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Address", "QCommerce.Core.Stores.DarkStore.Address#StoreAddress", b1 =>

@@ -1,0 +1,355 @@
+using System.Globalization;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Core.Catalog;
+
+/// <summary>A SKU as staff describe it: its barcode, unit and size (its code is made from the product's address).</summary>
+public sealed record SkuDraft(string? Barcode, SkuUnit? Unit, decimal? Size);
+
+/// <summary>A product as staff describe it. <see cref="Skus"/> is read when creating (at least one); changes to SKUs go one by one.</summary>
+public sealed record ProductDraft(string? Title, string? Brand, string? Description, int? CategoryId, bool Active, bool Featured,
+    IReadOnlyList<ProductAttribute>? Attributes = null, IReadOnlyList<SkuDraft>? Skus = null);
+
+public sealed record OpsSku(int Id, string Code, string Barcode, SkuUnit Unit, decimal Size, string SizeLabel);
+
+/// <summary>A product as the ops editor shows it.</summary>
+public sealed record OpsProduct(int Id, string Slug, string Title, string Brand, string Description, int CategoryId, string CategoryName, bool IsActive,
+    bool IsFeatured, IReadOnlyList<ProductAttribute> Attributes, IReadOnlyList<ProductImage> Images, IReadOnlyList<OpsSku> Skus)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Product, Id);
+}
+
+/// <summary>A row of the ops products grid.</summary>
+public sealed record OpsProductRow(int Id, string Title, string Brand, string CategoryName, bool IsActive, bool IsFeatured, int SkuCount, string? ImageUrl,
+    string FirstBarcode);
+
+public sealed record OpsProductFilter(string? Text = null, int? CategoryId = null, bool? Active = null);
+
+/// <summary>
+/// The catalog as ops change it: products with their words, category, attributes, SKUs (a barcode is a valid GTIN and
+/// belongs to one SKU only) and pictures. Catalog-wide: staff limited to some stores read, not change. Every problem of a
+/// draft is named at once by field; each change has its audit row in its transaction; a product made inactive leaves the
+/// storefront and <c>/v1/products</c> at their next read, because every shopper read asks for active products.
+/// </summary>
+public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts, IOptions<MediaOptions> media, TimeProvider clock,
+    ILogger<ProductEditor> logger)
+{
+    public const int MaxPageSize = 200;
+    public const decimal MaxSize = 100_000;
+
+    public async Task<int> CreateAsync(StaffActor staff, ProductDraft draft, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        var problems = new ProblemList();
+        Check(draft, problems);
+        var skus = draft.Skus ?? [];
+        if (skus.Count == 0) problems.Add("skus", "A product needs at least one SKU (its barcode, unit and size).");
+        if (skus.Count > 20) problems.Add("skus", "A product has at most 20 SKUs.");
+        for (var i = 0; i < skus.Count; i++) CheckSku(skus[i], problems, $"skus[{i}].");
+        foreach (var twice in skus.Select((s, i) => (s.Barcode?.Trim(), i)).Where(x => x.Item1 is { Length: > 0 }).GroupBy(x => x.Item1).Where(g => g.Count() > 1))
+            problems.Add($"skus[{twice.Last().i}].barcode", $"The barcode {twice.Key} is given to two SKUs.");
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var category = await CategoryAsync(db, draft.CategoryId, problems, ct);
+        await BarcodesFreeAsync(db, skus.Select((s, i) => (s.Barcode?.Trim(), $"skus[{i}].barcode")), null, problems, ct);
+        problems.ThrowIfAny();
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var slug = await UniqueSlugAsync(db, $"{draft.Brand} {draft.Title}", ct);
+        var product = new Product(draft.Title!.Trim(), slug, draft.Description?.Trim() ?? "", draft.Brand!.Trim(), category!,
+            skus.Select((s, i) => new Sku($"{slug}-{i + 1}", s.Barcode!.Trim(), s.Unit!.Value, s.Size!.Value)), [], Attributes(draft));
+        if (!draft.Active) product.Deactivate();
+        product.SetFeatured(draft.Featured);
+        db.Products.Add(product);
+        await db.SaveChangesAsync(ct);
+        Audit.Record(db, staff, AuditActions.ProductCreate, "product", product.PublicIdOf(), null, null,
+            new { title = product.Title, category = category!.Slug, active = product.IsActive, skus = product.Skus.Select(s => s.Barcode) }, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Product {ProductId} '{Title}' created by {Actor} with {Skus} SKU(s)", product.PublicIdOf(), product.Title, staff.Email, product.Skus.Count);
+        return product.Id;
+    }
+
+    /// <summary>Changes the product's words, category, attributes, active and featured flags (its SKUs and pictures have their own actions).</summary>
+    public async Task UpdateAsync(StaffActor staff, int productId, ProductDraft draft, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        var problems = new ProblemList();
+        Check(draft, problems);
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var category = await CategoryAsync(db, draft.CategoryId, problems, ct);
+        problems.ThrowIfAny();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var product = await LoadAsync(db, productId, ct);
+        var before = new { title = product.Title, brand = product.Brand, category = product.CategoryId, active = product.IsActive, featured = product.IsFeatured };
+        product.Describe(draft.Title!, draft.Brand!, draft.Description ?? "", category!);
+        product.ReplaceAttributes(Attributes(draft));
+        if (draft.Active) product.Activate(); else product.Deactivate();
+        product.SetFeatured(draft.Featured);
+        Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, before,
+            new { title = product.Title, brand = product.Brand, category = product.CategoryId, active = product.IsActive, featured = product.IsFeatured }, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (before.active != product.IsActive)
+            logger.LogInformation("Product {ProductId} {State} by {Actor}", product.PublicIdOf(), product.IsActive ? "activated" : "deactivated", staff.Email);
+    }
+
+    public async Task<int> AddSkuAsync(StaffActor staff, int productId, SkuDraft draft, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        var problems = new ProblemList();
+        CheckSku(draft, problems, "");
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await BarcodesFreeAsync(db, [(draft.Barcode?.Trim(), "barcode")], null, problems, ct);
+        problems.ThrowIfAny();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var product = await LoadAsync(db, productId, ct);
+        if (product.Skus.Count >= 20) throw CategoryService.Rejected("skus", "A product has at most 20 SKUs.");
+        var taken = product.Skus.Select(s => s.Code).ToHashSet(StringComparer.Ordinal);
+        var n = product.Skus.Count + 1;
+        while (taken.Contains($"{product.Slug}-{n}") || await db.Skus.AnyAsync(s => s.Code == $"{product.Slug}-{n}", ct)) n++;
+        var sku = new Sku($"{product.Slug}-{n}", draft.Barcode!.Trim(), draft.Unit!.Value, draft.Size!.Value);
+        product.AddSku(sku);
+        await SaveCatchingBarcodeAsync(db, "barcode", ct);
+        Audit.Record(db, staff, AuditActions.SkuCreate, "sku", PublicId.Format(PublicId.Sku, sku.Id), null, null,
+            new { product = product.PublicIdOf(), barcode = sku.Barcode, size = sku.SizeLabel }, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return sku.Id;
+    }
+
+    public async Task ChangeSkuAsync(StaffActor staff, int skuId, SkuDraft draft, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        var problems = new ProblemList();
+        CheckSku(draft, problems, "");
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await BarcodesFreeAsync(db, [(draft.Barcode?.Trim(), "barcode")], skuId, problems, ct);
+        problems.ThrowIfAny();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sku = await db.Skus.FirstOrDefaultAsync(s => s.Id == skuId, ct) ?? throw new NotFoundException("SKU", PublicId.Format(PublicId.Sku, skuId));
+        var before = new { barcode = sku.Barcode, size = sku.SizeLabel };
+        sku.Change(draft.Barcode!.Trim(), draft.Unit!.Value, draft.Size!.Value);
+        Audit.Record(db, staff, AuditActions.SkuChange, "sku", PublicId.Format(PublicId.Sku, skuId), null, before, new { barcode = sku.Barcode, size = sku.SizeLabel }, null, now);
+        await SaveCatchingBarcodeAsync(db, "barcode", ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Adds an uploaded picture after the product's others (see <see cref="ProductPictures"/> for what is accepted).</summary>
+    public async Task<string> AddImageAsync(StaffActor staff, int productId, byte[] upload, string? altText, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        if (TextRules.Problem(altText, 200, "A description of the picture") is { } altProblem) throw CategoryService.Rejected("altText", altProblem);
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var product = await LoadAsync(db, productId, ct);
+        var picture = ProductPictures.Prepare(upload, productId);
+        var root = media.Value.FullRoot;
+        var written = new List<string>();
+        try
+        {
+            foreach (var (path, bytes) in picture.Files)
+            {
+                var full = Path.Combine(root, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                await File.WriteAllBytesAsync(full, bytes, ct);
+                written.Add(full);
+            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            product.AddImage(picture.Url, string.IsNullOrWhiteSpace(altText) ? $"{product.Brand} {product.Title}".Trim() : altText.Trim());
+            Audit.Record(db, staff, AuditActions.ProductImageAdd, "product", product.PublicIdOf(), null, null,
+                new { url = picture.Url, bytes = upload.Length }, null, now);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch
+        {
+            foreach (var file in written) File.Delete(file); // nothing refers to them
+            throw;
+        }
+        logger.LogInformation("Picture {Url} added to {ProductId} by {Actor} ({Bytes} bytes uploaded)", picture.Url, product.PublicIdOf(), staff.Email, upload.Length);
+        return picture.Url;
+    }
+
+    public async Task RemoveImageAsync(StaffActor staff, int productId, string url, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var product = await LoadAsync(db, productId, ct);
+        var removed = product.RemoveImage(url);
+        Audit.Record(db, staff, AuditActions.ProductImageRemove, "product", product.PublicIdOf(), null, new { url = removed.Url }, null, null, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (!removed.IsPlaceholder && removed.Url.StartsWith(MediaOptions.UrlPrefix + "/products/", StringComparison.Ordinal))
+            foreach (var file in new[] { removed.Url, ProductPictures.CardUrl(removed.Url) })
+            {
+                var full = Path.GetFullPath(Path.Combine(media.Value.FullRoot, file[(MediaOptions.UrlPrefix.Length + 1)..]));
+                if (full.StartsWith(media.Value.FullRoot, StringComparison.Ordinal) && File.Exists(full)) File.Delete(full);
+            }
+    }
+
+    public async Task MakeImageFirstAsync(StaffActor staff, int productId, string url, CancellationToken ct = default)
+    {
+        PriceService.RequireCatalogWide(staff);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var product = await LoadAsync(db, productId, ct);
+        product.MakeImageFirst(url);
+        Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, null, new { firstPicture = url }, null, clock.UtcNow());
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<OpsProduct?> FindAsync(int productId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var p = await db.Products.AsNoTracking().Include(x => x.Skus).Include(x => x.Category).FirstOrDefaultAsync(x => x.Id == productId, ct);
+        return p is null ? null : new OpsProduct(p.Id, p.Slug, p.Title, p.Brand, p.Description, p.CategoryId, p.Category.Name, p.IsActive, p.IsFeatured,
+            p.Attributes.ToList(), p.Images.OrderBy(i => i.SortOrder).ToList(),
+            p.Skus.OrderBy(s => s.Id).Select(s => new OpsSku(s.Id, s.Code, s.Barcode, s.Unit, s.Size, s.SizeLabel)).ToList());
+    }
+
+    /// <summary>The products grid: a page by title (page numbers, a total), filtered by text (title, brand, SKU code or barcode), category and state.</summary>
+    public async Task<Page<OpsProductRow>> ListAsync(OpsProductFilter filter, int page, int pageSize, CancellationToken ct = default)
+    {
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = Filtered(db, filter);
+        var total = await rows.CountAsync(ct);
+        var items = await Rows(db, rows.OrderBy(p => p.Title).ThenBy(p => p.Id).Skip((page - 1) * pageSize).Take(pageSize), ct);
+        return new Page<OpsProductRow>(items, page, pageSize, total);
+    }
+
+    /// <summary>The same rows by id in keyset pages, for <c>/v1/ops/products</c> (a cursor never skips or repeats a product as others are added).</summary>
+    public async Task<(IReadOnlyList<OpsProductRow> Items, string? NextCursor)> ListAfterAsync(OpsProductFilter filter, string? cursor, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        int? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (!PublicId.TryParse(PublicId.Product, cursor, out var last)) throw CategoryService.Rejected("cursor", "This cursor is not one a page of this list gave; start from the first page.");
+            after = last;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = Filtered(db, filter);
+        if (after is { } a) rows = rows.Where(p => p.Id > a);
+        var items = await Rows(db, rows.OrderBy(p => p.Id).Take(pageSize + 1), ct);
+        var page = items.Take(pageSize).ToList();
+        return (page, items.Count > pageSize ? PublicId.Format(PublicId.Product, page[^1].Id) : null);
+    }
+
+    private static IQueryable<Product> Filtered(QCommerceDbContext db, OpsProductFilter filter)
+    {
+        var rows = db.Products.AsNoTracking();
+        if (filter.CategoryId is { } categoryId) rows = rows.Where(p => p.CategoryId == categoryId);
+        if (filter.Active is { } active) rows = rows.Where(p => p.IsActive == active);
+        if (filter.Text?.Trim() is { Length: > 0 } text)
+        {
+            var lower = text.ToLowerInvariant();
+            rows = rows.Where(p => p.Title.ToLower().Contains(lower) || p.Brand.ToLower().Contains(lower)
+                || db.Skus.Any(s => s.ProductId == p.Id && (s.Barcode == text || s.Code.ToLower().Contains(lower))));
+        }
+        return rows;
+    }
+
+    private static async Task<List<OpsProductRow>> Rows(QCommerceDbContext db, IQueryable<Product> page, CancellationToken ct)
+    {
+        var rows = await page.Select(p => new
+        {
+            p.Id, p.Title, p.Brand, Category = p.Category.Name, p.IsActive, p.IsFeatured, p.Images,
+            Skus = db.Skus.Count(s => s.ProductId == p.Id),
+            Barcode = db.Skus.Where(s => s.ProductId == p.Id).OrderBy(s => s.Id).Select(s => s.Barcode).FirstOrDefault(),
+        }).ToListAsync(ct);
+        return rows.Select(r => new OpsProductRow(r.Id, r.Title, r.Brand, r.Category, r.IsActive, r.IsFeatured, r.Skus,
+            r.Images.OrderBy(i => i.SortOrder).FirstOrDefault()?.Url is { } url ? ProductPictures.CardUrl(url) : null, r.Barcode ?? "")).ToList();
+    }
+
+    private static void Check(ProductDraft draft, ProblemList problems)
+    {
+        if (string.IsNullOrWhiteSpace(draft.Title)) problems.Add("title", "A product needs a title.");
+        else if (TextRules.Problem(draft.Title.Trim(), Product.MaxTitleLength, "A title") is { } title) problems.Add("title", title);
+        if (string.IsNullOrWhiteSpace(draft.Brand)) problems.Add("brand", "Say the brand (the maker's name on the pack).");
+        else if (TextRules.Problem(draft.Brand.Trim(), Product.MaxBrandLength, "A brand") is { } brand) problems.Add("brand", brand);
+        if (TextRules.Problem(draft.Description?.Trim(), Product.MaxDescriptionLength, "A description") is { } description) problems.Add("description", description);
+        if (draft.CategoryId is null) problems.Add("categoryId", "Choose the category shoppers find it in.");
+        var attributes = draft.Attributes ?? [];
+        if (attributes.Count > Product.MaxAttributes) problems.Add("attributes", $"A product has at most {Product.MaxAttributes} attributes.");
+        for (var i = 0; i < attributes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(attributes[i].Name)) problems.Add($"attributes[{i}].name", "An attribute needs a name (Origin).");
+            else if (TextRules.Problem(attributes[i].Name.Trim(), 40, "An attribute's name") is { } name) problems.Add($"attributes[{i}].name", name);
+            if (string.IsNullOrWhiteSpace(attributes[i].Value)) problems.Add($"attributes[{i}].value", "An attribute needs a value (Spain).");
+            else if (TextRules.Problem(attributes[i].Value.Trim(), 200, "An attribute's value") is { } value) problems.Add($"attributes[{i}].value", value);
+        }
+    }
+
+    private static void CheckSku(SkuDraft sku, ProblemList problems, string prefix)
+    {
+        if (Barcodes.Problem(sku.Barcode) is { } barcode) problems.Add($"{prefix}barcode", barcode);
+        if (sku.Unit is not { } unit || !Enum.IsDefined(unit)) problems.Add($"{prefix}unit", "Choose a unit: piece, pack, gram, kilogram, millilitre or litre.");
+        if (sku.Size is not { } size || size <= 0 || size > MaxSize || decimal.Round(size, 3) != size)
+            problems.Add($"{prefix}size", $"A size is a positive number up to {MaxSize:N0}, with at most 3 decimals (500 for 500 g).");
+    }
+
+    private static async Task<Category?> CategoryAsync(QCommerceDbContext db, int? categoryId, ProblemList problems, CancellationToken ct)
+    {
+        if (categoryId is not { } id) return null;
+        var category = await db.Categories.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (category is null) problems.Add("categoryId", $"There is no category {PublicId.Format(PublicId.Category, id)}.");
+        else if (!category.IsActive) problems.Add("categoryId", $"{category.Name} is inactive; shoppers could not browse to the product. Choose another or activate it.");
+        return category;
+    }
+
+    private static async Task BarcodesFreeAsync(QCommerceDbContext db, IEnumerable<(string? Barcode, string Field)> barcodes, int? exceptSkuId, ProblemList problems,
+        CancellationToken ct)
+    {
+        var wanted = barcodes.Where(b => b.Barcode is { Length: > 0 } && !problems.Has(b.Field)).ToList();
+        if (wanted.Count == 0) return;
+        var codes = wanted.Select(w => w.Barcode!).ToList();
+        var taken = await db.Skus.AsNoTracking().Where(s => codes.Contains(s.Barcode) && (exceptSkuId == null || s.Id != exceptSkuId))
+            .Select(s => new { s.Barcode, s.Id, s.ProductId }).ToListAsync(ct);
+        foreach (var (barcode, field) in wanted)
+            if (taken.FirstOrDefault(t => t.Barcode == barcode) is { } owner)
+                problems.Add(field, $"The barcode {barcode} already belongs to {PublicId.Format(PublicId.Sku, owner.Id)} (product {PublicId.Format(PublicId.Product, owner.ProductId)}).");
+    }
+
+    /// <summary>The unique index has the last word on barcodes (two desks saving the same one at once): its refusal is the same problem.</summary>
+    private static async Task SaveCatchingBarcodeAsync(QCommerceDbContext db, string field, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException?.Message.Contains("Barcode", StringComparison.OrdinalIgnoreCase) == true
+            || ex.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            throw CategoryService.Rejected(field, "That barcode was just given to another SKU.");
+        }
+    }
+
+    private static IEnumerable<ProductAttribute> Attributes(ProductDraft draft) =>
+        (draft.Attributes ?? []).Select(a => new ProductAttribute(a.Name.Trim(), a.Value.Trim()));
+
+    private static async Task<Product> LoadAsync(QCommerceDbContext db, int productId, CancellationToken ct) =>
+        await db.Products.Include(p => p.Skus).Include(p => p.Category).FirstOrDefaultAsync(p => p.Id == productId, ct)
+        ?? throw new NotFoundException("Product", PublicId.Format(PublicId.Product, productId));
+
+    private static async Task<string> UniqueSlugAsync(QCommerceDbContext db, string text, CancellationToken ct)
+    {
+        var slug = Slugs.From(text, Product.MaxTitleLength - 8);
+        if (slug.Length == 0) slug = "product";
+        var taken = (await db.Products.Where(p => p.Slug.StartsWith(slug)).Select(p => p.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        if (!taken.Contains(slug)) return slug;
+        for (var n = 2; ; n++)
+            if (!taken.Contains(string.Create(CultureInfo.InvariantCulture, $"{slug}-{n}"))) return string.Create(CultureInfo.InvariantCulture, $"{slug}-{n}");
+    }
+}
+
+internal static class ProductIds
+{
+    public static string PublicIdOf(this Product product) => PublicId.Format(PublicId.Product, product.Id);
+}
