@@ -54,7 +54,7 @@ public static class LowStock
 /// New low-stock marks, for the live badge of every instance's ops pages: the rows marked lately, one seek of the
 /// low-since index. (A mark cleared is not news: the badge counts again whenever its page loads or refreshes.)
 /// </summary>
-internal sealed class LowStockChangeSource : IChangeSource
+public sealed class LowStockChangeSource : IChangeSource
 {
     public const string Topic = "lowstock";
 

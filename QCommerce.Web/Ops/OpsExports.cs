@@ -42,6 +42,27 @@ public static class OpsExports
             await WriteAsync(http, batch, header: false, ct);
             return Results.Empty;
         }).RequireAuthorization(Roles.Ops).WithMetadata(new Microsoft.AspNetCore.Mvc.ProducesAttribute("text/csv")).ExcludeFromDescription();
+
+        // The imports page's downloads: the same exports as /v1/ops/exports, for the portal's cookie.
+        app.MapGet("/ops/exports/prices.csv", async (ClaimsPrincipal user, StaffDirectory directory, QCommerce.Core.Catalog.PriceImport prices, CancellationToken ct) =>
+            await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct) is null
+                ? Results.Forbid()
+                : Results.File(System.Text.Encoding.UTF8.GetBytes(await prices.ExportAsync(ct)), "text/csv; charset=utf-8", $"prices-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv"))
+            .RequireAuthorization(Roles.Ops).ExcludeFromDescription();
+        app.MapGet("/ops/exports/stock.csv", async (string? store, ClaimsPrincipal user, StaffDirectory directory, QCommerce.Core.Inventory.StockCountImport stock,
+            CancellationToken ct) =>
+        {
+            var staff = await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct);
+            if (staff is null) return Results.Forbid();
+            int? storeId = null;
+            if (!string.IsNullOrEmpty(store))
+            {
+                if (!PublicId.TryParse(PublicId.Store, store, out var id) || !staff.CanSee(id)) return Results.NotFound();
+                storeId = id;
+            }
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(await stock.ExportAsync(staff, storeId, ct)), "text/csv; charset=utf-8",
+                $"stock{(store is { Length: > 0 } ? "-" + store : "")}-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
+        }).RequireAuthorization(Roles.Ops).ExcludeFromDescription();
         return app;
     }
 

@@ -25,13 +25,19 @@ public abstract class OpsPage : ComponentBase
     [SupplyParameterFromQuery(Name = "store")] public string? StoreQuery { get; set; }
 
     protected StaffActor? Staff { get; private set; }
-    protected IReadOnlyList<StoreSummary> Stores { get; private set; } = [];
+    protected IReadOnlyList<StoreSummary> Stores { get; set; } = [];
 
     /// <summary>The store the URL names, if the staff member works there; else all their stores.</summary>
     protected int? StoreId { get; private set; }
 
     /// <summary>Set while an action runs: buttons are disabled, so a double click is one action.</summary>
     protected bool Busy { get; private set; }
+
+    /// <summary>The last action's refusals by field ("title", "skus[0].barcode"), for forms to show beside each field.</summary>
+    protected IReadOnlyDictionary<string, string[]> FieldErrors { get; private set; } = new Dictionary<string, string[]>();
+
+    /// <summary>The refusal of one field, or null.</summary>
+    protected string? ErrorOf(string field) => FieldErrors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -65,6 +71,7 @@ public abstract class OpsPage : ComponentBase
     {
         if (Busy) return false;
         Busy = true;
+        FieldErrors = new Dictionary<string, string[]>();
         try
         {
             Staff = await Directory.RequireAsync((await Auth).User);
@@ -74,6 +81,7 @@ public abstract class OpsPage : ComponentBase
         }
         catch (RequestRejectedException rejected)
         {
+            FieldErrors = rejected.Errors;
             Snackbar.Add(string.Join(" ", rejected.Errors.SelectMany(e => e.Value)), Severity.Error);
             return false;
         }
