@@ -74,6 +74,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PaymentQueries>();
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();
+        services.AddSingleton<IOutboxHandler, Inventory.LowStockFeed>();
         return services;
     }
 

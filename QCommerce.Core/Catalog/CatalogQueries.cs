@@ -28,7 +28,8 @@ public sealed record ProductDetail(
     IReadOnlyList<CategoryNode> CategoryPath, IReadOnlyList<ProductImage> Images,
     IReadOnlyList<ProductAttribute> Attributes, IReadOnlyList<SkuOffer> Skus, StoreSummary? Store);
 
-public sealed record SkuAvailability(int SkuId, bool InStock, int AvailableQty);
+/// <summary>A SKU's stock in one store as shoppers are told it (<see cref="Label"/>: "In stock", "Only 3 left", "Sold out").</summary>
+public sealed record SkuAvailability(int SkuId, bool InStock, int AvailableQty, bool Low = false, string Label = "Sold out");
 
 /// <summary>
 /// The catalog as shoppers read it. Prices come from the store's region and stock from the store
@@ -143,7 +144,7 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         if (missing.Count > 0) throw new NotFoundException("SKU", string.Join(", ", missing.Select(m => PublicId.Format(PublicId.Sku, m))));
         var stock = await stockView.InStoreAsync(db, storeId, distinct, ct);
         return distinct.Select(id => stock.TryGetValue(id, out var availability) && availability.InStock
-            ? new SkuAvailability(id, true, availability.AvailableQty)
+            ? new SkuAvailability(id, true, availability.AvailableQty, availability.IsLow, availability.Label)
             : new SkuAvailability(id, false, 0)).ToList();
     }
 

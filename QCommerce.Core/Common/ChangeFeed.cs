@@ -23,6 +23,12 @@ public interface ILiveEntity
 /// </summary>
 public interface IChangeSource
 {
+    /// <summary>The topics its rows stand for: the source is asked only while some page watches one of them.</summary>
+    IReadOnlyCollection<string> Topics { get; }
+
+    /// <summary>How often it is asked while watched (once a second, unless its news may wait longer).</summary>
+    TimeSpan Every => ChangeFeedWatcher.Every;
+
     Task<IReadOnlyList<ChangedRow>> ChangedSinceAsync(DbContext db, DateTime sinceUtc, CancellationToken ct);
 }
 
@@ -39,6 +45,9 @@ public sealed class ChangeFeed(ILogger<ChangeFeed> logger)
     private readonly ConcurrentDictionary<(string Table, int Id), int> _published = new();
 
     public bool HasWatchers => !_subscriptions.IsEmpty;
+
+    /// <summary>Whether some page watches <paramref name="topic"/> now.</summary>
+    public bool IsWatched(string topic) => _subscriptions.Keys.Any(s => s.Watches(topic));
 
     /// <summary>Calls <paramref name="onChange"/> after each change of any of <paramref name="changes"/> (a <c>Key</c> of 0: any key of the topic).</summary>
     public IDisposable Watch(IReadOnlyCollection<Change> changes, Func<Task> onChange)
@@ -64,6 +73,8 @@ public sealed class ChangeFeed(ILogger<ChangeFeed> logger)
     private sealed class Subscription(ChangeFeed feed, IReadOnlyCollection<Change> changes, Func<Task> onChange) : IDisposable
     {
         public bool Matches(Change change) => changes.Any(c => c.Topic == change.Topic && (c.Key == 0 || c.Key == change.Key));
+
+        public bool Watches(string topic) => changes.Any(c => c.Topic == topic);
 
         public void Signal() => _ = RunAsync();
 
@@ -167,7 +178,8 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
 /// <summary>
 /// Brings other instances' saves to this instance's watchers: while any page watches, once a second, each source is
 /// asked for its rows written in the last few seconds (the overlap covers clocks a little apart and commits still
-/// in flight; a version already published is not published again).
+/// in flight; a version already published is not published again). A source nobody's topics need is not asked, and a
+/// source whose news may wait is asked at its own, longer interval.
 /// </summary>
 public sealed class ChangeFeedWatcher(ChangeFeed feed, IEnumerable<IChangeSource> sources, IDatabaseContexts contexts, TimeProvider clock,
     ILogger<ChangeFeedWatcher> logger) : BackgroundService
@@ -179,14 +191,22 @@ public sealed class ChangeFeedWatcher(ChangeFeed feed, IEnumerable<IChangeSource
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Every, clock);
+        var asked = new DateTime[_sources.Length];
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             if (!feed.HasWatchers) continue;
             try
             {
-                var since = clock.UtcNow() - Overlap;
+                var now = clock.UtcNow();
+                var due = Enumerable.Range(0, _sources.Length)
+                    .Where(i => now - asked[i] >= _sources[i].Every - TimeSpan.FromMilliseconds(100) && _sources[i].Topics.Any(feed.IsWatched)).ToList();
+                if (due.Count == 0) continue;
                 await using var db = await contexts.CreateAsync(stoppingToken);
-                foreach (var source in _sources) feed.Publish(await source.ChangedSinceAsync(db, since, stoppingToken));
+                foreach (var i in due)
+                {
+                    asked[i] = now;
+                    feed.Publish(await _sources[i].ChangedSinceAsync(db, now - Overlap - _sources[i].Every, stoppingToken));
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -5,7 +5,8 @@ public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> co
     TimeProvider clock, IOptions<Promotions.PricingOptions> pricing, ILogger<DatabaseInitializer> logger)
 {
     /// <summary>Migrates; with <paramref name="seedDemoData"/>, loads the demo shop and, on a database with no orders yet, <paramref name="demoOrders"/> of order history.</summary>
-    public async Task InitializeAsync(bool seedDemoData, int demoOrders = 0, CancellationToken ct = default)
+    /// <param name="demoCatalogProducts">With the demo data, pads the catalog to this many products (0: the demo's own 200).</param>
+    public async Task InitializeAsync(bool seedDemoData, int demoOrders = 0, int demoCatalogProducts = 0, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (database.Provider == DatabaseProvider.Sqlite)
@@ -22,6 +23,7 @@ public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> co
             database.Provider, db.Database.GetMigrations().Count(), (long)clock.GetElapsedTime(started).TotalMilliseconds);
         if (!seedDemoData) return;
         await DemoData.SeedAsync(db, clock, logger, ct);
+        await DemoData.PadCatalogAsync(db, demoCatalogProducts, clock, logger, ct);
         await DemoData.SeedOrderHistoryAsync(db, demoOrders, pricing.Value.TaxRateFor, clock, logger, ct);
     }
 }

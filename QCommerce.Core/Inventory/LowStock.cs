@@ -58,10 +58,37 @@ public sealed class LowStockChangeSource : IChangeSource
 {
     public const string Topic = "lowstock";
 
+    public IReadOnlyCollection<string> Topics { get; } = [Topic];
+
+    /// <summary>This instance's alerts arrive at once through <see cref="LowStockFeed"/>; another instance's may take a few seconds.</summary>
+    public TimeSpan Every => TimeSpan.FromSeconds(5);
+
+    internal static ChangedRow Row(int storeId, int skuId, DateTime lowSinceUtc) =>
+        new($"Stock:{storeId}", skuId, (int)((lowSinceUtc.Ticks / TimeSpan.TicksPerSecond) % int.MaxValue), [new Change(Topic, storeId)]);
+
     public async Task<IReadOnlyList<ChangedRow>> ChangedSinceAsync(DbContext db, DateTime sinceUtc, CancellationToken ct) =>
         (await db.Set<StockLevel>().AsNoTracking().Where(s => s.LowSinceUtc >= sinceUtc)
             .Select(s => new { s.StoreId, s.SkuId, s.LowSinceUtc }).ToListAsync(ct))
-        .Select(s => new ChangedRow($"Stock:{s.StoreId}", s.SkuId, (int)((s.LowSinceUtc!.Value.Ticks / TimeSpan.TicksPerSecond) % int.MaxValue),
-            [new Change(Topic, s.StoreId)]))
+        .Select(s => Row(s.StoreId, s.SkuId, s.LowSinceUtc!.Value))
         .ToList();
+}
+
+/// <summary>
+/// Puts each <c>StockLow</c> event on this instance's change feed as it is delivered (a moment after its commit), so the
+/// ops pages here show a new alert at once. Publishing twice is harmless (a version is published once), so it keeps
+/// no processed-message record.
+/// </summary>
+internal sealed class LowStockFeed(ChangeFeed feed) : IOutboxHandler
+{
+    public string Name => "inventory.low-stock-feed";
+
+    public bool Handles(string eventType) => eventType == EventTypes.StockLow;
+
+    public Task HandleAsync(OutboxEnvelope message, CancellationToken ct)
+    {
+        var low = message.Read<StockLowEvent>();
+        if (PublicId.TryParse(PublicId.Store, low.StoreId, out var storeId) && PublicId.TryParse(PublicId.Sku, low.SkuId, out var skuId))
+            feed.Publish([LowStockChangeSource.Row(storeId, skuId, low.AtUtc)]);
+        return Task.CompletedTask;
+    }
 }

@@ -90,6 +90,19 @@ public sealed class StockQueries(IDbContextFactory<QCommerceDbContext> contexts,
             .Select(Row).ToList();
     }
 
+    /// <summary>A SKU a store does not stock yet, as a row of zeros (the stock page offers to receive it); null for an unknown SKU or store.</summary>
+    public async Task<StockRow?> NotStockedAsync(StaffActor staff, int storeId, int skuId, CancellationToken ct = default)
+    {
+        if (!staff.CanSee(storeId) || await stores.FindAsync(storeId, ct) is null) return null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.Stock.AnyAsync(s => s.StoreId == storeId && s.SkuId == skuId, ct)) return null;
+        var sku = await db.Skus.AsNoTracking().Where(k => k.Id == skuId)
+            .Join(db.Products, k => k.ProductId, p => p.Id, (k, p) => new { k.ProductId, p.Title, p.Brand, k.Unit, k.Size, k.Code, k.Barcode })
+            .FirstOrDefaultAsync(ct);
+        return sku is null ? null
+            : new StockRow(storeId, skuId, sku.ProductId, sku.Title, sku.Brand, SkuSizes.Label(sku.Unit, sku.Size), sku.Code, sku.Barcode, 0, 0, 0, null, null);
+    }
+
     public async Task<LedgerPage?> LedgerAsync(StaffActor staff, int storeId, int skuId, string? cursor, int pageSize = 50, CancellationToken ct = default)
     {
         if (!staff.CanSee(storeId)) return null;

@@ -7,9 +7,9 @@ namespace QCommerce.Core.Promotions;
 public sealed record CouponDraft(string? Code, CouponKind? Kind, int? PercentOff, long? AmountOffMinor, long? MinimumBasketMinor, string? Currency,
     DateTime? ValidFromUtc, DateTime? ValidToUtc, int? UsageLimit, int? PerCustomerLimit, string? RegionCode, bool Active = true);
 
-/// <summary>A coupon in the ops list: its terms, how often it was used (and by how many shoppers), and whether it works now.</summary>
+/// <summary>A coupon in the ops list: its terms, how often it was used, and whether it works now.</summary>
 public sealed record CouponRow(int Id, string Code, CouponKind Kind, int PercentOff, Money AmountOff, Money MinimumBasket, DateTime ValidFromUtc,
-    DateTime? ValidToUtc, int? UsageLimit, int? PerCustomerLimit, string? RegionCode, bool IsActive, int TimesUsed, int Customers, string Describe, string State);
+    DateTime? ValidToUtc, int? UsageLimit, int? PerCustomerLimit, string? RegionCode, bool IsActive, int TimesUsed, string Describe, string State);
 
 /// <summary>
 /// Coupons for ops: list with usage, create, edit, disable and enable again. The terms are checked by the same
@@ -24,9 +24,7 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var coupons = await db.Coupons.AsNoTracking().Include(c => c.Region).OrderBy(c => c.Code).ToListAsync(ct);
-        var customers = await db.CouponRedemptions.AsNoTracking().GroupBy(r => r.CouponId)
-            .Select(g => new { g.Key, Customers = g.Select(r => r.UserId).Distinct().Count() }).ToDictionaryAsync(g => g.Key, g => g.Customers, ct);
-        return coupons.Select(c => Row(c, customers.GetValueOrDefault(c.Id), now)).ToList();
+        return coupons.Select(c => Row(c, now)).ToList();
     }
 
     public async Task<CouponRow?> FindAsync(string code, CancellationToken ct = default)
@@ -35,9 +33,7 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
         if (normalized is null) return null;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var coupon = await db.Coupons.AsNoTracking().Include(c => c.Region).FirstOrDefaultAsync(c => c.Code == normalized, ct);
-        if (coupon is null) return null;
-        var customers = await db.CouponRedemptions.Where(r => r.CouponId == coupon.Id).Select(r => r.UserId).Distinct().CountAsync(ct);
-        return Row(coupon, customers, clock.UtcNow());
+        return coupon is null ? null : Row(coupon, clock.UtcNow());
     }
 
     public async Task<CouponRow> CreateAsync(StaffActor staff, CouponDraft draft, CancellationToken ct = default)
@@ -114,7 +110,7 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
             : Coupon.AmountOffCoupon(code!, new Money(currency!, draft.AmountOffMinor!.Value), minimum, from, draft.ValidToUtc, draft.UsageLimit, draft.PerCustomerLimit, region?.Id);
     }
 
-    private static CouponRow Row(Coupon c, int customers, DateTime now)
+    private static CouponRow Row(Coupon c, DateTime now)
     {
         var state = !c.IsActive ? "Disabled"
             : now < c.ValidFromUtc ? "Scheduled"
@@ -122,7 +118,7 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
             : c.UsageLimit is { } limit && c.TimesUsed >= limit ? "Used up"
             : "Active";
         return new CouponRow(c.Id, c.Code, c.Kind, c.PercentOff, new Money(c.Currency, c.AmountOffMinor), c.MinimumBasket, c.ValidFromUtc, c.ValidToUtc,
-            c.UsageLimit, c.PerCustomerLimit, c.Region?.Code, c.IsActive, c.TimesUsed, customers, c.Describe(), state);
+            c.UsageLimit, c.PerCustomerLimit, c.Region?.Code, c.IsActive, c.TimesUsed, c.Describe(), state);
     }
 
     private static object Snapshot(Coupon c) => new

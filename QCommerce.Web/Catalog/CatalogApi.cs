@@ -33,7 +33,7 @@ public sealed record CategoryRefDto(CategoryId Id, string Name, string Slug);
 
 public sealed record AvailabilityBatchRequest(string? StoreId, List<string?>? SkuIds);
 
-public sealed record SkuAvailabilityDto(SkuId SkuId, bool InStock, int AvailableQty);
+public sealed record SkuAvailabilityDto(SkuId SkuId, bool InStock, int AvailableQty, bool LowStock, string Label);
 
 public sealed record AvailabilityBatchResponse(IReadOnlyList<SkuAvailabilityDto> Items);
 
@@ -106,7 +106,7 @@ public static class CatalogApi
             if (errors.Any) return errors.ToProblem();
 
             var items = await catalog.AvailabilityAsync(store!.Value, skuIds, ct);
-            return TypedResults.Ok(new AvailabilityBatchResponse(items.Select(i => new SkuAvailabilityDto(SkuId.Of(i.SkuId), i.InStock, i.AvailableQty)).ToList()));
+            return TypedResults.Ok(new AvailabilityBatchResponse(items.Select(i => new SkuAvailabilityDto(SkuId.Of(i.SkuId), i.InStock, i.AvailableQty, i.Low, i.Label)).ToList()));
         })
         .WithTags("Catalog").WithName("AvailabilityBatch")
         .WithSummary("Stock of up to 100 SKUs in one store.")

@@ -19,7 +19,8 @@ public static class Startup
         await using var exclusive = await StartupLock.AcquireAsync(provider.GetRequiredService<IDbContextFactory<QCommerceDbContext>>(),
             provider.GetRequiredService<DatabaseInfo>(), configuration.GetValue("Database:StartupLockTimeout", TimeSpan.FromMinutes(5)));
         await provider.GetRequiredService<DatabaseInitializer>().InitializeAsync(
-            seedDemoData: configuration.GetValue("Database:SeedDemoData", true), demoOrders: configuration.GetValue("Database:DemoOrders", 0));
+            seedDemoData: configuration.GetValue("Database:SeedDemoData", true), demoOrders: configuration.GetValue("Database:DemoOrders", 0),
+            demoCatalogProducts: configuration.GetValue("Database:DemoCatalogProducts", 0));
         return await provider.GetRequiredService<AdminAccountSeeder>().EnsureAdminAsync();
     }
 }

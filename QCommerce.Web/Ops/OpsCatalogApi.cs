@@ -29,7 +29,8 @@ public sealed record OpsProductDto(ProductId ProductId, string Slug, string Titl
 
 public sealed record OpsProductRowDto(ProductId ProductId, string Title, string Brand, string Category, bool Active, bool Featured, int SkuCount, string? ImageUrl);
 
-public sealed record OpsProductListDto(IReadOnlyList<OpsProductRowDto> Items, string? NextCursor);
+/// <summary>A page of products: by cursor (id order, <see cref="NextCursor"/>), or by page number in title order with the <see cref="Total"/>, as the portal's grid reads them.</summary>
+public sealed record OpsProductListDto(IReadOnlyList<OpsProductRowDto> Items, string? NextCursor, int? Page = null, int? Total = null);
 
 public sealed record OpsCategoryDto(CategoryId CategoryId, string Name, string Slug, bool Active, int SortOrder, int Products, IReadOnlyList<OpsCategoryDto> Children)
 {
@@ -51,18 +52,26 @@ public static class OpsCatalogApi
         var products = ops.MapGroup("/products").WithTags("Ops: catalog");
 
         products.MapGet("/", async Task<Results<Ok<OpsProductListDto>, ValidationProblem>> (string? query, string? categoryId, bool? active, string? cursor,
-            string? pageSize, ProductEditor editor, CancellationToken ct) =>
+            string? page, string? pageSize, ProductEditor editor, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var category = problems.Id<CategoryId>("categoryId", categoryId);
             var size = problems.Int("pageSize", pageSize, 50, 1, ProductEditor.MaxPageSize);
+            var number = page is null ? (int?)null : problems.Int("page", page, 1, 1, 100_000);
             if (query is { Length: > 100 }) problems.Add("query", "A search is at most 100 characters.");
+            if (number is not null && cursor is not null) problems.Add("page", "Page by cursor or by page number, not both.");
             if (problems.Any) return problems.ToProblem();
-            var (items, next) = await editor.ListAfterAsync(new OpsProductFilter(query, category, active), cursor, size, ct);
-            return TypedResults.Ok(new OpsProductListDto(items.Select(r => new OpsProductRowDto(ProductId.Of(r.Id), r.Title, r.Brand, r.CategoryName, r.IsActive,
-                r.IsFeatured, r.SkuCount, r.ImageUrl)).ToList(), next));
+            var filter = new OpsProductFilter(query, category, active);
+            static OpsProductRowDto Row(OpsProductRow r) => new(ProductId.Of(r.Id), r.Title, r.Brand, r.CategoryName, r.IsActive, r.IsFeatured, r.SkuCount, r.ImageUrl);
+            if (number is { } n)
+            {
+                var byTitle = await editor.ListAsync(filter, n, size, ct);
+                return TypedResults.Ok(new OpsProductListDto(byTitle.Items.Select(Row).ToList(), null, byTitle.PageNumber, byTitle.Total));
+            }
+            var (items, next) = await editor.ListAfterAsync(filter, cursor, size, ct);
+            return TypedResults.Ok(new OpsProductListDto(items.Select(Row).ToList(), next));
         })
-        .WithSummary("Products in id order (keyset pages: pass nextCursor back as cursor); query matches title, brand, SKU code or barcode.");
+        .WithSummary("Products in id order (keyset pages: pass nextCursor back as cursor), or ?page=n in title order with the total, as the portal's grid; query matches title, brand, SKU code or barcode.");
 
         products.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, ClaimsPrincipal user,
             StaffDirectory directory, ProductEditor editor, CancellationToken ct) =>

@@ -12,11 +12,11 @@ using QCommerce.Web.Stores;
 namespace QCommerce.Web.Ops;
 
 public sealed record OpsCouponDto(string Code, string Kind, int? PercentOff, MoneyDto? AmountOff, MoneyDto MinimumBasket, DateTime ValidFrom, DateTime? ValidTo,
-    int? UsageLimit, int? PerCustomerLimit, string? Region, bool Active, int TimesUsed, int Customers, string State, string Describe)
+    int? UsageLimit, int? PerCustomerLimit, string? Region, bool Active, int TimesUsed, string State, string Describe)
 {
     public static OpsCouponDto From(CouponRow c) => new(c.Code, c.Kind == CouponKind.Percent ? "percent" : "amount",
         c.Kind == CouponKind.Percent ? c.PercentOff : null, c.Kind == CouponKind.FixedAmount ? MoneyDto.From(c.AmountOff) : null, MoneyDto.From(c.MinimumBasket),
-        c.ValidFromUtc, c.ValidToUtc, c.UsageLimit, c.PerCustomerLimit, c.RegionCode, c.IsActive, c.TimesUsed, c.Customers, c.State, c.Describe);
+        c.ValidFromUtc, c.ValidToUtc, c.UsageLimit, c.PerCustomerLimit, c.RegionCode, c.IsActive, c.TimesUsed, c.State, c.Describe);
 }
 
 public sealed record OpsCouponRequest(string? Code, string? Kind, int? PercentOff, long? AmountOff, long? MinimumBasket, string? Currency, DateTime? ValidFrom,
@@ -45,7 +45,7 @@ public static class OpsCouponsAndStoresApi
 
         coupons.MapGet("/", async (CouponService service, CancellationToken ct) =>
             TypedResults.Ok((await service.ListAsync(ct)).Select(OpsCouponDto.From).ToList()))
-            .WithSummary("Every coupon with its terms, uses, shoppers who used it and state (active, scheduled, expired, used up, disabled).");
+            .WithSummary("Every coupon with its terms, times used and state (active, scheduled, expired, used up, disabled).");
 
         coupons.MapPost("/", async Task<Results<Created<OpsCouponDto>, ValidationProblem>> ([FromBody] OpsCouponRequest? body, ClaimsPrincipal user,
             StaffDirectory directory, CouponService service, CancellationToken ct) =>
