@@ -56,9 +56,9 @@ for provider in $PROVIDERS; do
   # 10,000 new prices (5,000 SKUs in both regions, 10 cents up, from now) and 10,000 shelf counts (one more than the books).
   curl -fs -H "Authorization: Bearer $QC_TOKEN" "$URL/v1/ops/exports/prices" > "$work/prices-export.csv"
   { echo "sku,region,amount,currency,effectiveFrom,effectiveTo"
-    tail -n +2 "$work/prices-export.csv" | awk -F, '!seen[$1","$2]++ { print $1","$2","($3+10)","$4",," }' | head -n 10000; } > "$work/prices.csv"
+    awk -F, 'NR > 1 && n < 10000 && !seen[$1","$2]++ { print $1","$2","($3+10)","$4",,"; n++ }' "$work/prices-export.csv"; } > "$work/prices.csv"
   curl -fs -H "Authorization: Bearer $QC_TOKEN" "$URL/v1/ops/exports/stock?storeId=st_1" > "$work/stock-export.csv"
-  { echo "store,sku,counted"; tail -n +2 "$work/stock-export.csv" | awk -F, '{ print $1","$2","($3+1) }' | head -n 10000; } > "$work/stock.csv"
+  { echo "store,sku,counted"; awk -F, 'NR > 1 && n < 10000 { print $1","$2","($3+1); n++ }' "$work/stock-export.csv"; } > "$work/stock.csv"
   for kind in prices stock; do
     file="$work/$kind.csv"; lines=$(( $(wc -l < "$file") - 1 ))
     scope=""; [ "$kind" = stock ] && scope="storeId=st_1&"

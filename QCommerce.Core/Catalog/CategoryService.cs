@@ -134,20 +134,16 @@ public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contex
         return clean;
     }
 
-    private static async Task<string> UniqueSlugAsync(QCommerceDbContext db, string name, CancellationToken ct)
-    {
-        var slug = Slugs.From(name, Category.MaxNameLength - 4);
-        if (slug.Length == 0) slug = "category";
-        var taken = (await db.Categories.Where(c => c.Slug.StartsWith(slug)).Select(c => c.Slug).ToListAsync(ct)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (!taken.Contains(slug)) return slug;
-        for (var n = 2; ; n++)
-            if (!taken.Contains($"{slug}-{n}")) return $"{slug}-{n}";
-    }
+    private static Task<string> UniqueSlugAsync(QCommerceDbContext db, string name, CancellationToken ct) =>
+        Slugs.UniqueAsync(name, Category.MaxNameLength, "category", async slug => await db.Categories.Where(c => c.Slug.StartsWith(slug)).Select(c => c.Slug).ToListAsync(ct));
 
     internal static RequestRejectedException Rejected(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 }
 
-/// <summary>Addresses made from names: lower-case ASCII letters and digits joined by dashes (accents dropped), as the demo's are.</summary>
+/// <summary>
+/// Addresses made from names, as the demo's are: lower-case ASCII letters and digits, words joined by one dash (spaces,
+/// dashes, ampersands and slashes part words; accents and other punctuation are dropped: "Ben & Jerry's" is ben-jerrys).
+/// </summary>
 public static class Slugs
 {
     public static string From(string text, int maxLength)
@@ -155,11 +151,27 @@ public static class Slugs
         var sb = new System.Text.StringBuilder(text.Length);
         foreach (var c in text.Normalize(System.Text.NormalizationForm.FormD).ToLowerInvariant())
         {
-            if (char.IsAsciiLetterOrDigit(c)) sb.Append(c);
-            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark) continue;
-            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
             if (sb.Length >= maxLength) break;
+            if (char.IsAsciiLetterOrDigit(c)) sb.Append(c);
+            else if (c is ' ' or '-' or '&' or '/' && sb.Length > 0 && sb[^1] != '-') sb.Append('-');
         }
         return sb.ToString().Trim('-');
+    }
+
+    /// <summary>
+    /// The slug of <paramref name="text"/>, or with -2, -3… when taken: <paramref name="taken"/> gives the slugs in use that
+    /// start with a candidate (one query; a racing twin is stopped by the unique index).
+    /// </summary>
+    public static async Task<string> UniqueAsync(string text, int maxLength, string fallback, Func<string, Task<IReadOnlyCollection<string>>> taken)
+    {
+        var slug = From(text, maxLength - 8);
+        if (slug.Length == 0) slug = fallback;
+        var used = (await taken(slug)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!used.Contains(slug)) return slug;
+        for (var n = 2; ; n++)
+        {
+            var candidate = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{slug}-{n}");
+            if (!used.Contains(candidate)) return candidate;
+        }
     }
 }

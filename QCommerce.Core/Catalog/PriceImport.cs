@@ -25,11 +25,9 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
     {
         PriceService.RequireCatalogWide(staff);
         var started = Stopwatch.GetTimestamp();
-        var (header, records, unreadable) = CsvImport.Read(csv);
-        if (unreadable is not null) return new ImportReport(0, 0, 0, [unreadable], false);
+        var (records, at, unreadable) = CsvImport.Open(csv, Required, Optional);
+        if (unreadable is not null) return unreadable;
         var problems = new List<ImportProblem>();
-        var at = CsvImport.Columns(header, Required, Optional, problems);
-        if (problems.Count > 0) return new ImportReport(records.Count, 0, 0, problems, false);
 
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Catalog;
@@ -338,15 +337,8 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         await db.Products.Include(p => p.Skus).Include(p => p.Category).FirstOrDefaultAsync(p => p.Id == productId, ct)
         ?? throw new NotFoundException("Product", PublicId.Format(PublicId.Product, productId));
 
-    private static async Task<string> UniqueSlugAsync(QCommerceDbContext db, string text, CancellationToken ct)
-    {
-        var slug = Slugs.From(text, Product.MaxTitleLength - 8);
-        if (slug.Length == 0) slug = "product";
-        var taken = (await db.Products.Where(p => p.Slug.StartsWith(slug)).Select(p => p.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        if (!taken.Contains(slug)) return slug;
-        for (var n = 2; ; n++)
-            if (!taken.Contains(string.Create(CultureInfo.InvariantCulture, $"{slug}-{n}"))) return string.Create(CultureInfo.InvariantCulture, $"{slug}-{n}");
-    }
+    private static Task<string> UniqueSlugAsync(QCommerceDbContext db, string text, CancellationToken ct) =>
+        Slugs.UniqueAsync(text, Product.MaxTitleLength, "product", async slug => await db.Products.Where(p => p.Slug.StartsWith(slug)).Select(p => p.Slug).ToListAsync(ct));
 }
 
 internal static class ProductIds

@@ -119,6 +119,20 @@ public static class CsvImport
         return at;
     }
 
+    /// <summary>
+    /// The file read and its header checked, as every import starts: the records and where each column is, or the report
+    /// that says why nothing can be read (an unreadable file, a missing column).
+    /// </summary>
+    public static (IReadOnlyList<CsvRecord> Records, Dictionary<string, int> Columns, ImportReport? Unreadable) Open(string csv, IReadOnlyList<string> required,
+        IReadOnlyList<string> optional)
+    {
+        var (header, records, unreadable) = Read(csv);
+        if (unreadable is not null) return ([], [], new ImportReport(0, 0, 0, [unreadable], false));
+        var problems = new List<ImportProblem>();
+        var at = Columns(header, required, optional, problems);
+        return problems.Count > 0 ? (records, at, new ImportReport(records.Count, 0, 0, problems, false)) : (records, at, null);
+    }
+
     /// <summary>A record's value of a column, trimmed; empty when the record is short.</summary>
     public static string Value(CsvRecord record, Dictionary<string, int> columns, string name) =>
         columns.TryGetValue(name, out var i) && i < record.Fields.Count ? record.Fields[i].Trim() : "";

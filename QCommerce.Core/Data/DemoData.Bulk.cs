@@ -54,6 +54,7 @@ public static partial class DemoData
             }
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
+            db.Categories.AttachRange(leaves); // the next batch's products point at them, unchanged
         }
         logger.LogInformation("Padded the demo catalog from {Had} to {Products} products", have, products);
     }

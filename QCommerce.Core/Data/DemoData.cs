@@ -173,14 +173,5 @@ public static partial class DemoData
         if (random.Next(4) == 0) yield return new ProductAttribute("Dietary", "Vegetarian");
     }
 
-    internal static string Slugify(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        foreach (var c in text.Normalize(NormalizationForm.FormD).ToLowerInvariant())
-        {
-            if (char.IsAsciiLetterOrDigit(c)) sb.Append(c);
-            else if (c is ' ' or '-' or '&' or '/' && sb.Length > 0 && sb[^1] != '-') sb.Append('-');
-        }
-        return sb.ToString().Trim('-');
-    }
+    internal static string Slugify(string text) => Slugs.From(text, 200);
 }

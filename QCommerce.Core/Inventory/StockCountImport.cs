@@ -35,11 +35,9 @@ public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> conte
         if (onlyStoreId is { } only && (!staff.CanSee(only) || await stores.FindAsync(only, ct) is null))
             throw new NotFoundException("Store", PublicId.Format(PublicId.Store, only));
         var started = Stopwatch.GetTimestamp();
-        var (header, records, unreadable) = CsvImport.Read(csv);
-        if (unreadable is not null) return new ImportReport(0, 0, 0, [unreadable], false);
+        var (records, at, unreadable) = CsvImport.Open(csv, Required, Optional);
+        if (unreadable is not null) return unreadable;
         var problems = new List<ImportProblem>();
-        var at = CsvImport.Columns(header, Required, Optional, problems);
-        if (problems.Count > 0) return new ImportReport(records.Count, 0, 0, problems, false);
 
         var known = (await stores.ListAsync(ct)).Select(s => s.Id).ToHashSet();
         await using var db = await contexts.CreateDbContextAsync(ct);
