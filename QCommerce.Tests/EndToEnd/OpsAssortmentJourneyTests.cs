@@ -91,7 +91,7 @@ public sealed class OpsAssortmentJourneyTests(BrowserFixture browser)
         int skuId;
         await using (var db = browser.App.Database.CreateContext())
         {
-            var row = await db.Stock.Where(s => s.StoreId == 2 && s.OnHand - s.Reserved > 20)
+            var row = await db.Stock.Where(s => s.StoreId == 2 && s.OnHand - s.Reserved > 20 && s.LowSinceUtc == null)
                 .Join(db.Skus, s => s.SkuId, k => k.Id, (s, k) => new { k.Id, k.ProductId })
                 .Where(k => db.Skus.Where(x => x.ProductId == k.ProductId).Min(x => x.Id) == k.Id)
                 .Join(db.Products.Where(p => p.IsActive), k => k.ProductId, p => p.Id, (k, p) => new { k.Id, p.CategoryId, p.Title })

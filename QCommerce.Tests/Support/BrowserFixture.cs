@@ -74,7 +74,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task StockMidtownAsync()
     {
         await using var db = App.Database.CreateContext();
-        await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200));
+        // Nothing is low any more, so its low-stock marks go too (a later crossing must ring the bell again).
+        await db.Stock.Where(s => s.StoreId == 2).ExecuteUpdateAsync(s => s.SetProperty(x => x.OnHand, x => x.Reserved + 200)
+            .SetProperty(x => x.LowSinceUtc, (DateTime?)null));
     }
 
     public async Task ScreenshotAsync(IPage page, string name) =>
