@@ -22,6 +22,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         b.Property(p => p.Brand).HasMaxLength(80);
         b.Property(p => p.Description).HasMaxLength(4000);
         b.HasIndex(p => p.Slug).IsUnique();
+        b.Property(p => p.Version).IsConcurrencyToken();
         b.HasIndex(p => new { p.CategoryId, p.IsActive, p.Title });
         b.HasIndex(p => new { p.IsFeatured, p.IsActive });
         b.HasOne(p => p.Category).WithMany().HasForeignKey(p => p.CategoryId).OnDelete(DeleteBehavior.Restrict);

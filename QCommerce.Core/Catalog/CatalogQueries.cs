@@ -132,18 +132,20 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         return await db.Products.AsNoTracking().Where(p => p.Slug == slug && p.IsActive).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>Stock of many SKUs in one store; SKUs the store does not carry are reported as not in stock.</summary>
+    /// <summary>Stock of many SKUs in one store; SKUs the store does not carry, and those of inactive products, are reported as not in stock.</summary>
     public async Task<IReadOnlyList<SkuAvailability>> AvailabilityAsync(int storeId, IReadOnlyCollection<int> skuIds, CancellationToken ct = default)
     {
         if (skuIds.Count > MaxBatchSkus) throw new DomainException($"Ask for at most {MaxBatchSkus} SKUs at once.");
         await stores.GetAsync(storeId, ct);
         var distinct = skuIds.Distinct().ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var known = await db.Skus.AsNoTracking().Where(s => distinct.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
-        var missing = distinct.Except(known).ToList();
+        var known = await db.Skus.AsNoTracking().Where(s => distinct.Contains(s.Id))
+            .Select(s => new { s.Id, Active = db.Products.Any(p => p.Id == s.ProductId && p.IsActive) }).ToListAsync(ct);
+        var missing = distinct.Except(known.Select(k => k.Id)).ToList();
         if (missing.Count > 0) throw new NotFoundException("SKU", string.Join(", ", missing.Select(m => PublicId.Format(PublicId.Sku, m))));
+        var inactive = known.Where(k => !k.Active).Select(k => k.Id).ToHashSet();
         var stock = await stockView.InStoreAsync(db, storeId, distinct, ct);
-        return distinct.Select(id => stock.TryGetValue(id, out var availability) && availability.InStock
+        return distinct.Select(id => !inactive.Contains(id) && stock.TryGetValue(id, out var availability) && availability.InStock
             ? new SkuAvailability(id, true, availability.AvailableQty, availability.IsLow, availability.Label)
             : new SkuAvailability(id, false, 0)).ToList();
     }

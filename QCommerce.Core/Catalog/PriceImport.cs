@@ -37,6 +37,8 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
         // The prices that can still matter (not over): an identical row is unchanged, the same start at another amount a conflict.
         var existing = (await db.Prices.AsNoTracking().Where(p => p.EffectiveToUtc == null || p.EffectiveToUtc > now).ToListAsync(ct))
             .GroupBy(p => (p.SkuId, p.RegionId, p.EffectiveFromUtc)).ToDictionary(g => g.Key, g => g.First());
+        var current = existing.Values.GroupBy(p => (p.SkuId, p.RegionId))
+            .Select(g => Price.Resolve(g, g.Key.SkuId, g.Key.RegionId, now)).OfType<Price>().ToDictionary(p => (p.SkuId, p.RegionId));
 
         var seen = new Dictionary<(int, int, DateTime), int>();
         var adds = new List<Price>();
@@ -60,9 +62,8 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
             var input = new PriceInput(skuId, regionText, CsvImport.Value(record, at, "currency"), amountText.Length == 0 ? null : amount ?? 1, from, to);
             PriceRules.Check(input, !skuParsed || skus.Contains(skuId), region, now, (column, message) =>
             {
-                if (column == "effectiveFrom" && from is { } f && region is not null && skuParsed
-                    && existing.TryGetValue((skuId, region.Id, f), out var same) && same.AmountMinor == amount && same.EffectiveToUtc == to)
-                    return; // an export's row of a price already in force: unchanged, not "in the past"
+                if (column == "effectiveFrom" && from is { } f && region is not null && skuParsed && existing.ContainsKey((skuId, region.Id, f)))
+                    return; // an export's row of a price already in force: unchanged, or edited (then from now), not "in the past"
                 if (!problems.Skip(before).Any(p => p.Column == column)) Problem(column, message); // one message per cell
             });
             if (problems.Count > before || region is null) continue;
@@ -76,10 +77,19 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
                 continue;
             }
             seen[key] = record.Row;
-            if (existing.TryGetValue(key, out var current))
+            if (existing.TryGetValue(key, out var same))
             {
-                if (current.AmountMinor == amount && current.EffectiveToUtc == to) { unchanged++; continue; }
-                Problem("effectiveFrom", $"A price of {current.Amount.Format()} already starts then for {skuText} in {region.Code}; withdraw it first, or start a minute later.");
+                if (same.AmountMinor == amount && same.EffectiveToUtc == to) { unchanged++; continue; }
+                if (same.EffectiveFromUtc > now)
+                {
+                    Problem("effectiveFrom", $"A price of {same.Amount.Format()} already starts then for {skuText} in {region.Code}; withdraw it first, or start a minute later.");
+                    continue;
+                }
+                start = now; // an exported row of a price in force, edited: the new amount applies from now
+            }
+            else if (from is null && current.TryGetValue((skuId, region.Id), out var inForce) && inForce.AmountMinor == amount && inForce.EffectiveToUtc == to)
+            {
+                unchanged++; // "this price from now" when it is the price now
                 continue;
             }
             if (start < now) start = now; // a start within the tolerance means now

@@ -80,6 +80,13 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
         if (from <= now && input.EffectiveFromUtc is { } asked && asked > now) from = now; // within the minute under way: now
         var to = input.EffectiveToUtc is { } t ? Minute(t) : (DateTime?)null;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (from == now)
+        {
+            // "This price from now" when it is the price now changes nothing (a retry, a double click).
+            var regionId = region!.Id;
+            var inForce = Price.Resolve(await db.Prices.AsNoTracking().Where(p => p.SkuId == skuId && p.RegionId == regionId).ToListAsync(ct), skuId, regionId, now);
+            if (inForce is not null && inForce.AmountMinor == input.AmountMinor && inForce.EffectiveToUtc == to) return await EntryAsync(db, inForce, region, now, ct);
+        }
         var same = await db.Prices.AsNoTracking().FirstOrDefaultAsync(p => p.SkuId == skuId && p.RegionId == region!.Id && p.EffectiveFromUtc == from, ct);
         if (same is not null)
         {
@@ -114,7 +121,7 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var price = await db.Prices.FirstOrDefaultAsync(p => p.Id == priceId, ct) ?? throw new NotFoundException("Price", priceId.ToString(CultureInfo.InvariantCulture));
+        var price = await db.Prices.FirstOrDefaultAsync(p => p.Id == priceId, ct) ?? throw new NotFoundException("Price", PublicId.Format(PublicId.Price, priceId));
         if (price.EffectiveFromUtc <= now) throw new ConflictException("That price is already in force; schedule a new one instead of withdrawing it.");
         db.Prices.Remove(price);
         Audit.Record(db, staff, AuditActions.PriceWithdraw, "sku", PublicId.Format(PublicId.Sku, price.SkuId), null,

@@ -44,6 +44,12 @@ public sealed class Product
     public IReadOnlyList<ProductImage> Images => _images;
     public IReadOnlyList<ProductAttribute> Attributes => _attributes;
 
+    /// <summary>Bumped by every change: two desks changing one product at once (two uploads, say) make the second save a conflict, never a lost change.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Marks a change made through the editor (the save then checks no one else changed the product meanwhile).</summary>
+    public void Touch() => Version++;
+
     public const int MaxTitleLength = 200;
     public const int MaxBrandLength = 80;
     public const int MaxDescriptionLength = 4000;

@@ -45,7 +45,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         if (skus.Count == 0) problems.Add("skus", "A product needs at least one SKU (its barcode, unit and size).");
         if (skus.Count > 20) problems.Add("skus", "A product has at most 20 SKUs.");
         for (var i = 0; i < skus.Count; i++) CheckSku(skus[i], problems, $"skus[{i}].");
-        foreach (var twice in skus.Select((s, i) => (s.Barcode?.Trim(), i)).Where(x => x.Item1 is { Length: > 0 }).GroupBy(x => x.Item1).Where(g => g.Count() > 1))
+        foreach (var twice in skus.Select((s, i) => (s.Barcode?.Trim().TrimStart('0'), i)).Where(x => x.Item1 is { Length: > 0 }).GroupBy(x => x.Item1).Where(g => g.Count() > 1))
             problems.Add($"skus[{twice.Last().i}].barcode", $"The barcode {twice.Key} is given to two SKUs.");
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -81,16 +81,17 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         problems.ThrowIfAny();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var product = await LoadAsync(db, productId, ct);
-        var before = new { title = product.Title, brand = product.Brand, category = product.CategoryId, active = product.IsActive, featured = product.IsFeatured };
+        var before = Snapshot(product);
+        var wasActive = product.IsActive;
         product.Describe(draft.Title!, draft.Brand!, draft.Description ?? "", category!);
         product.ReplaceAttributes(Attributes(draft));
         if (draft.Active) product.Activate(); else product.Deactivate();
         product.SetFeatured(draft.Featured);
-        Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, before,
-            new { title = product.Title, brand = product.Brand, category = product.CategoryId, active = product.IsActive, featured = product.IsFeatured }, null, now);
-        await db.SaveChangesAsync(ct);
+        product.Touch();
+        Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, before, Snapshot(product), null, now);
+        await SaveOrConflictAsync(db, product, ct);
         await tx.CommitAsync(ct);
-        if (before.active != product.IsActive)
+        if (wasActive != product.IsActive)
             logger.LogInformation("Product {ProductId} {State} by {Actor}", product.PublicIdOf(), product.IsActive ? "activated" : "deactivated", staff.Email);
     }
 
@@ -111,6 +112,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         while (taken.Contains($"{product.Slug}-{n}") || await db.Skus.AnyAsync(s => s.Code == $"{product.Slug}-{n}", ct)) n++;
         var sku = new Sku($"{product.Slug}-{n}", draft.Barcode!.Trim(), draft.Unit!.Value, draft.Size!.Value);
         product.AddSku(sku);
+        product.Touch();
         await SaveCatchingBarcodeAsync(db, "barcode", ct);
         Audit.Record(db, staff, AuditActions.SkuCreate, "sku", PublicId.Format(PublicId.Sku, sku.Id), null, null,
             new { product = product.PublicIdOf(), barcode = sku.Barcode, size = sku.SizeLabel }, null, now);
@@ -137,14 +139,17 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Adds an uploaded picture after the product's others (see <see cref="ProductPictures"/> for what is accepted).</summary>
+    /// <summary>
+    /// Adds an uploaded picture after the product's others (see <see cref="ProductPictures"/> for what is accepted). Two
+    /// uploads at once both land: the product's version makes the second save a conflict, and it is tried again on the
+    /// product as the first left it.
+    /// </summary>
     public async Task<string> AddImageAsync(StaffActor staff, int productId, byte[] upload, string? altText, CancellationToken ct = default)
     {
         PriceService.RequireCatalogWide(staff);
         if (TextRules.Problem(altText, 200, "A description of the picture") is { } altProblem) throw CategoryService.Rejected("altText", altProblem);
-        var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var product = await LoadAsync(db, productId, ct);
+        await using (var check = await contexts.CreateDbContextAsync(ct))
+            if (!await check.Products.AnyAsync(p => p.Id == productId, ct)) throw new NotFoundException("Product", PublicId.Format(PublicId.Product, productId));
         var picture = ProductPictures.Prepare(upload, productId);
         var root = media.Value.FullRoot;
         var written = new List<string>();
@@ -157,20 +162,34 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
                 await File.WriteAllBytesAsync(full, bytes, ct);
                 written.Add(full);
             }
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            product.AddImage(picture.Url, string.IsNullOrWhiteSpace(altText) ? $"{product.Brand} {product.Title}".Trim() : altText.Trim());
-            Audit.Record(db, staff, AuditActions.ProductImageAdd, "product", product.PublicIdOf(), null, null,
-                new { url = picture.Url, bytes = upload.Length }, null, now);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            for (var attempt = 1; ; attempt++)
+            {
+                var now = clock.UtcNow();
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var product = await LoadAsync(db, productId, ct);
+                product.AddImage(picture.Url, string.IsNullOrWhiteSpace(altText) ? $"{product.Brand} {product.Title}".Trim() : altText.Trim());
+                product.Touch();
+                Audit.Record(db, staff, AuditActions.ProductImageAdd, "product", product.PublicIdOf(), null, null,
+                    new { url = picture.Url, bytes = upload.Length }, null, now);
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                    logger.LogInformation("Picture {Url} added to {ProductId} by {Actor} ({Bytes} bytes uploaded)", picture.Url, product.PublicIdOf(), staff.Email, upload.Length);
+                    return picture.Url;
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < 5)
+                {
+                    // Another change of the product saved first: add ours to what it left.
+                }
+            }
         }
         catch
         {
             foreach (var file in written) File.Delete(file); // nothing refers to them
             throw;
         }
-        logger.LogInformation("Picture {Url} added to {ProductId} by {Actor} ({Bytes} bytes uploaded)", picture.Url, product.PublicIdOf(), staff.Email, upload.Length);
-        return picture.Url;
     }
 
     public async Task RemoveImageAsync(StaffActor staff, int productId, string url, CancellationToken ct = default)
@@ -181,8 +200,9 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var product = await LoadAsync(db, productId, ct);
         var removed = product.RemoveImage(url);
+        product.Touch();
         Audit.Record(db, staff, AuditActions.ProductImageRemove, "product", product.PublicIdOf(), null, new { url = removed.Url }, null, null, now);
-        await db.SaveChangesAsync(ct);
+        await SaveOrConflictAsync(db, product, ct);
         await tx.CommitAsync(ct);
         if (!removed.IsPlaceholder && removed.Url.StartsWith(MediaOptions.UrlPrefix + "/products/", StringComparison.Ordinal))
             foreach (var file in new[] { removed.Url, ProductPictures.CardUrl(removed.Url) })
@@ -198,8 +218,9 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(ct);
         var product = await LoadAsync(db, productId, ct);
         product.MakeImageFirst(url);
+        product.Touch();
         Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, null, new { firstPicture = url }, null, clock.UtcNow());
-        await db.SaveChangesAsync(ct);
+        await SaveOrConflictAsync(db, product, ct);
     }
 
     public async Task<OpsProduct?> FindAsync(int productId, CancellationToken ct = default)
@@ -217,7 +238,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = Filtered(db, filter);
+        var rows = Filtered(db, filter, await SubtreeAsync(db, filter.CategoryId, ct));
         var total = await rows.CountAsync(ct);
         var items = await Rows(db, rows.OrderBy(p => p.Title).ThenBy(p => p.Id).Skip((page - 1) * pageSize).Take(pageSize), ct);
         return new Page<OpsProductRow>(items, page, pageSize, total);
@@ -234,17 +255,27 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
             after = last;
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = Filtered(db, filter);
+        var rows = Filtered(db, filter, await SubtreeAsync(db, filter.CategoryId, ct));
         if (after is { } a) rows = rows.Where(p => p.Id > a);
         var items = await Rows(db, rows.OrderBy(p => p.Id).Take(pageSize + 1), ct);
         var page = items.Take(pageSize).ToList();
         return (page, items.Count > pageSize ? PublicId.Format(PublicId.Product, page[^1].Id) : null);
     }
 
-    private static IQueryable<Product> Filtered(QCommerceDbContext db, OpsProductFilter filter)
+    /// <summary>A category and every one below it ("Drinks" holds its juices), or null for every category.</summary>
+    private static async Task<List<int>?> SubtreeAsync(QCommerceDbContext db, int? categoryId, CancellationToken ct)
+    {
+        if (categoryId is not { } root) return null;
+        var all = await db.Categories.AsNoTracking().Select(c => new { c.Id, c.ParentId }).ToListAsync(ct);
+        var ids = new List<int> { root };
+        for (var i = 0; i < ids.Count; i++) ids.AddRange(all.Where(c => c.ParentId == ids[i]).Select(c => c.Id));
+        return ids;
+    }
+
+    private static IQueryable<Product> Filtered(QCommerceDbContext db, OpsProductFilter filter, List<int>? categoryIds)
     {
         var rows = db.Products.AsNoTracking();
-        if (filter.CategoryId is { } categoryId) rows = rows.Where(p => p.CategoryId == categoryId);
+        if (categoryIds is not null) rows = rows.Where(p => categoryIds.Contains(p.CategoryId));
         if (filter.Active is { } active) rows = rows.Where(p => p.IsActive == active);
         if (filter.Text?.Trim() is { Length: > 0 } text)
         {
@@ -297,9 +328,18 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
     private static async Task<Category?> CategoryAsync(QCommerceDbContext db, int? categoryId, ProblemList problems, CancellationToken ct)
     {
         if (categoryId is not { } id) return null;
-        var category = await db.Categories.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (category is null) problems.Add("categoryId", $"There is no category {PublicId.Format(PublicId.Category, id)}.");
-        else if (!category.IsActive) problems.Add("categoryId", $"{category.Name} is inactive; shoppers could not browse to the product. Choose another or activate it.");
+        var all = await db.Categories.ToListAsync(ct);
+        var category = all.FirstOrDefault(c => c.Id == id);
+        if (category is null) { problems.Add("categoryId", $"There is no category {PublicId.Format(PublicId.Category, id)}."); return null; }
+        // The category and every one above it must be active, or shoppers could not browse to the product.
+        for (var at = category; at is not null; at = all.FirstOrDefault(c => c.Id == at.ParentId))
+            if (!at.IsActive)
+            {
+                problems.Add("categoryId", at == category
+                    ? $"{category.Name} is inactive; shoppers could not browse to the product. Choose another or activate it."
+                    : $"{category.Name} is inside {at.Name}, which is inactive; shoppers could not browse to the product. Choose another or activate it.");
+                break;
+            }
         return category;
     }
 
@@ -308,11 +348,11 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
     {
         var wanted = barcodes.Where(b => b.Barcode is { Length: > 0 } && !problems.Has(b.Field)).ToList();
         if (wanted.Count == 0) return;
-        var codes = wanted.Select(w => w.Barcode!).ToList();
+        var codes = wanted.SelectMany(w => Barcodes.Spellings(w.Barcode!)).Distinct().ToList();
         var taken = await db.Skus.AsNoTracking().Where(s => codes.Contains(s.Barcode) && (exceptSkuId == null || s.Id != exceptSkuId))
             .Select(s => new { s.Barcode, s.Id, s.ProductId }).ToListAsync(ct);
         foreach (var (barcode, field) in wanted)
-            if (taken.FirstOrDefault(t => t.Barcode == barcode) is { } owner)
+            if (taken.FirstOrDefault(t => Barcodes.Spellings(barcode!).Contains(t.Barcode)) is { } owner)
                 problems.Add(field, $"The barcode {barcode} already belongs to {PublicId.Format(PublicId.Sku, owner.Id)} (product {PublicId.Format(PublicId.Product, owner.ProductId)}).");
     }
 
@@ -327,6 +367,26 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
             || ex.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true)
         {
             throw CategoryService.Rejected(field, "That barcode was just given to another SKU.");
+        }
+    }
+
+    /// <summary>The fields a change of a product can touch, for its audit row (the description by its length and start: it can be long).</summary>
+    private static object Snapshot(Product p) => new
+    {
+        title = p.Title, brand = p.Brand, category = p.CategoryId, active = p.IsActive, featured = p.IsFeatured,
+        description = p.Description.Length <= 200 ? p.Description : p.Description[..200] + "…",
+        attributes = p.Attributes.Select(a => $"{a.Name}: {a.Value}").ToList(),
+    };
+
+    private static async Task SaveOrConflictAsync(QCommerceDbContext db, Product product, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException($"{product.Title} was changed by someone else at the same moment; reload it to see their change, then make yours again.");
         }
     }
 

@@ -58,8 +58,15 @@ public static class ProductPictures
         var info = codec.Info;
         if ((long)info.Width * info.Height > MaxPixels) throw Rejected($"A picture is at most {MaxPixels / 1_000_000} megapixels; this one is {info.Width}×{info.Height}.");
         if (info.Width < MinSide || info.Height < MinSide) throw Rejected($"A picture is at least {MinSide}×{MinSide} pixels; this one is {info.Width}×{info.Height}.");
-        using var decoded = SKBitmap.Decode(codec, info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Premul))
-            ?? throw Rejected($"The file starts like a {kind} but its picture cannot be decoded.");
+        // Every pixel must decode: a truncated or damaged file decodes only in part (SkiaSharp says IncompleteInput), and half
+        // a grey picture is not one a shopper should see.
+        var target = info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Premul);
+        using var decoded = new SKBitmap(target);
+        var result = codec.GetPixels(target, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw Rejected(result == SKCodecResult.IncompleteInput
+                ? $"The {kind} file is incomplete (cut off or damaged); save or export it again."
+                : $"The file starts like a {kind} but its picture cannot be decoded.");
         using var upright = Upright(decoded, codec.EncodedOrigin);
 
         var key = Guid.NewGuid().ToString("N")[..16];
@@ -67,9 +74,9 @@ public static class ProductPictures
         foreach (var size in Sizes)
         {
             var scale = Math.Min(1.0, (double)size / Math.Max(upright.Width, upright.Height));
-            var target = new SKImageInfo(Math.Max(1, (int)Math.Round(upright.Width * scale)), Math.Max(1, (int)Math.Round(upright.Height * scale)),
+            var box = new SKImageInfo(Math.Max(1, (int)Math.Round(upright.Width * scale)), Math.Max(1, (int)Math.Round(upright.Height * scale)),
                 SKColorType.Rgba8888, SKAlphaType.Premul);
-            using var resized = scale < 1 ? upright.Resize(target, new SKSamplingOptions(SKCubicResampler.Mitchell)) : upright.Copy();
+            using var resized = scale < 1 ? upright.Resize(box, new SKSamplingOptions(SKCubicResampler.Mitchell)) : upright.Copy();
             using var image = SKImage.FromBitmap(resized);
             using var webp = image.Encode(SKEncodedImageFormat.Webp, 82) ?? throw new InvalidOperationException("SkiaSharp could not encode WebP.");
             files.Add(($"products/{productId}/{key}-{size}.webp", webp.ToArray()));

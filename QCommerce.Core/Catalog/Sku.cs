@@ -47,7 +47,18 @@ public static class Barcodes
         var digits = barcode.Trim();
         if (!digits.All(char.IsAsciiDigit) || digits.Length is not (8 or 12 or 13 or 14))
             return $"'{TextRules.Excerpt(digits)}' is not a barcode: 8, 12, 13 or 14 digits.";
+        if (digits.All(c => c == '0')) return "A barcode of only zeros is no product's; scan or type the one on the pack.";
         return CheckDigit(digits[..^1]) == digits[^1] - '0' ? null : $"{digits} has a wrong check digit (the last digit should be {CheckDigit(digits[..^1])}).";
+    }
+
+    /// <summary>
+    /// The forms one GTIN is written in: UPC-A 036000291452 is EAN-13 0036000291452 and GTIN-14 00036000291452, so a
+    /// barcode is taken when any of its zero-padded forms is.
+    /// </summary>
+    public static IReadOnlyList<string> Spellings(string barcode)
+    {
+        var significant = barcode.TrimStart('0');
+        return new[] { 8, 12, 13, 14 }.Where(n => n >= significant.Length).Select(n => significant.PadLeft(n, '0')).ToList();
     }
 
     /// <summary>The GS1 check digit of the digits before it: weights 3 and 1 alternate from the right.</summary>

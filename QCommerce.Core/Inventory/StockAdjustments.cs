@@ -77,7 +77,9 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
             if (onHand < level.Reserved)
                 Reject("qty", onHand < 0
                     ? $"Only {level.OnHand} are on hand; {adjustment.Quantity} cannot be written off."
-                    : $"That would leave {onHand} on hand, but {level.Reserved} are reserved for open orders. Cancel or pick those orders first, or write off fewer.");
+                    : kind == StockMovementKind.CountCorrection
+                        ? $"A count of {onHand} is below the {level.Reserved} reserved for open orders. Pick them first (a unit not found is a short pick), or cancel them, then count again."
+                        : $"That would leave {onHand} on hand, but {level.Reserved} are reserved for open orders. Cancel or pick those orders first, or write off fewer.");
             if (onHand > StockLevel.MaxUnits) Reject("qty", $"A store holds at most {StockLevel.MaxUnits:N0} units of a SKU; this would make {onHand:N0}.");
             var before = level.OnHand;
             var written = await db.Stock.Where(s => s.StoreId == storeId && s.SkuId == skuId && s.OnHand == before && s.Reserved <= onHand)
@@ -116,7 +118,17 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
             ?? throw new NotFoundException("Stock of SKU", $"{PublicId.Format(PublicId.Sku, skuId)} in {StoreLabel(storeId)}");
         var before = new { lowStockThreshold = level.LowStockThreshold, location = level.ShelfLocation };
         if (settings.LowStockThreshold is { } threshold) level.SetLowStockThreshold(threshold);
-        if (settings.ShelfLocation is not null) level.PlaceAt(settings.ShelfLocation);
+        if (settings.ShelfLocation is not null)
+        {
+            try
+            {
+                level.PlaceAt(settings.ShelfLocation);
+            }
+            catch (DomainException bad)
+            {
+                Reject("location", bad.Message);
+            }
+        }
         Audit.Record(db, staff, AuditActions.StockSettings, "stock", StockEntity(storeId, skuId), storeId, before,
             new { lowStockThreshold = level.LowStockThreshold, location = level.ShelfLocation }, null, now);
         await db.SaveChangesAsync(ct);

@@ -144,7 +144,7 @@ public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> conte
     /// <summary>The books of the staff member's stores (or one), in the import's columns first: fill in <c>counted</c> and import it back.</summary>
     public async Task<string> ExportAsync(StaffActor staff, int? storeId, CancellationToken ct = default)
     {
-        if (storeId is { } one && !staff.CanSee(one)) throw new NotFoundException("Store", PublicId.Format(PublicId.Store, one));
+        if (storeId is { } one && (!staff.CanSee(one) || await stores.FindAsync(one, ct) is null)) throw new NotFoundException("Store", PublicId.Format(PublicId.Store, one));
         await using var db = await contexts.CreateDbContextAsync(ct);
         var stock = db.Stock.AsNoTracking();
         if (storeId is { } s) stock = stock.Where(x => x.StoreId == s);

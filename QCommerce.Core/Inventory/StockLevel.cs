@@ -62,6 +62,8 @@ public sealed class StockLevel
     {
         var value = string.IsNullOrWhiteSpace(location) ? null : location.Trim().ToUpperInvariant();
         if (TextRules.Problem(value, MaxShelfLocationLength, "A shelf location") is { } problem) throw new DomainException(problem);
+        if (value is not null && !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '/' or ' '))
+            throw new DomainException("A shelf location is letters, digits and - . / (aisle-bay-shelf, e.g. A03-2).");
         ShelfLocation = value;
     }
 }

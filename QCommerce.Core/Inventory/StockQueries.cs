@@ -54,6 +54,7 @@ public sealed class StockQueries(IDbContextFactory<QCommerceDbContext> contexts,
     /// <summary>The low-stock alerts of the staff member's stores (or of one), most recent first.</summary>
     public async Task<IReadOnlyList<StockRow>> AlertsAsync(StaffActor staff, int? storeId, int limit = 500, CancellationToken ct = default)
     {
+        if (storeId is { } asked && (!staff.CanSee(asked) || await stores.FindAsync(asked, ct) is null)) throw new NotFoundException("Store", PublicId.Format(PublicId.Store, asked));
         await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = Scoped(Rows(db), staff, storeId).Where(r => r.LowSinceUtc != null);
         return (await rows.OrderByDescending(r => r.LowSinceUtc).ThenBy(r => r.StoreId).ThenBy(r => r.SkuId).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct))

@@ -17,6 +17,12 @@ public sealed class AuditQueries(IDbContextFactory<QCommerceDbContext> contexts)
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>The kinds of entity the audit log names (<see cref="AuditEntry.EntityType"/>).</summary>
+    public static readonly IReadOnlySet<string> EntityKinds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "order", "staff", "outbox", "stock", "sku", "product", "category", "coupon", "store", "price-list",
+    };
+
     public async Task<AuditPage> ListAsync(StaffActor reader, AuditFilter filter, string? cursor, int pageSize = 50, CancellationToken ct = default)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
@@ -42,8 +48,8 @@ public sealed class AuditQueries(IDbContextFactory<QCommerceDbContext> contexts)
         if (filter.Entity is { Length: > 0 } entity)
         {
             var e = entity.Trim();
-            // An id (o_12, someone@…) names one entity; a word (order, staff) names a kind.
-            rows = e.Contains('_') || e.Contains('@') ? rows.Where(a => a.EntityId == e) : rows.Where(a => a.EntityType == e.ToLowerInvariant());
+            // A kind (order, staff, coupon…) names every entity of it; anything else is one entity's id (o_12, someone@…, WELCOME10).
+            rows = EntityKinds.Contains(e.ToLowerInvariant()) ? rows.Where(a => a.EntityType == e.ToLowerInvariant()) : rows.Where(a => a.EntityId == e);
         }
         if (filter.Action is { Length: > 0 } action) rows = rows.Where(a => a.Action == action);
         if (filter.FromUtc is { } from) rows = rows.Where(a => a.AtUtc >= from);

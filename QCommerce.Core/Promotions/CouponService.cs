@@ -62,6 +62,8 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
         var normalized = Coupon.Normalize(code) ?? throw new NotFoundException("Coupon", code);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var coupon = await db.Coupons.FirstOrDefaultAsync(c => c.Code == normalized, ct) ?? throw new NotFoundException("Coupon", normalized);
+        if (draft.Code is { Length: > 0 } asked && Coupon.Normalize(asked) != coupon.Code)
+            throw Rejected("code", $"A code cannot change (shoppers and flyers know it as {coupon.Code}); disable it and create the new one.");
         var terms = await TermsAsync(db, draft with { Code = coupon.Code }, now, ct, coupon.ValidFromUtc);
         var before = Snapshot(coupon);
         try
@@ -93,11 +95,15 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
             if (region is null) problems.Add("region", $"There is no region '{TextRules.Excerpt(regionCode)}'.");
         }
         var currency = draft.Currency?.Trim().ToUpperInvariant() ?? region?.Currency;
+        var sold = await db.Regions.AsNoTracking().Select(r => r.Currency).Distinct().ToListAsync(ct);
         if (currency is null || currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper)) problems.Add("currency", "Say the currency (USD).");
         else if (region is not null && region.Currency != currency) problems.Add("currency", $"{region.Name} sells in {region.Currency}, not {currency}.");
+        else if (!sold.Contains(currency)) problems.Add("currency", $"No store sells in {currency}; checkout would refuse the code everywhere. Use {string.Join(" or ", sold)}.");
         if (draft.Kind is not { } kind || !Enum.IsDefined(kind)) { problems.Add("kind", "Choose percent or amount off."); kind = CouponKind.Percent; }
         if (kind == CouponKind.Percent && draft.PercentOff is not (>= 1 and <= 100)) problems.Add("percentOff", "A percentage off is 1 to 100.");
+        if (kind == CouponKind.Percent && draft.AmountOffMinor is not null) problems.Add("amountOff", "A percentage coupon has no amount off; leave amountOff out, or make it an amount coupon.");
         if (kind == CouponKind.FixedAmount && draft.AmountOffMinor is not (> 0 and <= 1_000_000)) problems.Add("amountOff", "An amount off is 1 to 1,000,000 minor units.");
+        if (kind == CouponKind.FixedAmount && draft.PercentOff is not null) problems.Add("percentOff", "An amount coupon has no percentage; leave percentOff out, or make it a percentage coupon.");
         if (draft.MinimumBasketMinor is < 0 or > 10_000_000) problems.Add("minimumBasket", "A minimum basket is 0 to 10,000,000 minor units.");
         var from = draft.ValidFromUtc ?? keepStart ?? now;
         if (draft.ValidToUtc is { } to && to <= from) problems.Add("validTo", "The end must be after the start.");
@@ -123,7 +129,7 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
 
     private static object Snapshot(Coupon c) => new
     {
-        kind = c.Kind.ToString(), percent = c.PercentOff, amount = c.AmountOffMinor, minimum = c.MinimumBasketMinor, from = c.ValidFromUtc, to = c.ValidToUtc,
+        kind = c.Kind.ToString(), percent = c.PercentOff, amount = c.AmountOffMinor, currency = c.Currency, minimum = c.MinimumBasketMinor, from = c.ValidFromUtc, to = c.ValidToUtc,
         limit = c.UsageLimit, perCustomer = c.PerCustomerLimit, region = c.RegionId, active = c.IsActive,
     };
 

@@ -74,6 +74,19 @@ public abstract class OpsCatalogApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task UploadsAtTheSameMoment_AllLand()
+    {
+        var admin = await AdminAsync();
+        var product = (await admin.GetAsync("/v1/ops/products?pageSize=1&query=milk")).GetProperty("items")[0].GetProperty("productId").GetString();
+        var before = (await admin.GetAsync($"/v1/ops/products/{product}")).GetProperty("images").GetArrayLength();
+        var uploads = Enumerable.Range(0, 3).Select(_ => admin.Http.PostAsync($"/v1/ops/products/{product}/images", Upload(TestPictures.Png(), "p.png", "image/png"))).ToList();
+        Assert.All(await Task.WhenAll(uploads), r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var after = (await admin.GetAsync($"/v1/ops/products/{product}")).GetProperty("images").EnumerateArray().Count(i => i.GetProperty("url").GetString()!.StartsWith("/media/"));
+        Assert.Equal(3, after);
+        Assert.True(before >= 0);
+    }
+
+    [Fact]
     public async Task APictureThatIsNotOne_Is415_AndOneTooBig422()
     {
         var admin = await AdminAsync();

@@ -47,6 +47,31 @@ public abstract class CatalogEditingTests(DatabaseProvider provider) : IAsyncLif
         Assert.Null(Barcodes.Problem("036000291452"));
         Assert.NotNull(Barcodes.Problem("12345"));
         Assert.NotNull(Barcodes.Problem("40063813339a1"));
+        Assert.NotNull(Barcodes.Problem("0000000000000"));
+        Assert.Contains("0036000291452", Barcodes.Spellings("036000291452"));
+    }
+
+    [Fact]
+    public async Task OneGtinInAnotherLength_IsTheSameBarcode()
+    {
+        var id = await Editor.CreateAsync(Admin, Draft("Cola", barcode: "036000291452"));
+        var again = await Assert.ThrowsAsync<RequestRejectedException>(() => Editor.AddSkuAsync(Admin, id, new SkuDraft("0036000291452", SkuUnit.Litre, 2)));
+        Assert.Contains("already belongs to", again.Errors["barcode"][0]);
+    }
+
+    [Fact]
+    public async Task TheGridsCategoryFilter_HoldsItsSubcategories_AndACategoryUnderAnInactiveOneIsRefused()
+    {
+        var parent = await Categories.CreateAsync(Admin, "Cellar Q", null);
+        var child = await Categories.CreateAsync(Admin, "Wines Q", parent);
+        var grandchild = await Categories.CreateAsync(Admin, "Reds Q", child);
+        var id = await Editor.CreateAsync(Admin, Draft("Rioja", category: grandchild));
+        Assert.Contains((await Editor.ListAsync(new OpsProductFilter(CategoryId: parent), 1, 50)).Items, r => r.Id == id);
+
+        await Editor.UpdateAsync(Admin, id, Draft("Rioja", category: grandchild, active: false));
+        await Categories.ChangeAsync(Admin, child, new CategoryChange(Active: false));
+        var refused = await Assert.ThrowsAsync<RequestRejectedException>(() => Editor.UpdateAsync(Admin, id, Draft("Rioja", category: grandchild)));
+        Assert.Contains("inside Wines Q, which is inactive", refused.Errors["categoryId"][0]);
     }
 
     [Fact]

@@ -96,6 +96,26 @@ public abstract class PriceImportTests(DatabaseProvider provider, ITestOutputHel
         Assert.True(report.Rows > 100);
     }
 
+    [Fact]
+    public async Task AnEditedExportRow_IsTheNewPriceFromNow_AndARowOfThePriceNowIsUnchanged()
+    {
+        var export = (await Import.ExportAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var row = export[1].Split(',');
+        var other = export.Skip(1).Select(l => l.Split(',')).First(r => r[0] == row[0] && r[1] != row[1]);
+        // The first row edited; the second says "the other region's price, from now", which it is already.
+        var edited = $"{export[0]}\r\n{row[0]},{row[1]},{long.Parse(row[2]) + 10},{row[3]},{row[4]},{row[5]}\r\n{other[0]},{other[1]},{other[2]},USD,,\r\n";
+
+        var report = await Import.ApplyAsync(Admin, edited);
+
+        Assert.True(report.Applied, string.Join("; ", report.Problems.Select(p => p.Message)));
+        Assert.Equal(1, report.Changes);
+        Assert.True(PublicId.TryParse(PublicId.Sku, row[0], out var sku));
+        var now = (await _h.Get<PriceService>().HistoryAsync(sku, row[1])).Single(p => p.State == PriceState.Current);
+        Assert.Equal(long.Parse(row[2]) + 10, now.Amount.MinorUnits);
+        var again = await Import.PreviewAsync(Admin, $"{export[0]}\r\n{row[0]},{row[1]},{long.Parse(row[2]) + 10},USD,,\r\n");
+        Assert.Equal((0, 1), (again.Changes, again.Unchanged));
+    }
+
     [Theory]
     [InlineData("", 0, "file")]
     [InlineData("sku,region,amount\r\nsku_1,metro-north,100\r\n", 1, "currency")]

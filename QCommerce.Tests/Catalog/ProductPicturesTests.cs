@@ -38,6 +38,16 @@ public class ProductPicturesTests
         Assert.Contains("cannot be", refused.Errors["file"][0]);
     }
 
+    [Theory]
+    [InlineData(SKEncodedImageFormat.Png)]
+    [InlineData(SKEncodedImageFormat.Jpeg)]
+    public void ACutOffPicture_IsRefused_NotStoredHalfGrey(SKEncodedImageFormat format)
+    {
+        var whole = TestPictures.Make(format, 640, 480);
+        var refused = Assert.Throws<RequestRejectedException>(() => ProductPictures.Prepare(whole[..(whole.Length / 2)], 1));
+        Assert.Contains("incomplete", refused.Errors["file"][0]);
+    }
+
     [Fact]
     public void TooLargeAFile_AndTooSmallAPicture_AreRefused()
     {

@@ -43,6 +43,13 @@ public abstract class CouponServiceTests(DatabaseProvider provider) : IAsyncLife
         var twice = await Assert.ThrowsAsync<RequestRejectedException>(() => Coupons.CreateAsync(Admin, Percent("WELCOME10")));
         Assert.Contains("exists already", twice.Errors["code"][0]);
         await Assert.ThrowsAsync<AccessDeniedException>(() => Coupons.CreateAsync(TestStaff.ScopedTo(Demo.Downtown), Percent("MINE")));
+        var euro = await Assert.ThrowsAsync<RequestRejectedException>(() => Coupons.CreateAsync(Admin, new CouponDraft("EURO5", CouponKind.FixedAmount, null, 500, 0, "EUR", null, null, null, null, null)));
+        Assert.Contains("No store sells in EUR", euro.Errors["currency"][0]);
+        var mixed = await Assert.ThrowsAsync<RequestRejectedException>(() => Coupons.CreateAsync(Admin, Percent("MIXED") with { AmountOffMinor = 500 }));
+        Assert.Contains("amountOff", mixed.Errors.Keys);
+        await Coupons.CreateAsync(Admin, Percent("KEEPME"));
+        var renamed = await Assert.ThrowsAsync<RequestRejectedException>(() => Coupons.UpdateAsync(Admin, "KEEPME", Percent("RENAMED")));
+        Assert.Contains("cannot change", renamed.Errors["code"][0]);
     }
 
     [Fact]

@@ -96,6 +96,7 @@ public static class OpsCatalogApi
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, withSkus: false);
+            if (body?.Skus is not null) problems.Add("skus", "A product's SKUs are not replaced here: add one with POST /v1/ops/products/{productId}/skus.");
             if (problems.Any) return problems.ToProblem();
             await editor.UpdateAsync(await directory.RequireAsync(user, ct), productId.Value, draft!, ct);
             return TypedResults.Ok(OpsProductDto.From((await editor.FindAsync(productId.Value, ct))!));

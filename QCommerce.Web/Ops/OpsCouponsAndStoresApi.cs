@@ -63,7 +63,7 @@ public static class OpsCouponsAndStoresApi
             StaffDirectory directory, CouponService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
-            var draft = Draft(body, problems, code);
+            var draft = Draft(body, problems, body?.Code ?? code);
             if (problems.Any) return problems.ToProblem();
             return TypedResults.Ok(OpsCouponDto.From(await service.UpdateAsync(await directory.RequireAsync(user, ct), code, draft!, ct)));
         })

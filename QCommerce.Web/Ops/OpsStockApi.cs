@@ -80,7 +80,7 @@ public static class OpsStockApi
                 ? TypedResults.Ok(new OpsLedgerDto(OpsStockRowDto.From(ledger.Stock),
                     ledger.Items.Select(l => new OpsLedgerLineDto(WireNames.Of(l.Kind), l.Quantity, l.OnHandAfter, l.Note, l.Reference, l.Actor, l.AtUtc)).ToList(),
                     ledger.NextCursor))
-                : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' does not stock '{skuId}'."))
+                : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' was not found among your stores, or does not stock '{skuId}'."))
         .WithSummary("The SKU's stock ledger in the store, newest first: type, signed qty, on hand after, reason, order, staff, time.");
 
         stock.MapPut("/{skuId:sku}", async Task<Results<Ok<OpsStockRowDto>, ProblemHttpResult>> ([FromBody] OpsStockSettingsRequest? body, StoreId storeId,
