@@ -170,7 +170,8 @@ public abstract class StockLedgerTests(DatabaseProvider provider) : IAsyncLifeti
         var alert = Assert.Single(await Queries.AlertsAsync(Admin, Demo.Downtown), a => a.SkuId == sku);
         Assert.Equal((7, 10, "B07-2"), (alert.Available, alert.LowStockThreshold, alert.ShelfLocation));
         Assert.True(await Queries.AlertCountAsync(Admin, Demo.Downtown) >= 1);
-        Assert.Empty(await Queries.AlertsAsync(TestStaff.ScopedTo(Demo.Midtown), Demo.Downtown));
+        await Assert.ThrowsAsync<NotFoundException>(() => Queries.AlertsAsync(TestStaff.ScopedTo(Demo.Midtown), Demo.Downtown));
+        Assert.DoesNotContain(await Queries.AlertsAsync(TestStaff.ScopedTo(Demo.Midtown), null), a => a.StoreId == Demo.Downtown);
         await using (var db = _h.Database.CreateContext())
         {
             var events = await db.OutboxMessages.Where(m => m.Type == EventTypes.StockLow && m.AggregateId == LowStock.Aggregate(Demo.Downtown, sku)).ToListAsync();
