@@ -277,11 +277,12 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         var rows = db.Products.AsNoTracking();
         if (categoryIds is not null) rows = rows.Where(p => categoryIds.Contains(p.CategoryId));
         if (filter.Active is { } active) rows = rows.Where(p => p.IsActive == active);
-        if (filter.Text?.Trim() is { Length: > 0 } text)
+        // Every word must be somewhere in the title, the brand or a SKU's code ("horizon milk"), or be a SKU's barcode.
+        foreach (var word in (filter.Text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
         {
-            var lower = text.ToLowerInvariant();
+            var lower = word.ToLowerInvariant();
             rows = rows.Where(p => p.Title.ToLower().Contains(lower) || p.Brand.ToLower().Contains(lower)
-                || db.Skus.Any(s => s.ProductId == p.Id && (s.Barcode == text || s.Code.ToLower().Contains(lower))));
+                || db.Skus.Any(s => s.ProductId == p.Id && (s.Barcode == word || s.Code.ToLower().Contains(lower))));
         }
         return rows;
     }

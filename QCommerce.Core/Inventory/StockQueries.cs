@@ -40,10 +40,10 @@ public sealed class StockQueries(IDbContextFactory<QCommerceDbContext> contexts,
         var rows = Rows(db).Where(r => r.StoreId == storeId);
         if (filter.SkuId is { } skuId) rows = rows.Where(r => r.SkuId == skuId);
         if (filter.LowOnly) rows = rows.Where(r => r.LowSinceUtc != null);
-        if (filter.Text?.Trim() is { Length: > 0 } text)
+        foreach (var word in (filter.Text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
         {
-            var lower = text.ToLowerInvariant();
-            rows = rows.Where(r => r.Title.ToLower().Contains(lower) || r.Brand.ToLower().Contains(lower) || r.Code.ToLower().Contains(lower) || r.Barcode == text);
+            var lower = word.ToLowerInvariant();
+            rows = rows.Where(r => r.Title.ToLower().Contains(lower) || r.Brand.ToLower().Contains(lower) || r.Code.ToLower().Contains(lower) || r.Barcode == word);
         }
         if (after is { } last) rows = rows.Where(r => r.SkuId > last);
         var page = await rows.OrderBy(r => r.SkuId).Take(pageSize + 1).ToListAsync(ct);

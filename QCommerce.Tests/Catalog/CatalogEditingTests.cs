@@ -67,6 +67,7 @@ public abstract class CatalogEditingTests(DatabaseProvider provider) : IAsyncLif
         var grandchild = await Categories.CreateAsync(Admin, "Reds Q", child);
         var id = await Editor.CreateAsync(Admin, Draft("Rioja", category: grandchild));
         Assert.Contains((await Editor.ListAsync(new OpsProductFilter(CategoryId: parent), 1, 50)).Items, r => r.Id == id);
+        Assert.Contains((await Editor.ListAsync(new OpsProductFilter("bread rioja"), 1, 50)).Items, r => r.Id == id); // brand and title, each word anywhere
 
         await Editor.UpdateAsync(Admin, id, Draft("Rioja", category: grandchild, active: false));
         await Categories.ChangeAsync(Admin, child, new CategoryChange(Active: false));
