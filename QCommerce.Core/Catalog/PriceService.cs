@@ -1,4 +1,3 @@
-using System.Globalization;
 using QCommerce.Core.Data;
 using QCommerce.Core.Stores;
 
