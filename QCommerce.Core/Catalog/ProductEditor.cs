@@ -168,6 +168,8 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
                 await using var db = await contexts.CreateDbContextAsync(ct);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var product = await LoadAsync(db, productId, ct);
+                if (product.Images.Count(i => !i.IsPlaceholder) >= Product.MaxImages)
+                    throw CategoryService.Rejected("file", $"A product has at most {Product.MaxImages} pictures; remove one first.");
                 product.AddImage(picture.Url, string.IsNullOrWhiteSpace(altText) ? $"{product.Brand} {product.Title}".Trim() : altText.Trim());
                 product.Touch();
                 Audit.Record(db, staff, AuditActions.ProductImageAdd, "product", product.PublicIdOf(), null, null,

@@ -84,6 +84,13 @@ public abstract class OpsCatalogApiTests(QCommerceApp app)
         var after = (await admin.GetAsync($"/v1/ops/products/{product}")).GetProperty("images").EnumerateArray().Count(i => i.GetProperty("url").GetString()!.StartsWith("/media/"));
         Assert.Equal(3, after);
         Assert.True(before >= 0);
+
+        // Up to eight: the ninth is refused by field, like every other upload problem.
+        for (var i = after; i < 8; i++)
+            Assert.Equal(HttpStatusCode.Created, (await admin.Http.PostAsync($"/v1/ops/products/{product}/images", Upload(TestPictures.Png(), "p.png", "image/png"))).StatusCode);
+        var ninth = await ApiShopper.JsonAsync(await admin.Http.PostAsync($"/v1/ops/products/{product}/images", Upload(TestPictures.Png(), "p.png", "image/png")),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("at most 8 pictures", ninth.GetProperty("errors").GetProperty("file")[0].GetString());
     }
 
     [Fact]

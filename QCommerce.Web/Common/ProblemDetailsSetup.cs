@@ -24,7 +24,12 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             UnsupportedContentException => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
             QCommerce.Core.Payments.PaymentProviderUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The payment provider is not answering"),
             DomainException => (StatusCodes.Status400BadRequest, "The request cannot be carried out"),
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "Unsupported media type" : "Malformed request"),
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode switch
+            {
+                415 => "Unsupported media type",
+                413 => "Request too large",
+                _ => "Malformed request",
+            }),
             _ => (StatusCodes.Status500InternalServerError, "Something went wrong on our side"),
         };
         if (exception is QCommerce.Core.Payments.PaymentProviderUnavailableException) context.Response.Headers.RetryAfter = "5";
