@@ -17,11 +17,6 @@ URL="http://127.0.0.1:$PORT"
 source bench/lib.sh
 bench_setup assortment wrk sqlite3 postgresql
 
-admin_token() {
-  curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d '{"email":"admin@qcommerce.local","password":"Bench-Passw0rd!"}' \
-    | sed -E 's/.*"accessToken":"([^"]+)".*/\1/'
-}
-
 reads=(
   "grid, page 1 by title|/v1/ops/products?page=1&pageSize=50"
   "grid, page 150 by title|/v1/ops/products?page=150&pageSize=50"

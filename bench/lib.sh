@@ -32,6 +32,11 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
+admin_token() { # the bench admin's bearer token (start_app sets the password)
+  curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d '{"email":"admin@qcommerce.local","password":"Bench-Passw0rd!"}' \
+    | sed -E 's/.*"accessToken":"([^"]+)".*/\1/'
+}
+
 start_app() { # provider connection-string [VAR=value …]
   env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$URL" Database__Provider="$1" \
     ConnectionStrings__Sqlite="Data Source=$work/qcommerce.db" ConnectionStrings__Postgres="$2" \

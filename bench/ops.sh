@@ -16,11 +16,6 @@ URL="http://127.0.0.1:$PORT"
 source bench/lib.sh
 bench_setup ops wrk sqlite3 postgresql
 
-admin_token() {
-  curl -fs -X POST "$URL/v1/auth/login" -H 'content-type: application/json' -d '{"email":"admin@qcommerce.local","password":"Bench-Passw0rd!"}' \
-    | sed -E 's/.*"accessToken":"([^"]+)".*/\1/'
-}
-
 reads=(
   "grid, first page|/v1/ops/orders?pageSize=50"
   "grid, delivered at Midtown|/v1/ops/orders?state=delivered&storeId=st_2&pageSize=50"

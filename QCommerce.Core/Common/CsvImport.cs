@@ -33,6 +33,9 @@ public static class CsvImport
 {
     public const int MaxRows = 50_000;
 
+    /// <summary>The largest file an import takes (the API's body and the portal's upload alike).</summary>
+    public const int MaxBytes = 10 * 1024 * 1024;
+
     /// <summary>Reads the header and the records; a file that cannot be read as CSV at all is one problem on row 0.</summary>
     public static (IReadOnlyList<string> Header, IReadOnlyList<CsvRecord> Records, ImportProblem? Problem) Read(string text)
     {

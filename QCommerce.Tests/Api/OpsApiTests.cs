@@ -16,14 +16,7 @@ public abstract class OpsApiTests(QCommerceApp app)
 {
     private Task<ApiShopper> AdminAsync() => ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
 
-    /// <summary>A colleague made through the staff use case, signed in to the API with the password it printed once.</summary>
-    private async Task<(ApiShopper Client, string UserId)> ColleagueAsync(params int[] stores)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var staff = scope.ServiceProvider.GetRequiredService<StaffService>();
-        var created = await staff.CreateAsync(TestStaff.Admin, $"picker-{Guid.NewGuid():N}@qcommerce.test", "Pat Picker", Roles.Ops, stores);
-        return (await ApiShopper.SignInAsync(app, created.Member.Email, created.OneTimePassword), created.Member.UserId);
-    }
+    private Task<(ApiShopper Client, string UserId)> ColleagueAsync(params int[] stores) => TestStaff.ColleagueAsync(app, stores);
 
     private static async Task<System.Text.Json.JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {

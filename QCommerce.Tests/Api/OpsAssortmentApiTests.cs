@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using QCommerce.Core.Identity;
 
 namespace QCommerce.Tests.Api;
 
@@ -15,13 +13,7 @@ public abstract class OpsAssortmentApiTests(QCommerceApp app)
 {
     private Task<ApiShopper> AdminAsync() => ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
 
-    private async Task<ApiShopper> ColleagueAsync(params int[] stores)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<StaffService>()
-            .CreateAsync(TestStaff.Admin, $"stock-{Guid.NewGuid():N}@qcommerce.test", "Sam Stock", Roles.Ops, stores);
-        return await ApiShopper.SignInAsync(app, created.Member.Email, created.OneTimePassword);
-    }
+    private async Task<ApiShopper> ColleagueAsync(params int[] stores) => (await TestStaff.ColleagueAsync(app, stores)).Client;
 
     private async Task<int[]> SkusAsync(int offset, int count = 2)
     {

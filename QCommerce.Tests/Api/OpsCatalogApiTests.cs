@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Catalog;
-using QCommerce.Core.Identity;
 
 namespace QCommerce.Tests.Api;
 
@@ -16,13 +14,7 @@ public abstract class OpsCatalogApiTests(QCommerceApp app)
 {
     private Task<ApiShopper> AdminAsync() => ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
 
-    private async Task<ApiShopper> ColleagueAsync(params int[] stores)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<StaffService>()
-            .CreateAsync(TestStaff.Admin, $"cat-{Guid.NewGuid():N}@qcommerce.test", "Cat Alog", Roles.Ops, stores);
-        return await ApiShopper.SignInAsync(app, created.Member.Email, created.OneTimePassword);
-    }
+    private async Task<ApiShopper> ColleagueAsync(params int[] stores) => (await TestStaff.ColleagueAsync(app, stores)).Client;
 
     private async Task<string> LeafCategoryAsync()
     {

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.AspNetCore.Identity;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
@@ -26,14 +25,7 @@ public sealed class AssortmentPageTests : ComponentTestContext, IAsyncLifetime
     {
         _h = await ServiceHarness.CreateAsync(DatabaseProvider.Sqlite);
         Services.AddFallbackServiceProvider(_h.Services);
-        var adminId = await _h.CreateUserAsync("admin@qcommerce.test");
-        await using (var db = _h.Database.CreateContext())
-        {
-            var role = new IdentityRole(Roles.Admin) { NormalizedName = Roles.Admin.ToUpperInvariant() };
-            db.Roles.Add(role);
-            db.UserRoles.Add(new IdentityUserRole<string> { UserId = adminId, RoleId = role.Id });
-            await db.SaveChangesAsync();
-        }
+        var adminId = await _h.CreateAdminAsync("admin@qcommerce.test");
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@qcommerce.test");
         auth.SetRoles(Roles.Admin, Roles.Ops);

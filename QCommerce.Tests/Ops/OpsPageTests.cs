@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using QCommerce.Core.Fulfillment;
@@ -29,7 +28,7 @@ public sealed class OpsPageTests : ComponentTestContext, IAsyncLifetime
     {
         _h = await ServiceHarness.CreateAsync(DatabaseProvider.Sqlite);
         Services.AddFallbackServiceProvider(_h.Services);
-        var adminId = await StaffUserAsync();
+        var adminId = await _h.CreateAdminAsync("admin@qcommerce.test");
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@qcommerce.test");
         auth.SetRoles(Roles.Admin, Roles.Ops);
@@ -44,18 +43,6 @@ public sealed class OpsPageTests : ComponentTestContext, IAsyncLifetime
     {
         await DisposeAsync();
         await _h.DisposeAsync();
-    }
-
-    /// <summary>An admin in the database, as the staff directory reads them on every action.</summary>
-    private async Task<string> StaffUserAsync()
-    {
-        var id = await _h.CreateUserAsync("admin@qcommerce.test");
-        await using var db = _h.Database.CreateContext();
-        var role = new IdentityRole(Roles.Admin) { NormalizedName = Roles.Admin.ToUpperInvariant() };
-        db.Roles.Add(role);
-        db.UserRoles.Add(new IdentityUserRole<string> { UserId = id, RoleId = role.Id });
-        await db.SaveChangesAsync();
-        return id;
     }
 
     private async Task<int> CashOrderAsync(int firstQty = 2) =>

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 
@@ -15,13 +14,7 @@ public abstract class OpsReportsTests(QCommerceApp app)
 {
     private Task<ApiShopper> AdminAsync() => ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
 
-    private async Task<ApiShopper> ColleagueAsync(int store)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<StaffService>()
-            .CreateAsync(TestStaff.Admin, $"reader-{Guid.NewGuid():N}@qcommerce.test", "Rita Reader", Roles.Ops, [store]);
-        return await ApiShopper.SignInAsync(app, created.Member.Email, created.OneTimePassword);
-    }
+    private async Task<ApiShopper> ColleagueAsync(int store) => (await TestStaff.ColleagueAsync(app, store)).Client;
 
     [Fact]
     public async Task TheAuditLog_FiltersByEntityAndAction_AndAScopedReaderSeesOnlyTheirStores()

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,18 @@ public sealed class ServiceHarness : IAsyncDisposable
         db.Users.Add(user);
         await db.SaveChangesAsync();
         return user.Id;
+    }
+
+    /// <summary>An admin in the database, as the staff directory reads them on every action (the ops pages' bUnit tests sign in as them).</summary>
+    public async Task<string> CreateAdminAsync(string email)
+    {
+        var id = await CreateUserAsync(email);
+        await using var db = Database.CreateContext();
+        var role = await db.Roles.FirstOrDefaultAsync(r => r.Name == Roles.Admin) ?? new IdentityRole(Roles.Admin) { NormalizedName = Roles.Admin.ToUpperInvariant() };
+        if (db.Entry(role).State == EntityState.Detached) db.Roles.Add(role);
+        db.UserRoles.Add(new IdentityUserRole<string> { UserId = id, RoleId = role.Id });
+        await db.SaveChangesAsync();
+        return id;
     }
 
     /// <summary>Sets a SKU's stock for a test, with the count correction in the ledger, so the ledger still sums to on hand.</summary>

@@ -19,7 +19,7 @@ public sealed record OpsImportDto(int Rows, int Changes, int Unchanged, bool Dry
 /// </summary>
 public static class OpsImportsApi
 {
-    public const int MaxFileBytes = 10 * 1024 * 1024;
+    private const int MaxFileBytes = CsvImport.MaxBytes;
 
     public static RouteGroupBuilder MapOpsImportsApi(this RouteGroupBuilder ops)
     {
