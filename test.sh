@@ -57,6 +57,15 @@ count() { grep -Eo "$1: *[0-9]+" "$results/output.txt" | grep -Eo '[0-9]+' | tai
 passed=$(count 'Passed')
 failed=$(count 'Failed')
 if [ -z "$passed" ] && [ "$status" -ne 0 ]; then failed=1; fi
+# CI shows only the tail of this output: name every failed test and its message again here, last.
+if [ "${failed:-0}" != "0" ] && [ -f "$results/tests.trx" ]; then
+  echo
+  echo "Failed tests:"
+  perl -0777 -ne 'while (/<UnitTestResult\b[^>]*?testName="([^"]*)"[^>]*?outcome="Failed"[^>]*>(.*?)<\/UnitTestResult>/sg) {
+      my ($name, $body) = ($1, $2); my ($msg) = $body =~ /<Message>(.*?)<\/Message>/s; $msg //= "";
+      $msg =~ s/&lt;/</g; $msg =~ s/&gt;/>/g; $msg =~ s/&quot;/"/g; $msg =~ s/&amp;/&/g;
+      print "  - $name\n    ", substr($msg, 0, 1500) =~ s/\n/\n    /gr, "\n"; }' "$results/tests.trx" || true
+fi
 echo
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

@@ -19,9 +19,15 @@ public static class CoreServiceCollectionExtensions
         services.AddMemoryCache();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StoreDirectory>();
+        services.AddSingleton<CatalogChangeSignal>();
+        services.AddSingleton<IInterceptor>(sp => new CatalogChangeInterceptor(sp.GetRequiredService<CatalogChangeSignal>()));
+        services.AddSingleton<CatalogSnapshots>();
         services.AddSingleton<CategoryTree>();
         services.AddSingleton<CatalogQueries>();
-        services.AddSingleton<IStockView, Inventory.StockView>();
+        services.AddSingleton<Inventory.StockCommits>();
+        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<Inventory.StockCommits>());
+        services.AddSingleton<Inventory.StockCache>();
+        services.AddSingleton<IStockView>(sp => sp.GetRequiredService<Inventory.StockCache>());
         services.AddSingleton<AddressBookService>();
         services.AddScoped<AccountService>(); // on Identity's UserManager, which is scoped
         services.AddScoped<StaffService>();

@@ -11,7 +11,7 @@ using QCommerce.Web.Payments;
 using QCommerce.Web.Payments.Sandbox;
 using QCommerce.Web.Stores;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = HostingExtensions.PublishedWebRoot() });
 builder.Configuration.AddOperatorSettings(builder.Environment);
 
 builder.Services.AddQCommerceData(builder.Configuration, builder.Environment.ContentRootPath);

@@ -1,5 +1,3 @@
-using QCommerce.Core.Data;
-
 namespace QCommerce.Core.Catalog;
 
 /// <summary>What a shopper is told about a SKU's stock in their store.</summary>
@@ -15,9 +13,10 @@ public readonly record struct Availability(int AvailableQty, int LowStockThresho
 
 /// <summary>
 /// Stock as the catalog shows it, answered by Inventory (a later feature), so the catalog never reads stock rows
-/// itself: only SKUs the store carries are in the answer.
+/// itself: only SKUs the store carries are in the answer. It may come from a cache, never older than a second and
+/// refreshed at once by this instance's own commits; checkout reads stock itself.
 /// </summary>
 public interface IStockView
 {
-    Task<IReadOnlyDictionary<int, Availability>> InStoreAsync(QCommerceDbContext db, int storeId, IReadOnlyCollection<int> skuIds, CancellationToken ct);
+    Task<IReadOnlyDictionary<int, Availability>> InStoreAsync(int storeId, IReadOnlyCollection<int> skuIds, CancellationToken ct);
 }

@@ -18,7 +18,7 @@ public sealed record CategoryChange(string? Name = null, int? ParentId = null, i
 /// delete (only an empty leaf). Catalog-wide: staff limited to some stores read it, not change it. Each change has its
 /// audit row in its transaction, and the shoppers' tree is refreshed at once.
 /// </summary>
-public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contexts, CategoryTree shopperTree, TimeProvider clock,
+public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock,
     ILogger<CategoryService> logger)
 {
     public async Task<IReadOnlyList<OpsCategoryNode>> TreeAsync(CancellationToken ct = default)
@@ -57,7 +57,6 @@ public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contex
             new { name = clean, parent = parentId is { } pp ? PublicId.Format(PublicId.Category, pp) : null }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        shopperTree.Invalidate();
         logger.LogInformation("Category {CategoryId} '{Name}' created by {Actor}", PublicId.Format(PublicId.Category, category.Id), clean, staff.Email);
         return category.Id;
     }
@@ -104,7 +103,6 @@ public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contex
             new { name = category.Name, parent = category.ParentId, sortOrder = category.SortOrder, active = category.IsActive }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        shopperTree.Invalidate();
     }
 
     /// <summary>Deletes an empty leaf; a category with products or subcategories is refused, naming what it holds.</summary>
@@ -123,7 +121,6 @@ public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contex
         Audit.Record(db, staff, AuditActions.CategoryDelete, "category", PublicId.Format(PublicId.Category, categoryId), null, new { name = category.Name }, null, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        shopperTree.Invalidate();
     }
 
     private static string CheckName(string? name)

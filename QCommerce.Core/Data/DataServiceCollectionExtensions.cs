@@ -29,7 +29,9 @@ public static class DataServiceCollectionExtensions
                 var pg = configuration.GetConnectionString("Postgres");
                 if (string.IsNullOrWhiteSpace(pg))
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is empty.");
-                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseNpgsql(pg, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).ConfigureWarnings(QuietExpectedFailures)));
+                var dataSource = PostgresDataSource(pg);
+                services.AddSingleton(_ => dataSource); // made by a factory, so the container disposes it with the app: its pool closes
+                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseNpgsql(dataSource, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).ConfigureWarnings(QuietExpectedFailures)));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<PostgresQCommerceDbContext>>();
                 break;
             default:
@@ -58,10 +60,25 @@ public static class DataServiceCollectionExtensions
 
     /// <summary>
     /// The interceptors registered as services join every context: Common's change feed (each committed save of an
-    /// order or payment reaches this instance's live pages), and whatever a host adds (a test's query counter).
+    /// order or payment reaches this instance's live pages), the catalog's revision stamp, the stock cache, and whatever a
+    /// host adds (a test's query counter). Common's commit hooks run what waits for a commit.
     /// </summary>
     private static void WithInterceptors(IServiceProvider services, DbContextOptionsBuilder options) =>
-        options.AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
+        options.AddInterceptors([Common.CommitHooks.Instance, .. services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()]);
+
+    /// <summary>
+    /// One pooled data source for the app. Statements run often (every hot read and write) are prepared on the server
+    /// once per connection and then only executed (auto-prepare); a connection back in the pool is not reset, since we
+    /// keep no session state, so its prepared statements survive. The configured string may say otherwise.
+    /// </summary>
+    public static Npgsql.NpgsqlDataSource PostgresDataSource(string connectionString)
+    {
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) settings.MaxAutoPrepare = 64;
+        if (!connectionString.Contains("Auto Prepare Min Usages", StringComparison.OrdinalIgnoreCase)) settings.AutoPrepareMinUsages = 2;
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) settings.NoResetOnClose = true;
+        return new Npgsql.NpgsqlDataSourceBuilder(settings.ConnectionString).Build();
+    }
 
     public static DatabaseProvider ReadProvider(IConfiguration configuration) =>
         configuration["Database:Provider"] switch

@@ -27,6 +27,7 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<Product> Products => Set<Product>();
     public DbSet<Sku> Skus => Set<Sku>();
     public DbSet<Price> Prices => Set<Price>();
+    public DbSet<CatalogRevision> CatalogRevisions => Set<CatalogRevision>();
     public DbSet<StockLevel> Stock => Set<StockLevel>();
     public DbSet<StockMovement> StockMovements => Set<StockMovement>();
     public DbSet<SavedAddress> SavedAddresses => Set<SavedAddress>();

@@ -94,6 +94,7 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
                 new { onHand = before }, new { onHand, type = adjustment.Kind.ToString().ToLowerInvariant(), qty = adjustment.Quantity }, note, now);
             await db.SaveChangesAsync(ct);
             await LowStock.RefreshAsync(db, storeId, [skuId], now, ct);
+            StockCache.Changed(db, storeId, [skuId]);
             await tx.CommitAsync(ct);
             outbox.Notify();
             logger.LogInformation("Stock of {SkuId} in store {StoreId}: {Kind} {Change:+#;-#;0} by {Actor}, on hand {Before} -> {After}",
@@ -133,6 +134,7 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
             new { lowStockThreshold = level.LowStockThreshold, location = level.ShelfLocation }, null, now);
         await db.SaveChangesAsync(ct);
         await LowStock.RefreshAsync(db, storeId, [skuId], now, ct);
+        StockCache.Changed(db, storeId, [skuId]);
         await tx.CommitAsync(ct);
         outbox.Notify();
     }

@@ -126,7 +126,11 @@ public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> conte
         {
             db.StockMovements.AddRange(movements);
             await db.SaveChangesAsync(ct);
-            foreach (var (storeId, changed) in storeChanges) await LowStock.RefreshAsync(db, storeId, changed, now, ct);
+            foreach (var (storeId, changed) in storeChanges)
+            {
+                await LowStock.RefreshAsync(db, storeId, changed, now, ct);
+                StockCache.Changed(db, storeId, changed);
+            }
             await tx!.CommitAsync(ct);
             outbox.Notify();
             applied = true;

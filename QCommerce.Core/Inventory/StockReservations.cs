@@ -27,6 +27,7 @@ public static class StockReservations
             if (rows != 1) short_.Add(skuId);
         }
         if (short_.Count == 0) await LowStock.FlagCrossingsAsync(db, storeId, Positive(qtyBySku), now, ct);
+        StockCache.Changed(db, storeId, qtyBySku.Keys);
         return short_;
     }
 
@@ -42,6 +43,7 @@ public static class StockReservations
             if (rows != 1) throw new InvalidOperationException($"Stock of SKU {skuId} in store {storeId} holds less reserved than an order releases.");
         }
         await LowStock.RefreshAsync(db, storeId, Positive(qtyBySku), now, ct);
+        StockCache.Changed(db, storeId, qtyBySku.Keys);
     }
 
     /// <summary>
@@ -63,6 +65,7 @@ public static class StockReservations
             db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.Sold, -qty, reference, actor, null, now));
         }
         await db.SaveChangesAsync(ct);
+        StockCache.Changed(db, storeId, qtyBySku.Keys);
     }
 
     /// <summary>
@@ -81,6 +84,7 @@ public static class StockReservations
         }
         await db.SaveChangesAsync(ct);
         await LowStock.RefreshAsync(db, storeId, Positive(qtyBySku), now, ct);
+        StockCache.Changed(db, storeId, qtyBySku.Keys);
     }
 
     /// <summary>A short pick in the ledger: the units were sold on paper but never on the shelf; on hand already left them out.</summary>

@@ -53,7 +53,11 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton<IDatabaseContexts>(sp => new DatabaseContexts(sp.GetRequiredService<IDbContextFactory<QCommerceDbContext>>()));
         services.AddQCommerceCore();
         configure?.Invoke(services);
-        var harness = new ServiceHarness(database, services.BuildServiceProvider(), clock);
+        var built = services.BuildServiceProvider();
+        // The harness's contexts are the app's: its catalog and stock caches hear of what they commit.
+        database.Interceptors.AddRange(built.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()
+            .Where(i => i is QCommerce.Core.Catalog.CatalogChangeInterceptor or StockCommits));
+        var harness = new ServiceHarness(database, built, clock);
         await harness.Get<DeliverySlots>().EnsureSlotsAsync();
         return harness;
     }
@@ -90,6 +94,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         Assert.Equal(1, rows);
         db.StockMovements.Add(new StockMovement(storeId, skuId, StockMovementKind.CountCorrection, onHand - before, null, "test", "set by the test", Clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync();
+        StockCache.Changed(db, storeId, [skuId]);
     }
 
     /// <summary>The ledger's sum of a store's SKU: always its on hand.</summary>

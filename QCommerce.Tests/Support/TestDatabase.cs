@@ -64,14 +64,19 @@ public sealed class TestDatabase : IAsyncDisposable
         new(Provider == DatabaseProvider.Sqlite ? "ConnectionStrings:Sqlite" : "ConnectionStrings:Postgres", ConnectionString),
     ];
 
-    /// <summary>A context for arranging and inspecting data directly, outside the app.</summary>
+    /// <summary>
+    /// A context for arranging and inspecting data directly, outside the app. Like every writer, it stamps the catalog
+    /// revision when it changes the catalog, so a running app sees the change within a second.
+    /// </summary>
     public QCommerceDbContext CreateContext() => Provider switch
     {
         DatabaseProvider.Postgres => new PostgresQCommerceDbContext(new DbContextOptionsBuilder<PostgresQCommerceDbContext>().UseNpgsql(ConnectionString)
-            .AddInterceptors(Interceptors).Options),
+            .AddInterceptors([CommitHooks.Instance, OutsideWriter, .. Interceptors]).Options),
         _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString)
-            .AddInterceptors([SqliteBusyTimeout.Instance, .. Interceptors]).Options),
+            .AddInterceptors([SqliteBusyTimeout.Instance, CommitHooks.Instance, OutsideWriter, .. Interceptors]).Options),
     };
+
+    private static readonly QCommerce.Core.Catalog.CatalogChangeInterceptor OutsideWriter = new(null);
 
     public IDbContextFactory<QCommerceDbContext> ContextFactory() => new Factory(this);
 

@@ -6,6 +6,20 @@ namespace QCommerce.Web.Common;
 public static class HostingExtensions
 {
     /// <summary>
+    /// The web root for a published app started from a folder other than its own (a bench script, a service manager
+    /// with another working directory): the <c>wwwroot</c> beside the binaries. Without it the static-asset endpoints,
+    /// which come from the manifest beside the binaries, would find no files under the working directory and answer
+    /// every stylesheet and script with an empty 200. Null (the default) when the working directory has its own
+    /// <c>wwwroot</c> or the binaries have none (a build, not a publish: development serves the project's).
+    /// </summary>
+    public static string? PublishedWebRoot()
+    {
+        if (Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot"))) return null;
+        var besideBinaries = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        return Directory.Exists(besideBinaries) ? besideBinaries : null;
+    }
+
+    /// <summary>
     /// The operator's <c>appsettings.json</c> sits at the repository root, which is the content root
     /// when the app is started from there. Started from anywhere else (a published folder, a test
     /// host), the copy beside the binaries is read instead, still below environment variables and

@@ -244,6 +244,26 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.ToTable("Carts", (string)null);
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Catalog.CatalogRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("Stamp")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("CatalogRevisions");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Stamp = new Guid("00000000-0000-0000-0000-000000000000")
+                        });
+                });
+
             modelBuilder.Entity("QCommerce.Core.Catalog.Category", b =>
                 {
                     b.Property<int>("Id")

@@ -229,6 +229,26 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.ToTable("Carts", (string)null);
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Catalog.CatalogRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Stamp")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("CatalogRevisions");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Stamp = new Guid("00000000-0000-0000-0000-000000000000")
+                        });
+                });
+
             modelBuilder.Entity("QCommerce.Core.Catalog.Category", b =>
                 {
                     b.Property<int>("Id")
