@@ -1,4 +1,3 @@
-using QCommerce.Core.Data;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Catalog;
@@ -33,11 +32,10 @@ public sealed record SkuAvailability(int SkuId, bool InStock, int AvailableQty, 
 
 /// <summary>
 /// The catalog as shoppers read it: products, SKUs, categories and prices from this instance's
-/// <see cref="CatalogSnapshot"/>, stock from <see cref="IStockView"/>, resolved at the moment of the request. Only a
-/// text search asks the database (its full-text index) which products match.
+/// <see cref="CatalogSnapshot"/> (text search included), stock from <see cref="IStockView"/>, resolved at the moment
+/// of the request: a read asks the database nothing while the snapshot and the stock cache are fresh.
 /// </summary>
-public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> contexts, DatabaseInfo database,
-    StoreDirectory stores, CatalogSnapshots snapshots, IStockView stockView)
+public sealed class CatalogQueries(StoreDirectory stores, CatalogSnapshots snapshots, IStockView stockView)
 {
     public const int MaxBatchSkus = 100;
 
@@ -59,8 +57,7 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         }
         else
         {
-            var hits = await MatchAsync(query.Text, ct);
-            if (hits is null) return new Page<ProductCard>([], query.Page, query.PageSize, 0); // only punctuation: nothing can match
+            var hits = catalog.Search.Match(ProductSearch.Terms(query.Text)); // only punctuation: no terms, nothing can match
             var inTree = query.CategoryId is { } c ? catalog.Categories.SubtreeIds(c).ToHashSet() : null;
             var found = hits.Select(h => (Hit: h, Product: catalog.Products.GetValueOrDefault(h.ProductId)))
                 .Where(x => x.Product is not null && (inTree is null || inTree.Contains(x.Product.CategoryId)) && (!query.FeaturedOnly || x.Product.IsFeatured))
@@ -112,13 +109,5 @@ public sealed class CatalogQueries(IDbContextFactory<QCommerceDbContext> context
         return distinct.Select(id => catalog.Skus[id].ProductActive && stock.TryGetValue(id, out var availability) && availability.InStock
             ? new SkuAvailability(id, true, availability.AvailableQty, availability.IsLow, availability.Label)
             : new SkuAvailability(id, false, 0)).ToList();
-    }
-
-    /// <summary>The products the full-text index finds for a shopper's words, best first; null when the words hold nothing to search for.</summary>
-    private async Task<List<SearchHit>?> MatchAsync(string text, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var hits = ProductSearch.Match(db, database.Provider, text);
-        return hits is null ? null : await hits.ToListAsync(ct);
     }
 }

@@ -16,7 +16,7 @@ public sealed record CatalogProduct(int Id, string Slug, string Title, string Br
 
 /// <summary>
 /// The catalog shoppers read, whole and immutable: active products by id and slug in title order, every SKU, the
-/// active category tree and the price in force of every SKU in every region. Built by <see cref="CatalogSnapshots"/>
+/// active category tree, the price in force of every SKU in every region, and a full-text index of the products. Built by <see cref="CatalogSnapshots"/>
 /// from one read of the database and replaced, never changed; the orders a grid needs (a category by price) are
 /// worked out on first use and kept with it.
 /// </summary>
@@ -38,6 +38,7 @@ public sealed class CatalogSnapshot
         Skus = skus.ToFrozenDictionary(s => s.Id);
         Categories = categories;
         ByTitle = products.Order(TitleOrder.Instance).ToArray();
+        Search = new CatalogSearchIndex(ByTitle);
         _prices = prices.ToFrozenDictionary();
     }
 
@@ -59,6 +60,9 @@ public sealed class CatalogSnapshot
 
     /// <summary>Every active product, by title (then id, so pages never overlap).</summary>
     public IReadOnlyList<CatalogProduct> ByTitle { get; }
+
+    /// <summary>Full-text search over the active products.</summary>
+    public CatalogSearchIndex Search { get; }
 
     /// <summary>The price in force for a SKU in a region, or null when it has none (then it is not sold there).</summary>
     public Money? PriceOf(int regionId, int skuId) => _prices.TryGetValue(Key(regionId, skuId), out var price) ? price : null;

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Text;
-using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Catalog;
 
@@ -7,50 +7,51 @@ namespace QCommerce.Core.Catalog;
 public sealed record SearchHit(int ProductId, double Rank);
 
 /// <summary>
-/// Full-text search over title, brand and description: FTS5 on SQLite, a weighted tsvector with a
-/// GIN index on PostgreSQL (both created by the migrations). Every word the shopper typed must match,
-/// the last one as a prefix, so "chob gree" finds Chobani Greek Yogurt while they type.
+/// The words of search: what a shopper typed and what a product says are cut into words the same way (letters and
+/// digits only, lower case, accents dropped), for <see cref="CatalogSearchIndex"/>.
 /// </summary>
 public static class ProductSearch
 {
     public const int MaxTerms = 8;
+    private const int MaxWordLength = 40;
 
-    public static IQueryable<SearchHit>? Match(QCommerceDbContext db, DatabaseProvider provider, string? text)
-    {
-        var terms = Terms(text);
-        if (terms.Count == 0) return null;
-        return provider switch
-        {
-            DatabaseProvider.Postgres => db.Database.SqlQuery<SearchHit>(
-                $"""SELECT "Id" AS "ProductId", (-ts_rank("SearchVector", to_tsquery('english', {PostgresQuery(terms)}), 1))::float8 AS "Rank" FROM "Products" WHERE "SearchVector" @@ to_tsquery('english', {PostgresQuery(terms)})"""),
-            _ => db.Database.SqlQuery<SearchHit>(
-                $"""SELECT rowid AS "ProductId", bm25("ProductSearch", 10.0, 5.0, 1.0) AS "Rank" FROM "ProductSearch" WHERE "ProductSearch" MATCH {SqliteQuery(terms)}"""),
-        };
-    }
+    /// <summary>The words of a query, at most <see cref="MaxTerms"/>: no input can be anything but words.</summary>
+    public static IReadOnlyList<string> Terms(string? text) => Words(text).Take(MaxTerms).ToList();
 
-    /// <summary>The words of a query: letters and digits only, so no input can inject query syntax.</summary>
-    public static IReadOnlyList<string> Terms(string? text)
+    /// <summary>The words of a text, in order, repeats kept (a word longer than 40 characters is no word anyone types).</summary>
+    public static IEnumerable<string> Words(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return [];
-        var terms = new List<string>();
+        if (string.IsNullOrWhiteSpace(text)) yield break;
         var word = new StringBuilder();
         foreach (var c in text.Normalize(NormalizationForm.FormD))
         {
             if (char.IsLetterOrDigit(c)) word.Append(char.ToLowerInvariant(c));
-            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark) continue;
-            else Flush();
+            else if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
+            else if (word.Length > 0)
+            {
+                if (word.Length <= MaxWordLength) yield return word.ToString();
+                word.Clear();
+            }
         }
-        Flush();
-        return terms.Take(MaxTerms).ToList();
-
-        void Flush()
-        {
-            if (word.Length > 0 && word.Length <= 40) terms.Add(word.ToString());
-            word.Clear();
-        }
+        if (word.Length is > 0 and <= MaxWordLength) yield return word.ToString();
     }
 
-    internal static string SqliteQuery(IReadOnlyList<string> terms) => string.Join(' ', terms.Select(t => $"\"{t}\"*"));
-
-    internal static string PostgresQuery(IReadOnlyList<string> terms) => string.Join(" & ", terms.Select(t => $"{t}:*"));
+    /// <summary>
+    /// A word's singular, as English plurals go ("berries" berry, "tomatoes" tomato, "peaches" peach, "apples" apple):
+    /// a shopper's "apples" finds "Apple", and "berry" finds "Mixed Berries". Words that only look plural stay
+    /// ("asparagus", "swiss", "hummus").
+    /// </summary>
+    public static string Singular(string word)
+    {
+        if (word.Length <= 3 || !word.EndsWith('s')) return word;
+        if (word.EndsWith("ies", StringComparison.Ordinal) && word.Length > 4) return word[..^3] + "y";
+        if (word.EndsWith("sses", StringComparison.Ordinal)) return word[..^2];
+        if (word.EndsWith("xes", StringComparison.Ordinal) || word.EndsWith("zes", StringComparison.Ordinal)
+            || word.EndsWith("ches", StringComparison.Ordinal) || word.EndsWith("shes", StringComparison.Ordinal)
+            || (word.EndsWith("oes", StringComparison.Ordinal) && word.Length > 4))
+            return word[..^2];
+        if (word.EndsWith("ss", StringComparison.Ordinal) || word.EndsWith("us", StringComparison.Ordinal) || word.EndsWith("is", StringComparison.Ordinal))
+            return word;
+        return word[..^1];
+    }
 }

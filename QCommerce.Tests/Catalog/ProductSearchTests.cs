@@ -2,7 +2,7 @@ using QCommerce.Core.Catalog;
 
 namespace QCommerce.Tests.Catalog;
 
-/// <summary>What a search box's text becomes before it reaches either database's full-text search.</summary>
+/// <summary>What a search box's text becomes, and what the catalog's in-memory full-text index finds for it.</summary>
 public class ProductSearchTests
 {
     [Theory]
@@ -17,4 +17,59 @@ public class ProductSearchTests
     [Fact]
     public void Terms_AreCappedSoAQueryCannotGrowWithoutBound() =>
         Assert.Equal(ProductSearch.MaxTerms, ProductSearch.Terms(string.Join(' ', Enumerable.Range(0, 50).Select(i => $"w{i}"))).Count);
+
+    private static readonly CatalogSearchIndex Index = new(
+    [
+        Product(1, "Chobani Greek Yogurt Plain", "Chobani", "Thick and creamy, strained three times."),
+        Product(2, "Fage Total Greek Yoghurt", "Fage", "Strained yogurt from Greece."),
+        Product(3, "Whole Milk", "Horizon", "Organic whole milk from grass-fed cows; great with yogurt granola."),
+        Product(4, "Crème Fraîche", "Président", "Cultured cream."),
+        Product(5, "Mixed Berries", "Driscoll's", "Strawberries, blueberries and raspberries."),
+        Product(6, "Gala Apple", "Stemilt", "Crisp and sweet."),
+    ]);
+
+    private static CatalogProduct Product(int id, string title, string brand, string description) =>
+        new(id, $"p{id}", title, brand, description, 1, false, [], [], [new CatalogSku(id, id, $"p{id}-1", "", SkuUnit.Piece, 1, "1 piece", true)]);
+
+    [Fact]
+    public void Search_MatchesEveryTerm_AsTheStartOfAWord_WhileTheShopperTypes()
+    {
+        Assert.Equal([1], Index.Match(ProductSearch.Terms("chob gree")).Select(h => h.ProductId));
+        Assert.Equal([1, 2], Index.Match(ProductSearch.Terms("greek")).Select(h => h.ProductId).Order());
+        Assert.Empty(Index.Match(ProductSearch.Terms("hobani"))); // the middle of a word is no match
+        Assert.Empty(Index.Match(ProductSearch.Terms("greek milk"))); // every word must match
+        Assert.Empty(Index.Match([]));
+    }
+
+    [Fact]
+    public void Search_RanksATitleAboveADescription()
+    {
+        var hits = Index.Match(ProductSearch.Terms("yog"));
+        Assert.Equal(3, hits.Count);
+        Assert.Equal(3, hits.OrderBy(h => h.Rank).Last().ProductId); // "yogurt" only in its description
+    }
+
+    [Fact]
+    public void Search_IgnoresCaseAndAccents_OnBothSides() =>
+        Assert.Equal([4], Index.Match(ProductSearch.Terms("CREME fraiche PRESIDENT")).Select(h => h.ProductId));
+
+    [Theory]
+    [InlineData("apples", 6)]
+    [InlineData("berry", 5)]
+    [InlineData("berries", 5)]
+    [InlineData("raspberry", 5)]
+    public void Search_FindsASingularByItsPlural_AndAPluralByItsSingular(string query, int product) =>
+        Assert.Equal([product], Index.Match(ProductSearch.Terms(query)).Select(h => h.ProductId));
+
+    [Theory]
+    [InlineData("berries", "berry")]
+    [InlineData("tomatoes", "tomato")]
+    [InlineData("peaches", "peach")]
+    [InlineData("apples", "apple")]
+    [InlineData("asparagus", "asparagus")]
+    [InlineData("swiss", "swiss")]
+    [InlineData("oats", "oat")]
+    [InlineData("gas", "gas")]
+    public void Singular_UndoesEnglishPlurals_AndLeavesWordsThatOnlyLookPlural(string word, string singular) =>
+        Assert.Equal(singular, ProductSearch.Singular(word));
 }

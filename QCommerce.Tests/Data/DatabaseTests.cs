@@ -24,7 +24,7 @@ public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
         var cache = new MemoryCache(new MemoryCacheOptions());
         stores = new StoreDirectory(Db.ContextFactory(), cache);
         var snapshots = new CatalogSnapshots(Db.ContextFactory(), new CatalogChangeSignal(), TimeProvider.System, NullLogger<CatalogSnapshots>.Instance);
-        return new CatalogQueries(Db.ContextFactory(), new DatabaseInfo(provider), stores, snapshots,
+        return new CatalogQueries(stores, snapshots,
             new StockCache(Db.ContextFactory(), TimeProvider.System, new StockCommits()));
     }
 

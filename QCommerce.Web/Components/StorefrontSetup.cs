@@ -9,6 +9,8 @@ public static class StorefrontSetup
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
+        services.AddSingleton<Layout.ThemeStylesheet>();
+        services.AddSingleton<Store.Catalog.ProductGridCache>();
         services.AddMudServices(o =>
         {
             // The ops portal's outcomes: at the bottom where a thumb is, long enough to read, and shown at full

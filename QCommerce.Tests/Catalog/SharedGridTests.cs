@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace QCommerce.Tests.Catalog;
+
+/// <summary>
+/// The product grids of the category, search and home pages are rendered once and shared by a store's shoppers
+/// (ProductGridCache). What is shared must hold nothing of one shopper: each page carries its own shopper's
+/// antiforgery token in every Add form, its own cart badge, and a form posted with another shopper's token is refused.
+/// </summary>
+public sealed partial class SharedGridTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private const string Page = "/c/dairy-eggs";
+
+    [Fact]
+    public async Task TwoShoppers_GetTheSameCards_EachWithTheirOwnTokens_AndTheirOwnCart()
+    {
+        using var ana = Shopper();
+        using var ben = Shopper();
+        var anaPage = await GetAsync(ana, Page);
+        var benPage = await GetAsync(ben, Page);
+
+        // The same cards, rendered once: equal once the tokens are taken out.
+        Assert.Equal(Cards(anaPage), Cards(benPage));
+        var anaTokens = Tokens(anaPage);
+        var benTokens = Tokens(benPage);
+        Assert.True(anaTokens.Count >= 10, "the category page shows Add forms");
+        Assert.Single(anaTokens.Distinct()); // one token per page...
+        Assert.Single(benTokens.Distinct());
+        Assert.NotEqual(anaTokens[0], benTokens[0]); // ...each shopper's own
+        Assert.DoesNotContain(ProductGridCacheTokenPlaceholder, anaPage);
+
+        // Ana adds a card's SKU with her page's token; Ben's page still shows no cart of hers.
+        var sku = FirstSku(anaPage);
+        var added = await PostAsync(ana, "/cart/add", Form(sku, anaTokens[0]));
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        Assert.Contains("cart=added", added.Headers.Location!.ToString());
+        Assert.Equal("1", CartCount(await GetAsync(ana, Page)));
+        Assert.Null(CartCount(await GetAsync(ben, Page)));
+
+        // A token lifted from another shopper's page does not work for Ben.
+        var refused = await PostAsync(ben, "/cart/add", Form(sku, anaTokens[0]));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Null(CartCount(await GetAsync(ben, Page)));
+    }
+
+    [Fact]
+    public async Task ACardThatSellsOut_IsSoldOutOnTheNextPage_NotTheOneRenderedBefore()
+    {
+        using var shopper = Shopper();
+        var before = await GetAsync(shopper, Page);
+        var sku = FirstSku(before);
+        var id = int.Parse(sku);
+        var admin = await ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
+        var counted = await admin.Http.PostAsync("/v1/ops/stores/st_1/stock/adjustments", System.Net.Http.Json.JsonContent.Create(
+            new { skuId = $"sku_{id}", type = "count", qty = 0, note = "empty shelf" }));
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+
+        var after = await GetAsync(shopper, Page);
+        var card = CardOf(after, id);
+        Assert.Contains("is-sold-out", card);
+        Assert.Contains("Sold out", card);
+        Assert.DoesNotContain("add-form", card);
+    }
+
+    private const string ProductGridCacheTokenPlaceholder = QCommerce.Web.Components.Store.Catalog.ProductGridCache.TokenPlaceholder;
+
+    private HttpClient Shopper() => app.CreateClient();
+
+    private static async Task<string> GetAsync(HttpClient client, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", "qc_store=1");
+        var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, HttpContent form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = form };
+        request.Headers.Add("Cookie", "qc_store=1");
+        return await client.SendAsync(request);
+    }
+
+    private static FormUrlEncodedContent Form(string sku, string token) => new(new Dictionary<string, string>
+    {
+        ["skuId"] = sku, ["returnUrl"] = Page, [Forms.TokenField] = WebUtility.HtmlDecode(token),
+    });
+
+    private static List<string> Tokens(string html) => TokenValue().Matches(html).Select(m => m.Groups[1].Value).ToList();
+
+    private static string Cards(string html)
+    {
+        var grid = html[html.IndexOf("class=\"product-grid\"", StringComparison.Ordinal)..];
+        return TokenValue().Replace(grid[..grid.IndexOf("</main>", StringComparison.Ordinal)], "token");
+    }
+
+    private static string? CartCount(string html) => CartBadge().Match(html) is { Success: true } m ? m.Groups[1].Value : null;
+
+    private static string FirstSku(string html) => SkuInput().Match(html).Groups[1].Value;
+
+    private static string CardOf(string html, int skuId)
+    {
+        var start = html.IndexOf($"data-sku=\"sku_{skuId}\"", StringComparison.Ordinal);
+        Assert.True(start > 0, $"sku_{skuId} is on the page");
+        var end = html.IndexOf("</article>", start, StringComparison.Ordinal);
+        return html[html.LastIndexOf("<article", start, StringComparison.Ordinal)..end];
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]*)\"")]
+    private static partial Regex TokenValue();
+
+    [GeneratedRegex("data-testid=\"cart-count\">(\\d+)<")]
+    private static partial Regex CartBadge();
+
+    [GeneratedRegex("name=\"skuId\" value=\"(\\d+)\"")]
+    private static partial Regex SkuInput();
+}
