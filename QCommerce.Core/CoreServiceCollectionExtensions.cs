@@ -46,6 +46,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IChangeSource, Inventory.LowStockChangeSource>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CartService>();
+        services.AddSingleton<AsapBacklog>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<StaffOrderService>();

@@ -117,21 +117,20 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
         {
             var now = clock.UtcNow();
             await using var db = await contexts.CreateAsync(ct);
-            var existing = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
-            if (existing is null)
+            // The claim first: a new key (nearly every request) costs one INSERT; only a key already held is read.
+            var record = new IdempotencyRecord(scope, key, requestHash, now, Lease, Retention);
+            db.Set<IdempotencyRecord>().Add(record);
+            try
             {
-                var record = new IdempotencyRecord(scope, key, requestHash, now, Lease, Retention);
-                db.Set<IdempotencyRecord>().Add(record);
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    return new IdempotencyDecision.Proceed(new IdempotencyClaim(record.Id, scope, key));
-                }
-                catch (DbUpdateException)
-                {
-                    continue; // a parallel request with the same key inserted first; read what it holds
-                }
+                await db.SaveChangesAsync(ct);
+                return new IdempotencyDecision.Proceed(new IdempotencyClaim(record.Id, scope, key));
             }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear(); // the key is held (the unique index said so): read what holds it
+            }
+            var existing = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+            if (existing is null) continue; // released or purged in between: claim again
             if (existing.ExpiresAtUtc <= now)
             {
                 await db.Set<IdempotencyRecord>().Where(r => r.Id == existing.Id && r.ExpiresAtUtc <= now).ExecuteDeleteAsync(ct);

@@ -20,34 +20,37 @@ public sealed record SkuSnapshot(
 
 public static class SkuSnapshots
 {
-    /// <summary>Snapshots of the SKUs that exist among <paramref name="skuIds"/>; unknown ids are simply absent.</summary>
+    /// <summary>
+    /// Snapshots of the SKUs that exist among <paramref name="skuIds"/>; unknown ids are simply absent. One statement:
+    /// each SKU with its product, the store's stock row (if it has one) and its price in force for the store's region
+    /// (a subquery per SKU that seeks the price index, latest start first).
+    /// </summary>
     public static async Task<IReadOnlyDictionary<int, SkuSnapshot>> LoadAsync(QCommerceDbContext db, StoreSummary store,
         IReadOnlyCollection<int> skuIds, DateTime now, CancellationToken ct)
     {
         var ids = skuIds.Distinct().ToList();
         if (ids.Count == 0) return new Dictionary<int, SkuSnapshot>();
-        var skus = await db.Skus.AsNoTracking()
-            .Where(s => ids.Contains(s.Id))
-            .Join(db.Products, s => s.ProductId, p => p.Id, (s, p) => new { s.Id, s.ProductId, p.Slug, p.Title, p.Brand, s.Unit, s.Size, p.IsActive, p.Images })
-            .ToListAsync(ct);
         var regionId = store.RegionId;
-        var prices = (await db.Prices.AsNoTracking()
-                .Where(p => ids.Contains(p.SkuId) && p.RegionId == regionId && p.EffectiveFromUtc <= now && (p.EffectiveToUtc == null || p.EffectiveToUtc > now))
-                .ToListAsync(ct))
-            .GroupBy(p => p.SkuId)
-            .ToDictionary(g => g.Key, g => Price.Resolve(g, g.Key, regionId, now)!.Amount);
         var storeId = store.Id;
-        var stock = await db.Stock.AsNoTracking()
-            .Where(s => s.StoreId == storeId && ids.Contains(s.SkuId))
-            .Select(s => new { s.SkuId, Available = s.OnHand - s.Reserved, s.LowStockThreshold })
-            .ToDictionaryAsync(s => s.SkuId, ct);
-        return skus.ToDictionary(s => s.Id, s =>
-        {
-            var level = stock.GetValueOrDefault(s.Id);
-            return new SkuSnapshot(s.Id, s.ProductId, s.Slug, s.Title, s.Brand, SkuSizes.Label(s.Unit, s.Size),
-                s.Images.OrderBy(i => i.SortOrder).FirstOrDefault()?.Url, s.IsActive,
-                prices.TryGetValue(s.Id, out var price) ? price : null,
-                level is not null, level?.Available ?? 0, level?.LowStockThreshold ?? 0);
-        });
+        var rows = await (
+            from s in db.Skus.AsNoTracking()
+            where ids.Contains(s.Id)
+            join p in db.Products on s.ProductId equals p.Id
+            from level in db.Stock.Where(l => l.StoreId == storeId && l.SkuId == s.Id).DefaultIfEmpty()
+            select new
+            {
+                s.Id, s.ProductId, p.Slug, p.Title, p.Brand, s.Unit, s.Size, p.IsActive, p.Images,
+                Amount = db.Prices.Where(pr => pr.SkuId == s.Id && pr.RegionId == regionId && pr.EffectiveFromUtc <= now && (pr.EffectiveToUtc == null || pr.EffectiveToUtc > now))
+                    .OrderByDescending(pr => pr.EffectiveFromUtc).ThenByDescending(pr => pr.Id).Select(pr => (long?)pr.AmountMinor).FirstOrDefault(),
+                Currency = db.Prices.Where(pr => pr.SkuId == s.Id && pr.RegionId == regionId && pr.EffectiveFromUtc <= now && (pr.EffectiveToUtc == null || pr.EffectiveToUtc > now))
+                    .OrderByDescending(pr => pr.EffectiveFromUtc).ThenByDescending(pr => pr.Id).Select(pr => pr.Currency).FirstOrDefault(),
+                Stocked = level != null,
+                Available = level != null ? level.OnHand - level.Reserved : 0,
+                Threshold = level != null ? level.LowStockThreshold : 0,
+            }).ToListAsync(ct);
+        return rows.ToDictionary(r => r.Id, r => new SkuSnapshot(r.Id, r.ProductId, r.Slug, r.Title, r.Brand, SkuSizes.Label(r.Unit, r.Size),
+            r.Images.OrderBy(i => i.SortOrder).FirstOrDefault()?.Url, r.IsActive,
+            r.Amount is { } amount && r.Currency is { } currency ? new Money(currency, amount) : null,
+            r.Stocked, r.Available, r.Threshold));
     }
 }

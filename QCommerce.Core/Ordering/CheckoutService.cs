@@ -44,7 +44,7 @@ public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon)
 /// <c>OrderCreated</c> outbox message are written together, or nothing is.
 /// </summary>
 public sealed class CheckoutService(
-    IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, OutboxSignal outbox,
+    IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, OutboxSignal outbox, AsapBacklog backlog,
     TimeProvider clock, IOptions<OrderingOptions> options, IOptions<PricingOptions> pricing, ILogger<CheckoutService> logger)
 {
     /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
@@ -74,8 +74,7 @@ public sealed class CheckoutService(
     public async Task<DateTime> AsapEstimateAsync(int storeId, CancellationToken ct = default)
     {
         var store = await stores.GetAsync(storeId, ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await AsapByAsync(db, store, clock.GetUtcNow(), ct);
+        return await AsapByAsync(store, clock.GetUtcNow(), ct);
     }
 
     private async Task<OrderReceipt> PlaceAsync(PlaceOrderCommand command, IdempotencyClaim claim, CancellationToken ct)
@@ -83,6 +82,7 @@ public sealed class CheckoutService(
         var store = await stores.GetAsync(command.StoreId, ct);
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct); // one connection for the reads and the transaction, not one per statement
 
         // 1. Everything that can be checked by reading, every problem collected.
         var problems = new ProblemList();
@@ -104,7 +104,7 @@ public sealed class CheckoutService(
 
         var price = OrderPricing.Calculate(subtotal, couponDecision?.Discount, store, TaxRate(store));
         var delivery = slot is null
-            ? DeliveryPromise.Asap(await AsapByAsync(db, store, clock.GetUtcNow(), ct))
+            ? DeliveryPromise.Asap(await AsapByAsync(store, clock.GetUtcNow(), ct))
             : DeliveryPromise.InSlot(slot.Id, slot.StartUtc, slot.EndUtc);
         var order = Order.Place(command.UserId, store.Id, command.PaymentMethod, address!, delivery, lines, price, coupon?.Code,
             now, now + options.Value.ReservationTtl);
@@ -167,6 +167,7 @@ public sealed class CheckoutService(
             await ReportShortStockAsync(store, command.Items, shortSkus, now, ct);
         }
         await tx.CommitAsync(ct);
+        if (slot is null) backlog.Placed(store.Id);
 
         outbox.Notify();
         logger.LogInformation("Order {OrderId} placed at store {StoreId}: {Lines} lines, {Total}, {PaymentMethod}, reserved until {ReservedUntil:O}",
@@ -179,11 +180,9 @@ public sealed class CheckoutService(
         await db.Coupons.Where(c => c.Id == couponId && (c.UsageLimit == null || c.TimesUsed < c.UsageLimit))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.TimesUsed, c => c.TimesUsed + 1), ct) == 1;
 
-    private async Task<DateTime> AsapByAsync(QCommerceDbContext db, StoreSummary store, DateTimeOffset now, CancellationToken ct)
+    private async Task<DateTime> AsapByAsync(StoreSummary store, DateTimeOffset now, CancellationToken ct)
     {
-        var storeId = store.Id;
-        var queued = await db.Orders.CountAsync(o => o.StoreId == storeId && o.DeliveryKind == DeliveryKind.Asap
-            && (o.Status == OrderStatus.PendingConfirmation || o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.Paid || o.Status == OrderStatus.Picking), ct);
+        var queued = await backlog.QueuedAsync(store.Id, ct);
         // A closed store starts on the order when it opens.
         var start = now;
         for (var i = 0; i < 48 && !store.Hours.IsOpenAt(start); i++) start = start.AddMinutes(30);

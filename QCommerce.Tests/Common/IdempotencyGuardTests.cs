@@ -114,15 +114,18 @@ public abstract class IdempotencyGuardTests(DatabaseProvider provider) : IAsyncL
     }
 
     [Fact]
-    public async Task TwoRequestsThatBothFindTheKeyUnused_OneProceeds_TheOtherIsToldItIsInFlight()
+    public async Task TwoRequestsClaimingTheKeyAtOnce_OneProceeds_TheOtherIsToldItIsInFlight()
     {
-        // Both read "no record" before either inserts: the unique (scope, key) index is all that stands between them.
-        var meet = new ReadersMeet("FROM \"IdempotencyRecords\"");
-        _h.Database.Interceptors.Add(meet);
+        // Both insert their claim together: the unique (scope, key) index is all that stands between them.
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var racers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            await go.Task;
+            return await _guard.BeginAsync("orders:ana", "k1", "hash-a");
+        })).ToList();
+        go.SetResult();
+        var decisions = await Task.WhenAll(racers);
 
-        var decisions = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => _guard.BeginAsync("orders:ana", "k1", "hash-a"))));
-
-        Assert.True(meet.Met, "both read before either wrote");
         Assert.Single(decisions.OfType<IdempotencyDecision.Proceed>());
         Assert.Single(decisions.OfType<IdempotencyDecision.InFlight>());
     }

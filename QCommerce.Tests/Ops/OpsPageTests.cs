@@ -107,16 +107,17 @@ public sealed class OpsPageTests : ComponentTestContext, IAsyncLifetime
 
         page.Find("[data-testid=scan]").Input("0000000000000");
         page.Find("form.scan-form").Submit();
-        Assert.Contains("not on this order", page.Find("[data-testid=scan-message]").TextContent);
+        // A scan is handled asynchronously (it may save the line): wait for the render it makes, on a busy machine too.
+        page.WaitForAssertion(() => Assert.Contains("not on this order", page.Find("[data-testid=scan-message]").TextContent));
         page.Find("[data-testid=scan]").Input(barcode);
         page.Find("form.scan-form").Submit();
-        Assert.Contains("1 of 2", page.Find("[data-testid=scan-message]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("1 of 2", page.Find("[data-testid=scan-message]").TextContent));
         Assert.True(page.Find("[data-testid=finish-pick]").HasAttribute("disabled")); // the second line is not ticked
 
         page.FindAll($"[data-sku='{_skus[1]}'] [data-testid=pick-tick]")[0].Click();
         // The page's first live refresh may render in between: wait for the render the click makes.
         page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=finish-pick]").HasAttribute("disabled")));
-        Assert.Contains("1 short", page.Markup);
+        page.WaitForAssertion(() => Assert.Contains("1 short", page.Markup));
     }
 
     [Fact]
