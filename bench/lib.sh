@@ -23,7 +23,8 @@ bench_setup() {
   PG="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
   trap bench_cleanup EXIT
   echo "Publishing a Release build…"
-  dotnet publish QCommerce.Web -c Release -o "$app_dir" --nologo -v quiet >/dev/null
+  # ReadyToRun, as the Dockerfile publishes: precompiled code starts sooner and the JIT stays out of the figures.
+  dotnet publish QCommerce.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$app_dir" --nologo -v quiet >/dev/null
 }
 
 bench_cleanup() {

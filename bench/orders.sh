@@ -35,14 +35,14 @@ measure() { # provider label
 
 echo "SQLite…"
 start_app Sqlite ""
-sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"
+sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = Reserved + 10000000;"
 measure SQLite
 stop_app Sqlite
 
 echo "PostgreSQL…"
 start_postgres
 start_app Postgres "$PG_CS"
-"${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = 10000000, "Reserved" = 0' >/dev/null
+"${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = "Reserved" + 10000000' >/dev/null
 measure PostgreSQL
 stop_app Postgres
 

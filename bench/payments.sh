@@ -57,7 +57,7 @@ measure() { # label: the app is running with its stock topped up
 
 echo "SQLite…"
 start_app Sqlite "" "${app_env[@]}"
-sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"
+sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = Reserved + 10000000;"
 measure SQLite
 stop_app Sqlite
 rm -f "$work/psp-sandbox.db"* # each provider meets a fresh sandbox
@@ -65,7 +65,7 @@ rm -f "$work/psp-sandbox.db"* # each provider meets a fresh sandbox
 echo "PostgreSQL…"
 start_postgres
 start_app Postgres "$PG_CS" "${app_env[@]}"
-"${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = 10000000, "Reserved" = 0' >/dev/null
+"${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = "Reserved" + 10000000' >/dev/null
 measure PostgreSQL
 stop_app Postgres
 

@@ -20,8 +20,8 @@ source bench/lib.sh
 bench_setup profile wrk sqlite3 postgresql
 dotnet tool restore >/dev/null
 
-if [ "$PROVIDER" = "Postgres" ]; then start_postgres; start_app Postgres "$PG_CS"; "${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = 10000000, "Reserved" = 0' >/dev/null
-else start_app Sqlite ""; sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = 10000000, Reserved = 0;"; fi
+if [ "$PROVIDER" = "Postgres" ]; then start_postgres; start_app Postgres "$PG_CS"; "${PSQL[@]}" -c 'UPDATE "Stock" SET "OnHand" = "Reserved" + 10000000' >/dev/null
+else start_app Sqlite ""; sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = Reserved + 10000000;"; fi
 
 if [ "$TARGET" = "orders" ]; then
   export QC_TOKEN QC_STORE=st_1 QC_ZIP=10013 QC_SKU_COUNT=200 QC_HOT=0

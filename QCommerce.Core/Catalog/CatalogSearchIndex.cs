@@ -66,9 +66,9 @@ public sealed class CatalogSearchIndex
         {
             var found = Frequencies(term);
             var singular = ProductSearch.Singular(term);
-            if (singular != term)
-                foreach (var (product, frequency) in Frequencies(singular))
-                    found[product] = Math.Max(found.GetValueOrDefault(product), frequency);
+            if (singular != term) // the singular as a whole word only: "peas" finds "pea", not "peanut"
+                foreach (var posting in Postings(singular))
+                    found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency);
             if (found.Count == 0) return [];
             perTerm.Add(found);
         }
@@ -103,6 +103,13 @@ public sealed class CatalogSearchIndex
             foreach (var posting in _postings[w])
                 found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency);
         return found;
+    }
+
+    /// <summary>The products holding exactly <paramref name="word"/>.</summary>
+    private Posting[] Postings(string word)
+    {
+        var at = LowerBound(word);
+        return at < _vocabulary.Length && _vocabulary[at] == word ? _postings[at] : [];
     }
 
     private int LowerBound(string prefix)

@@ -27,22 +27,33 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
     public ValueTask<CatalogSnapshot> GetAsync(CancellationToken ct = default)
     {
         var current = _current;
-        if (current is not null && current.LocalChanges == signal.Count
+        var localChanges = signal.Count;
+        if (current is not null && current.LocalChanges == localChanges
             && !(current.PricesChangeAtUtc <= clock.UtcNow())
             && clock.GetElapsedTime(Interlocked.Read(ref _checkedAt)) < CheckEvery)
             return ValueTask.FromResult(current);
-        return new ValueTask<CatalogSnapshot>(RefreshAsync(ct));
+        return new ValueTask<CatalogSnapshot>(RefreshAsync(localChanges, ct));
     }
 
-    private Task<CatalogSnapshot> RefreshAsync(CancellationToken ct)
+    /// <summary>
+    /// Waits for a reload that has seen every local commit signalled before this read began: one already running may
+    /// have read the rows before the reader's own commit (read your own writes), and then the next one is waited for.
+    /// </summary>
+    private async Task<CatalogSnapshot> RefreshAsync(long localChanges, CancellationToken ct)
     {
-        Task<CatalogSnapshot> refresh;
-        lock (_gate)
+        for (var attempt = 0; ; attempt++)
         {
-            if (_refresh is null || _refresh.IsCompleted) _refresh = Task.Run(() => CheckOrLoadAsync(_current));
-            refresh = _refresh;
+            Task<CatalogSnapshot> refresh;
+            lock (_gate)
+            {
+                if (_refresh is null || _refresh.IsCompleted) _refresh = Task.Run(() => CheckOrLoadAsync(_current));
+                refresh = _refresh;
+            }
+            var snapshot = await refresh.WaitAsync(ct); // one reader giving up does not stop the reload the others wait for
+            // A snapshot older than the reader's commit only comes back twice running when the database is away (then
+            // the one in hand is served, as CheckOrLoadAsync logs).
+            if (snapshot.LocalChanges >= localChanges || attempt >= 2) return snapshot;
         }
-        return refresh.WaitAsync(ct); // one reader giving up does not stop the reload the others wait for
     }
 
     private async Task<CatalogSnapshot> CheckOrLoadAsync(CatalogSnapshot? current)
@@ -52,7 +63,7 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
         try
         {
             await using var db = await contexts.CreateDbContextAsync();
-            var stamp = await db.CatalogRevisions.AsNoTracking().Select(r => r.Stamp).FirstOrDefaultAsync();
+            var stamp = await db.CatalogRevisions.AsNoTracking().Where(r => r.Id == CatalogRevision.TheRow).Select(r => r.Stamp).SingleOrDefaultAsync();
             if (current is not null && current.Stamp == stamp && current.LocalChanges == localChanges && !(current.PricesChangeAtUtc <= clock.UtcNow()))
             {
                 Interlocked.Exchange(ref _checkedAt, checkedAt);

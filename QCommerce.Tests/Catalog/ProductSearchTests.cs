@@ -26,6 +26,8 @@ public class ProductSearchTests
         Product(4, "Crème Fraîche", "Président", "Cultured cream."),
         Product(5, "Mixed Berries", "Driscoll's", "Strawberries, blueberries and raspberries."),
         Product(6, "Gala Apple", "Stemilt", "Crisp and sweet."),
+        Product(7, "Sweet Peas", "Green Giant", "Tender garden peas."),
+        Product(8, "Dry Roasted Peanuts", "Planters", "Salted."),
     ]);
 
     private static CatalogProduct Product(int id, string title, string brand, string description) =>
@@ -58,6 +60,8 @@ public class ProductSearchTests
     [InlineData("berry", 5)]
     [InlineData("berries", 5)]
     [InlineData("raspberry", 5)]
+    [InlineData("peas", 7)] // the singular "pea" as a whole word: no peanuts
+    [InlineData("sweet peas", 7)]
     public void Search_FindsASingularByItsPlural_AndAPluralByItsSingular(string query, int product) =>
         Assert.Equal([product], Index.Match(ProductSearch.Terms(query)).Select(h => h.ProductId));
 

@@ -63,6 +63,24 @@ public sealed partial class SharedGridTests(SqliteApp app) : IClassFixture<Sqlit
         Assert.DoesNotContain("add-form", card);
     }
 
+    [Fact]
+    public async Task TheThemeStylesheet_IsKeptForAYear_OnlyUnderItsOwnVersion()
+    {
+        using var shopper = Shopper();
+        var page = await GetAsync(shopper, Page);
+        var url = ThemeLink().Match(page).Groups[1].Value;
+        Assert.StartsWith("/theme.css?v=", url);
+
+        var current = await shopper.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+        Assert.Equal("text/css", current.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("--mud-palette-primary", await current.Content.ReadAsStringAsync());
+        Assert.Contains("immutable", current.Headers.CacheControl!.ToString());
+        var other = await shopper.GetAsync("/theme.css?v=another-deploy");
+        Assert.True(other.Headers.CacheControl!.NoCache, "another version's URL is not kept");
+        Assert.DoesNotContain("mud-theme-provider", page); // the page itself no longer carries the 12 KB of theme
+    }
+
     private const string ProductGridCacheTokenPlaceholder = QCommerce.Web.Components.Store.Catalog.ProductGridCache.TokenPlaceholder;
 
     private HttpClient Shopper() => app.CreateClient();
@@ -110,6 +128,9 @@ public sealed partial class SharedGridTests(SqliteApp app) : IClassFixture<Sqlit
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]*)\"")]
     private static partial Regex TokenValue();
+
+    [GeneratedRegex("<link rel=\"stylesheet\" href=\"(/theme\\.css\\?v=[0-9a-f]+)\"")]
+    private static partial Regex ThemeLink();
 
     [GeneratedRegex("data-testid=\"cart-count\">(\\d+)<")]
     private static partial Regex CartBadge();

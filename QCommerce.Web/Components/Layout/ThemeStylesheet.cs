@@ -23,6 +23,8 @@ public sealed partial class ThemeStylesheet(IServiceScopeFactory scopes, ILogger
 
     public async Task<string> CssAsync() => (await _rendered.Value).Css;
 
+    public async Task<string> VersionAsync() => (await _rendered.Value).Version;
+
     private static async Task<(string Css, string Version)> RenderAsync(IServiceScopeFactory scopes, ILoggerFactory loggers)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -45,10 +47,11 @@ public static class ThemeStylesheetEndpoint
 {
     public static IEndpointRouteBuilder MapThemeStylesheet(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ThemeStylesheet.Path, async (ThemeStylesheet theme, HttpContext http) =>
+        app.MapGet(ThemeStylesheet.Path, async (ThemeStylesheet theme, HttpContext http, string? v) =>
         {
-            // The URL carries the version, so what a browser keeps is never out of date.
-            http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            // Kept for a year only under the version it is: during a rolling deploy another version's URL may reach an
+            // instance still on the old theme, which must not be kept under the new name.
+            http.Response.Headers.CacheControl = v == await theme.VersionAsync() ? "public, max-age=31536000, immutable" : "no-cache";
             return Results.Text(await theme.CssAsync(), "text/css; charset=utf-8");
         }).ExcludeFromDescription();
         return app;

@@ -39,7 +39,10 @@ public sealed class ProductGridCache(IServiceScopeFactory scopes, ILoggerFactory
         if (!_rendered.TryGetValue(key, out string? html) || html is null)
         {
             html = await RenderCardsAsync(products, heading, storeId, returnUrl, field);
-            _rendered.Set(key, html, new MemoryCacheEntryOptions { Size = html.Length + key.Length, SlidingExpiration = KeptWhileAskedFor });
+            // Only pages anyone links to are kept: a query of other keys (made up, or a one-off ?cart= notice) is
+            // rendered for its request, so no one can fill the cache with variants of one page.
+            if (IsSharedPage(returnUrl))
+                _rendered.Set(key, html, new MemoryCacheEntryOptions { Size = html.Length + key.Length, SlidingExpiration = KeptWhileAskedFor });
         }
         return new MarkupString(html.Replace(TokenPlaceholder, token is null ? "" : HtmlEncoder.Default.Encode(token.Value), StringComparison.Ordinal));
     }
@@ -60,6 +63,15 @@ public sealed class ProductGridCache(IServiceScopeFactory scopes, ILoggerFactory
             });
             return (await renderer.RenderComponentAsync<ProductGridMarkup>(parameters)).ToHtmlString();
         });
+    }
+
+    private static readonly HashSet<string> SharedQueryKeys = new(StringComparer.Ordinal) { "q", "page", "sort" };
+
+    private static bool IsSharedPage(string returnUrl)
+    {
+        var query = returnUrl.IndexOf('?') is var at and >= 0 ? returnUrl[(at + 1)..] : "";
+        return returnUrl.Length <= 300 && query.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .All(pair => SharedQueryKeys.Contains(pair.Split('=')[0]));
     }
 
     /// <summary>Everything the cards show, in one string: equal keys render equal HTML.</summary>
