@@ -163,6 +163,12 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
             {
                 // Paid, cancelled or expired by someone else between our read and our write.
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One order whose release cannot be done (its stock row disagrees with it) must not hold back every
+                // order due after it: the others go on, and this one is tried again, and logged, at each pass.
+                logger.LogError(ex, "The reservation of order {OrderId} could not be released; the sweep went on with the others", PublicId.Format(PublicId.Order, orderId));
+            }
         }
         if (expired > 0)
         {

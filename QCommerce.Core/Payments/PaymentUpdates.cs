@@ -128,8 +128,9 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
 
     private async Task<PspEventResult> HandleOnceAsync(PspEventInput input, CancellationToken ct)
     {
+        // No read of the event id first: the unique index on it refuses a repeat at the save (and the whole save with
+        // it), which HandleAsync then answers as a duplicate. A first delivery, nearly every one, costs a read less.
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await db.PspEvents.AnyAsync(e => e.EventId == input.EventId, ct)) return PspEventResult.Duplicate;
         var now = clock.UtcNow();
         var intentId = input.Intent?.Id ?? input.Refund?.IntentId;
         var stored = new PspEvent(input.EventId, input.Type, input.Intent?.Id ?? input.Refund?.Id, input.CreatedAtUtc, now);
@@ -147,8 +148,6 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         {
             stored.Outcome = PspEventOutcome.UnknownIntent;
             result = PspEventResult.UnknownIntent;
-            logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
-                input.EventId, input.Type, intentId);
         }
         else
         {
@@ -177,6 +176,9 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         }
         await db.SaveChangesAsync(ct);
         if (result is PspEventResult.Applied or PspEventResult.HeldForReview) outbox.Notify();
+        if (result is PspEventResult.UnknownIntent) // once stored: a repeat of it is a duplicate, not a second warning
+            logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
+                input.EventId, input.Type, intentId);
         return result;
     }
 

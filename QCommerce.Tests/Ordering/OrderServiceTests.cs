@@ -26,6 +26,23 @@ public abstract class OrderServiceTests(DatabaseProvider provider) : OrderingTes
     }
 
     [Fact]
+    public async Task ExpireDue_AnOrderWhoseReleaseFails_DoesNotHoldBackTheOrdersDueAfterIt()
+    {
+        var broken = (await PlaceAsync(Command(items: [new(Skus[2], 1)], method: PaymentMethod.Card))).Receipt;
+        Harness.Clock.Advance(TimeSpan.FromMinutes(1));
+        var fine = (await PlaceAsync(Command(items: [new(Skus[3], 1)], method: PaymentMethod.Card))).Receipt;
+        await using (var db = Harness.Database.CreateContext()) // the first order's stock row no longer holds its reservation
+            await db.Stock.Where(s => s.StoreId == Demo.Downtown && s.SkuId == Skus[2]).ExecuteUpdateAsync(s => s.SetProperty(x => x.Reserved, 0));
+        Harness.Clock.Advance(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(1, await Orders.ExpireDueAsync());
+
+        Assert.Equal(OrderStatus.Cancelled, (await Harness.Get<OrderQueries>().FindAsync(Ana, fine.OrderId))!.Status);
+        Assert.Equal(OrderStatus.PendingPayment, (await Harness.Get<OrderQueries>().FindAsync(Ana, broken.OrderId))!.Status);
+        Assert.Equal(0, (await Harness.StockAsync(Demo.Downtown, Skus[3])).Reserved);
+    }
+
+    [Fact]
     public async Task ExpireDue_RacingNewPlacementsAndOtherInstances_KeepsReservedEqualToWhatOrdersHold()
     {
         var sku = Skus[2];
