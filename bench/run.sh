@@ -15,6 +15,7 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-5s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 LIGHT_CONNECTIONS="${LIGHT_CONNECTIONS:-2}"
+WEBHOOK_CONNECTIONS="${WEBHOOK_CONNECTIONS:-8}" # a PSP delivers events a few at a time; the saturated row is at CONNECTIONS
 PRODUCTS="${PRODUCTS:-10000}"
 HISTORY="${HISTORY:-2000}"
 CARD_ORDERS="${CARD_ORDERS:-3000}"
@@ -75,7 +76,9 @@ measure() { # database provider connection-string: the app is running on a seede
   python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"
   wrk -t1 -c4 -d2s -s bench/webhooks.lua "$URL" >/dev/null
   python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS" # fresh ids, signed now
-  rows+=("$db|POST /v1/webhooks/psp (signed, distinct ids)|$CONNECTIONS|$(run_wrk bench/webhooks.lua "$CONNECTIONS")")
+  rows+=("$db|POST /v1/webhooks/psp (signed, distinct ids)|$WEBHOOK_CONNECTIONS|$(run_wrk bench/webhooks.lua "$WEBHOOK_CONNECTIONS")")
+  python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"
+  rows+=("$db|POST /v1/webhooks/psp, saturated|$CONNECTIONS|$(run_wrk bench/webhooks.lua "$CONNECTIONS")")
   QC_ORDERS="$work/pay-warmup.txt" wrk -t1 -c2 -d1s -s bench/payments.lua "$URL" >/dev/null
   rows+=("$db|POST /v1/payments (app + sandbox PSP)|2|$(QC_ORDERS="$work/pay-orders.txt" run_wrk bench/payments.lua 2 3s)") # one order each: 3 s uses at most 2,400
 }
