@@ -39,6 +39,8 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await Expect(page.GetByTestId("product-card").First.Locator(".price")).ToHaveTextAsync(new Regex(@"^\$\d+\.\d\d$"));
         await browser.ScreenshotAsync(page, "04-category");
 
+        // The menu sorts on change through site.js: on a busy machine the page may show before its scripts have run.
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await page.GetByLabel("Sort by").SelectOptionAsync("price_asc");
         // The sorted page may arrive by Blazor's enhanced navigation, which fires no "load": wait for the address, then the grid.
         await page.WaitForURLAsync(new Regex("sort=price_asc"), new() { WaitUntil = WaitUntilState.Commit });

@@ -21,8 +21,26 @@ public static class Startup
         await provider.GetRequiredService<DatabaseInitializer>().InitializeAsync(
             seedDemoData: configuration.GetValue("Database:SeedDemoData", true), demoOrders: configuration.GetValue("Database:DemoOrders", 0),
             demoCatalogProducts: configuration.GetValue("Database:DemoCatalogProducts", 0));
-        return await provider.GetRequiredService<AdminAccountSeeder>().EnsureAdminAsync();
+        var admin = await provider.GetRequiredService<AdminAccountSeeder>().EnsureAdminAsync();
+        WarmCatalog(services);
+        return admin;
     }
+
+    /// <summary>
+    /// The first shopper should not wait for the catalog snapshot (half a second at 10,000 products): it loads while
+    /// the server starts. A failure here only means the first read loads it, and is logged.
+    /// </summary>
+    private static void WarmCatalog(IServiceProvider services) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await services.GetRequiredService<QCommerce.Core.Catalog.CatalogSnapshots>().GetAsync();
+        }
+        catch (Exception ex)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Startup)).LogWarning(ex, "Could not load the catalog snapshot at start; the first read will");
+        }
+    });
 }
 
 /// <summary>What an operator needs to see once the app listens: where, and how to get into the ops portal.</summary>
