@@ -40,7 +40,6 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<ChangeFeedInterceptor>();
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>());
-        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>().Commits);
         services.AddSingleton<IChangeSource, OrderChangeSource>();
         services.AddSingleton<IChangeSource, PaymentChangeSource>();
         services.AddSingleton<IChangeSource, Inventory.LowStockChangeSource>();

@@ -95,24 +95,12 @@ public sealed class ChangeFeed(ILogger<ChangeFeed> logger)
 }
 
 /// <summary>
-/// Publishes the live entities a context saved, once the save is durable: right after SaveChanges without a
-/// transaction of the caller's, or when the caller's transaction commits (never for one rolled back). Register it
-/// on the context together with its <see cref="Commits"/>.
+/// Publishes the live entities a context saved, once the save is durable (<see cref="CommitHooks"/>): right after
+/// SaveChanges without a transaction of the caller's, or when the caller's transaction commits (never for one rolled back).
 /// </summary>
-public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
+public sealed class ChangeFeedInterceptor(ChangeFeed feed) : SaveChangesInterceptor
 {
-    private readonly ChangeFeed _feed;
     private readonly ConditionalWeakTable<DbContext, List<ILiveEntity>> _saving = new();
-    private readonly ConditionalWeakTable<DbContext, List<ChangedRow>> _uncommitted = new();
-
-    public ChangeFeedInterceptor(ChangeFeed feed)
-    {
-        _feed = feed;
-        Commits = new CommitInterceptor(this);
-    }
-
-    /// <summary>The transaction side: what was saved inside a transaction is published when it commits.</summary>
-    public DbTransactionInterceptor Commits { get; }
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
@@ -133,8 +121,7 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
         {
             _saving.Remove(db);
             var rows = live.Select(e => e.Changed()).ToList(); // read after the save: new rows have their ids now
-            if (db.Database.CurrentTransaction is null) _feed.Publish(rows);
-            else _uncommitted.GetOrCreateValue(db).AddRange(rows);
+            CommitHooks.AfterCommit(db, () => feed.Publish(rows));
         }
         return ValueTask.FromResult(result);
     }
@@ -143,35 +130,6 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
     {
         if (eventData.Context is { } db) _saving.Remove(db);
         return Task.CompletedTask;
-    }
-
-    private sealed class CommitInterceptor(ChangeFeedInterceptor saves) : DbTransactionInterceptor
-    {
-        public override ValueTask<System.Data.Common.DbTransaction> TransactionStartedAsync(System.Data.Common.DbConnection connection,
-            TransactionEndEventData eventData, System.Data.Common.DbTransaction result, CancellationToken cancellationToken = default)
-        {
-            // A pooled context may carry what an earlier, abandoned transaction saved: that never committed.
-            if (eventData.Context is { } db) saves._uncommitted.Remove(db);
-            return ValueTask.FromResult(result);
-        }
-
-        public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-            CancellationToken cancellationToken = default)
-        {
-            if (eventData.Context is { } db && saves._uncommitted.TryGetValue(db, out var rows))
-            {
-                saves._uncommitted.Remove(db);
-                saves._feed.Publish(rows);
-            }
-            return Task.CompletedTask;
-        }
-
-        public override Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-            CancellationToken cancellationToken = default)
-        {
-            if (eventData.Context is { } db) saves._uncommitted.Remove(db);
-            return Task.CompletedTask;
-        }
     }
 }
 

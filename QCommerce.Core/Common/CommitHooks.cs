@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace QCommerce.Core.Common;
 
 /// <summary>
-/// Work to do once what a context wrote is durable, such as telling a cache: at once when no transaction is open
+/// Work to do once what a context wrote is durable (publishing to the change feed, telling a cache): at once when no transaction is open
 /// (the write committed by itself), or when the open transaction commits; dropped if it rolls back. It joins every
 /// context (<c>AddQCommerceData</c>).
 /// </summary>

@@ -23,7 +23,7 @@ public static class SkuSnapshots
     /// <summary>
     /// Snapshots of the SKUs that exist among <paramref name="skuIds"/>; unknown ids are simply absent. One statement:
     /// each SKU with its product, the store's stock row (if it has one) and its price in force for the store's region
-    /// (a subquery per SKU that seeks the price index, latest start first).
+    /// (a subquery per SKU that seeks the price index, latest start first, then latest id: Price.Resolve's rule, in SQL).
     /// </summary>
     public static async Task<IReadOnlyDictionary<int, SkuSnapshot>> LoadAsync(QCommerceDbContext db, StoreSummary store,
         IReadOnlyCollection<int> skuIds, DateTime now, CancellationToken ct)

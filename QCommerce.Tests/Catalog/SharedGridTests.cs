@@ -81,6 +81,20 @@ public sealed partial class SharedGridTests(SqliteApp app) : IClassFixture<Sqlit
         Assert.DoesNotContain("mud-theme-provider", page); // the page itself no longer carries the 12 KB of theme
     }
 
+    [Theory]
+    [InlineData("/c/dairy-eggs", true)]
+    [InlineData("/c/dairy-eggs?page=2&sort=price_asc", true)]
+    [InlineData("/search?q=greek%20yogurt&page=3", true)]
+    [InlineData("/c/dairy-eggs?cart=added", false)] // a one-off notice
+    [InlineData("/c/dairy-eggs?x=1", false)] // made up: would fill the cache with copies of one page
+    [InlineData("/c/dairy-eggs?page=2&utm_source=mail", false)]
+    public void OnlyPagesAnyoneLinksTo_AreKept(string url, bool kept) =>
+        Assert.Equal(kept, QCommerce.Web.Components.Store.Catalog.ProductGridCache.IsSharedPage(url));
+
+    [Fact]
+    public void AnAbsurdlyLongAddress_IsNotKept() =>
+        Assert.False(QCommerce.Web.Components.Store.Catalog.ProductGridCache.IsSharedPage("/search?q=" + new string('a', 400)));
+
     private const string ProductGridCacheTokenPlaceholder = QCommerce.Web.Components.Store.Catalog.ProductGridCache.TokenPlaceholder;
 
     private HttpClient Shopper() => app.CreateClient();

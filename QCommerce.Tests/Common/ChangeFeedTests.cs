@@ -24,7 +24,7 @@ public abstract class ChangeFeedTests(DatabaseProvider provider) : IAsyncLifetim
         _feed = _h.Get<ChangeFeed>();
         // The app adds the feed's interceptors to every context it makes (Data); the harness's contexts get them here.
         var saves = _h.Get<ChangeFeedInterceptor>();
-        _h.Database.Interceptors.AddRange([saves, saves.Commits, _queries]);
+        _h.Database.Interceptors.AddRange([saves, _queries]);
         _ana = await _h.CreateUserAsync("ana@example.com");
         _skus = await Demo.SkusAsync(_h.Database, 2);
         foreach (var sku in _skus) await _h.SetStockAsync(Demo.Downtown, sku, 50);

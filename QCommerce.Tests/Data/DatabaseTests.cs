@@ -178,6 +178,23 @@ public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
     }
 }
 
-public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlite);
+public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlite)
+{
+    /// <summary>The busy timeout and synchronous mode are set once per pooled native connection, and stay with it.</summary>
+    [Fact]
+    public async Task EveryOpenedConnection_WaitsForTheWriteLock_AndSyncsNormally()
+    {
+        for (var open = 0; open < 3; open++)
+        {
+            await using var db = Db.CreateContext();
+            await db.Database.OpenConnectionAsync();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout";
+            Assert.Equal((long)SqliteBusyTimeout.Milliseconds, await command.ExecuteScalarAsync());
+            command.CommandText = "PRAGMA synchronous";
+            Assert.Equal(1L, await command.ExecuteScalarAsync()); // NORMAL
+        }
+    }
+}
 
 public sealed class PostgresDatabaseTests() : DatabaseTests(DatabaseProvider.Postgres);

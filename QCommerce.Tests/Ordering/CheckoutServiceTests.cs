@@ -51,6 +51,25 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
         Assert.True(commands.Count <= limit, $"{commands.Count} statements:\n{commands.Since(0)}");
     }
 
+    /// <summary>
+    /// The ASAP promise counts the orders already waiting: each placed here joins the count at once, and the count is
+    /// taken again from the orders once a second old (so orders that left the queue stop counting).
+    /// </summary>
+    [Fact]
+    public async Task PlaceOrder_Asap_PromisesLaterForEachOrderWaiting_AndRecountsOnceASecondOld()
+    {
+        var perOrder = TimeSpan.FromMinutes(Harness.Get<Microsoft.Extensions.Options.IOptions<OrderingOptions>>().Value.MinutesPerQueuedOrder);
+        var first = (await PlaceAsync(Command(items: [new(Skus[0], 1)]))).Receipt;
+        var second = (await PlaceAsync(Command(items: [new(Skus[1], 1)]))).Receipt;
+        Assert.Equal(perOrder, second.DeliveryByUtc - first.DeliveryByUtc);
+
+        await Orders.CancelAsync(Ana, first.OrderId, null);
+        await Orders.CancelAsync(Ana, second.OrderId, null);
+        Harness.Clock.Advance(TimeSpan.FromSeconds(2));
+        var third = (await PlaceAsync(Command(items: [new(Skus[2], 1)]))).Receipt;
+        Assert.Equal(first.DeliveryByUtc + TimeSpan.FromSeconds(2), third.DeliveryByUtc);
+    }
+
     [Fact]
     public async Task PlaceOrder_Card_StartsPendingPayment_WithTaxForTheRegion()
     {

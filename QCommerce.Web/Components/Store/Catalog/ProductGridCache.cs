@@ -67,7 +67,8 @@ public sealed class ProductGridCache(IServiceScopeFactory scopes, ILoggerFactory
 
     private static readonly HashSet<string> SharedQueryKeys = new(StringComparer.Ordinal) { "q", "page", "sort" };
 
-    private static bool IsSharedPage(string returnUrl)
+    /// <summary>Whether a page's grid is kept: its query holds only the keys links to it carry (q, page, sort), and it is not absurdly long.</summary>
+    public static bool IsSharedPage(string returnUrl)
     {
         var query = returnUrl.IndexOf('?') is var at and >= 0 ? returnUrl[(at + 1)..] : "";
         return returnUrl.Length <= 300 && query.Split('&', StringSplitOptions.RemoveEmptyEntries)
