@@ -68,8 +68,9 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
             });
             if (problems.Count > before || region is null) continue;
 
-            // As PriceService schedules: a later start on its minute, else the start given (an export's), else now.
-            var start = from is { } later && later > now ? PriceService.Minute(later) : from ?? now;
+            // As PriceService schedules: a later start on its minute, else the start given (an export's), else now; the end on its minute.
+            var start = from is { } later && later > now ? PriceRules.Minute(later) : from ?? now;
+            var end = PriceRules.Period(from, to, now).To;
             var key = (skuId, region.Id, start);
             if (seen.TryGetValue(key, out var firstRow))
             {
@@ -79,7 +80,7 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
             seen[key] = record.Row;
             if (existing.TryGetValue(key, out var same))
             {
-                if (same.AmountMinor == amount && same.EffectiveToUtc == to) { unchanged++; continue; }
+                if (same.AmountMinor == amount && same.EffectiveToUtc == end) { unchanged++; continue; }
                 if (same.EffectiveFromUtc > now)
                 {
                     Problem("effectiveFrom", $"A price of {same.Amount.Format()} already starts then for {skuText} in {region.Code}; withdraw it first, or start a minute later.");
@@ -87,13 +88,13 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
                 }
                 start = now; // an exported row of a price in force, edited: the new amount applies from now
             }
-            else if (from is null && current.TryGetValue((skuId, region.Id), out var inForce) && inForce.AmountMinor == amount && inForce.EffectiveToUtc == to)
+            else if (from is null && current.TryGetValue((skuId, region.Id), out var inForce) && inForce.AmountMinor == amount && inForce.EffectiveToUtc == end)
             {
                 unchanged++; // "this price from now" when it is the price now
                 continue;
             }
             if (start < now) start = now; // a start within the tolerance means now
-            adds.Add(new Price(skuId, region.Id, new Money(region.Currency, amount!.Value), start, to));
+            adds.Add(new Price(skuId, region.Id, new Money(region.Currency, amount!.Value), start, end));
         }
 
         var applied = false;

@@ -46,10 +46,26 @@ public static class PriceRules
             problem("currency", $"{region.Name} prices in {region.Currency}, not {TextRules.Excerpt(input.Currency)}.");
         if (input.AmountMinor is null) problem("amount", "Say the amount in minor units (cents): 349 is $3.49.");
         else if (input.AmountMinor is < 1 or > MaxAmountMinor) problem("amount", $"An amount is 1 to {MaxAmountMinor:N0} minor units (cents).");
-        var from = input.EffectiveFromUtc ?? now;
-        if (from < now - StartTolerance) problem("effectiveFrom", "A price cannot start in the past; leave it empty for now, or give a later time.");
-        if (input.EffectiveToUtc is { } to && to <= from) problem("effectiveTo", "The end must be after the start.");
+        if (input.EffectiveFromUtc is { } asked && asked < now - StartTolerance)
+            problem("effectiveFrom", "A price cannot start in the past; leave it empty for now, or give a later time.");
+        if (Period(input.EffectiveFromUtc, input.EffectiveToUtc, now) is (var from, { } to) && to <= from)
+            problem("effectiveTo", to <= now
+                ? "The end must be in the future (periods are kept to the minute)."
+                : "The end must be at least a minute after the start (periods are kept to the minute).");
     }
+
+    /// <summary>
+    /// The period a price is kept for: a later start on its minute ("06:00"); a start now, within the minute under way or
+    /// within <see cref="StartTolerance"/> before now, as now (this instant, so a correction a moment later is a later
+    /// row); an end on its minute.
+    /// </summary>
+    public static (DateTime From, DateTime? To) Period(DateTime? from, DateTime? to, DateTime now)
+    {
+        var start = from is { } later && later > now ? Minute(later) : now;
+        return (start < now ? now : start, to is { } end ? Minute(end) : null);
+    }
+
+    public static DateTime Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 }
 
 /// <summary>
@@ -74,10 +90,7 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
         PriceRules.Check(input, skuExists, region, now, (column, message) => problems.Add(ApiField(column), message));
         problems.ThrowIfAny();
 
-        // A scheduled start is on the minute ("06:00"); "now" is this instant, so a correction a moment later is a later row.
-        var from = input.EffectiveFromUtc is { } f && f > now ? Minute(f) : now;
-        if (from <= now && input.EffectiveFromUtc is { } asked && asked > now) from = now; // within the minute under way: now
-        var to = input.EffectiveToUtc is { } t ? Minute(t) : (DateTime?)null;
+        var (from, to) = PriceRules.Period(input.EffectiveFromUtc, input.EffectiveToUtc, now);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (from == now)
         {
@@ -154,7 +167,6 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
     }
 
     /// <summary>Prices start and end on the minute: a schedule says "06:00", not "06:00:17.3".</summary>
-    internal static DateTime Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 
     internal static PriceEntry Entry(Price p, Region region, DateTime now, IReadOnlyCollection<Price> sameSkuAndRegion)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace QCommerce.Core.Common;
@@ -141,15 +142,25 @@ public static class CsvImport
         columns.TryGetValue(name, out var i) && i < record.Fields.Count ? record.Fields[i].Trim() : "";
 
     /// <summary>
-    /// A field as CSV writes it: quoted when it must be, and text that a spreadsheet would run as a formula
-    /// (<c>=</c>, <c>+</c>, <c>@</c>, a tab) prefixed with an apostrophe so it stays text.
+    /// A field as CSV writes it: quoted when it must be, and <see cref="Defused"/>.
     /// </summary>
     public static string Field(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
-        if (value[0] is '=' or '+' or '@' or '\t') value = "'" + value;
+        value = Defused(value);
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
     }
+
+    /// <summary>
+    /// Text a spreadsheet would run as a formula (it starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage
+    /// return: OWASP's list for CSV injection) prefixed with an apostrophe so it stays text. A plain number such as -5 is
+    /// left as it is: it is no formula, and a spreadsheet should still add it up.
+    /// </summary>
+    public static string Defused(string value) =>
+        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
+            && !decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+            ? "'" + value
+            : value;
 
     public static string Line(params string?[] fields) => string.Join(',', fields.Select(Field)) + "\r\n";
 }

@@ -7,8 +7,14 @@ namespace QCommerce.Core.Common;
 /// </summary>
 public sealed record StaffActor(string UserId, string Email, bool IsAdmin, IReadOnlySet<int>? StoreIds)
 {
-    /// <summary>What the order's timeline shows for them.</summary>
-    public string Label => $"ops:{Email}";
+    /// <summary>What a colleague's label starts with, so staff actions can be told from a shopper's or the system's.</summary>
+    public const string LabelPrefix = "ops:";
+
+    /// <summary>What the order's timeline, the stock ledger and the audit log record for them.</summary>
+    public string Label => LabelPrefix + Email;
+
+    /// <summary>A recorded actor as colleagues read it: a colleague's email without the prefix; "shopper" or "system" as they are.</summary>
+    public static string Display(string actor) => actor.StartsWith(LabelPrefix, StringComparison.Ordinal) ? actor[LabelPrefix.Length..] : actor;
 
     public bool CanSee(int storeId) => StoreIds is null || StoreIds.Contains(storeId);
 

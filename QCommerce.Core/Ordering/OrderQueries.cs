@@ -72,7 +72,7 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             order.CreatedAtUtc, order.UpdatedAtUtc, order.Version,
             // Staff notes stay with staff; a member of staff is "store" to the shopper, never their email.
             order.Events.Where(e => !e.StaffOnly).OrderBy(e => e.AtUtc).ThenBy(e => e.Id)
-                .Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor.StartsWith("ops:", StringComparison.Ordinal) ? "store" : e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
+                .Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor.StartsWith(StaffActor.LabelPrefix, StringComparison.Ordinal) ? "store" : e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
             order.CanBeModified, order.CanBeCancelledByShopper);
     }
 

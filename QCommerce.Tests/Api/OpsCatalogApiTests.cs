@@ -59,10 +59,20 @@ public abstract class OpsCatalogApiTests(QCommerceApp app)
         var listed = await ApiShopper.JsonAsync(await shopper.GetAsync($"/v1/products/{productId}?storeId=st_2"), HttpStatusCode.OK);
         Assert.Equal(399, listed.GetProperty("skus")[0].GetProperty("price").GetProperty("value").GetInt64());
 
-        var off = await admin.Http.PutAsJsonAsync($"/v1/ops/products/{productId}", new { title = body.title, brand = "Green Acre", description = "Sweet.", categoryId = category, active = false });
+        var off = await admin.Http.PutAsJsonAsync($"/v1/ops/products/{productId}", new { title = body.title, brand = "Green Acre", description = "Sweet.", categoryId = category, active = false, featured = false });
         Assert.Equal(HttpStatusCode.OK, off.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await shopper.GetAsync($"/v1/products/{productId}?storeId=st_2")).StatusCode);
         Assert.False((await admin.GetAsync($"/v1/ops/products/{productId}")).GetProperty("active").GetBoolean());
+
+        // A PUT replaces the product: one that leaves the flags out is refused, and the withdrawn product stays withdrawn.
+        var flagless = await ApiShopper.JsonAsync(await admin.Http.PutAsJsonAsync($"/v1/ops/products/{productId}",
+            new { title = "Renamed", brand = "Green Acre", categoryId = category }), HttpStatusCode.BadRequest);
+        Assert.True(flagless.GetProperty("errors").TryGetProperty("active", out _));
+        Assert.True(flagless.GetProperty("errors").TryGetProperty("featured", out _));
+        var still = await admin.GetAsync($"/v1/ops/products/{productId}");
+        Assert.False(still.GetProperty("active").GetBoolean());
+        Assert.Equal(body.title, still.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await shopper.GetAsync($"/v1/products/{productId}?storeId=st_2")).StatusCode);
     }
 
     [Fact]
@@ -97,6 +107,20 @@ public abstract class OpsCatalogApiTests(QCommerceApp app)
         var tooBig = await ApiShopper.JsonAsync(await admin.Http.PostAsync($"/v1/ops/products/{product}/images", Upload(big, "huge.png", "image/png")), HttpStatusCode.UnprocessableEntity);
         Assert.True(tooBig.GetProperty("errors").TryGetProperty("file", out _));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await admin.Http.PostAsJsonAsync($"/v1/ops/products/{product}/images", new { file = "x" })).StatusCode);
+
+        // Bodies that only claim to be multipart are the client's mistake: a 400 problem, nothing stored.
+        foreach (var (contentType, text) in new[]
+        {
+            ("multipart/form-data", "xxxx"),
+            ("multipart/form-data; boundary=abc", "--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nxxx"),
+        })
+        {
+            var malformed = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(text));
+            malformed.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            var answer = await admin.Http.PostAsync($"/v1/ops/products/{product}/images", malformed);
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        }
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.PostAsync("/v1/ops/products/p_99999999/images", Upload(TestPictures.Png(), "a.png", "image/png"))).StatusCode);
     }
 

@@ -61,7 +61,7 @@ public abstract class CatalogFreshnessTests(DatabaseProvider provider) : IAsyncL
         var off = await admin.Http.PutAsJsonAsync($"/v1/ops/products/{productId}", new
         {
             title = before.GetProperty("title").GetString(), brand = before.GetProperty("brand").GetString(),
-            description = before.GetProperty("description").GetString(), categoryId = before.GetProperty("categories").EnumerateArray().Last().GetProperty("id").GetString(), active = false,
+            description = before.GetProperty("description").GetString(), categoryId = before.GetProperty("categories").EnumerateArray().Last().GetProperty("id").GetString(), active = false, featured = false,
         });
         Assert.Equal(HttpStatusCode.OK, off.StatusCode);
 

@@ -52,6 +52,23 @@ public abstract class PriceServiceTests(DatabaseProvider provider) : IAsyncLifet
         Assert.False(await db.AuditLog.AnyAsync(a => a.Action == AuditActions.PriceSchedule));
     }
 
+    /// <summary>Periods are kept to the minute, and a start within the tolerance means now: a window that rule folds to nothing is refused by field.</summary>
+    [Theory]
+    [InlineData(-200, -100)] // accepted as "now", but it ended before now
+    [InlineData(65, 100)] // both ends inside one minute to come
+    public async Task APeriodThatFoldsToNothing_IsRefusedByItsEnd_NotABareError(int fromSeconds, int toSeconds)
+    {
+        var nextMinute = PriceRules.Minute(Now).AddMinutes(1);
+        var origin = fromSeconds < 0 ? Now : nextMinute;
+        var refused = await Assert.ThrowsAsync<RequestRejectedException>(() =>
+            Prices.ScheduleAsync(Admin, Input(from: origin.AddSeconds(fromSeconds), to: origin.AddSeconds(toSeconds))));
+        Assert.Contains("effectiveTo", refused.Errors.Keys);
+        var csv = $"sku,region,amount,currency,effectiveFrom,effectiveTo\n{PublicId.Format(PublicId.Sku, _sku)},metro-north,999,USD,"
+            + $"{PriceImport.Iso(origin.AddSeconds(fromSeconds))},{PriceImport.Iso(origin.AddSeconds(toSeconds))}\n";
+        var preview = await _h.Get<PriceImport>().PreviewAsync(Admin, csv);
+        Assert.Equal((2, "effectiveTo"), (Assert.Single(preview.Problems).Row, preview.Problems[0].Column));
+    }
+
     [Fact]
     public async Task AnUnknownSku_IsRefused_AndStaffOfSomeStoresMayNotChangePrices()
     {

@@ -38,6 +38,10 @@ public class CsvImportTests
     [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
     [InlineData("@SUM(A1)", "'@SUM(A1)")]
     [InlineData("-5", "-5")]
+    [InlineData("-2.50", "-2.50")]
+    [InlineData("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0")]
+    [InlineData("+1-800-FLOWERS", "'+1-800-FLOWERS")]
+    [InlineData("\rSUM(A1)", "\"'\rSUM(A1)\"")]
     public void Fields_AreWrittenSafely_ForSpreadsheets(string value, string written) => Assert.Equal(written, CsvImport.Field(value));
 
     [Fact]

@@ -113,7 +113,7 @@ public sealed class OpsAssortmentJourneyTests(BrowserFixture browser)
 
         var ops = await OpsAsync(await browser.NewPageAsync(), $"/ops/stock/st_2/sku_{skuId}");
         var bellBefore = int.Parse(await ops.GetByTestId("low-stock-badge").GetAttributeAsync("data-count") ?? "0");
-        await ChooseAsync(ops, "adjust-type", "Counted (the total on the shelf)");
+        await ChooseAsync(ops, "adjust-type", "Counted (shelf total)");
         await ops.GetByTestId("adjust-qty").FillAsync("0");
         await ops.GetByTestId("adjust-note").FillAsync("Shelf empty at the count");
         await ops.GetByTestId("adjust-submit").ClickAsync();

@@ -38,4 +38,24 @@ public static class FormPosts
         });
         return builder;
     }
+
+    /// <summary>
+    /// Reads a form body, taking a body that only claims to be one (multipart without a boundary, cut off before its
+    /// last boundary) as the client's mistake: a 400 problem, never a 500.
+    /// </summary>
+    public static async Task<IFormCollection> ReadFormOrRejectAsync(this HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new BadHttpRequestException($"The form body cannot be read: {ex.Message}", StatusCodes.Status400BadRequest, ex);
+        }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw new BadHttpRequestException("The form body ended before it was complete.", StatusCodes.Status400BadRequest, ex);
+        }
+    }
 }

@@ -123,7 +123,7 @@ public static class OpsCatalogApi
         {
             if (!request.HasFormContentType)
                 return TypedResults.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the picture as multipart/form-data, in a field named file.");
-            var form = await request.ReadFormAsync(ct);
+            var form = await request.ReadFormOrRejectAsync(ct);
             var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
             if (file is null) return new ProblemList().Also("file", "Send the picture in a field named file.").ToProblem();
             if (file.Length > ProductPictures.MaxBytes)
@@ -200,6 +200,9 @@ public static class OpsCatalogApi
             return null;
         }
         var category = problems.RequiredId<CategoryId>("categoryId", body.CategoryId);
+        // A PUT replaces the product: a flag left out must not quietly put a withdrawn product back on sale.
+        if (!withSkus && body.Active is null) problems.Add("active", "Say whether the product is on sale: active true or false (a PUT replaces the whole product).");
+        if (!withSkus && body.Featured is null) problems.Add("featured", "Say whether the product is featured: featured true or false (a PUT replaces the whole product).");
         var attributes = new List<ProductAttribute>();
         for (var i = 0; i < (body.Attributes?.Count ?? 0); i++)
         {

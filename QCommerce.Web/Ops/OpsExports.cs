@@ -80,9 +80,9 @@ public static class OpsExports
             {
                 csv.WriteField(row.PublicId);
                 csv.WriteField(WireNames.Of(row.Status));
-                csv.WriteField(Safe(row.StoreName));
+                csv.WriteField(CsvImport.Defused(row.StoreName));
                 csv.WriteField(row.PlacedAtUtc.ToString("O", CultureInfo.InvariantCulture));
-                csv.WriteField(Safe(row.CustomerEmail));
+                csv.WriteField(CsvImport.Defused(row.CustomerEmail));
                 csv.WriteField(row.PaymentMethod == PaymentMethod.Card ? "card" : "cod");
                 csv.WriteField(row.Items.ToString(CultureInfo.InvariantCulture));
                 csv.WriteField((row.Total.MinorUnits / 100m).ToString("0.00", CultureInfo.InvariantCulture));
@@ -94,7 +94,4 @@ public static class OpsExports
         rows.Clear();
         await http.Response.WriteAsync(text.ToString(), ct);
     }
-
-    /// <summary>A cell a spreadsheet would run as a formula (=, +, -, @) is prefixed with a quote (CSV injection).</summary>
-    private static string Safe(string value) => value.Length > 0 && "=+-@\t\r".Contains(value[0]) ? "'" + value : value;
 }

@@ -24,7 +24,7 @@ public static class SandboxPaymentPages
         {
             var intent = await psp.FindIntentAsync(id, ct);
             if (intent is null) return NotFound();
-            var form = await http.Request.ReadFormAsync(ct);
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
             var number = new string(form["number"].ToString().Where(char.IsDigit).ToArray());
             if (CheckCard(number, form["expiry"], form["cvc"], clock.GetUtcNow()) is { } problem) return PayPage(http, intent, problem, number);
             return await psp.PayAsync(id, number, ct) switch
@@ -46,7 +46,7 @@ public static class SandboxPaymentPages
         {
             var intent = await psp.FindIntentAsync(id, ct);
             if (intent is null) return NotFound();
-            var form = await http.Request.ReadFormAsync(ct);
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
             return await psp.CompleteChallengeAsync(id, form["outcome"] == "approve", ct) switch
             {
                 SandboxCardOutcome.Succeeded => Back(intent, "succeeded"),

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using QCommerce.Core.Payments;
+using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Payments.Sandbox;
 
@@ -87,7 +88,7 @@ public static class SandboxSetup
 
         api.MapPost("/payment_intents", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
-            var form = await http.Request.ReadFormAsync(ct);
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
             // Like Stripe's hosted pages, the page lives where the shopper's browser is sent back to.
             var payPageBase = Uri.TryCreate(form["return_url"], UriKind.Absolute, out var back) ? back.GetLeftPart(UriPartial.Authority) : $"{http.Request.Scheme}://{http.Request.Host}";
             return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateIntentAsync(form, payPageBase, ct), ct);
@@ -95,12 +96,12 @@ public static class SandboxSetup
         api.MapGet("/payment_intents/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetIntentAsync(id, ct));
         api.MapPost("/payment_intents/{id}/cancel", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
-            var form = await http.Request.ReadFormAsync(ct);
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
             return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CancelIntentAsync(id, ct), ct);
         });
         api.MapPost("/refunds", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
-            var form = await http.Request.ReadFormAsync(ct);
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
             return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateRefundAsync(form, ct), ct);
         });
         api.MapGet("/refunds/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetRefundAsync(id, ct));
