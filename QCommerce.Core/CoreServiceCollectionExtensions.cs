@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StoreSettingsService>();
         services.AddSingleton<IdempotencyGuard>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IInterceptor, OutboxCommitInterceptor>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<ChangeFeedInterceptor>();
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>());

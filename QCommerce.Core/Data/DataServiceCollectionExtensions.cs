@@ -23,6 +23,9 @@ public static class DataServiceCollectionExtensions
     {
         var provider = ReadProvider(configuration);
         services.AddSingleton(new DatabaseInfo(provider));
+        // A list in a query (ids.Contains(x.Id)) is sent as one parameter: an array on PostgreSQL (= ANY), a JSON array on
+        // SQLite (json_each). So a query's SQL is the same however long the list (EF's default writes one parameter per item
+        // and builds the SQL again for each length: CPU on the order path), and no list meets SQLite's limit on parameters.
         switch (provider)
         {
             case DatabaseProvider.Postgres:
@@ -31,12 +34,12 @@ public static class DataServiceCollectionExtensions
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is empty.");
                 var dataSource = PostgresDataSource(pg);
                 services.AddSingleton(_ => dataSource); // made by a factory, so the container disposes it with the app: its pool closes
-                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseNpgsql(dataSource, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).ConfigureWarnings(QuietExpectedFailures)));
+                services.AddPooledDbContextFactory<PostgresQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseNpgsql(dataSource, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery).UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)).ConfigureWarnings(QuietExpectedFailures)));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<PostgresQCommerceDbContext>>();
                 break;
             default:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), contentRoot);
-                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures)));
+                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery).UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures)));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<SqliteQCommerceDbContext>>();
                 break;
         }

@@ -20,7 +20,7 @@ public sealed record PickOutcome(int OrderId, int ShortUnits, long TotalMinor, l
 /// order at once are told which of them was first.
 /// </summary>
 public sealed class FulfillmentService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IOptions<PricingOptions> pricing,
-    OutboxSignal outbox, TimeProvider clock, ILogger<FulfillmentService> logger)
+    TimeProvider clock, ILogger<FulfillmentService> logger)
 {
     public const int MaxRiderNameLength = 80;
 
@@ -115,7 +115,6 @@ public sealed class FulfillmentService(IDbContextFactory<QCommerceDbContext> con
         Changed(db, order, order.Status, staff, now);
         await SaveAsync(db, order, ct, "finished picking");
         await tx.CommitAsync(ct);
-        outbox.Notify();
         logger.LogInformation("Order {OrderId} picked by {Actor}: {Short} units short, total {Was} -> {Now}", order.PublicId, staff.Email, shortUnits, was, order.Total);
         return new PickOutcome(order.Id, shortUnits, order.TotalMinor, refundMinor, order.Currency);
     }
@@ -176,7 +175,6 @@ public sealed class FulfillmentService(IDbContextFactory<QCommerceDbContext> con
         {
             throw new ConflictException($"Someone else {what} or changed order {order.PublicId} at the same moment; reload it to see where it stands.");
         }
-        outbox.Notify();
     }
 
     private static RequestRejectedException Rejected(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });

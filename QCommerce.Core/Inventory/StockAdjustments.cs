@@ -17,7 +17,7 @@ public sealed record StockSettings(int? LowStockThreshold, string? ShelfLocation
 /// movement and its audit row, so the ledger always sums to on hand; on hand never drops below what open orders have
 /// reserved (that is refused, naming both figures); a store outside the staff member's stores does not exist for them.
 /// </summary>
-public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox,
+public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores,
     TimeProvider clock, ILogger<StockAdjustmentService> logger)
 {
     public const int MaxNoteLength = 300;
@@ -96,7 +96,6 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
             await LowStock.RefreshAsync(db, storeId, [skuId], now, ct);
             StockCache.Changed(db, storeId, [skuId]);
             await tx.CommitAsync(ct);
-            outbox.Notify();
             logger.LogInformation("Stock of {SkuId} in store {StoreId}: {Kind} {Change:+#;-#;0} by {Actor}, on hand {Before} -> {After}",
                 PublicId.Format(PublicId.Sku, skuId), storeId, kind, change, staff.Email, before, onHand);
             return new StockAdjusted(storeId, skuId, kind, change, onHand, level.Reserved);
@@ -136,7 +135,6 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
         await LowStock.RefreshAsync(db, storeId, [skuId], now, ct);
         StockCache.Changed(db, storeId, [skuId]);
         await tx.CommitAsync(ct);
-        outbox.Notify();
     }
 
     public static string StockEntity(int storeId, int skuId) => $"{PublicId.Format(PublicId.Store, storeId)}/{PublicId.Format(PublicId.Sku, skuId)}";

@@ -14,7 +14,7 @@ namespace QCommerce.Core.Inventory;
 /// stock rows locked, or none when any row has a problem. A count equal to the books is unchanged. The export gives
 /// what the books say in the same columns (and some to read by), so a count sheet is an export filled in.
 /// </summary>
-public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox, TimeProvider clock,
+public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock,
     ILogger<StockCountImport> logger)
 {
     private static readonly string[] Required = ["store", "sku", "counted"];
@@ -132,7 +132,6 @@ public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> conte
                 StockCache.Changed(db, storeId, changed);
             }
             await tx!.CommitAsync(ct);
-            outbox.Notify();
             applied = true;
         }
         return Report(staff, apply, records.Count, changes, unchanged, problems, applied, started);

@@ -44,7 +44,7 @@ public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon)
 /// <c>OrderCreated</c> outbox message are written together, or nothing is.
 /// </summary>
 public sealed class CheckoutService(
-    IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, OutboxSignal outbox, AsapBacklog backlog,
+    IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, AsapBacklog backlog,
     TimeProvider clock, IOptions<OrderingOptions> options, IOptions<PricingOptions> pricing, ILogger<CheckoutService> logger)
 {
     /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
@@ -169,7 +169,6 @@ public sealed class CheckoutService(
         await tx.CommitAsync(ct);
         if (slot is null) backlog.Placed(store.Id);
 
-        outbox.Notify();
         logger.LogInformation("Order {OrderId} placed at store {StoreId}: {Lines} lines, {Total}, {PaymentMethod}, reserved until {ReservedUntil:O}",
             order.PublicId, store.Id, order.Lines.Count, order.Total, order.PaymentMethod, order.ReservationExpiresAtUtc);
         return receipt;

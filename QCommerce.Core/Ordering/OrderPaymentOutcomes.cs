@@ -31,7 +31,7 @@ public sealed record PaymentOutcome(PaymentOutcomeKind Kind, string? Message = n
 /// processed-message record commits with it), the order's row is saved before any shared row moves, and the order's
 /// status change goes out through the outbox.
 /// </summary>
-public sealed class OrderPaymentOutcomes(IDbContextFactory<QCommerceDbContext> contexts, OutboxSignal outbox, TimeProvider clock,
+public sealed class OrderPaymentOutcomes(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock,
     ILogger<OrderPaymentOutcomes> logger)
 {
     public async Task ApplyAsync(int orderId, PaymentOutcome outcome, string handler, Guid eventId, string cause, CancellationToken ct)
@@ -76,7 +76,6 @@ public sealed class OrderPaymentOutcomes(IDbContextFactory<QCommerceDbContext> c
         if (moveShared is not null) await moveShared();
         await tx.CommitAsync(ct);
         if (order.Status == from) return;
-        outbox.Notify();
         logger.LogInformation("Order {OrderId}: {From} -> {To} after {Cause}", order.PublicId, from, order.Status, cause);
     }
 

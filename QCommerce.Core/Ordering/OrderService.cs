@@ -14,7 +14,7 @@ public sealed record ModifyOrderCommand(IReadOnlyList<OrderItemInput>? Items, Or
 /// reservations nobody paid for (staff's actions are <see cref="StaffOrderService"/>'s). Each method is one transaction; the order's version column makes
 /// two writers to one order (a shopper cancelling while the expiry runs) a conflict, never a mix.
 /// </summary>
-public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, OutboxSignal outbox,
+public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores,
     TimeProvider clock, IOptions<PricingOptions> pricing, ILogger<OrderService> logger,
     IOrderPaymentGate payments)
 {
@@ -65,7 +65,6 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock moves
         if (stockBefore is { } stock) await ReleaseHoldsAsync(db, order, stock, "shopper", now, ct);
         await tx.CommitAsync(ct);
-        outbox.Notify();
         logger.LogInformation("Order {OrderId} cancelled by its shopper: {From} -> {To}", order.PublicId, from, order.Status);
         return order.Status;
     }
@@ -130,7 +129,6 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
             await StockReservations.ReleaseAsync(db, store.Id, less, now, ct);
         }
         await tx.CommitAsync(ct);
-        outbox.Notify();
         return OrderReceipt.From(order);
     }
 
@@ -170,11 +168,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
                 logger.LogError(ex, "The reservation of order {OrderId} could not be released; the sweep went on with the others", PublicId.Format(PublicId.Order, orderId));
             }
         }
-        if (expired > 0)
-        {
-            outbox.Notify();
-            logger.LogInformation("Expired {Count} unpaid orders and released their stock", expired);
-        }
+        if (expired > 0) logger.LogInformation("Expired {Count} unpaid orders and released their stock", expired);
         return expired;
     }
 

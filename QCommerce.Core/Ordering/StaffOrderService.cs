@@ -8,7 +8,7 @@ namespace QCommerce.Core.Ordering;
 /// is one transaction holding the change, its outbox event and its audit row; an order of a store the staff member
 /// does not work for is not found; the order's version makes two staff acting at once a conflict for the second.
 /// </summary>
-public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> contexts, OutboxSignal outbox, TimeProvider clock,
+public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock,
     ILogger<StaffOrderService> logger)
 {
     public const int MaxNoteLength = 1000;
@@ -29,7 +29,6 @@ public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> cont
         await OrderService.SaveAsync(db, order, ct); // the order's row first: a racing "turn down" loses here, before any stock moves
         if (held) await StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), order.PublicId, staff.Label, now, ct);
         await tx.CommitAsync(ct);
-        outbox.Notify();
         logger.LogInformation("Cash order {OrderId} confirmed by {Actor}; stock committed", order.PublicId, staff.Email);
     }
 
@@ -51,7 +50,6 @@ public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> cont
         await OrderService.SaveAsync(db, order, ct);
         await OrderService.ReleaseHoldsAsync(db, order, stock, staff.Label, now, ct);
         await tx.CommitAsync(ct);
-        outbox.Notify();
         logger.LogInformation("Cash order {OrderId} turned down by {Actor}; stock released", order.PublicId, staff.Email);
     }
 
@@ -83,7 +81,6 @@ public sealed class StaffOrderService(IDbContextFactory<QCommerceDbContext> cont
         await OrderService.SaveAsync(db, order, ct);
         if (stock is { } before) await OrderService.ReleaseHoldsAsync(db, order, before, staff.Label, now, ct);
         await tx.CommitAsync(ct);
-        outbox.Notify();
         logger.LogInformation("Order {OrderId} cancelled by {Actor}: {From} -> {To}", order.PublicId, staff.Email, from, order.Status);
         return order.Status;
     }

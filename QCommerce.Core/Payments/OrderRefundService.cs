@@ -29,7 +29,7 @@ public sealed record RefundRequestedEvent(int OrderId, int PaymentId, Guid Refun
 /// that asks the PSP commit together; the PSP is asked by the outbox (with retries), and its answer settles the refund.
 /// </summary>
 public sealed class OrderRefundService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IOptions<PricingOptions> pricing,
-    IdempotencyGuard idempotency, OutboxSignal outbox, TimeProvider clock, ILogger<OrderRefundService> logger)
+    IdempotencyGuard idempotency, TimeProvider clock, ILogger<OrderRefundService> logger)
 {
     /// <summary>
     /// The API's refund: once per staff member and Idempotency-Key. A repeat gets the first answer; the same key with
@@ -133,7 +133,6 @@ public sealed class OrderRefundService(IDbContextFactory<QCommerceDbContext> con
             await StockReservations.RestockAsync(db, order.StoreId, back, order.PublicId, staff.Label, now, ct);
         }
         await tx.CommitAsync(ct);
-        outbox.Notify();
         logger.LogInformation("Refund of {Amount} for order {OrderId} promised by {Actor}; the PSP is asked next", new Money(payment.Currency, amount), order.PublicId, staff.Email);
         return Receipt(order, payment, refund);
     }

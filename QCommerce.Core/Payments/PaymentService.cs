@@ -20,7 +20,7 @@ public sealed record PaymentEventData(int PaymentId, int OrderId, int Attempt, l
 /// <see cref="PaymentUpdates"/>'s; money going back is <see cref="RefundService"/>'s.
 /// </summary>
 public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, IdempotencyGuard idempotency,
-    PaymentUpdates updates, PaymentObserver observer, OutboxSignal outbox, TimeProvider clock, IOptions<PaymentsOptions> options,
+    PaymentUpdates updates, PaymentObserver observer, TimeProvider clock, IOptions<PaymentsOptions> options,
     ILogger<PaymentService> logger)
 {
     /// <summary>Where the PSP sends the shopper back, under the storefront's base address.</summary>
@@ -155,7 +155,6 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
                 await db.SaveChangesAsync(ct);
                 await IdempotencyGuard.CompleteAsync(db, claim, 201, receipt, payment.PublicId, ct);
                 await tx.CommitAsync(ct);
-                outbox.Notify();
                 logger.LogInformation("Payment {PaymentId} attempt {Attempt}: PaymentIntent {IntentId} created for {Amount} minor units {Currency}",
                     payment.PublicId, attemptNumber, intent.Id, request.AmountMinor, request.Currency);
                 return receipt;

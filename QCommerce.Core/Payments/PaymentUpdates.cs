@@ -24,7 +24,7 @@ public enum PspEventResult
 /// the order changes (<see cref="IOrderPaymentGate"/>).
 /// </summary>
 public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, PaymentObserver observer,
-    OutboxSignal outbox, TimeProvider clock, ILogger<PaymentUpdates> logger) : IOrderPaymentGate
+    TimeProvider clock, ILogger<PaymentUpdates> logger) : IOrderPaymentGate
 {
     /// <summary>Verified PSP event → payment change, exactly once per event id, in one transaction with its outbox event.</summary>
     public async Task<PspEventResult> HandlePspEventAsync(PspEventInput input, CancellationToken ct = default)
@@ -83,7 +83,6 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
                 var change = observer.Observe(db, payment, intent);
                 if (change == PaymentChange.None) return change;
                 await db.SaveChangesAsync(ct);
-                outbox.Notify();
                 return change;
             }
             catch (DbUpdateConcurrencyException) when (round < 5)
@@ -175,7 +174,6 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             };
         }
         await db.SaveChangesAsync(ct);
-        if (result is PspEventResult.Applied or PspEventResult.HeldForReview) outbox.Notify();
         if (result is PspEventResult.UnknownIntent) // once stored: a repeat of it is a duplicate, not a second warning
             logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
                 input.EventId, input.Type, intentId);

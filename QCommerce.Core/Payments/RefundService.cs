@@ -8,7 +8,7 @@ namespace QCommerce.Core.Payments;
 /// the PSP with the refund's own idempotency key, and settled by its answer, a webhook or reconciliation.
 /// </summary>
 public sealed class RefundService(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, PaymentObserver observer,
-    OutboxSignal outbox, TimeProvider clock, ILogger<RefundService> logger)
+    TimeProvider clock, ILogger<RefundService> logger)
 {
     /// <summary>
     /// Gives money back. With a <paramref name="requestKey"/> (an event id) the same request made
@@ -44,7 +44,6 @@ public sealed class RefundService(IDbContextFactory<QCommerceDbContext> contexts
                 payment.RecordRefundReference(key, pspRefund.Id, clock.UtcNow());
                 observer.ObserveRefund(db, payment, pspRefund);
                 await PaymentObserver.SaveAsync(db, payment, ct);
-                outbox.Notify();
                 return payment.Refunds.First(r => r.Key == key);
             }
             catch (ConflictException) when (round < 5)
@@ -62,7 +61,6 @@ public sealed class RefundService(IDbContextFactory<QCommerceDbContext> contexts
         if (payment is null) return PaymentChange.None;
         var change = observer.ObserveRefund(db, payment, pspRefund);
         await PaymentObserver.SaveAsync(db, payment, ct);
-        if (change != PaymentChange.None) outbox.Notify();
         return change;
     }
 }

@@ -104,6 +104,59 @@ public abstract class OutboxDispatcherTests(DatabaseProvider provider) : IAsyncL
         Assert.Equal(TimeSpan.FromMinutes(5), OutboxDispatcher.Backoff(40));
     }
 
+    [Fact]
+    public async Task ASaveThatAddsAMessage_WakesTheDispatcherWhenItCommits_NeverBefore_AndNeverForARollback()
+    {
+        // The app's own contexts, with the interceptors the app registers.
+        Task<QCommerceDbContext> AppContextAsync() => _h.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<QCommerceDbContext>>().CreateDbContextAsync();
+        var signal = _h.Get<OutboxSignal>();
+        await signal.WaitAsync(TimeSpan.Zero, default); // whatever the set-up's own saves left
+
+        await using (var db = await AppContextAsync())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            Outbox.Enqueue(db, "TestEvent", "o_1", new { note = "rolled back" }, _h.Clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync();
+            Assert.False(await signal.WaitAsync(TimeSpan.Zero, default)); // saved, not committed: nothing to deliver yet
+            await tx.RollbackAsync();
+        }
+        Assert.False(await signal.WaitAsync(TimeSpan.Zero, default));
+
+        await using (var db = await AppContextAsync())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            Outbox.Enqueue(db, "TestEvent", "o_1", new { note = "committed" }, _h.Clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync();
+            Assert.False(await signal.WaitAsync(TimeSpan.Zero, default));
+            await tx.CommitAsync();
+        }
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, default));
+
+        // A save without a transaction of its own commits by itself; a save with no message wakes nobody.
+        await using (var db = await AppContextAsync())
+        {
+            Outbox.Enqueue(db, "TestEvent", "o_2", new { note = "alone" }, _h.Clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync();
+        }
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, default));
+        await using (var db = await AppContextAsync())
+        {
+            db.ProcessedMessages.Add(new ProcessedMessage("test-other", Guid.NewGuid(), _h.Clock.GetUtcNow().UtcDateTime));
+            await db.SaveChangesAsync();
+        }
+        Assert.False(await signal.WaitAsync(TimeSpan.Zero, default));
+    }
+
+    [Fact]
+    public void TheDispatcher_LooksLessOftenWhileItFindsNothing_AndAtOnceMoreWhenItDoes()
+    {
+        var wait = OutboxDispatcherService.BusyLook;
+        var waits = new List<TimeSpan>();
+        for (var pass = 0; pass < 6; pass++) waits.Add(wait = OutboxDispatcherService.NextLook(0, wait));
+        Assert.Equal([1, 2, 4, 5, 5, 5], waits.Select(w => w.TotalSeconds));
+        Assert.Equal(OutboxDispatcherService.BusyLook, OutboxDispatcherService.NextLook(3, wait));
+    }
+
     /// <summary>Fails a given number of times, then applies its effect once per event, recorded in its inbox.</summary>
     private sealed class FlakyHandler(Microsoft.EntityFrameworkCore.IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock) : IOutboxHandler
     {

@@ -19,7 +19,7 @@ public sealed class PaymentPanelTests : ComponentTestContext
     public PaymentPanelTests()
     {
         // Rendering never calls them; a click would (covered over HTTP and in the browser journeys).
-        Services.AddSingleton(new PaymentService(null!, null!, null!, null!, null!, null!, TimeProvider.System, Options.Create(new PaymentsOptions()),
+        Services.AddSingleton(new PaymentService(null!, null!, null!, null!, null!, TimeProvider.System, Options.Create(new PaymentsOptions()),
             NullLogger<PaymentService>.Instance));
         Services.AddSingleton(new PaymentQueries(null!));
     }

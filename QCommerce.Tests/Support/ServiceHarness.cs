@@ -54,9 +54,9 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddQCommerceCore();
         configure?.Invoke(services);
         var built = services.BuildServiceProvider();
-        // The harness's contexts are the app's: its catalog and stock caches hear of what they commit.
+        // The harness's contexts are the app's: its catalog and stock caches hear of what they commit, and so does its outbox.
         database.Interceptors.AddRange(built.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()
-            .Where(i => i is QCommerce.Core.Catalog.CatalogChangeInterceptor or StockCommits));
+            .Where(i => i is QCommerce.Core.Catalog.CatalogChangeInterceptor or StockCommits or OutboxCommitInterceptor));
         var harness = new ServiceHarness(database, built, clock);
         await harness.Get<DeliverySlots>().EnsureSlotsAsync();
         return harness;

@@ -6,7 +6,15 @@ public static class StorefrontSetup
 {
     public static IServiceCollection AddStorefront(this IServiceCollection services)
     {
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents(o =>
+        {
+            // What a live page holds once its browser is gone (bench/live-pages.sh weighs a page: under 200 KB). A phone
+            // that lost its signal comes back within seconds or not at all, so its circuit is kept a minute, not three,
+            // and at most 100 are kept (under 20 MB), the oldest given up first. Our live pages keep nothing a reload
+            // loses (the cart and the order are in the database), so a circuit given up costs the shopper a reload.
+            o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromMinutes(1);
+            o.DisconnectedCircuitMaxRetained = 100;
+        });
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
         services.AddSingleton<Layout.ThemeStylesheet>();

@@ -17,31 +17,39 @@ public sealed class SandboxWebhookSender(IDbContextFactory<PspSandboxDbContext> 
     SandboxFaults faults, IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<SandboxWebhookSender> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
+    private const int Batch = 50;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>
+    /// The longest it sleeps without being woken: every event is written by this process, which wakes it, so this is only
+    /// a safety net (an event whose wake-up was missed is still sent within it).
+    /// </summary>
+    public static readonly TimeSpan LongestSleep = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var delivered = 0;
+            var sleep = TimeSpan.FromMilliseconds(250); // until the app knows its own address, or after a failed pass
             try
             {
-                if (address.IsKnown) delivered = await DeliverDueAsync(stoppingToken);
+                if (address.IsKnown) sleep = await DeliverDueAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Sandbox PSP: webhook delivery pass failed");
             }
-            if (delivered == 0) await signal.WaitAsync(TimeSpan.FromMilliseconds(250), stoppingToken);
+            if (sleep > TimeSpan.Zero) await signal.WaitAsync(sleep, stoppingToken);
         }
     }
 
-    private async Task<int> DeliverDueAsync(CancellationToken ct)
+    /// <summary>Sends what is due; returns how long to sleep: until the next retry is due, or <see cref="LongestSleep"/> when none waits.</summary>
+    private async Task<TimeSpan> DeliverDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Webhooks.Where(w => w.DeliveredAtUtc == null && !w.Lost && w.NextAttemptAtUtc <= now)
-            .OrderBy(w => w.Id).Take(50).ToListAsync(ct);
+            .OrderBy(w => w.Id).Take(Batch).ToListAsync(ct);
         var target = address.Self + "/v1/webhooks/psp";
         foreach (var webhook in due)
         {
@@ -72,7 +80,12 @@ public sealed class SandboxWebhookSender(IDbContextFactory<PspSandboxDbContext> 
             }
         }
         await db.SaveChangesAsync(ct);
-        return due.Count;
+        if (due.Count == Batch) return TimeSpan.Zero; // more are due: straight on
+        // Asked only after a pass, never on a timer of its own: an idle shop sends the sandbox's file no query at all.
+        var next = await db.Webhooks.Where(w => w.DeliveredAtUtc == null && !w.Lost).MinAsync(w => (DateTime?)w.NextAttemptAtUtc, ct);
+        if (next is null) return LongestSleep;
+        var untilNext = next.Value - clock.GetUtcNow().UtcDateTime;
+        return untilNext <= TimeSpan.Zero ? TimeSpan.Zero : untilNext < LongestSleep ? untilNext : LongestSleep;
     }
 
     public override void Dispose()
