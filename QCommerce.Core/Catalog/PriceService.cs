@@ -65,6 +65,7 @@ public static class PriceRules
         return (start < now ? now : start, to is { } end ? Minute(end) : null);
     }
 
+    /// <summary>Prices start and end on the minute: a schedule says "06:00", not "06:00:17.3".</summary>
     public static DateTime Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 }
 
@@ -165,8 +166,6 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
         if (staff.StoreIds is not null)
             throw new AccessDeniedException("The catalog and its prices are shared by every store; staff limited to some stores can read them, not change them.");
     }
-
-    /// <summary>Prices start and end on the minute: a schedule says "06:00", not "06:00:17.3".</summary>
 
     internal static PriceEntry Entry(Price p, Region region, DateTime now, IReadOnlyCollection<Price> sameSkuAndRegion)
     {

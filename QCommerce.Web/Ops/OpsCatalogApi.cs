@@ -200,7 +200,8 @@ public static class OpsCatalogApi
             return null;
         }
         var category = problems.RequiredId<CategoryId>("categoryId", body.CategoryId);
-        // A PUT replaces the product: a flag left out must not quietly put a withdrawn product back on sale.
+        // A PUT (the draft without SKUs) replaces the product: a flag left out must not quietly put a withdrawn product
+        // back on sale, or take a featured one off the home page.
         if (!withSkus && body.Active is null) problems.Add("active", "Say whether the product is on sale: active true or false (a PUT replaces the whole product).");
         if (!withSkus && body.Featured is null) problems.Add("featured", "Say whether the product is featured: featured true or false (a PUT replaces the whole product).");
         var attributes = new List<ProductAttribute>();
