@@ -85,6 +85,15 @@ public sealed class LiveUpdatesJourneyTests(BrowserFixture browser, ITestOutputH
         await first.Context.CloseAsync();
     }
 
+    /// <summary>What a page whose browser vanished may hold: bench/live-pages.sh weighs a page at under 200 KB.</summary>
+    [Fact]
+    public void ACutOffPage_IsKeptForAReconnect_OneMinuteAtMost_AndAHundredAtMost()
+    {
+        var circuits = browser.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>>().Value;
+        Assert.Equal(TimeSpan.FromMinutes(1), circuits.DisconnectedCircuitRetentionPeriod);
+        Assert.Equal(100, circuits.DisconnectedCircuitMaxRetained);
+    }
+
     [Fact]
     public async Task AChangeMadeOnAnotherInstance_ReachesAnOpenPageHere_WithinTwoSeconds()
     {
