@@ -16,8 +16,9 @@ public enum IdempotencyState
 }
 
 /// <summary>
-/// What a caller's <c>Idempotency-Key</c> has already done: claimed while the request runs, then
-/// completed in the same transaction as the use case's own writes, with the response to replay.
+/// What a caller's <c>Idempotency-Key</c> has already done, with the response to replay: claimed while the request
+/// runs and completed in the same transaction as the use case's own writes, or, where every effect of the use case is
+/// in that one transaction, written completed with them.
 /// </summary>
 public sealed class IdempotencyRecord
 {
@@ -33,6 +34,16 @@ public sealed class IdempotencyRecord
         LockedUntilUtc = now + lease;
         ExpiresAtUtc = now + retention;
     }
+
+    /// <summary>A key's answer written with the work itself, by a use case that claims nothing beforehand.</summary>
+    internal static IdempotencyRecord Completed(IdempotentUse use, int status, string body, string? resultId, DateTime now) =>
+        new(use.Scope, use.Key, use.RequestHash, now, TimeSpan.Zero, IdempotencyGuard.Retention)
+        {
+            State = IdempotencyState.Completed,
+            ResponseStatus = status,
+            ResponseBody = body,
+            ResultId = resultId,
+        };
 
     public long Id { get; private set; }
     public string Scope { get; private set; } = "";
@@ -64,6 +75,17 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
 
 /// <summary>The right to run one request under a key; completed by the use case or released on failure.</summary>
 public sealed record IdempotencyClaim(long RecordId, string Scope, string Key);
+
+/// <summary>
+/// A request's use of a key in a use case that claims nothing beforehand (<see cref="IdempotencyGuard.RunInOneTransactionAsync"/>):
+/// the work writes the key's answer with <see cref="Record{T}"/> in its own transaction.
+/// </summary>
+public sealed record IdempotentUse(string Scope, string Key, string RequestHash)
+{
+    /// <summary>Adds the key's answer to the work's unit of work; it commits with the work or not at all.</summary>
+    public void Record<T>(DbContext db, int status, T response, string? resultId, DateTime now) =>
+        db.Set<IdempotencyRecord>().Add(IdempotencyRecord.Completed(this, status, IdempotencyGuard.Serialize(response), resultId, now));
+}
 
 /// <summary>What to do with a request that carries an idempotency key.</summary>
 public abstract record IdempotencyDecision
@@ -136,10 +158,7 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
                 await db.Set<IdempotencyRecord>().Where(r => r.Id == existing.Id && r.ExpiresAtUtc <= now).ExecuteDeleteAsync(ct);
                 continue;
             }
-            if (existing.RequestHash != requestHash) return new IdempotencyDecision.Mismatch();
-            if (existing.State == IdempotencyState.Completed)
-                return new IdempotencyDecision.Replay(existing.ResponseStatus ?? 200, existing.ResponseBody ?? "", existing.ResultId);
-            if (existing.LockedUntilUtc > now) return new IdempotencyDecision.InFlight();
+            if (Decide(existing, requestHash, now) is { } decision) return decision;
 
             // The first request died mid-way (its claim was never completed nor released): take it over.
             var taken = await db.Set<IdempotencyRecord>()
@@ -148,6 +167,76 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
             if (taken == 1) return new IdempotencyDecision.Proceed(new IdempotencyClaim(existing.Id, scope, key));
         }
         return new IdempotencyDecision.InFlight();
+    }
+
+    /// <summary>What a key already held means for a request, or null for a claim whose request died (its lease lapsed).</summary>
+    private static IdempotencyDecision? Decide(IdempotencyRecord existing, string requestHash, DateTime now)
+    {
+        if (existing.RequestHash != requestHash) return new IdempotencyDecision.Mismatch();
+        if (existing.State == IdempotencyState.Completed)
+            return new IdempotencyDecision.Replay(existing.ResponseStatus ?? 200, existing.ResponseBody ?? "", existing.ResultId);
+        return existing.LockedUntilUtc > now ? new IdempotencyDecision.InFlight() : null;
+    }
+
+    /// <summary>
+    /// Runs a use case whose every effect is in its one transaction (placing an order) at most once per scope and key,
+    /// without claiming the key first: the work writes the key's answer with <see cref="IdempotentUse.Record{T}"/> in
+    /// that transaction, so the key is done exactly when the work commits, and a failed request leaves nothing to
+    /// release. A key already used is looked up before the work (a read): a repeat is replayed, another request with
+    /// it refused. Two requests that race with one key meet at the record's unique index: the loser's transaction
+    /// rolls back and it answers what the winner answered. One write transaction a request instead of
+    /// <see cref="RunOnceAsync"/>'s two, which a use case that calls out (the PSP) between claim and commit still needs.
+    /// </summary>
+    public async Task<(T Response, bool Replayed)> RunInOneTransactionAsync<TRequest, T>(string scope, string key, TRequest request,
+        Func<IdempotentUse, Task<T>> work, string stillRunning, CancellationToken ct)
+    {
+        if (CheckKey(key) is { } problem) throw new DomainException(problem);
+        var use = new IdempotentUse(scope, key, Hash(request));
+        for (var round = 0; round < 4; round++)
+        {
+            if (Settled<T>(await LookUpAsync(use, ct), stillRunning) is { } earlier) return earlier;
+            try
+            {
+                return (await work(use), false);
+            }
+            catch (DbUpdateException)
+            {
+                // Most likely the key's unique index: another request with this key committed first. Answer as it did.
+                if (!await IsHeldAsync(use, ct)) throw;
+            }
+        }
+        throw new ConflictException(stillRunning);
+    }
+
+    /// <summary>
+    /// A repeat's answer (replayed), or the refusal of a key used for another request or still running; null when the
+    /// work may run.
+    /// </summary>
+    private static (T Response, bool Replayed)? Settled<T>(IdempotencyDecision? decision, string stillRunning) => decision switch
+    {
+        IdempotencyDecision.Replay replay => (JsonSerializer.Deserialize<T>(replay.Body, ResponseJson)!, true),
+        IdempotencyDecision.Mismatch => throw new IdempotencyKeyReusedException(),
+        IdempotencyDecision.InFlight => throw new ConflictException(stillRunning),
+        _ => null,
+    };
+
+    /// <summary>The decision for a key already held, or null when it is free (an expired answer or a dead claim is removed).</summary>
+    private async Task<IdempotencyDecision?> LookUpAsync(IdempotentUse use, CancellationToken ct)
+    {
+        var now = clock.UtcNow();
+        await using var db = await contexts.CreateAsync(ct);
+        var existing = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == use.Scope && r.Key == use.Key, ct);
+        if (existing is null) return null;
+        var decision = existing.ExpiresAtUtc <= now ? null : Decide(existing, use.RequestHash, now);
+        if (decision is null) // expired, or a claim whose request died: forget it, and the work writes the key anew
+            await db.Set<IdempotencyRecord>().Where(r => r.Id == existing.Id && r.LockedUntilUtc == existing.LockedUntilUtc).ExecuteDeleteAsync(ct);
+        return decision;
+    }
+
+    private async Task<bool> IsHeldAsync(IdempotentUse use, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateAsync(ct);
+        return await db.Set<IdempotencyRecord>().AnyAsync(r => r.Scope == use.Scope && r.Key == use.Key, ct);
     }
 
     /// <summary>
@@ -160,15 +249,7 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
         Func<IdempotencyClaim, Task<T>> work, string stillRunning, CancellationToken ct)
     {
         var decision = await BeginAsync(scope, key, Hash(request), ct);
-        switch (decision)
-        {
-            case IdempotencyDecision.Replay replay:
-                return (JsonSerializer.Deserialize<T>(replay.Body, ResponseJson)!, true);
-            case IdempotencyDecision.Mismatch:
-                throw new IdempotencyKeyReusedException();
-            case IdempotencyDecision.InFlight:
-                throw new ConflictException(stillRunning);
-        }
+        if (Settled<T>(decision, stillRunning) is { } earlier) return earlier;
         var claim = ((IdempotencyDecision.Proceed)decision).Claim;
         try
         {
@@ -185,7 +266,9 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
 
     /// <summary>Completes a claim with the response that <see cref="RunOnceAsync"/> replays to repeats.</summary>
     public static Task CompleteAsync<T>(DbContext db, IdempotencyClaim claim, int status, T response, string? resultId, CancellationToken ct) =>
-        CompleteAsync(db, claim, status, JsonSerializer.Serialize(response, ResponseJson), resultId, ct);
+        CompleteAsync(db, claim, status, Serialize(response), resultId, ct);
+
+    internal static string Serialize<T>(T response) => JsonSerializer.Serialize(response, ResponseJson);
 
     /// <summary>
     /// Records the response inside the use case's own transaction, so the key is "done" exactly when

@@ -13,10 +13,17 @@ namespace QCommerce.Core.Data;
 /// waits for an fsync (the WAL is synced at checkpoints), the file never corrupts, and a power cut
 /// may lose the last moments of commits. That suits the embedded default; PostgreSQL is for scale.
 /// </para>
+/// <para>
+/// And a connection checkpoints the write-ahead log by itself only past <see cref="AutoCheckpointPages"/>:
+/// <see cref="SqliteCheckpointer"/> does it in the background, out of the writers' way.
+/// </para>
 /// </summary>
 public sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
     public const int Milliseconds = 5000;
+
+    /// <summary>Ten times SQLite's default: a safety net for when the background checkpoints do not run (tests, a stalled disk).</summary>
+    public const int AutoCheckpointPages = 10_000;
 
     public static readonly SqliteBusyTimeout Instance = new();
 
@@ -39,7 +46,7 @@ public sealed class SqliteBusyTimeout : DbConnectionInterceptor
         var handle = (connection as Microsoft.Data.Sqlite.SqliteConnection)?.Handle;
         if (handle is not null && Applied.TryGetValue(handle, out _)) return;
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout = {Milliseconds}; PRAGMA synchronous = NORMAL;";
+        command.CommandText = $"PRAGMA busy_timeout = {Milliseconds}; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {AutoCheckpointPages};";
         command.ExecuteNonQuery();
         if (handle is not null) Applied.AddOrUpdate(handle, handle);
     }

@@ -40,8 +40,9 @@ public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon)
 /// <summary>
 /// Turning a basket into an order (DESIGN §2-§4): one use case, one transaction. Every line is
 /// checked and every problem reported at once; then stock, slot and coupon are taken with
-/// conditional updates, and the order, its reservation, the idempotency record and the
-/// <c>OrderCreated</c> outbox message are written together, or nothing is.
+/// conditional updates, and the order, its reservation, the idempotency record (the key's answer: nothing is claimed
+/// before, see <see cref="IdempotencyGuard.RunInOneTransactionAsync"/>) and the <c>OrderCreated</c> outbox message are
+/// written together, or nothing is.
 /// </summary>
 public sealed class CheckoutService(
     IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, AsapBacklog backlog,
@@ -50,8 +51,8 @@ public sealed class CheckoutService(
     /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
     public async Task<PlaceOrderResult> PlaceOrderAsync(PlaceOrderCommand command, string idempotencyKey, CancellationToken ct = default)
     {
-        var (receipt, replayed) = await idempotency.RunOnceAsync($"{command.UserId}:orders", idempotencyKey, command,
-            claim => PlaceAsync(command, claim, ct), "An order with this Idempotency-Key is still being placed; wait a moment and look at your orders.", ct);
+        var (receipt, replayed) = await idempotency.RunInOneTransactionAsync($"{command.UserId}:orders", idempotencyKey, command,
+            key => PlaceAsync(command, key, ct), "An order with this Idempotency-Key is still being placed; wait a moment and look at your orders.", ct);
         return new PlaceOrderResult(receipt, replayed);
     }
 
@@ -77,7 +78,7 @@ public sealed class CheckoutService(
         return await AsapByAsync(store, clock.GetUtcNow(), ct);
     }
 
-    private async Task<OrderReceipt> PlaceAsync(PlaceOrderCommand command, IdempotencyClaim claim, CancellationToken ct)
+    private async Task<OrderReceipt> PlaceAsync(PlaceOrderCommand command, IdempotentUse key, CancellationToken ct)
     {
         var store = await stores.GetAsync(command.StoreId, ct);
         var now = clock.UtcNow();
@@ -111,6 +112,7 @@ public sealed class CheckoutService(
 
         // 2. The writes, one transaction. The rows go first; the conditional updates of the shared
         // rows (stock, slot, coupon) come last, so their row locks are held only until the commit.
+        using var writer = await SqliteWriteGate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Database.AutoSavepointsEnabled = false; // all or nothing anyway: savepoints would only add round trips
         db.Orders.Add(order);
@@ -132,6 +134,7 @@ public sealed class CheckoutService(
             db.CouponRedemptions.Add(new CouponRedemption(coupon.Id, command.UserId, order.Id, useNumber, now));
         }
         var receipt = OrderReceipt.From(order);
+        key.Record(db, 201, receipt, order.PublicId, now);
         Outbox.Enqueue(db, EventTypes.OrderCreated, order.PublicId, new OrderCreatedEvent(order.Id, store.Id, order.Status, order.PaymentMethod,
             order.Currency, order.TotalMinor, order.ReservationExpiresAtUtc), now);
         try
@@ -146,7 +149,6 @@ public sealed class CheckoutService(
             // Another order of this customer's, placed at the same moment, took the same use of the code.
             Reject("couponCode", $"You have already used the code {coupon!.Code} as often as it allows.");
         }
-        await IdempotencyGuard.CompleteAsync(db, claim, 201, receipt, order.PublicId, ct);
         if (command.ClearCart)
             await db.CartLines.Where(l => db.Carts.Any(c => c.Id == l.CartId && c.UserId == command.UserId && c.StoreId == store.Id)).ExecuteDeleteAsync(ct);
 

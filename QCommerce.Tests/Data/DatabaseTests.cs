@@ -193,8 +193,91 @@ public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlit
             Assert.Equal((long)SqliteBusyTimeout.Milliseconds, await command.ExecuteScalarAsync());
             command.CommandText = "PRAGMA synchronous";
             Assert.Equal(1L, await command.ExecuteScalarAsync()); // NORMAL
+            command.CommandText = "PRAGMA wal_autocheckpoint";
+            Assert.Equal((long)SqliteBusyTimeout.AutoCheckpointPages, await command.ExecuteScalarAsync());
         }
+    }
+
+    /// <summary>
+    /// Writes reach the database file (only a checkpoint writes it, in WAL mode) through the background checkpointer,
+    /// soon after they commit and not inside them; while nothing is written it runs none.
+    /// </summary>
+    [Fact]
+    public async Task TheCheckpointer_CopiesTheLogSoonAfterAWrite_AndRunsNoneWhileIdle()
+    {
+        var file = new FileInfo(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(Db.ConnectionString).DataSource);
+        async Task WriteAsync()
+        {
+            await using var db = Db.CreateContext();
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"Stock\" SET \"LowStockThreshold\" = \"LowStockThreshold\" + 1");
+        }
+        await WriteAsync(); // whatever the set-up left in the log is copied by the first look
+        using var checkpointer = new SqliteCheckpointer(Db.ConnectionString, NullLogger<SqliteCheckpointer>.Instance);
+        await checkpointer.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => checkpointer.Checkpoints == 1);
+        file.Refresh();
+        var copied = file.LastWriteTimeUtc;
+
+        await Task.Delay(SqliteCheckpointer.Interval * 4);
+        Assert.Equal(1, checkpointer.Checkpoints); // idle: no checkpoint, no statement
+
+        await WriteAsync();
+        file.Refresh();
+        Assert.Equal(copied, file.LastWriteTimeUtc); // the commit itself did not checkpoint
+        await WaitUntilAsync(() => checkpointer.Checkpoints == 2);
+        file.Refresh();
+        Assert.True(file.LastWriteTimeUtc > copied, "the write reached the database file");
+        await checkpointer.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 20)
+        {
+            Assert.True(waited < 5000, "not within 5 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// The write gate lets one write transaction of a database file in at a time, the next the moment the first lets go
+    /// (also when its turn is released twice), and never holds up another file's writers.
+    /// </summary>
+    [Fact]
+    public async Task TheWriteGate_QueuesOneFilesWriters_InTurn_AndNotAnotherFiles()
+    {
+        await using var first = Db.CreateContext();
+        await using var second = Db.CreateContext();
+        var turn = await SqliteWriteGate.EnterAsync(first, CancellationToken.None);
+        Assert.NotNull(turn);
+        var waiting = SqliteWriteGate.EnterAsync(second, CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+
+        await using (var elsewhere = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite))
+        await using (var other = elsewhere.CreateContext())
+        using (var otherTurn = await SqliteWriteGate.EnterAsync(other, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)))
+            Assert.NotNull(otherTurn);
+
+        turn!.Dispose();
+        turn.Dispose();
+        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        var third = SqliteWriteGate.EnterAsync(first, CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        Assert.False(third.IsCompleted); // the double release let no one in out of turn
+        next!.Dispose();
+        (await third.WaitAsync(TimeSpan.FromSeconds(5)))!.Dispose();
     }
 }
 
-public sealed class PostgresDatabaseTests() : DatabaseTests(DatabaseProvider.Postgres);
+public sealed class PostgresDatabaseTests() : DatabaseTests(DatabaseProvider.Postgres)
+{
+    /// <summary>PostgreSQL locks rows, not the database: its writers are not queued.</summary>
+    [Fact]
+    public async Task TheWriteGate_IsOpen()
+    {
+        await using var db = Db.CreateContext();
+        Assert.Null(await SqliteWriteGate.EnterAsync(db, CancellationToken.None));
+        Assert.Null(await SqliteWriteGate.EnterAsync(db, CancellationToken.None));
+    }
+}

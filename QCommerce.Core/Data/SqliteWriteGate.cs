@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+
+namespace QCommerce.Core.Data;
+
+/// <summary>
+/// Queues this process's hot SQLite write transactions (placing an order) in line, first come first served, before they
+/// ask SQLite for its one write lock. Left to SQLite, a writer that finds the lock taken sleeps in its busy handler in
+/// growing steps (1, 2, 5 … 100 ms) and misses the moments the lock is free: measured at two connections, p99 188 ms
+/// and p95 54 ms for orders that take 5 ms. Queued here, each takes the lock the moment the one before lets go (p99
+/// 18 ms). Writers that do not queue (jobs, the ops portal) still meet these in the busy handler, as before.
+/// PostgreSQL locks rows, not the database: there the gate is open.
+/// </summary>
+public static class SqliteWriteGate
+{
+    /// <summary>One queue per database file: a process may open several (the tests do).</summary>
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Queues = new(StringComparer.Ordinal);
+
+    /// <summary>Waits for this database's turn; dispose the result after the commit or rollback. Null on PostgreSQL.</summary>
+    public static async ValueTask<IDisposable?> EnterAsync(DbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite()) return null;
+        var queue = Queues.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+        await queue.WaitAsync(ct);
+        return new Turn(queue);
+    }
+
+    private sealed class Turn(SemaphoreSlim queue) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) queue.Release();
+        }
+    }
+}
