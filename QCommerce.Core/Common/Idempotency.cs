@@ -183,29 +183,27 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
     /// without claiming the key first: the work writes the key's answer with <see cref="IdempotentUse.Record{T}"/> in
     /// that transaction, so the key is done exactly when the work commits, and a failed request leaves nothing to
     /// release. A key already used is looked up before the work (a read): a repeat is replayed, another request with
-    /// it refused. Two requests that race with one key meet at the record's unique index: the loser's transaction
-    /// rolls back and it answers what the winner answered. One write transaction a request instead of
-    /// <see cref="RunOnceAsync"/>'s two, which a use case that calls out (the PSP) between claim and commit still needs.
+    /// it refused. Requests that race with one key all do the work; one commits. The others fail: at the key's unique
+    /// index, or earlier, refused by what the winner just took (the customer's last use of a coupon, the last units).
+    /// So whenever the work fails, the key is looked up again, and if the winner has answered it, that answer is
+    /// theirs too. One write transaction a request instead of <see cref="RunOnceAsync"/>'s two, which a use case that
+    /// calls out (the PSP) between claim and commit still needs.
     /// </summary>
     public async Task<(T Response, bool Replayed)> RunInOneTransactionAsync<TRequest, T>(string scope, string key, TRequest request,
         Func<IdempotentUse, Task<T>> work, string stillRunning, CancellationToken ct)
     {
         if (CheckKey(key) is { } problem) throw new DomainException(problem);
         var use = new IdempotentUse(scope, key, Hash(request));
-        for (var round = 0; round < 4; round++)
+        if (Settled<T>(await LookUpAsync(use, ct), stillRunning) is { } earlier) return earlier;
+        try
         {
-            if (Settled<T>(await LookUpAsync(use, ct), stillRunning) is { } earlier) return earlier;
-            try
-            {
-                return (await work(use), false);
-            }
-            catch (DbUpdateException)
-            {
-                // Most likely the key's unique index: another request with this key committed first. Answer as it did.
-                if (!await IsHeldAsync(use, ct)) throw;
-            }
+            return (await work(use), false);
         }
-        throw new ConflictException(stillRunning);
+        catch (Exception e) when (e is DbUpdateException or DomainException)
+        {
+            if (Settled<T>(await LookUpAsync(use, ct), stillRunning) is { } winners) return winners;
+            throw; // the key is still free: the failure is this request's own
+        }
     }
 
     /// <summary>
@@ -231,12 +229,6 @@ public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider cl
         if (decision is null) // expired, or a claim whose request died: forget it, and the work writes the key anew
             await db.Set<IdempotencyRecord>().Where(r => r.Id == existing.Id && r.LockedUntilUtc == existing.LockedUntilUtc).ExecuteDeleteAsync(ct);
         return decision;
-    }
-
-    private async Task<bool> IsHeldAsync(IdempotentUse use, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateAsync(ct);
-        return await db.Set<IdempotencyRecord>().AnyAsync(r => r.Scope == use.Scope && r.Key == use.Key, ct);
     }
 
     /// <summary>

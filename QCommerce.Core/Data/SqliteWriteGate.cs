@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
 
 namespace QCommerce.Core.Data;
 
 /// <summary>
-/// Queues this process's hot SQLite write transactions (placing an order) in line, first come first served, before they
+/// Queues this process's hot SQLite write transactions (placing an order, storing a PSP event) in line, first come first served, before they
 /// ask SQLite for its one write lock. Left to SQLite, a writer that finds the lock taken sleeps in its busy handler in
 /// growing steps (1, 2, 5 … 100 ms) and misses the moments the lock is free: measured at two connections, p99 188 ms
 /// and p95 54 ms for orders that take 5 ms. Queued here, each takes the lock the moment the one before lets go (p99
@@ -12,14 +13,17 @@ namespace QCommerce.Core.Data;
 /// </summary>
 public static class SqliteWriteGate
 {
-    /// <summary>One queue per database file: a process may open several (the tests do).</summary>
+    /// <summary>One queue per database file (a process may open several: the tests do), found by connection string.</summary>
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> ByFile = new(StringComparer.Ordinal);
+
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Queues = new(StringComparer.Ordinal);
 
     /// <summary>Waits for this database's turn; dispose the result after the commit or rollback. Null on PostgreSQL.</summary>
     public static async ValueTask<IDisposable?> EnterAsync(DbContext db, CancellationToken ct)
     {
         if (!db.Database.IsSqlite()) return null;
-        var queue = Queues.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+        var queue = Queues.GetOrAdd(db.Database.GetConnectionString() ?? "", connectionString =>
+            ByFile.GetOrAdd(Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource), _ => new SemaphoreSlim(1, 1)));
         await queue.WaitAsync(ct);
         return new Turn(queue);
     }

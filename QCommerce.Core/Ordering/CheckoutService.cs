@@ -144,6 +144,7 @@ public sealed class CheckoutService(
         catch (DbUpdateException) when (useNumber is not null)
         {
             await tx.RollbackAsync(ct);
+            writer?.Dispose(); // what follows only reads: the next writer need not wait for it
             await using var check = await contexts.CreateDbContextAsync(ct);
             if (!await check.CouponRedemptions.AnyAsync(r => r.CouponId == coupon!.Id && r.UserId == command.UserId && r.UseNumber == useNumber, ct)) throw;
             // Another order of this customer's, placed at the same moment, took the same use of the code.
@@ -166,6 +167,7 @@ public sealed class CheckoutService(
         if (shortSkus.Count > 0)
         {
             await tx.RollbackAsync(ct);
+            writer?.Dispose();
             await ReportShortStockAsync(store, command.Items, shortSkus, now, ct);
         }
         await tx.CommitAsync(ct);

@@ -274,6 +274,37 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
         Assert.Equal(2, (await Harness.StockAsync(Demo.Downtown, Skus[0])).Reserved);
     }
 
+    /// <summary>
+    /// Racers with one key that lose to what the winner has just taken (the customer's one use of a code, the last units)
+    /// answer the winner's order too, not the refusal the winner caused: a shopper retrying a request that timed out must
+    /// not be told that the order they placed failed.
+    /// </summary>
+    [Theory]
+    [InlineData("coupon")]
+    [InlineData("last units")]
+    public async Task PlaceOrder_ParallelIdenticalRequests_ThatTheWinnerLeavesNothingFor_AllAnswerItsOrder(string taken)
+    {
+        var command = taken == "coupon"
+            ? Command(items: [new(Skus[0], 10), new(Skus[1], 10)], coupon: "welcome10")
+            : Command(items: [new(Skus[0], 3)]);
+        if (taken == "last units") await Harness.SetStockAsync(Demo.Downtown, Skus[0], 3);
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var racers = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            await go.Task;
+            return await PlaceAsync(command, "retried-key");
+        })).ToList();
+        go.SetResult();
+        var results = await Task.WhenAll(racers);
+
+        Assert.Single(results.Select(r => r.Receipt).Distinct());
+        Assert.Single(results, r => !r.Replayed);
+        Assert.Equal(1, (await Harness.RowCountsAsync()).Orders);
+        // And a request of its own that the winner left nothing for is still refused as such.
+        var another = await Assert.ThrowsAsync<RequestRejectedException>(() => PlaceAsync(command, "another-key"));
+        Assert.Contains(taken == "coupon" ? "couponCode" : "items[0].qty", another.Errors.Keys);
+    }
+
     /// <summary>A key whose answer has expired is written anew by the next order with it, which is placed afresh.</summary>
     [Fact]
     public async Task PlaceOrder_AKeyKeptPastItsRetention_PlacesANewOrder()
