@@ -173,7 +173,7 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
                 _ => PspEventResult.Applied,
             };
         }
-        using (await SqliteWriteGate.EnterAsync(db, ct)) await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct);
         if (result is PspEventResult.UnknownIntent) // once stored: a repeat of it is a duplicate, not a second warning
             logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
                 input.EventId, input.Type, intentId);

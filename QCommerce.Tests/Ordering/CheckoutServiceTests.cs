@@ -258,15 +258,7 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
     [Fact]
     public async Task PlaceOrder_TwentyParallelIdenticalRequests_MakeOneOrder_AndAllAnswerIt()
     {
-        var command = Command();
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var racers = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
-        {
-            await go.Task;
-            return await PlaceAsync(command, "same-key");
-        })).ToList();
-        go.SetResult();
-        var results = await Task.WhenAll(racers);
+        var results = await RaceAsync(20, Command(), "same-key");
 
         Assert.Equal(1, (await Harness.RowCountsAsync()).Orders);
         Assert.Single(results.Select(r => r.Receipt).Distinct());
@@ -288,14 +280,7 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
             ? Command(items: [new(Skus[0], 10), new(Skus[1], 10)], coupon: "welcome10")
             : Command(items: [new(Skus[0], 3)]);
         if (taken == "last units") await Harness.SetStockAsync(Demo.Downtown, Skus[0], 3);
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var racers = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
-        {
-            await go.Task;
-            return await PlaceAsync(command, "retried-key");
-        })).ToList();
-        go.SetResult();
-        var results = await Task.WhenAll(racers);
+        var results = await RaceAsync(6, command, "retried-key");
 
         Assert.Single(results.Select(r => r.Receipt).Distinct());
         Assert.Single(results, r => !r.Replayed);
@@ -303,6 +288,19 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
         // And a request of its own that the winner left nothing for is still refused as such.
         var another = await Assert.ThrowsAsync<RequestRejectedException>(() => PlaceAsync(command, "another-key"));
         Assert.Contains(taken == "coupon" ? "couponCode" : "items[0].qty", another.Errors.Keys);
+    }
+
+    /// <summary>Places one order from several requests let go together with one key, as a client's retries can.</summary>
+    private async Task<PlaceOrderResult[]> RaceAsync(int racers, PlaceOrderCommand command, string key)
+    {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var placing = Enumerable.Range(0, racers).Select(_ => Task.Run(async () =>
+        {
+            await go.Task;
+            return await PlaceAsync(command, key);
+        })).ToList();
+        go.SetResult();
+        return await Task.WhenAll(placing);
     }
 
     /// <summary>A key whose answer has expired is written anew by the next order with it, which is placed afresh.</summary>
