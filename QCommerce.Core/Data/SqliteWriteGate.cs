@@ -13,9 +13,10 @@ namespace QCommerce.Core.Data;
 /// </summary>
 public static class SqliteWriteGate
 {
-    /// <summary>One queue per database file (a process may open several: the tests do), found by connection string.</summary>
+    /// <summary>One queue per database file, by its full path: a process may open several (the tests do).</summary>
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> ByFile = new(StringComparer.Ordinal);
 
+    /// <summary>The file's queue by connection string, so a string's path is worked out once, not on every write.</summary>
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Queues = new(StringComparer.Ordinal);
 
     /// <summary>Waits for this database's turn; dispose the result after the commit or rollback. Null on PostgreSQL.</summary>
