@@ -15,7 +15,7 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-5s}"
 # Placing orders runs through far more of EF Core's generic code than a read, and tiered compilation (with PGO) keeps
 # compiling it for about a minute of orders. Measured on PostgreSQL, 60 s of warm-up instead of 5: 186-195 -> 242 per s at
-# 32 connections, 153-156 -> 218 at 2, the CPU per order down by a third; a server that has run a minute is warm.
+# 32 connections, 153-156 -> 218 at 2, the app's CPU per order nearly halved; a server that has run a minute is warm.
 ORDERS_WARMUP="${ORDERS_WARMUP:-60s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 LIGHT_CONNECTIONS="${LIGHT_CONNECTIONS:-2}"

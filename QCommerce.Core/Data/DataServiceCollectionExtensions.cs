@@ -39,9 +39,9 @@ public static class DataServiceCollectionExtensions
                 break;
             default:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), contentRoot);
-                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery).UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)).AddInterceptors(SqliteBusyTimeout.Instance).ConfigureWarnings(QuietExpectedFailures)));
+                services.AddPooledDbContextFactory<SqliteQCommerceDbContext>((sp, o) => WithInterceptors(sp, o.UseSqlite(sqlite, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery).UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)).AddInterceptors(SqliteConnectionSettings.Instance).ConfigureWarnings(QuietExpectedFailures)));
                 services.AddSingleton<IDbContextFactory<QCommerceDbContext>, ContextFactory<SqliteQCommerceDbContext>>();
-                // Part of the file's settings (SqliteBusyTimeout leaves checkpoints to it), so it comes with them, not with the jobs.
+                // Part of the file's settings (SqliteConnectionSettings leaves checkpoints to it), so it comes with them, not with the jobs.
                 services.AddSingleton(sp => new SqliteCheckpointer(sqlite, sp.GetRequiredService<ILogger<SqliteCheckpointer>>()));
                 services.AddHostedService(sp => sp.GetRequiredService<SqliteCheckpointer>());
                 break;

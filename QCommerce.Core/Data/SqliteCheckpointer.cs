@@ -9,7 +9,7 @@ namespace QCommerce.Core.Data;
 /// after letting the write lock go), so that writer, and every writer queued behind it in <see cref="SqliteWriteGate"/>,
 /// waits for the copy and the syncs: measured under 32 connections of orders, half of the commit's time (0.74 ms of an
 /// order's 2.9 ms turn; 0.37 ms without). Here each connection checkpoints by itself only past
-/// <see cref="SqliteBusyTimeout.AutoCheckpointPages"/> (a safety net), and this service checkpoints in the background
+/// <see cref="SqliteConnectionSettings.AutoCheckpointPages"/> (a safety net), and this service checkpoints in the background
 /// (PASSIVE: beside readers and writers, never waiting for them) whenever the log has been written since its last
 /// look, at most every <see cref="Interval"/>. It looks at the log file's time, not at the database: an idle app
 /// sends SQLite nothing. It never creates the database: with no file there, it waits.

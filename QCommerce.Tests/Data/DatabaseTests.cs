@@ -190,11 +190,11 @@ public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlit
             await db.Database.OpenConnectionAsync();
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = "PRAGMA busy_timeout";
-            Assert.Equal((long)SqliteBusyTimeout.Milliseconds, await command.ExecuteScalarAsync());
+            Assert.Equal((long)SqliteConnectionSettings.BusyTimeoutMilliseconds, await command.ExecuteScalarAsync());
             command.CommandText = "PRAGMA synchronous";
             Assert.Equal(1L, await command.ExecuteScalarAsync()); // NORMAL
             command.CommandText = "PRAGMA wal_autocheckpoint";
-            Assert.Equal((long)SqliteBusyTimeout.AutoCheckpointPages, await command.ExecuteScalarAsync());
+            Assert.Equal((long)SqliteConnectionSettings.AutoCheckpointPages, await command.ExecuteScalarAsync());
         }
     }
 
@@ -228,6 +228,28 @@ public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlit
         file.Refresh();
         Assert.True(file.LastWriteTimeUtc > copied, "the write reached the database file");
         await checkpointer.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Pointed at a database that is not there (yet, or any more), it waits: it never creates one.</summary>
+    [Fact]
+    public async Task TheCheckpointer_NeverCreatesADatabase()
+    {
+        var folder = Directory.CreateTempSubdirectory("qc-checkpointer-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "absent.db");
+            using var checkpointer = new SqliteCheckpointer($"Data Source={file}", NullLogger<SqliteCheckpointer>.Instance);
+            await checkpointer.StartAsync(CancellationToken.None);
+            await Task.Delay(SqliteCheckpointer.Interval * 4);
+            await checkpointer.StopAsync(CancellationToken.None);
+
+            Assert.Equal(0, checkpointer.Checkpoints);
+            Assert.Empty(folder.GetFiles());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

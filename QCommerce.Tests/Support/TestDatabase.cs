@@ -73,7 +73,7 @@ public sealed class TestDatabase : IAsyncDisposable
         DatabaseProvider.Postgres => new PostgresQCommerceDbContext(new DbContextOptionsBuilder<PostgresQCommerceDbContext>().UseNpgsql(ConnectionString)
             .AddInterceptors([CommitHooks.Instance, OutsideWriter, .. Interceptors]).Options),
         _ => new SqliteQCommerceDbContext(new DbContextOptionsBuilder<SqliteQCommerceDbContext>().UseSqlite(ConnectionString)
-            .AddInterceptors([SqliteBusyTimeout.Instance, CommitHooks.Instance, OutsideWriter, .. Interceptors]).Options),
+            .AddInterceptors([SqliteConnectionSettings.Instance, CommitHooks.Instance, OutsideWriter, .. Interceptors]).Options),
     };
 
     private static readonly QCommerce.Core.Catalog.CatalogChangeInterceptor OutsideWriter = new(null);
