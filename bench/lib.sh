@@ -3,7 +3,7 @@
 #   bench_setup NAME wrk sqlite3 …   installs what is missing, makes $work, publishes to $app_dir
 #   start_app PROVIDER CONNECTION-STRING [VAR=value …]   then stop_app PROVIDER
 #   start_postgres                   sets PG_CS and $PSQL (psql against the bench database)
-#   shopper_token, run_wrk SCRIPT CONNECTIONS [DURATION]
+#   shopper_token, run_wrk SCRIPT CONNECTIONS [DURATION], measured_wrk (the same, and the app's CPU per request)
 # Expects URL to be set by the caller.
 
 bench_setup() {
@@ -80,4 +80,15 @@ shopper_token() { # registers a new shopper and prints a bearer token
 
 run_wrk() { # script connections [duration] -> "rps p50 p95 p99 errors" (the script prints RESULT via bench/result.lua)
   wrk -t1 -c"$2" -d"${3:-$DURATION}" -s "$1" "$URL" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+}
+
+# run_wrk's figures, then the app's CPU per request (its user + system time over the run, in ms, over the requests
+# served): what a figure costs the server, and, times the rate, how much of the two cores it took (the rest is wrk's).
+measured_wrk() { # script connections [duration, in s]
+  local duration="${3:-$DURATION}" before after result
+  before="$(awk '{print $14 + $15}' "/proc/$app_pid/stat")"
+  result="$(run_wrk "$@")"
+  after="$(awk '{print $14 + $15}' "/proc/$app_pid/stat")"
+  echo "$result $(awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v rps="${result%% *}" -v s="${duration%s}" \
+    'BEGIN {printf "%.2f", (rps > 0) ? 1000 * ticks / hz / (rps * s) : 0}')"
 }

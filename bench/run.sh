@@ -39,7 +39,7 @@ rows=()  # "database|figure|connections|rps p50 p95 p99 errors"
 get() { # database figure path [cookie]
   export QC_PATH="$3" QC_COOKIE="${4:-}"
   wrk -t1 -c8 -d"$WARMUP" -s bench/get.lua "$URL" >/dev/null
-  rows+=("$1|$2|$CONNECTIONS|$(run_wrk bench/get.lua "$CONNECTIONS")")
+  rows+=("$1|$2|$CONNECTIONS|$(measured_wrk bench/get.lua "$CONNECTIONS")")
 }
 
 cold_start() { # provider connection-string: restarts the app on its migrated, seeded database; sets cold_ms
@@ -54,7 +54,7 @@ cold_start() { # provider connection-string: restarts the app on its migrated, s
 measure() { # database provider connection-string: the app is running on a seeded database with stock topped up
   local db="$1" cold_ms
   cold_start "$2" "$3"
-  rows+=("$db|cold start to the first page (ms)|1|$cold_ms 0 0 0 0")
+  rows+=("$db|cold start to the first page (ms)|1|$cold_ms 0 0 0 0 0")
   local store="Cookie: qc_store=1"
   get "$db" "plaintext /health/live" "/health/live"
   get "$db" "GET /v1/products (24, store prices + stock)" "/v1/products?storeId=st_1&pageSize=24"
@@ -67,8 +67,8 @@ measure() { # database provider connection-string: the app is running on a seede
   export QC_TOKEN QC_STORE=st_1 QC_ZIP=10013 QC_SKU_COUNT=200 QC_HOT=0
   QC_TOKEN="$(shopper_token)"
   wrk -t1 -c8 -d"$ORDERS_WARMUP" -s bench/orders.lua "$URL" >/dev/null
-  rows+=("$db|POST /v1/orders (3 random lines)|$CONNECTIONS|$(run_wrk bench/orders.lua "$CONNECTIONS")")
-  rows+=("$db|POST /v1/orders at a light load|$LIGHT_CONNECTIONS|$(run_wrk bench/orders.lua "$LIGHT_CONNECTIONS")")
+  rows+=("$db|POST /v1/orders (3 random lines)|$CONNECTIONS|$(measured_wrk bench/orders.lua "$CONNECTIONS")")
+  rows+=("$db|POST /v1/orders at a light load|$LIGHT_CONNECTIONS|$(measured_wrk bench/orders.lua "$LIGHT_CONNECTIONS")")
 
   echo "  $db: card orders and payment intents for the payment runs…"
   python3 bench/payments_setup.py orders "$URL" "$QC_TOKEN" "$CARD_ORDERS" "$work/orders.txt"
@@ -80,11 +80,11 @@ measure() { # database provider connection-string: the app is running on a seede
   python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"
   wrk -t1 -c4 -d2s -s bench/webhooks.lua "$URL" >/dev/null
   python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS" # fresh ids, signed now
-  rows+=("$db|POST /v1/webhooks/psp (signed, distinct ids)|$WEBHOOK_CONNECTIONS|$(run_wrk bench/webhooks.lua "$WEBHOOK_CONNECTIONS")")
+  rows+=("$db|POST /v1/webhooks/psp (signed, distinct ids)|$WEBHOOK_CONNECTIONS|$(measured_wrk bench/webhooks.lua "$WEBHOOK_CONNECTIONS")")
   python3 bench/payments_setup.py events "$SECRET" "$work/intents.txt" 100000 "$QC_EVENTS"
-  rows+=("$db|POST /v1/webhooks/psp, saturated|$CONNECTIONS|$(run_wrk bench/webhooks.lua "$CONNECTIONS")")
+  rows+=("$db|POST /v1/webhooks/psp, saturated|$CONNECTIONS|$(measured_wrk bench/webhooks.lua "$CONNECTIONS")")
   QC_ORDERS="$work/pay-warmup.txt" wrk -t1 -c2 -d1s -s bench/payments.lua "$URL" >/dev/null
-  rows+=("$db|POST /v1/payments (app + sandbox PSP)|2|$(QC_ORDERS="$work/pay-orders.txt" run_wrk bench/payments.lua 2 3s)") # one order each: 3 s uses at most 2,400
+  rows+=("$db|POST /v1/payments (app + sandbox PSP)|2|$(QC_ORDERS="$work/pay-orders.txt" measured_wrk bench/payments.lua 2 3s)") # one order each: 3 s uses at most 2,400
 }
 
 peer_rounds() { # our list and item against the reference app's, one at a time, ROUNDS times
@@ -144,12 +144,12 @@ json="bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).json"
     "$stamp" "$machine" "$DURATION" "$WARMUP" "$ORDERS_WARMUP" "$CONNECTIONS" "$PRODUCTS" "$HISTORY"
 } >"$json"
 
-printf '\n| %-10s | %-44s | %5s | %9s | %7s | %7s | %7s | %6s | %6s | %-32s | %-4s |\n' "database" "figure" "conns" "req/s" "p50 ms" "p95 ms" "p99 ms" "errors" "/plain" "target" "met"
-printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------" "----------------------------------------------" "-------" "-----------" "---------" "---------" "---------" "--------" "--------" "----------------------------------" "------"
+printf '\n| %-10s | %-44s | %5s | %9s | %7s | %7s | %7s | %6s | %6s | %8s | %-32s | %-4s |\n' "database" "figure" "conns" "req/s" "p50 ms" "p95 ms" "p99 ms" "errors" "/plain" "CPU ms" "target" "met"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------" "----------------------------------------------" "-------" "-----------" "---------" "---------" "---------" "--------" "--------" "----------" "----------------------------------" "------"
 first=1
 for row in "${rows[@]}"; do
   IFS='|' read -r db figure conns result <<<"$row"
-  read -r rps p50 p95 p99 errors <<<"$result"
+  read -r rps p50 p95 p99 errors cpu <<<"$result"
   plain=""
   for other in "${rows[@]}"; do
     IFS='|' read -r odb ofigure _ oresult <<<"$other"
@@ -159,14 +159,14 @@ for row in "${rows[@]}"; do
   [[ "$figure" != plaintext* && "$figure" != cold* && -n "$plain" ]] && share="$(awk -v a="$rps" -v b="$plain" 'BEGIN {printf "%.1f%%", 100 * a / b}')"
   IFS='|' read -r target met <<<"$(judge "$figure" "$db" "$rps" "$p95" "$p99" "${plain:-0}")"
   if [[ "$figure" == cold* ]]; then
-    printf '| %-10s | %-44s | %5s | %9s | %7s | %7s | %7s | %6s | %6s | %-32s | %-4s |\n' "$db" "$figure" "-" "$rps ms" "-" "-" "-" "-" "-" "$target" "$met"
+    printf '| %-10s | %-44s | %5s | %9s | %7s | %7s | %7s | %6s | %6s | %8s | %-32s | %-4s |\n' "$db" "$figure" "-" "$rps ms" "-" "-" "-" "-" "-" "-" "$target" "$met"
   else
-    printf '| %-10s | %-44s | %5s | %9s | %7s | %7s | %7s | %6s | %6s | %-32s | %-4s |\n' "$db" "$figure" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors" "$share" "$target" "$met"
+    printf '| %-10s | %-44s | %5s | %9s | %7s | %7s | %7s | %6s | %6s | %8s | %-32s | %-4s |\n' "$db" "$figure" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors" "$share" "$cpu" "$target" "$met"
   fi
   [ $first -eq 1 ] || printf ',\n' >>"$json"
   first=0
-  printf '    {"database": "%s", "figure": "%s", "connections": %s, "rps": %s, "p50_ms": %s, "p95_ms": %s, "p99_ms": %s, "errors": %s, "target": "%s", "met": "%s"}' \
-    "$db" "$figure" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors" "$target" "$met" >>"$json"
+  printf '    {"database": "%s", "figure": "%s", "connections": %s, "rps": %s, "p50_ms": %s, "p95_ms": %s, "p99_ms": %s, "errors": %s, "app_cpu_ms_per_request": %s, "target": "%s", "met": "%s"}' \
+    "$db" "$figure" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors" "$cpu" "$target" "$met" >>"$json"
 done
 printf '\n  ],\n  "peer": [' >>"$json"
 
@@ -190,4 +190,4 @@ printf '\n  ]\n}\n' >>"$json"
 
 printf '\n%s; wrk -t1 -c%s -d%s after a %s warm-up (orders: %s); Release, Production; %s products, %s orders of history.\n' "$machine" "$CONNECTIONS" "$DURATION" "$WARMUP" "$ORDERS_WARMUP" "$PRODUCTS" "$HISTORY"
 printf 'Pages with the store cookie; orders: cash on delivery, distinct Idempotency-Keys, the light load at %s connections; PostgreSQL with fsync on.\n' "$LIGHT_CONNECTIONS"
-printf 'errors = non-2xx or socket errors. The same figures: %s\n' "$json"
+printf 'errors = non-2xx or socket errors; CPU ms = the app'"'"'s CPU per request (wrk takes the rest of the cores). The same figures: %s\n' "$json"

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
 namespace QCommerce.Core.Data;
 
 /// <summary>Brings the database to the latest migration and, when it has no stores yet, loads the demo data (and an order history).</summary>
@@ -15,15 +18,29 @@ public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> co
             await db.Database.OpenConnectionAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
-        // MigrateAsync checks for the history table itself; asking for pending migrations first would
-        // query a table a new PostgreSQL database does not have yet and log a needless error.
         var started = clock.GetTimestamp();
-        await db.Database.MigrateAsync(ct);
-        logger.LogInformation("Database schema up to date on {Provider} ({Migrations} migrations) in {Elapsed} ms",
-            database.Provider, db.Database.GetMigrations().Count(), (long)clock.GetElapsedTime(started).TotalMilliseconds);
+        var upToDate = await AllMigrationsAppliedAsync(db, ct);
+        if (!upToDate) await db.Database.MigrateAsync(ct);
+        logger.LogInformation("Database schema up to date on {Provider} ({Migrations} migrations, {Applied}) in {Elapsed} ms",
+            database.Provider, db.Database.GetMigrations().Count(), upToDate ? "none to apply" : "migrated",
+            (long)clock.GetElapsedTime(started).TotalMilliseconds);
         if (!seedDemoData) return;
         await DemoData.SeedAsync(db, clock, logger, ct);
         await DemoData.PadCatalogAsync(db, demoCatalogProducts, clock, logger, ct);
         await DemoData.SeedOrderHistoryAsync(db, demoOrders, pricing.Value.TaxRateFor, clock, logger, ct);
+    }
+
+    /// <summary>
+    /// Whether every migration this build knows is in the history table. A restart usually finds it so, and then
+    /// MigrateAsync has nothing to apply but still builds the last migration's snapshot model and compares it with ours:
+    /// about 0.4 s of a 3 s start (bench/run.sh's cold start). The history table is looked for first (a catalog query),
+    /// so a new database's missing table is never queried.
+    /// </summary>
+    private static async Task<bool> AllMigrationsAppliedAsync(QCommerceDbContext db, CancellationToken ct)
+    {
+        var history = db.GetService<IHistoryRepository>();
+        if (!await history.ExistsAsync(ct)) return false;
+        var applied = (await history.GetAppliedMigrationsAsync(ct)).Select(m => m.MigrationId).ToHashSet(StringComparer.Ordinal);
+        return db.Database.GetMigrations().All(applied.Contains);
     }
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Inventory;
@@ -34,6 +37,40 @@ public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
         await using var db = Db.CreateContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task Initialize_MigratedDatabase_AppliesNothing()
+    {
+        var log = new LogCapture();
+        await Db.InitializeAsync(logger: new Logger<DatabaseInitializer>(new LoggerFactory([log])));
+        Assert.Contains(log.Entries, e => e.Message.Contains("none to apply"));
+        await using var db = Db.CreateContext();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task Initialize_DatabaseAMigrationBehind_AppliesIt()
+    {
+        await using var behind = await TestDatabase.CreateAsync(provider);
+        await using (var db = behind.CreateContext())
+        {
+            var all = db.Database.GetMigrations().ToList();
+            await db.GetService<IMigrator>().MigrateAsync(all[^2]);
+            Assert.Equal([all[^1]], await db.Database.GetPendingMigrationsAsync());
+        }
+        var log = new LogCapture();
+        await behind.InitializeAsync(seed: false, logger: new Logger<DatabaseInitializer>(new LoggerFactory([log])));
+        Assert.Contains(log.Entries, e => e.Message.Contains("migrated"));
+        await using (var db = behind.CreateContext()) Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    /// <summary>A start that finds every migration applied skips MigrateAsync, and with it this check: so it is a test.</summary>
+    [Fact]
+    public async Task Model_HasNoChangeMissingFromTheMigrations()
+    {
+        await using var db = Db.CreateContext();
+        Assert.False(db.Database.HasPendingModelChanges(), "the model has changed since the last migration: add one with dotnet ef migrations add");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -81,13 +82,13 @@ public sealed class TestDatabase : IAsyncDisposable
     public IDbContextFactory<QCommerceDbContext> ContextFactory() => new Factory(this);
 
     /// <summary>Migrates, and seeds the demo data unless told not to (with <paramref name="demoOrders"/> of order history, none by default).</summary>
-    public async Task InitializeAsync(bool seed = true, TimeProvider? clock = null, int demoOrders = 0)
+    public async Task InitializeAsync(bool seed = true, TimeProvider? clock = null, int demoOrders = 0, ILogger<DatabaseInitializer>? logger = null)
     {
         var pricing = Microsoft.Extensions.Options.Options.Create(new QCommerce.Core.Promotions.PricingOptions
         {
             TaxRates = new(StringComparer.OrdinalIgnoreCase) { ["metro-north"] = 8.875m, ["metro-south"] = 8.5m },
         });
-        var initializer = new DatabaseInitializer(ContextFactory(), new DatabaseInfo(Provider), clock ?? TimeProvider.System, pricing, NullLogger<DatabaseInitializer>.Instance);
+        var initializer = new DatabaseInitializer(ContextFactory(), new DatabaseInfo(Provider), clock ?? TimeProvider.System, pricing, logger ?? NullLogger<DatabaseInitializer>.Instance);
         await initializer.InitializeAsync(seed, demoOrders);
     }
 
