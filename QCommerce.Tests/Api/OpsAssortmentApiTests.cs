@@ -112,6 +112,15 @@ public abstract class OpsAssortmentApiTests(QCommerceApp app)
             p => p.GetProperty("amount").GetProperty("value").GetInt64() == 777);
 
         var good = bad.Replace("7.77", "777");
+        // A dry run's flag that is not plainly true or false is refused, and nothing is applied.
+        foreach (var unclear in new[] { "", "yes", "1", "true&dryRun=false" })
+        {
+            var refusedFlag = await ApiShopper.JsonAsync(await admin.Http.PostAsync($"/v1/ops/imports/prices?dryRun={unclear}", Csv(good)), HttpStatusCode.BadRequest);
+            Assert.True(refusedFlag.GetProperty("errors").TryGetProperty("dryRun", out _));
+            foreach (var sku in skus.Take(2))
+                Assert.DoesNotContain((await admin.GetAsync($"/v1/ops/prices?skuId={Sku(sku)}")).GetProperty("items").EnumerateArray(),
+                    p => p.GetProperty("amount").GetProperty("value").GetInt64() == 777);
+        }
         var dry = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/prices?dryRun=true", Csv(good)), HttpStatusCode.OK);
         Assert.Equal((2, true, false), (dry.GetProperty("changes").GetInt32(), dry.GetProperty("dryRun").GetBoolean(), dry.GetProperty("applied").GetBoolean()));
         var applied = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/prices", Csv(good)), HttpStatusCode.OK);
@@ -133,6 +142,12 @@ public abstract class OpsAssortmentApiTests(QCommerceApp app)
         var dry = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/stock?storeId=st_3&dryRun=true",
             Csv($"store,sku,counted\nst_3,{Sku(sku)},7\n")), HttpStatusCode.OK);
         Assert.False(dry.GetProperty("applied").GetBoolean());
+        async Task<int> OnHandAsync() => (await admin.GetAsync($"/v1/ops/stores/st_3/stock?skuId={Sku(sku)}")).GetProperty("items")[0].GetProperty("onHand").GetInt32();
+        var before = await OnHandAsync();
+        var unclear = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/stock?storeId=st_3&dryRun=",
+            Csv($"store,sku,counted\nst_3,{Sku(sku)},{before + 5}\n")), HttpStatusCode.BadRequest);
+        Assert.True(unclear.GetProperty("errors").TryGetProperty("dryRun", out _));
+        Assert.Equal(before, await OnHandAsync());
         var wrongStore = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/stock?storeId=st_3",
             Csv($"store,sku,counted\nst_1,{Sku(sku)},7\n")), HttpStatusCode.UnprocessableEntity);
         Assert.True(wrongStore.GetProperty("errors").TryGetProperty("rows[2].store", out _));

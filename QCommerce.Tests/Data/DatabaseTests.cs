@@ -44,7 +44,7 @@ public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
     {
         var log = new LogCapture();
         await Db.InitializeAsync(logger: new Logger<DatabaseInitializer>(new LoggerFactory([log])));
-        Assert.Contains(log.Entries, e => e.Message.Contains("none to apply"));
+        Assert.Contains(log.Entries, e => e.Message.Contains("migrations, none to apply)"));
         await using var db = Db.CreateContext();
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
     }
@@ -61,7 +61,7 @@ public abstract class DatabaseTests(DatabaseProvider provider) : IAsyncLifetime
         }
         var log = new LogCapture();
         await behind.InitializeAsync(seed: false, logger: new Logger<DatabaseInitializer>(new LoggerFactory([log])));
-        Assert.Contains(log.Entries, e => e.Message.Contains("migrated"));
+        Assert.Contains(log.Entries, e => e.Message.Contains("migrations, migrated)"));
         await using (var db = behind.CreateContext()) Assert.Empty(await db.Database.GetPendingMigrationsAsync());
     }
 

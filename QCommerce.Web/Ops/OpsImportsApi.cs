@@ -25,31 +25,35 @@ public static class OpsImportsApi
     {
         var imports = ops.MapGroup("/imports").WithTags("Ops: imports and exports");
 
-        imports.MapPost("/prices", async Task<IResult> (bool? dryRun, HttpRequest request, ClaimsPrincipal user, StaffDirectory directory,
+        imports.MapPost("/prices", async Task<IResult> (HttpRequest request, ClaimsPrincipal user, StaffDirectory directory,
             PriceImport import, CancellationToken ct) =>
         {
-            var (csv, unreadable) = await ReadCsvAsync(request, ct);
-            if (unreadable is not null) return unreadable;
-            var staff = await directory.RequireAsync(user, ct);
-            var report = dryRun == true ? await import.PreviewAsync(staff, csv!, ct) : await import.ApplyAsync(staff, csv!, ct);
-            return Answer(report, dryRun == true);
-        })
-        .WithSummary("Imports a price list: sku,region,amount,currency,effectiveFrom,effectiveTo (amount in minor units; empty effectiveFrom is now).")
-        .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
-
-        imports.MapPost("/stock", async Task<IResult> (string? storeId, bool? dryRun, HttpRequest request, ClaimsPrincipal user, StaffDirectory directory,
-            StockCountImport import, CancellationToken ct) =>
-        {
             var problems = new ProblemList();
-            var store = problems.Id<StoreId>("storeId", storeId);
+            var dryRun = DryRun(request, problems);
             if (problems.Any) return problems.ToProblem();
             var (csv, unreadable) = await ReadCsvAsync(request, ct);
             if (unreadable is not null) return unreadable;
             var staff = await directory.RequireAsync(user, ct);
-            var report = dryRun == true ? await import.PreviewAsync(staff, csv!, store, ct) : await import.ApplyAsync(staff, csv!, store, ct);
-            return Answer(report, dryRun == true);
+            var report = dryRun ? await import.PreviewAsync(staff, csv!, ct) : await import.ApplyAsync(staff, csv!, ct);
+            return Answer(report, dryRun);
         })
-        .WithSummary("Imports shelf counts: store,sku,counted[,note]; each difference to the books becomes a count-correction movement. storeId binds every row to one store.")
+        .WithSummary("Imports a price list: sku,region,amount,currency,effectiveFrom,effectiveTo (amount in minor units; empty effectiveFrom is now). ?dryRun=true previews it.")
+        .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
+
+        imports.MapPost("/stock", async Task<IResult> (string? storeId, HttpRequest request, ClaimsPrincipal user, StaffDirectory directory,
+            StockCountImport import, CancellationToken ct) =>
+        {
+            var problems = new ProblemList();
+            var store = problems.Id<StoreId>("storeId", storeId);
+            var dryRun = DryRun(request, problems);
+            if (problems.Any) return problems.ToProblem();
+            var (csv, unreadable) = await ReadCsvAsync(request, ct);
+            if (unreadable is not null) return unreadable;
+            var staff = await directory.RequireAsync(user, ct);
+            var report = dryRun ? await import.PreviewAsync(staff, csv!, store, ct) : await import.ApplyAsync(staff, csv!, store, ct);
+            return Answer(report, dryRun);
+        })
+        .WithSummary("Imports shelf counts: store,sku,counted[,note]; each difference to the books becomes a count-correction movement. storeId binds every row to one store; ?dryRun=true previews.")
         .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
 
         var exports = ops.MapGroup("/exports").WithTags("Ops: imports and exports");
@@ -68,6 +72,19 @@ public static class OpsImportsApi
         .WithSummary("Your stores' stock (or one store's) as a count sheet: store,sku,counted and columns to read by.").Produces<string>(200, "text/csv");
 
         return ops;
+    }
+
+    /// <summary>
+    /// ?dryRun=true previews, false or none applies; any other value, an empty one too, is refused, so a preview is never
+    /// applied by mistake. Read from the query, not bound: the compile-time request delegates (RequestDelegateGenerator)
+    /// bind an empty <c>?dryRun=</c> as no value at all, which would apply the file.
+    /// </summary>
+    private static bool DryRun(HttpRequest request, ProblemList problems)
+    {
+        if (!request.Query.TryGetValue("dryRun", out var values)) return false;
+        if (values.Count == 1 && bool.TryParse(values[0], out var dryRun)) return dryRun;
+        problems.Add("dryRun", "dryRun is true (a preview: nothing is applied) or false.");
+        return true;
     }
 
     private static IResult Answer(ImportReport report, bool dryRun) =>
