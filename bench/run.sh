@@ -136,6 +136,7 @@ judge() {
     else if (f ~ /^category page/)      { t = ">=1,500 req/s, p99 <=25 ms"; m = (rps >= 1500 && p99 <= 25) ? "yes" : "no" }
     else if (f ~ /^POST \/v1\/orders \(/) { goal = (db == "SQLite") ? 400 : 500; t = ">=" goal "/s"; m = (rps >= goal) ? "yes" : "no" }
     else if (f ~ /light load/)          { t = "p95 <=50 ms"; m = (p95 <= 50) ? "yes" : "no" }
+    else if (f ~ /webhooks.*saturated/) { t = ">=1,000/s (p99 at 8 conns)"; m = (rps >= 1000) ? "yes" : "no" }
     else if (f ~ /webhooks/)            { t = ">=1,000/s, p99 <=30 ms"; m = (rps >= 1000 && p99 <= 30) ? "yes" : "no" }
     else if (f ~ /^cold start/)         { t = "<=3,000 ms"; m = (rps <= 3000) ? "yes" : "no" }
     printf "%s|%s", t, m }'
