@@ -33,7 +33,7 @@ public sealed class DatabaseInitializer(IDbContextFactory<QCommerceDbContext> co
     /// <summary>
     /// Whether every migration this build knows is in the history table. A restart usually finds it so, and then
     /// MigrateAsync has nothing to apply but still builds the last migration's snapshot model and compares it with ours:
-    /// about 0.4 s of a 3 s start (bench/run.sh's cold start). The history table is looked for first (a catalog query),
+    /// about 0.3-0.4 s of a 2.7-3 s restart (SQLite, 10,000 products). The history table is looked for first (a catalog query),
     /// so a new database's missing table is never queried.
     /// </summary>
     private static async Task<bool> AllMigrationsAppliedAsync(QCommerceDbContext db, CancellationToken ct)

@@ -113,10 +113,10 @@ public abstract class OpsAssortmentApiTests(QCommerceApp app)
 
         var good = bad.Replace("7.77", "777");
         // A dry run's flag that is not plainly true or false is refused, and nothing is applied.
-        foreach (var unclear in new[] { "", "yes", "1", "true&dryRun=false" })
+        foreach (var (query, field) in new[] { ("dryRun=", "dryRun"), ("dryRun=yes", "dryRun"), ("dryRun=1", "dryRun"), ("dryRun=true&dryRun=false", "dryRun"), ("dry-run=true", "dry-run") })
         {
-            var refusedFlag = await ApiShopper.JsonAsync(await admin.Http.PostAsync($"/v1/ops/imports/prices?dryRun={unclear}", Csv(good)), HttpStatusCode.BadRequest);
-            Assert.True(refusedFlag.GetProperty("errors").TryGetProperty("dryRun", out _));
+            var refusedFlag = await ApiShopper.JsonAsync(await admin.Http.PostAsync($"/v1/ops/imports/prices?{query}", Csv(good)), HttpStatusCode.BadRequest);
+            Assert.True(refusedFlag.GetProperty("errors").TryGetProperty(field, out _), query);
             foreach (var sku in skus.Take(2))
                 Assert.DoesNotContain((await admin.GetAsync($"/v1/ops/prices?skuId={Sku(sku)}")).GetProperty("items").EnumerateArray(),
                     p => p.GetProperty("amount").GetProperty("value").GetInt64() == 777);
@@ -144,10 +144,13 @@ public abstract class OpsAssortmentApiTests(QCommerceApp app)
         Assert.False(dry.GetProperty("applied").GetBoolean());
         async Task<int> OnHandAsync() => (await admin.GetAsync($"/v1/ops/stores/st_3/stock?skuId={Sku(sku)}")).GetProperty("items")[0].GetProperty("onHand").GetInt32();
         var before = await OnHandAsync();
-        var unclear = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/stock?storeId=st_3&dryRun=",
-            Csv($"store,sku,counted\nst_3,{Sku(sku)},{before + 5}\n")), HttpStatusCode.BadRequest);
-        Assert.True(unclear.GetProperty("errors").TryGetProperty("dryRun", out _));
-        Assert.Equal(before, await OnHandAsync());
+        foreach (var (query, field) in new[] { ("dryRun=", "dryRun"), ("dry-run=true", "dry-run") })
+        {
+            var unclear = await ApiShopper.JsonAsync(await admin.Http.PostAsync($"/v1/ops/imports/stock?storeId=st_3&{query}",
+                Csv($"store,sku,counted\nst_3,{Sku(sku)},{before + 5}\n")), HttpStatusCode.BadRequest);
+            Assert.True(unclear.GetProperty("errors").TryGetProperty(field, out _), query);
+            Assert.Equal(before, await OnHandAsync());
+        }
         var wrongStore = await ApiShopper.JsonAsync(await admin.Http.PostAsync("/v1/ops/imports/stock?storeId=st_3",
             Csv($"store,sku,counted\nst_1,{Sku(sku)},7\n")), HttpStatusCode.UnprocessableEntity);
         Assert.True(wrongStore.GetProperty("errors").TryGetProperty("rows[2].store", out _));

@@ -45,7 +45,7 @@ public static class OpsImportsApi
         {
             var problems = new ProblemList();
             var store = problems.Id<StoreId>("storeId", storeId);
-            var dryRun = DryRun(request, problems);
+            var dryRun = DryRun(request, problems, "storeId");
             if (problems.Any) return problems.ToProblem();
             var (csv, unreadable) = await ReadCsvAsync(request, ct);
             if (unreadable is not null) return unreadable;
@@ -75,13 +75,17 @@ public static class OpsImportsApi
     }
 
     /// <summary>
-    /// ?dryRun=true previews, false or none applies; any other value, an empty one too, is refused, so a preview is never
-    /// applied by mistake. Read from the query, not bound: the compile-time request delegates (RequestDelegateGenerator)
-    /// bind an empty <c>?dryRun=</c> as no value at all, which would apply the file.
+    /// ?dryRun=true previews, false or none applies; any other value, an empty one too, is refused, and so is a parameter
+    /// the import does not know (<c>?dry-run=true</c>), so a preview is never applied by mistake. Read from the query, not
+    /// bound: the compile-time request delegates (RequestDelegateGenerator) bind an empty <c>?dryRun=</c> as no value at
+    /// all, which would apply the file.
     /// </summary>
-    private static bool DryRun(HttpRequest request, ProblemList problems)
+    private static bool DryRun(HttpRequest request, ProblemList problems, string? otherParameter = null)
     {
-        if (!request.Query.TryGetValue("dryRun", out var values)) return false;
+        foreach (var name in request.Query.Keys)
+            if (!name.Equals("dryRun", StringComparison.OrdinalIgnoreCase) && !name.Equals(otherParameter, StringComparison.OrdinalIgnoreCase))
+                problems.Add(name, $"{name} is not a parameter of this import; dryRun=true previews it.");
+        if (!request.Query.TryGetValue("dryRun", out var values)) return problems.Any; // refused anyway; never "apply" by default then
         if (values.Count == 1 && bool.TryParse(values[0], out var dryRun)) return dryRun;
         problems.Add("dryRun", "dryRun is true (a preview: nothing is applied) or false.");
         return true;
