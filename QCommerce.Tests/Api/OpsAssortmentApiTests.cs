@@ -36,6 +36,20 @@ public abstract class OpsAssortmentApiTests(QCommerceApp app)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/ops/stores/st_1/stock")).StatusCode);
     }
 
+    /// <summary>The imports read dryRun by hand (an empty one must be refused), so the API reference is told of it apart.</summary>
+    [Fact]
+    public async Task TheApiReference_DescribesTheImportsDryRun()
+    {
+        using var client = app.CreateClient();
+        var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+        foreach (var path in new[] { "/v1/ops/imports/prices", "/v1/ops/imports/stock" })
+        {
+            var parameters = doc.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("parameters").EnumerateArray();
+            Assert.Contains(parameters, p => p.GetProperty("name").GetString() == "dryRun" && p.GetProperty("in").GetString() == "query"
+                && p.GetProperty("schema").GetProperty("type").GetString() == "boolean");
+        }
+    }
+
     [Fact]
     public async Task StockAdjustments_MoveOnHand_AreInTheLedger_AndBadOnesAreNamed()
     {

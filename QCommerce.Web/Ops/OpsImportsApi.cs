@@ -29,6 +29,7 @@ public static class OpsImportsApi
             PriceImport import, CancellationToken ct) =>
         {
             var problems = new ProblemList();
+            RefuseUnknownParameters(request, problems, "dryRun");
             var dryRun = DryRun(request, problems);
             if (problems.Any) return problems.ToProblem();
             var (csv, unreadable) = await ReadCsvAsync(request, ct);
@@ -38,14 +39,16 @@ public static class OpsImportsApi
             return Answer(report, dryRun);
         })
         .WithSummary("Imports a price list: sku,region,amount,currency,effectiveFrom,effectiveTo (amount in minor units; empty effectiveFrom is now). ?dryRun=true previews it.")
-        .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
+        .WithDryRunParameter()
+        .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
 
         imports.MapPost("/stock", async Task<IResult> (string? storeId, HttpRequest request, ClaimsPrincipal user, StaffDirectory directory,
             StockCountImport import, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var store = problems.Id<StoreId>("storeId", storeId);
-            var dryRun = DryRun(request, problems, "storeId");
+            RefuseUnknownParameters(request, problems, "storeId", "dryRun");
+            var dryRun = DryRun(request, problems);
             if (problems.Any) return problems.ToProblem();
             var (csv, unreadable) = await ReadCsvAsync(request, ct);
             if (unreadable is not null) return unreadable;
@@ -54,7 +57,8 @@ public static class OpsImportsApi
             return Answer(report, dryRun);
         })
         .WithSummary("Imports shelf counts: store,sku,counted[,note]; each difference to the books becomes a count-correction movement. storeId binds every row to one store; ?dryRun=true previews.")
-        .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
+        .WithDryRunParameter()
+        .Accepts<string>("text/csv").Produces<OpsImportDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesValidationProblem(422);
 
         var exports = ops.MapGroup("/exports").WithTags("Ops: imports and exports");
 
@@ -75,21 +79,43 @@ public static class OpsImportsApi
     }
 
     /// <summary>
-    /// ?dryRun=true previews, false or none applies; any other value, an empty one too, is refused, and so is a parameter
-    /// the import does not know (<c>?dry-run=true</c>), so a preview is never applied by mistake. Read from the query, not
-    /// bound: the compile-time request delegates (RequestDelegateGenerator) bind an empty <c>?dryRun=</c> as no value at
-    /// all, which would apply the file.
+    /// A parameter an import does not know is refused, not ignored: <c>?dry-run=true</c> would otherwise apply the file
+    /// its sender meant to preview.
     /// </summary>
-    private static bool DryRun(HttpRequest request, ProblemList problems, string? otherParameter = null)
+    private static void RefuseUnknownParameters(HttpRequest request, ProblemList problems, params string[] known)
     {
         foreach (var name in request.Query.Keys)
-            if (!name.Equals("dryRun", StringComparison.OrdinalIgnoreCase) && !name.Equals(otherParameter, StringComparison.OrdinalIgnoreCase))
+            if (!known.Contains(name, StringComparer.OrdinalIgnoreCase))
                 problems.Add(name, $"{name} is not a parameter of this import; dryRun=true previews it.");
-        if (!request.Query.TryGetValue("dryRun", out var values)) return problems.Any; // refused anyway; never "apply" by default then
+    }
+
+    /// <summary>
+    /// ?dryRun=true previews, false or none applies; any other value, an empty one too, is refused, so a preview is never
+    /// applied by mistake. Read from the query, not bound: the compile-time request delegates (RequestDelegateGenerator)
+    /// bind an empty <c>?dryRun=</c> as no value at all, which would apply the file.
+    /// </summary>
+    private static bool DryRun(HttpRequest request, ProblemList problems)
+    {
+        if (!request.Query.TryGetValue("dryRun", out var values)) return false;
         if (values.Count == 1 && bool.TryParse(values[0], out var dryRun)) return dryRun;
         problems.Add("dryRun", "dryRun is true (a preview: nothing is applied) or false.");
         return true;
     }
+
+    /// <summary>dryRun is read by hand (above), so the API reference is told of it here.</summary>
+    private static RouteHandlerBuilder WithDryRunParameter(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter
+            {
+                Name = "dryRun",
+                In = Microsoft.OpenApi.ParameterLocation.Query,
+                Description = "true previews the file (nothing is applied); false or none applies it.",
+                Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Boolean },
+            });
+            return Task.CompletedTask;
+        });
 
     private static IResult Answer(ImportReport report, bool dryRun) =>
         report.HasProblems
