@@ -52,6 +52,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StaffOrderService>();
         services.AddSingleton<StaffDirectory>();
         services.AddSingleton<OrderQueries>();
+        services.AddSingleton<OrderWork>();
         services.AddSingleton<OrderPaymentOutcomes>();
         services.AddOptions<PaymentsOptions>().BindConfiguration("Payments");
         services.TryAddSingleton<IStripeApiLocation, ConfiguredStripeApiLocation>();
@@ -61,6 +62,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IOrderPaymentGate>(sp => sp.GetRequiredService<PaymentUpdates>());
         services.AddSingleton<PaymentService>();
         services.AddSingleton<RefundService>();
+        services.AddSingleton<IRefundPromises>(sp => sp.GetRequiredService<RefundService>());
         services.AddSingleton<OrderRefundService>();
         services.AddSingleton<Fulfillment.FulfillmentService>();
         services.AddSingleton<Fulfillment.FulfillmentBoard>();

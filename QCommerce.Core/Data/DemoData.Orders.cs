@@ -85,7 +85,7 @@ public static partial class DemoData
             }
             await db.SaveChangesAsync(ct);
             foreach (var (order, store, placedAt, fate) in plans)
-                Advance(db, order, store, placedAt, fate, taxRateOfRegion(store.Region.Code), now, random);
+                Advance(db, order, placedAt, fate, now, random);
             await db.SaveChangesAsync(ct);
             seeded += plans.Count;
         }
@@ -98,7 +98,7 @@ public static partial class DemoData
     /// some short or refunded), 100-103 the last half hour (to pick, picking, packed, on its way), 110-112 stuck (not picked
     /// for half an hour, picking for 45 minutes, not picked for two hours).
     /// </summary>
-    private static void Advance(QCommerceDbContext db, Order order, DarkStore store, DateTime placedAt, int fate, decimal taxRate, DateTime now, Random random)
+    private static void Advance(QCommerceDbContext db, Order order, DateTime placedAt, int fate, DateTime now, Random random)
     {
         var t = placedAt.AddSeconds(random.Next(30, 120));
         if (fate < 4) // never paid or confirmed: expired
@@ -113,7 +113,7 @@ public static partial class DemoData
             payment = Payment.Start(order, t);
             payment.RecordIntent(1, $"pi_demo_{order.Id}", null, t);
             payment.Observe($"pi_demo_{order.Id}", PspIntentStatus.Succeeded, order.TotalMinor, order.Currency, null, t);
-            order.MarkPaid("psp", t);
+            order.ReceivePayment(order.TotalMinor, order.Currency, Guid.NewGuid(), "psp", t);
             db.Payments.Add(payment);
         }
         else order.Confirm("ops:demo@qcommerce.local", t);
@@ -121,10 +121,8 @@ public static partial class DemoData
         switch (fate)
         {
             case < 7: // the shopper changed their mind before picking
-                if (payment is null) { order.Cancel("Cancelled by the shopper.", "shopper", t.AddMinutes(2)); return; }
-                order.RequestRefund("Cancelled by the shopper.", "shopper", t.AddMinutes(2));
-                Refund(payment, payment.CapturedMinor, "Cancelled by the shopper.", t.AddMinutes(3));
-                order.MarkRefunded("psp", t.AddMinutes(3));
+                order.Cancel("Cancelled by the shopper.", "shopper", t.AddMinutes(2), Guid.NewGuid(), byShopper: true);
+                if (payment is not null) Refund(order, payment, t.AddMinutes(3));
                 return;
             case 100 or 110 or 112: return; // to pick (110 and 112: for half an hour and two hours already)
         }
@@ -136,14 +134,12 @@ public static partial class DemoData
         db.Fulfillments.Add(fulfillment);
         if (fate is 101 or 111) return; // being picked (111: for far too long)
 
-        var found = order.Lines.ToDictionary(l => l.Id, l => l.Quantity);
-        if (fate is >= 7 and < 13 && order.Lines.FirstOrDefault(l => l.Quantity > 1) is { } shortLine) found[shortLine.Id] = shortLine.Quantity - 1;
-        var was = order.TotalMinor;
-        var picked = Money.Sum(order.Currency, order.Lines.Select(l => l.UnitPrice * found[l.Id]));
+        var found = order.Lines.GroupBy(l => l.SkuId).Select(g => new FoundUnits(g.Key, g.Sum(l => l.Quantity))).ToList();
+        if (fate is >= 7 and < 13 && found.FindIndex(f => f.Found > 1) is >= 0 and var shortOne) found[shortOne] = found[shortOne] with { Found = found[shortOne].Found - 1 };
         t = t.AddMinutes(random.Next(3, 9));
-        var shortBySku = order.RecordPick(found, OrderPricing.Reprice(order.Price, picked, taxRate), picker, t);
-        fulfillment.Picked(shortBySku.Values.Sum(), t);
-        if (shortBySku.Count > 0 && payment is not null) Refund(payment, was - order.TotalMinor, "Not found when picking.", t.AddMinutes(1));
+        var picked = order.FinishPick(found, picker, t, Guid.NewGuid());
+        fulfillment.Picked(picked.ShortUnits, t);
+        if (payment is not null) Refund(order, payment, t.AddMinutes(1));
         if (fate == 102) return; // packed, waiting for a rider
 
         var rider = new[] { "Sam", "Ana", "Lee", "Maya", "Omar", "Priya" }[random.Next(6)];
@@ -157,19 +153,25 @@ public static partial class DemoData
         Money? cash = order.PaymentMethod == PaymentMethod.CashOnDelivery ? order.Total : null;
         order.Deliver(cash, "ops:demo@qcommerce.local", t);
         fulfillment.Delivered(cash?.MinorUnits, t);
-        if (fate is >= 13 and < 17 && payment is not null && order.Lines.FirstOrDefault(l => l.PickedQuantity > 0) is { } damaged)
+        if (fate is >= 13 and < 17 && payment is not null && order.Lines.FirstOrDefault(l => l.KeptQuantity > 0) is { } damaged)
         {
-            order.RecordRefund(new Dictionary<int, int> { [damaged.Id] = 1 }, damaged.UnitPrice, "ops:demo@qcommerce.local", t.AddHours(2));
-            Refund(payment, damaged.UnitPriceMinor, "Damaged in delivery.", t.AddHours(2));
+            order.Refund([new Order.UnitsToRefund(damaged.SkuId, 1)], null, restock: false, "Damaged in delivery.", "ops:demo@qcommerce.local", t.AddHours(2), Guid.NewGuid());
+            Refund(order, payment, t.AddHours(2));
         }
+        order.TakeEffects(); // the seeded history leaves stock as it is, as if counted after it
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
-    private static void Refund(Payment payment, long amountMinor, string reason, DateTime at)
+    /// <summary>The refunds the order's account decided, made and settled at once, as the PSP would a moment later.</summary>
+    private static void Refund(Order order, Payment payment, DateTime at)
     {
-        var refund = payment.RequestRefund(Math.Min(amountMinor, payment.RefundableMinor), reason, "system", at);
-        payment.ObserveRefund($"re_demo_{Guid.NewGuid():N}", refund.Key, refund.AmountMinor, RefundStatus.Succeeded, null, at);
+        foreach (var due in order.TakeEffects().OfType<RefundDue>())
+        {
+            var refund = payment.RequestRefund(due.AmountMinor, due.Reason, "system", at, due.Key);
+            payment.ObserveRefund($"re_demo_{Guid.NewGuid():N}", refund.Key, refund.AmountMinor, RefundStatus.Succeeded, null, at);
+            order.RefundSettled(refund.AmountMinor, succeeded: true, null, "psp", at);
+        }
     }
 
     /// <summary>A time on <paramref name="day"/> between 07:00 and 22:00 New York time, never in the future.</summary>

@@ -5,15 +5,32 @@ namespace QCommerce.Core.Ordering;
 
 /// <summary>
 /// A shopper's order: lines with the titles and prices of the moment it was placed, its totals, its
-/// delivery promise and its stock reservation. Every change of state is a method here that throws
-/// on an illegal move and appends an <see cref="OrderEvent"/> to the timeline (DESIGN §3).
+/// delivery promise, its stock reservation and its money (Order.Money.cs). Every change of state is a method here
+/// that throws on an illegal move, appends an <see cref="OrderEvent"/> to the timeline (DESIGN §3) and records what
+/// it asks of the world around it as <see cref="OrderEffect"/>s, which <see cref="OrderWork"/> carries out.
 /// </summary>
 public sealed partial class Order : ILiveEntity
 {
     private readonly List<OrderLine> _lines = [];
     private readonly List<OrderEvent> _events = [];
+    private readonly List<OrderEffect> _effects = [];
 
     private Order() { }
+
+    /// <summary>A reason lands on the order's timeline, which shoppers and staff read: a sentence, not a document.</summary>
+    public const int MaxReasonLength = 300;
+
+    /// <summary>
+    /// A reason as the timeline will show it, trimmed; refused by field ("reason") when it is too long or has control characters,
+    /// or when it is missing and <paramref name="whenMissing"/> says why one is needed.
+    /// </summary>
+    public static string? Reason(string? text, string? whenMissing = null)
+    {
+        var why = text?.Trim() ?? "";
+        var problem = why.Length == 0 ? whenMissing : TextRules.Problem(why, MaxReasonLength, "A reason");
+        if (problem is not null) throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = [problem] });
+        return why.Length == 0 ? null : why;
+    }
 
     public static Order Place(string userId, int storeId, PaymentMethod method, DeliveryAddress address, DeliveryPromise delivery,
         IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode, DateTime now, DateTime reservationExpiresAtUtc)
@@ -93,8 +110,15 @@ public sealed partial class Order : ILiveEntity
     public bool IsFinal => Status is OrderStatus.Delivered or OrderStatus.Cancelled or OrderStatus.Refunded;
 
     /// <summary>Quantities per SKU, lines of one SKU summed: what the reservation holds.</summary>
-    public IReadOnlyDictionary<int, int> QuantitiesBySku() =>
-        _lines.GroupBy(l => l.SkuId).ToDictionary(g => g.Key, g => g.Sum(l => l.PickedQuantity));
+    public IReadOnlyDictionary<int, int> QuantitiesBySku() => UnitsBySku(l => l.PickedQuantity);
+
+    /// <summary>The effects of the decisions made since the last call, in order: for the unit of work to carry out, once.</summary>
+    public IReadOnlyList<OrderEffect> TakeEffects()
+    {
+        var taken = _effects.ToList();
+        _effects.Clear();
+        return taken;
+    }
 
     public void ReplaceLines(IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode, string actor, DateTime now)
     {
@@ -123,18 +147,6 @@ public sealed partial class Order : ILiveEntity
         else Touch(now, actor, "Paying by card.");
     }
 
-    /// <summary>
-    /// Payment captured: the reservation is committed and the store can start. A payment that
-    /// succeeded after a failed try (the PSP's truth arrives late) counts too.
-    /// </summary>
-    public void MarkPaid(string actor, DateTime now)
-    {
-        Require("mark as paid", OrderStatus.PendingPayment, OrderStatus.PaymentFailed);
-        ReservationStatus = ReservationStatus.Committed;
-        PaymentInFlight = false;
-        MoveTo(OrderStatus.Paid, actor, "Payment received.", now);
-    }
-
     /// <summary>The card was declined or failed: the shopper may try again while the reservation lasts.</summary>
     public void FailPayment(string reason, string actor, DateTime now)
     {
@@ -146,25 +158,43 @@ public sealed partial class Order : ILiveEntity
     /// <summary>The store accepts a cash-on-delivery order: its stock is committed.</summary>
     public void Confirm(string actor, DateTime now)
     {
-        Require("confirm", OrderStatus.PendingConfirmation);
-        ReservationStatus = ReservationStatus.Committed;
+        Require("confirm", OrderStatus.PendingConfirmation); // only a cash order ever waits for confirmation
+        CommitReservation();
         MoveTo(OrderStatus.Confirmed, actor, "Confirmed by the store; cash on delivery.", now);
     }
 
     /// <summary>
-    /// Cancels an order that has not been paid for (a cash order may still be in picking). Returns what happened to its stock
-    /// before: held units are to be released, committed units (a confirmed cash order) restocked.
+    /// Cancels the order, whoever asks: the one place that decides between cancelling and refunding. An order nobody has
+    /// paid for (or a cash order still in the store) is cancelled and gives back its stock, slot and coupon use. A paid card
+    /// order that has not left the store is refunded all that is left of its money (<paramref name="refundKey"/>) and closes
+    /// as Refunded when that money is back; with nothing left to give back it closes at once. A shopper may cancel only
+    /// until picking starts (<paramref name="byShopper"/>).
     /// </summary>
-    public ReservationStatus Cancel(string reason, string actor, DateTime now)
+    public void Cancel(string reason, string actor, DateTime now, Guid refundKey, bool byShopper = false)
     {
-        Require("cancel", OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed, OrderStatus.Picking);
-        if (Status == OrderStatus.Picking && PaymentMethod == PaymentMethod.Card)
-            throw new ConflictException($"Cannot cancel order {PublicId}: it is {Status} and paid by card, so it is refunded instead.");
-        var before = ReservationStatus;
-        ReservationStatus = ReservationStatus.Released;
-        PaymentInFlight = false;
-        MoveTo(OrderStatus.Cancelled, actor, reason, now);
-        return before;
+        if (byShopper && !CanBeCancelledByShopper)
+            throw new ConflictException($"Order {PublicId} is {Status}; it can no longer be cancelled.");
+        switch (Status)
+        {
+            case OrderStatus.Paid or OrderStatus.Picking when PaymentMethod == PaymentMethod.Card:
+                MoveTo(OrderStatus.RefundPending, actor, reason, now);
+                RefundAllThatIsLeft(refundKey, reason, actor, now);
+                break;
+            case OrderStatus.RefundPending when RefundPendingMinor == 0 && RefundableMinor > 0:
+                // A refund of the cancellation failed at the PSP: asking again is cancelling again.
+                RefundAllThatIsLeft(refundKey, reason, actor, now);
+                break;
+            case OrderStatus.PendingPayment or OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation or OrderStatus.Confirmed
+                or OrderStatus.Picking:
+                PaymentInFlight = false;
+                MoveTo(OrderStatus.Cancelled, actor, reason, now);
+                GiveBackHolds();
+                break;
+            case OrderStatus.OutForDelivery or OrderStatus.Delivered:
+                throw new ConflictException($"Order {PublicId} is {Status}: it has left the store; refund it instead of cancelling.");
+            default:
+                throw new ConflictException($"Order {PublicId} is {Status}; there is nothing left to cancel.");
+        }
     }
 
     /// <summary>True when the reservation ran out on an order still waiting for payment or confirmation.</summary>
@@ -176,12 +206,12 @@ public sealed partial class Order : ILiveEntity
     {
         if (!IsExpiredAt(now))
             throw new ConflictException($"Order {PublicId} is {Status} with its reservation {ReservationStatus} until {ReservationExpiresAtUtc:O}; it cannot expire at {now:O}.");
-        ReservationStatus = ReservationStatus.Released;
         PaymentInFlight = false;
         MoveTo(OrderStatus.Cancelled, "system",
             Status == OrderStatus.PendingConfirmation
                 ? "Cancelled automatically: the store did not confirm in time; the items went back on the shelf."
                 : "Cancelled automatically: payment was not completed in time; the items went back on the shelf.", now);
+        GiveBackHolds();
     }
 
     /// <summary>The reservation outlives its TTL while the shopper is busy paying (a 3-D Secure challenge).</summary>
@@ -193,26 +223,32 @@ public sealed partial class Order : ILiveEntity
         Version++;
     }
 
-    /// <summary>Cancelling after payment: the money goes back before the order is closed.</summary>
-    public void RequestRefund(string reason, string actor, DateTime now)
-    {
-        Require("refund", OrderStatus.Paid, OrderStatus.Picking);
-        MoveTo(OrderStatus.RefundPending, actor, reason, now);
-    }
-
-    /// <summary>The money is back with the shopper; the stock that had left the shelf is returned to it.</summary>
-    public ReservationStatus MarkRefunded(string actor, DateTime now)
-    {
-        Require("mark as refunded", OrderStatus.RefundPending);
-        var before = ReservationStatus;
-        ReservationStatus = ReservationStatus.Released;
-        MoveTo(OrderStatus.Refunded, actor, "Refunded in full.", now);
-        return before;
-    }
-
     /// <summary>Something the shopper and ops should see on the timeline that does not change the state.</summary>
     public void Note(string actor, string reason, DateTime now) => Touch(now, actor, reason);
 
+
+    /// <summary>Held units leave the shelf for the order: paid, or confirmed.</summary>
+    private void CommitReservation()
+    {
+        if (ReservationStatus != ReservationStatus.Held) return;
+        ReservationStatus = ReservationStatus.Committed;
+        _effects.Add(new CommitStock(QuantitiesBySku()));
+    }
+
+    /// <summary>
+    /// What a closed order gives back: units still held are released; units that had left the shelf for it and are still the
+    /// shopper's come back (those refunded before were restocked then, or are gone); its slot and coupon use.
+    /// </summary>
+    private void GiveBackHolds()
+    {
+        if (ReservationStatus == ReservationStatus.Held) _effects.Add(new ReleaseHeldStock(QuantitiesBySku()));
+        else if (ReservationStatus == ReservationStatus.Committed) _effects.Add(new RestockUnits(UnitsBySku(l => l.KeptQuantity)));
+        ReservationStatus = ReservationStatus.Released;
+        _effects.Add(new ReleaseSlotAndCoupon());
+    }
+
+    private Dictionary<int, int> UnitsBySku(Func<OrderLine, int> units) =>
+        _lines.GroupBy(l => l.SkuId).Select(g => (g.Key, Units: g.Sum(units))).Where(x => x.Units > 0).ToDictionary(x => x.Key, x => x.Units);
 
     private void Require(string action, params OrderStatus[] allowed)
     {
@@ -226,16 +262,16 @@ public sealed partial class Order : ILiveEntity
             throw new ConflictException($"Cannot {action} order {PublicId}: it is {Status}; changes are possible only before payment.");
     }
 
-    private void MoveTo(OrderStatus to, string actor, string? reason, DateTime now)
+    private void MoveTo(OrderStatus to, string actor, string? reason, DateTime now, long? refundMinor = null)
     {
-        _events.Add(new OrderEvent(now, actor, Status, to, reason));
+        _events.Add(new OrderEvent(now, actor, Status, to, reason, refundMinor: refundMinor));
         Status = to;
         UpdatedAtUtc = now;
         Version++;
     }
 
     /// <summary>A timeline entry that keeps the status (a change of items, a note): a move to where the order is.</summary>
-    private void Touch(DateTime now, string actor, string reason) => MoveTo(Status, actor, reason, now);
+    private void Touch(DateTime now, string actor, string reason, long? refundMinor = null) => MoveTo(Status, actor, reason, now, refundMinor);
 
     private void SetLines(IEnumerable<OrderLine> lines, PriceBreakdown price, string? couponCode)
     {
@@ -252,6 +288,10 @@ public sealed partial class Order : ILiveEntity
         SetTotals(price);
     }
 
+    /// <summary>
+    /// The order's price, and each line's part of its discount and tax: shared in proportion to the line's goods (the tax to
+    /// its goods less its discount), largest remainders first, so the parts add up to the order's to the minor unit.
+    /// </summary>
     private void SetTotals(PriceBreakdown price)
     {
         SubtotalMinor = price.Subtotal.MinorUnits;
@@ -259,6 +299,22 @@ public sealed partial class Order : ILiveEntity
         DeliveryFeeMinor = price.DeliveryFee.MinorUnits;
         TaxMinor = price.Tax.MinorUnits;
         TotalMinor = price.Total.MinorUnits;
+        var goods = _lines.Select(l => l.UnitPriceMinor * l.Quantity).ToList();
+        var discounts = Share(DiscountMinor, goods);
+        var taxes = Share(TaxMinor, goods.Select((g, i) => g - discounts[i]).ToList());
+        for (var i = 0; i < _lines.Count; i++) _lines[i].Allocate(discounts[i], taxes[i]);
+    }
+
+    /// <summary><paramref name="whole"/> shared by <paramref name="weights"/>: floors first, then a minor unit each to the largest remainders.</summary>
+    internal static long[] Share(long whole, IReadOnlyList<long> weights)
+    {
+        var total = weights.Sum();
+        if (total <= 0) return weights.Select(_ => 0L).ToArray();
+        var parts = weights.Select(w => (long)((decimal)whole * w / total)).ToArray();
+        var order = weights.Select((w, i) => (i, Remainder: (decimal)whole * w % total)).OrderByDescending(x => x.Remainder).ThenBy(x => x.i).ToList();
+        var missing = whole - parts.Sum();
+        for (var k = 0; k < missing; k++) parts[order[k % order.Count].i]++;
+        return parts;
     }
 
     private void SetAddress(DeliveryAddress address)

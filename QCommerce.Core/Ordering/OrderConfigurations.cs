@@ -9,7 +9,11 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> b)
     {
-        b.ToTable("Orders");
+        b.ToTable("Orders", t =>
+        {
+            // The order's money account (Order.Money.cs): never more back, settled or promised, than was captured.
+            t.HasCheckConstraint("CK_Orders_Money", "\"RefundedMinor\" >= 0 AND \"RefundPendingMinor\" >= 0 AND \"RefundedMinor\" + \"RefundPendingMinor\" <= \"CapturedMinor\"");
+        });
         b.Property(o => o.UserId).HasMaxLength(450);
         b.HasOne<AppUser>().WithMany().HasForeignKey(o => o.UserId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<DarkStore>().WithMany().HasForeignKey(o => o.StoreId).OnDelete(DeleteBehavior.Restrict);
@@ -24,6 +28,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(o => o.AddressCity).HasMaxLength(80);
         b.Property(o => o.AddressZip).HasMaxLength(10);
         b.Property(o => o.CouponCode).HasMaxLength(32);
+        b.Property(o => o.MoneyReviewNote).HasMaxLength(300);
         b.Property(o => o.Version).IsConcurrencyToken();
         b.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(o => o.Events).WithOne().HasForeignKey(e => e.OrderId).OnDelete(DeleteBehavior.Cascade);
@@ -45,6 +50,9 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Ignore(o => o.CanBeModified);
         b.Ignore(o => o.CanBeCancelledByShopper);
         b.Ignore(o => o.IsFinal);
+        b.Ignore(o => o.RefundableMinor);
+        b.Ignore(o => o.KeptWorthMinor);
+        b.Ignore(o => o.OwedMinor);
     }
 }
 
@@ -52,7 +60,14 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
 {
     public void Configure(EntityTypeBuilder<OrderLine> b)
     {
-        b.ToTable("OrderLines", t => t.HasCheckConstraint("CK_OrderLines_Quantity", "\"Quantity\" BETWEEN 1 AND 99"));
+        b.ToTable("OrderLines", t =>
+        {
+            t.HasCheckConstraint("CK_OrderLines_Quantity", "\"Quantity\" BETWEEN 1 AND 99");
+            // A unit is short or refunded once at most; units refunded before the pick are among those refunded; a line gives
+            // back no more than it cost.
+            t.HasCheckConstraint("CK_OrderLines_Units", "\"ShortQuantity\" >= 0 AND \"RemovedQuantity\" >= 0 AND \"RemovedQuantity\" <= \"RefundedQuantity\" AND \"ShortQuantity\" + \"RefundedQuantity\" <= \"Quantity\"");
+            t.HasCheckConstraint("CK_OrderLines_Money", "\"RefundedMinor\" >= 0 AND \"RefundedMinor\" <= \"UnitPriceMinor\" * \"Quantity\" - \"DiscountMinor\" + \"TaxMinor\"");
+        });
         b.HasOne<Sku>().WithMany().HasForeignKey(l => l.SkuId).OnDelete(DeleteBehavior.Restrict);
         b.Property(l => l.Title).HasMaxLength(200);
         b.Property(l => l.SizeLabel).HasMaxLength(40);
@@ -61,6 +76,8 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         b.Ignore(l => l.UnitPrice);
         b.Ignore(l => l.LineTotal);
         b.Ignore(l => l.PickedQuantity);
+        b.Ignore(l => l.KeptQuantity);
+        b.Ignore(l => l.ShareMinor);
     }
 }
 

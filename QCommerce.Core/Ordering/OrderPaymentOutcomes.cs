@@ -1,89 +1,67 @@
-using QCommerce.Core.Data;
-using QCommerce.Core.Inventory;
-
 namespace QCommerce.Core.Ordering;
 
-/// <summary>What a card payment's outcome asks of its order; Payments decides which outcome an event is.</summary>
-public enum PaymentOutcomeKind
+/// <summary>What the PSP said about an order's card payment, in the order's terms; Payments decides which of these an event is.</summary>
+public abstract record PaymentOutcome
 {
-    /// <summary>The money is taken: a waiting order is paid and its stock committed.</summary>
-    Paid,
+    /// <summary>Money captured for the order.</summary>
+    public sealed record Captured(long AmountMinor, string Currency) : PaymentOutcome;
 
     /// <summary>The current attempt failed: the shopper may try again while the reservation lasts.</summary>
-    Failed,
+    public sealed record Failed(string? Message) : PaymentOutcome;
 
     /// <summary>The bank asks the shopper to confirm (3-D Secure): the reservation outlives the challenge.</summary>
-    ChallengePending,
+    public sealed record ChallengePending(DateTime HoldUntilUtc) : PaymentOutcome;
 
-    /// <summary>The money is back in full: a refund-pending order closes as refunded and its stock returns.</summary>
-    RefundedInFull,
+    /// <summary>A refund the order promised was settled by the PSP, back with the shopper or failed.</summary>
+    public sealed record RefundSettled(long AmountMinor, bool Succeeded, string? Failure) : PaymentOutcome;
+
+    /// <summary>A refund made at the PSP that the order never asked for, settled.</summary>
+    public sealed record UnaskedRefund(long AmountMinor, string PspRefundId) : PaymentOutcome;
 
     /// <summary>Something the shopper and the store should read on the order's timeline, nothing more.</summary>
-    Note,
+    public sealed record Note(string Message) : PaymentOutcome;
 }
 
-/// <summary>One outcome, with the words for the timeline and how long a challenge keeps the stock.</summary>
-public sealed record PaymentOutcome(PaymentOutcomeKind Kind, string? Message = null, DateTime? HoldUntilUtc = null);
-
 /// <summary>
-/// The order's side of payments, in one place: what being paid, failing, waiting for 3-D Secure or being refunded
-/// in full does to an order, its stock, slot and coupon use. Each outcome is applied once per event (the handler's
-/// processed-message record commits with it), the order's row is saved before any shared row moves, and the order's
-/// status change goes out through the outbox.
+/// The order's side of payments: each outcome is an <see cref="OrderWork"/> step run once per event (the handler's
+/// processed-message record commits with it), decided by the order's own account: being paid commits the stock, money for
+/// a cancelled order goes back, refunds settled or made at the PSP move the account and may close the order.
 /// </summary>
-public sealed class OrderPaymentOutcomes(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock,
-    ILogger<OrderPaymentOutcomes> logger)
+public sealed class OrderPaymentOutcomes(OrderWork work, ILogger<OrderPaymentOutcomes> logger)
 {
     public async Task ApplyAsync(int orderId, PaymentOutcome outcome, string handler, Guid eventId, string cause, CancellationToken ct)
     {
-        var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await Outbox.AlreadyProcessedAsync(db, handler, eventId, ct)) return;
-        var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == orderId, ct);
-        var from = order.Status;
-        Func<Task>? moveShared = null;
-
-        switch (outcome.Kind)
+        await work.RunAsync(OrderActor.Psp, orderId, new OrderStep(Handler: handler, EventId: eventId), d =>
         {
-            case PaymentOutcomeKind.Paid when order.Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed:
-                var held = order.ReservationStatus == ReservationStatus.Held;
-                order.MarkPaid("psp", now);
-                if (held) moveShared = () => StockReservations.CommitAsync(db, order.StoreId, order.QuantitiesBySku(), order.PublicId, "psp", now, ct);
-                break;
-            case PaymentOutcomeKind.Failed when order.Status is OrderStatus.PendingPayment:
-                order.FailPayment(outcome.Message is { Length: > 0 } why ? $"Payment failed: {why}" : "Payment failed.", "psp", now);
-                break;
-            case PaymentOutcomeKind.ChallengePending when order.ReservationStatus == ReservationStatus.Held && outcome.HoldUntilUtc is { } until:
-                order.ExtendReservation(until);
-                order.Note("psp", "Waiting for the bank to confirm the payment (3-D Secure); the items stay reserved.", now);
-                break;
-            case PaymentOutcomeKind.RefundedInFull when order.Status is OrderStatus.RefundPending:
-                var before = order.MarkRefunded("psp", now);
-                moveShared = () => OrderService.ReleaseHoldsAsync(db, order, before, "psp", now, ct);
-                break;
-            case PaymentOutcomeKind.Note or PaymentOutcomeKind.RefundedInFull when outcome.Message is { Length: > 0 } text:
-                order.Note("psp", text, now);
-                break;
-            default:
-                logger.LogInformation("{Cause} for order {OrderId} ({Status}) changes nothing", cause, order.PublicId, order.Status);
-                break;
-        }
-        if (order.Status != from)
-            Outbox.Enqueue(db, EventTypes.OrderStatusChanged, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "psp", cause), now);
-        db.ProcessedMessages.Add(new ProcessedMessage(handler, eventId, now));
-        await db.SaveChangesAsync(ct);
-        if (moveShared is not null) await moveShared();
-        await tx.CommitAsync(ct);
-        if (order.Status == from) return;
-        logger.LogInformation("Order {OrderId}: {From} -> {To} after {Cause}", order.PublicId, from, order.Status, cause);
-    }
-
-    /// <summary>The state of an order as a payment's effects need to judge it.</summary>
-    public async Task<(OrderStatus Status, long TotalMinor, string Currency)> StateAsync(int orderId, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var order = await db.Orders.AsNoTracking().Where(o => o.Id == orderId).Select(o => new { o.Status, o.TotalMinor, o.Currency }).FirstAsync(ct);
-        return (order.Status, order.TotalMinor, order.Currency);
+            var order = d.Order;
+            switch (outcome)
+            {
+                case PaymentOutcome.Captured(var amount, var currency):
+                    var arrival = order.ReceivePayment(amount, currency, eventId, d.By, d.Now);
+                    if (arrival == PaymentArrival.RefundedOtherAmount)
+                        logger.LogError("A payment of {Amount} minor units {Currency} was captured for order {OrderId}, which costs {Total}: not marked paid, refunded in full",
+                            amount, currency, order.PublicId, order.Total);
+                    break;
+                case PaymentOutcome.Failed(var message) when order.Status is OrderStatus.PendingPayment:
+                    order.FailPayment(message is { Length: > 0 } why ? $"Payment failed: {why}" : "Payment failed.", d.By, d.Now);
+                    break;
+                case PaymentOutcome.ChallengePending(var until) when order.ReservationStatus == ReservationStatus.Held:
+                    order.ExtendReservation(until);
+                    order.Note(d.By, "Waiting for the bank to confirm the payment (3-D Secure); the items stay reserved.", d.Now);
+                    break;
+                case PaymentOutcome.RefundSettled(var amount, var succeeded, var failure):
+                    order.RefundSettled(amount, succeeded, failure, d.By, d.Now);
+                    break;
+                case PaymentOutcome.UnaskedRefund(var amount, var pspRefundId):
+                    order.RecordUnaskedRefund(amount, pspRefundId, d.By, d.Now);
+                    break;
+                case PaymentOutcome.Note(var text):
+                    order.Note(d.By, text, d.Now);
+                    break;
+                default:
+                    logger.LogInformation("{Cause} for order {OrderId} ({Status}) changes nothing", cause, order.PublicId, order.Status);
+                    break;
+            }
+        }, ct);
     }
 }

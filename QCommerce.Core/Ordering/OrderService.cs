@@ -14,59 +14,20 @@ public sealed record ModifyOrderCommand(IReadOnlyList<OrderItemInput>? Items, Or
 /// reservations nobody paid for (staff's actions are <see cref="StaffOrderService"/>'s). Each method is one transaction; the order's version column makes
 /// two writers to one order (a shopper cancelling while the expiry runs) a conflict, never a mix.
 /// </summary>
-public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores,
+public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts, OrderWork work, StoreDirectory stores,
     TimeProvider clock, IOptions<PricingOptions> pricing, ILogger<OrderService> logger,
     IOrderPaymentGate payments)
 {
-    /// <summary>The shopper cancels: stock and slot go back; a paid order is refunded first.</summary>
+    /// <summary>The shopper cancels (<see cref="Order.Cancel"/> decides how): stock and slot go back; a paid order is refunded first.</summary>
     public async Task<OrderStatus> CancelAsync(string userId, int orderId, string? reason, CancellationToken ct = default)
     {
-        CheckReason(reason);
-        for (var round = 0; ; round++)
+        var given = Order.Reason(reason);
+        var why = TextRules.Clean(given is null ? "Cancelled by the shopper." : $"Cancelled by the shopper: {given}", 500);
+        return await work.RunAsync(new OrderActor.Shopper(userId), orderId, new OrderStep(), d =>
         {
-            try
-            {
-                return await CancelOnceAsync(userId, orderId, reason, ct);
-            }
-            catch (DbUpdateConcurrencyException) when (round < 3)
-            {
-                // Something else wrote the order between our read and our write (a payment's note on the timeline, the
-                // expiry sweep): nothing of ours was saved; read it again and decide anew.
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw new ConflictException($"Order {PublicId.Format(PublicId.Order, orderId)} keeps changing at this moment; reload it and try again.");
-            }
-        }
-    }
-
-    private async Task<OrderStatus> CancelOnceAsync(string userId, int orderId, string? reason, CancellationToken ct)
-    {
-        var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var order = await LoadAsync(db, userId, orderId, ct);
-        var why = string.IsNullOrWhiteSpace(reason) ? "Cancelled by the shopper." : $"Cancelled by the shopper: {reason.Trim()}";
-        why = TextRules.Clean(why, 500);
-        var from = order.Status;
-        ReservationStatus? stockBefore = null;
-        if (order.Status == OrderStatus.Paid)
-        {
-            order.RequestRefund(why, "shopper", now);
-        }
-        else
-        {
-            if (!order.CanBeCancelledByShopper)
-                throw new ConflictException($"Order {order.PublicId} is {order.Status}; it can no longer be cancelled.");
-            stockBefore = order.Cancel(why, "shopper", now);
-        }
-        Outbox.Enqueue(db, order.Status == OrderStatus.Cancelled ? EventTypes.OrderCancelled : EventTypes.OrderStatusChanged, order.PublicId,
-            new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "shopper", why), now);
-        await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock moves
-        if (stockBefore is { } stock) await ReleaseHoldsAsync(db, order, stock, "shopper", now, ct);
-        await tx.CommitAsync(ct);
-        logger.LogInformation("Order {OrderId} cancelled by its shopper: {From} -> {To}", order.PublicId, from, order.Status);
-        return order.Status;
+            d.Order.Cancel(why, d.By, d.Now, Guid.NewGuid(), byShopper: true);
+            return Task.FromResult(d.Order.Status);
+        }, ct);
     }
 
     /// <summary>
@@ -111,7 +72,7 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         if (command.Items is not null) order.ReplaceLines(lines, price, order.CouponCode, "shopper", now);
         if (command.Address is not null) order.ChangeAddress(address!, price, "shopper", now);
         Outbox.Enqueue(db, EventTypes.OrderChanged, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, order.Status, order.Status, "shopper", "Order changed."), now);
-        await SaveAsync(db, order, ct); // the order's row first (see ReleaseHoldsAsync); the reservation follows in the same transaction
+        await SaveAsync(db, order, ct); // the order's row first (its version decides a race); the reservation follows in the same transaction
         if (command.Items is not null)
         {
             var after = order.QuantitiesBySku();
@@ -172,50 +133,19 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         return expired;
     }
 
-    private async Task<bool> ExpireOneAsync(int orderId, DateTime now, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == orderId, ct);
-        if (!order.IsExpiredAt(now)) return false;
-        var from = order.Status;
-        order.Expire(now);
-        Outbox.Enqueue(db, EventTypes.OrderCancelled, order.PublicId,
-            new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, "system", "Reservation expired"), now);
-        await SaveAsync(db, order, ct);
-        await ReleaseHoldsAsync(db, order, ReservationStatus.Held, "system", now, ct);
-        await tx.CommitAsync(ct);
-        logger.LogInformation("Order {OrderId} expired unpaid ({From}); reservation released", order.PublicId, from);
-        return true;
-    }
-
-    /// <summary>
-    /// Gives back what a cancelled order held: its stock (reserved or already taken), its slot and its
-    /// coupon use. Statements only, run after the order's own row was saved in the same transaction:
-    /// that UPDATE, guarded by the version, is what makes a racing second writer lose before any
-    /// shared row moves (else both would release, and the second would find nothing left to release).
-    /// </summary>
-    internal static async Task ReleaseHoldsAsync(QCommerceDbContext db, Order order, ReservationStatus stockBefore, string actor, DateTime now, CancellationToken ct)
-    {
-        var quantities = order.QuantitiesBySku();
-        if (stockBefore == ReservationStatus.Held) await StockReservations.ReleaseAsync(db, order.StoreId, quantities, now, ct);
-        else if (stockBefore == ReservationStatus.Committed) await StockReservations.RestockAsync(db, order.StoreId, quantities, order.PublicId, actor, now, ct);
-        if (order.SlotId is { } slotId) await DeliverySlots.ReleaseAsync(db, slotId, ct);
-        var orderId = order.Id;
-        var redemption = await db.CouponRedemptions.AsNoTracking().Where(r => r.OrderId == orderId).Select(r => new { r.Id, r.CouponId }).FirstOrDefaultAsync(ct);
-        if (redemption is not null)
+    private async Task<bool> ExpireOneAsync(int orderId, DateTime now, CancellationToken ct) =>
+        await work.RunAsync(OrderActor.System, orderId, new OrderStep(), d =>
         {
-            await db.CouponRedemptions.Where(r => r.Id == redemption.Id).ExecuteDeleteAsync(ct);
-            await db.Coupons.Where(c => c.Id == redemption.CouponId && c.TimesUsed > 0)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.TimesUsed, c => c.TimesUsed - 1), ct);
-        }
-    }
+            if (!d.Order.IsExpiredAt(now)) return Task.FromResult(false);
+            d.Order.Expire(now);
+            return Task.FromResult(true);
+        }, ct);
 
     private static async Task<Order> LoadAsync(QCommerceDbContext db, string userId, int orderId, CancellationToken ct) =>
         await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.UserId == userId, ct)
         ?? throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
 
-    internal static async Task SaveAsync(QCommerceDbContext db, Order order, CancellationToken ct)
+    private static async Task SaveAsync(QCommerceDbContext db, Order order, CancellationToken ct)
     {
         try
         {
@@ -225,14 +155,5 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         {
             throw new ConflictException($"Order {order.PublicId} was changed at the same moment by someone else; reload it and try again.");
         }
-    }
-
-    /// <summary>A reason lands on the order's timeline, which shoppers and staff read: a sentence, not a document.</summary>
-    public const int MaxReasonLength = 300;
-
-    internal static void CheckReason(string? reason)
-    {
-        if (TextRules.Problem(reason?.Trim(), MaxReasonLength, "A reason") is { } problem)
-            throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = [problem] });
     }
 }

@@ -66,8 +66,11 @@ public sealed class Payment : ILiveEntity
     /// <summary>Money is, or may still be, taken: another attempt must not start.</summary>
     public bool IsLive => Status is PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized;
 
-    /// <summary>Captured money not yet refunded nor promised to a pending refund.</summary>
-    public long RefundableMinor => CapturedMinor - RefundedMinor - _refunds.Where(r => r.Status == RefundStatus.Pending).Sum(r => r.AmountMinor);
+    /// <summary>Captured money not yet refunded nor promised to a pending refund of ours.</summary>
+    public long RefundableMinor => Math.Max(0, CapturedMinor - RefundedMinor - _refunds.Where(r => r.Status == RefundStatus.Pending).Sum(r => r.AmountMinor));
+
+    /// <summary>Money taken: refunds now settle against it (one reported before the capture waited for it).</summary>
+    public bool IsCaptured => Status is PaymentStatus.Captured or PaymentStatus.Refunded;
 
     /// <summary>The PSP created the PaymentIntent of an attempt (the same idempotency key always yields the same one).</summary>
     public void RecordIntent(int attemptNumber, string intentId, string? redirectUrl, DateTime now)
@@ -194,16 +197,19 @@ public sealed class Payment : ILiveEntity
     }
 
     /// <summary>
-    /// Applies what the PSP says about a refund. A refund we did not ask for (made at the PSP
-    /// directly) is recorded too. Succeeded and failed are final.
+    /// Applies what the PSP says about a refund. Ours move from pending to succeeded or failed, once. A refund we never asked
+    /// for (made at the PSP directly) is recorded only once it succeeded: a pending one is no promise of ours and never holds
+    /// back what staff may refund; it is for the order's account to count and a person to look at.
     /// </summary>
     public PaymentChange ObserveRefund(string pspRefundId, Guid? localKey, long amountMinor, RefundStatus observed, string? failure, DateTime now)
     {
+        if (amountMinor <= 0) throw new DomainException("A refund is a positive amount.");
         var refund = _refunds.FirstOrDefault(r => r.PspRefundId == pspRefundId)
             ?? (localKey is { } key ? _refunds.FirstOrDefault(r => r.Key == key) : null);
         if (refund is null)
         {
-            refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", "psp", now, localKey);
+            if (observed != RefundStatus.Succeeded) return PaymentChange.None;
+            refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", PaymentRefund.AtThePsp, now, localKey);
             _refunds.Add(refund);
         }
         refund.PspRefundId ??= pspRefundId;

@@ -32,6 +32,7 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
         b.Ignore(p => p.IsLive);
         b.Ignore(p => p.RefundableMinor);
         b.Ignore(p => p.CapturedAttempt);
+        b.Ignore(p => p.IsCaptured);
     }
 }
 
@@ -66,6 +67,7 @@ internal sealed class PaymentRefundConfiguration : IEntityTypeConfiguration<Paym
         b.HasIndex(r => r.Status);
         b.Ignore(r => r.PublicId);
         b.Ignore(r => r.PspIdempotencyKey);
+        b.Ignore(r => r.Unasked);
     }
 }
 

@@ -36,6 +36,10 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
             Outbox.Enqueue(db, type, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
                 new PaymentEventData(payment.Id, payment.OrderId, attempt.Number,
                     change == PaymentChange.Captured ? payment.CapturedMinor : attempt.AmountMinor, payment.Currency, attempt.FailureMessage), now);
+            // Refunds the PSP reported before this capture (its events overtook each other) reach the order after it.
+            if (change == PaymentChange.Captured)
+                foreach (var early in payment.Refunds.Where(r => r.Status == RefundStatus.Succeeded))
+                    EnqueueRefund(db, payment, early, EventTypes.RefundSucceeded, now);
             logger.LogInformation("Payment {PaymentId} of order {OrderId}: {Change} (PaymentIntent {IntentId}, attempt {Attempt})",
                 payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), change, intent.Id, attempt.Number);
         }
@@ -54,14 +58,22 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
         var change = payment.ObserveRefund(refund.Id, refund.LocalKey, refund.AmountMinor, refund.Status, refund.FailureReason, now);
         if (change is PaymentChange.RefundSucceeded or PaymentChange.RefundFailed)
         {
-            Outbox.Enqueue(db, change == PaymentChange.RefundSucceeded ? EventTypes.RefundSucceeded : EventTypes.RefundFailed,
-                Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
-                new PaymentEventData(payment.Id, payment.OrderId, payment.CurrentAttempt.Number, refund.AmountMinor, payment.Currency, refund.FailureReason), now);
+            var ours = payment.Refunds.First(r => r.PspRefundId == refund.Id);
+            // Before the capture there is nothing for the order to count it against: the capture brings it (see Observe).
+            if (payment.IsCaptured) EnqueueRefund(db, payment, ours, change == PaymentChange.RefundSucceeded ? EventTypes.RefundSucceeded : EventTypes.RefundFailed, now);
+            if (ours.Unasked)
+                logger.LogWarning("Payment {PaymentId} of order {OrderId}: refund {RefundId} of {Amount} minor units was made at the PSP, not by QCommerce; recorded for review",
+                    payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), refund.Id, refund.AmountMinor);
             logger.LogInformation("Payment {PaymentId}: refund {RefundId} of {Amount} minor units {Change}; refunded so far {Refunded} of {Captured}",
                 payment.PublicId, refund.Id, refund.AmountMinor, change, payment.RefundedMinor, payment.CapturedMinor);
         }
         return change;
     }
+
+    private static void EnqueueRefund(QCommerceDbContext db, Payment payment, PaymentRefund refund, string type, DateTime now) =>
+        Outbox.Enqueue(db, type, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+            new PaymentEventData(payment.Id, payment.OrderId, payment.CurrentAttempt.Number, refund.AmountMinor, payment.Currency, refund.FailureMessage,
+                refund.Unasked, refund.PspRefundId), now);
 
     public static Task<Payment?> FindByIntentAsync(QCommerceDbContext db, string intentId, CancellationToken ct) =>
         db.Payments.FirstOrDefaultAsync(p => p.Attempts.Any(a => a.PspReference == intentId), ct);

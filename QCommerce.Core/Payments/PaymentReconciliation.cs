@@ -78,7 +78,7 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
             {
                 var change = pspRefundId is not null
                     ? await OneAsync(() => refundService.SyncRefundAsync(pspRefundId, ct), "refund", pspRefundId)
-                    : await OneAsync(async () => { await refundService.RefundAsync(paymentId, null, "", "system", key, ct); return PaymentChange.RefundSucceeded; },
+                    : await OneAsync(async () => { await refundService.AskPspAsync(paymentId, key, ct); return PaymentChange.RefundSucceeded; },
                         "refund", $"{key:N} of payment {PublicId.Format(PublicId.Payment, paymentId)}");
                 if (change != PaymentChange.None) changed++;
             }

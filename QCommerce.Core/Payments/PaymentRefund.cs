@@ -5,6 +5,9 @@ public sealed class PaymentRefund
 {
     private PaymentRefund() { }
 
+    /// <summary>The actor of a refund made at the PSP directly, which QCommerce never asked for.</summary>
+    public const string AtThePsp = "psp";
+
     internal PaymentRefund(long amountMinor, string reason, string actor, DateTime now, Guid? key)
     {
         Key = key ?? Guid.NewGuid();
@@ -30,4 +33,7 @@ public sealed class PaymentRefund
     public DateTime CreatedAtUtc { get; private set; }
     public DateTime? CompletedAtUtc { get; internal set; }
     public string PspIdempotencyKey => $"qc-refund-{Key:N}";
+
+    /// <summary>Made at the PSP directly (its dashboard), not promised by an order of ours.</summary>
+    public bool Unasked => Actor == AtThePsp;
 }

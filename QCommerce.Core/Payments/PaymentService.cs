@@ -11,8 +11,12 @@ public sealed record PaymentReceipt(int PaymentId, int OrderId, PaymentStatus St
 
 public sealed record PaymentStartResult(PaymentReceipt Receipt, bool Replayed);
 
-/// <summary>The payload of every payment event in the outbox; it is keyed by the order so order and payment events stay in order.</summary>
-public sealed record PaymentEventData(int PaymentId, int OrderId, int Attempt, long AmountMinor, string Currency, string? Message);
+/// <summary>
+/// The payload of every payment event in the outbox; it is keyed by the order so order and payment events stay in order. A
+/// refund's event says whether the refund was made at the PSP without us (<see cref="Unasked"/>) and its PSP id.
+/// </summary>
+public sealed record PaymentEventData(int PaymentId, int OrderId, int Attempt, long AmountMinor, string Currency, string? Message,
+    bool Unasked = false, string? PspReference = null);
 
 /// <summary>
 /// Starting and retrying card payments (DESIGN §4, §5): at most one payment per order, each attempt's PSP

@@ -15,6 +15,12 @@ public enum PspEventResult
 
     /// <summary>A success for another amount or currency than asked: stored, not captured, logged for a person.</summary>
     HeldForReview,
+
+    /// <summary>
+    /// Amounts no PSP could mean (a refund of nothing or less, more than the charge; a negative payment): refused, nothing stored,
+    /// so a forged or broken event can never count as money.
+    /// </summary>
+    ImpossibleAmount,
 }
 
 /// <summary>
@@ -129,6 +135,7 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
     {
         // No read of the event id first: the unique index on it refuses a repeat at the save (and the whole save with
         // it), which HandleAsync then answers as a duplicate. A first delivery, nearly every one, costs a read less.
+        if (input.Refund is { AmountMinor: <= 0 } || input.Intent is { AmountMinor: < 0 } or { AmountReceivedMinor: < 0 }) return Impossible(input);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.UtcNow();
         var intentId = input.Intent?.Id ?? input.Refund?.IntentId;
@@ -147,6 +154,10 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         {
             stored.Outcome = PspEventOutcome.UnknownIntent;
             result = PspEventResult.UnknownIntent;
+        }
+        else if (input.Refund is { } asked && asked.AmountMinor > payment.Attempts.First(a => a.PspReference == intentId).AmountMinor)
+        {
+            return Impossible(input); // a refund larger than the charge it refunds: nothing of it is saved
         }
         else
         {
@@ -178,6 +189,13 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
                 input.EventId, input.Type, intentId);
         return result;
+    }
+
+    private PspEventResult Impossible(PspEventInput input)
+    {
+        logger.LogWarning("PSP event {EventId} ({EventType}) refused: its amounts are impossible (refund {Refund}, payment {Amount}/{Received}); nothing stored",
+            input.EventId, input.Type, input.Refund?.AmountMinor, input.Intent?.AmountMinor, input.Intent?.AmountReceivedMinor);
+        return PspEventResult.ImpossibleAmount;
     }
 
     /// <summary>The event's type says what happened; the object inside is a snapshot that may already be older.</summary>

@@ -3,32 +3,38 @@ using QCommerce.Core.Ordering;
 
 namespace QCommerce.Core.Payments;
 
+/// <summary>The event that has the PSP asked for a refund already promised on a payment.</summary>
+public sealed record RefundRequestedEvent(int OrderId, int PaymentId, Guid RefundKey, long AmountMinor, string Currency, string Reason, string Actor);
+
 /// <summary>
-/// Money going back (DESIGN §3): a refund is promised on the payment first (never above what is left), then asked of
-/// the PSP with the refund's own idempotency key, and settled by its answer, a webhook or reconciliation.
+/// Money going back (DESIGN §3), the one way it is done: the order's account decides what is due (<see cref="Order"/>'s
+/// money), the promise is written on the order's payment in the same transaction with the event that asks the PSP
+/// (<see cref="PromiseAsync"/>), and the outbox then asks the PSP with the refund's own idempotency key
+/// (<see cref="AskPspAsync"/>); its answer, a webhook or reconciliation settles the refund.
 /// </summary>
 public sealed class RefundService(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, PaymentObserver observer,
-    TimeProvider clock, ILogger<RefundService> logger)
+    TimeProvider clock, ILogger<RefundService> logger) : IRefundPromises
 {
-    /// <summary>
-    /// Gives money back. With a <paramref name="requestKey"/> (an event id) the same request made
-    /// twice is one refund; the PSP gets the refund's own idempotency key.
-    /// </summary>
-    public async Task<PaymentRefund> RefundAsync(int paymentId, long? amountMinor, string reason, string actor, Guid? requestKey = null, CancellationToken ct = default)
+    public async Task PromiseAsync(QCommerceDbContext db, Order order, RefundDue due, string actor, DateTime now, CancellationToken ct)
     {
-        var now = clock.UtcNow();
-        Guid key;
+        var payment = await db.Payments.FirstOrDefaultAsync(p => p.OrderId == order.Id, ct)
+            ?? throw new DomainException($"Order {order.PublicId} owes {new Money(order.Currency, due.AmountMinor)} back but has no card payment to refund.");
+        var refund = payment.RequestRefund(due.AmountMinor, due.Reason, actor, now, due.Key);
+        Outbox.Enqueue(db, EventTypes.RefundRequested, payment.PublicId,
+            new RefundRequestedEvent(order.Id, payment.Id, refund.Key, refund.AmountMinor, payment.Currency, refund.Reason, actor), now);
+    }
+
+    /// <summary>Asks the PSP for a refund promised on the payment (its key makes a repeat the same refund) and records its answer.</summary>
+    public async Task<PaymentRefund> AskPspAsync(int paymentId, Guid key, CancellationToken ct = default)
+    {
         string intentId;
         long amount;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            var payment = await db.Payments.FirstOrDefaultAsync(p => p.Id == paymentId, ct)
+            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, ct)
                 ?? throw new NotFoundException("Payment", Common.PublicId.Format(Common.PublicId.Payment, paymentId));
-            var refund = requestKey is { } rk ? payment.Refunds.FirstOrDefault(r => r.Key == rk) : null;
-            refund ??= payment.RequestRefund(amountMinor ?? payment.RefundableMinor, reason, actor, now, requestKey);
+            var refund = payment.Refunds.FirstOrDefault(r => r.Key == key) ?? throw new DomainException($"Payment {payment.PublicId} promised no refund {key}.");
             if (refund.PspRefundId is not null) return refund;
-            await PaymentObserver.SaveAsync(db, payment, ct);
-            key = refund.Key;
             amount = refund.AmountMinor;
             intentId = payment.CapturedAttempt?.PspReference ?? throw new DomainException($"Payment {payment.PublicId} has no captured PaymentIntent.");
         }

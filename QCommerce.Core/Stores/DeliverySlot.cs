@@ -108,7 +108,7 @@ public sealed class DeliverySlots(IDbContextFactory<QCommerceDbContext> contexts
     }
 
     /// <summary>Takes one place in a slot, only if it has room and can still be booked.</summary>
-    internal static async Task<bool> HoldAsync(QCommerceDbContext db, int slotId, int storeId, DateTime now, CancellationToken ct)
+    public static async Task<bool> HoldAsync(QCommerceDbContext db, int slotId, int storeId, DateTime now, CancellationToken ct)
     {
         var earliest = now + BookingLeadTime;
         return await db.DeliverySlots
@@ -116,7 +116,7 @@ public sealed class DeliverySlots(IDbContextFactory<QCommerceDbContext> contexts
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked + 1), ct) == 1;
     }
 
-    internal static Task ReleaseAsync(QCommerceDbContext db, int slotId, CancellationToken ct) =>
+    public static Task ReleaseAsync(QCommerceDbContext db, int slotId, CancellationToken ct) =>
         db.DeliverySlots.Where(s => s.Id == slotId && s.Booked > 0)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
 }

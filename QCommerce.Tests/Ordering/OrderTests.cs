@@ -3,7 +3,7 @@ using QCommerce.Core.Promotions;
 
 namespace QCommerce.Tests.Ordering;
 
-/// <summary>Every edge of the order state machine (DESIGN §3), legal and illegal.</summary>
+/// <summary>Every edge of the order state machine (DESIGN §3), legal and illegal; the money of each move is OrderMoneyTests'.</summary>
 public sealed class OrderTests
 {
     private static readonly DateTime Now = new(2026, 11, 27, 15, 0, 0, DateTimeKind.Utc);
@@ -20,7 +20,12 @@ public sealed class OrderTests
             DeliveryPromise.Asap(Now.AddMinutes(15)), lines, price, null, Now, expiresAt ?? Now.AddMinutes(15));
     }
 
-    /// <summary>Drives a new order to a state along legal moves only.</summary>
+    internal static void Pay(Order order) => order.ReceivePayment(order.TotalMinor, order.Currency, Guid.NewGuid(), "psp", Now);
+
+    internal static PickResult PickAll(Order order) =>
+        order.FinishPick(order.Lines.GroupBy(l => l.SkuId).Select(g => new FoundUnits(g.Key, order.ToPick(g.Key))).ToList(), "ops", Now, Guid.NewGuid());
+
+    /// <summary>Drives a new order to a state along legal moves only (in Picking, still to pick; out for delivery, picked in full).</summary>
     internal static Order OrderIn(OrderStatus status)
     {
         var cod = status is OrderStatus.PendingConfirmation or OrderStatus.Confirmed;
@@ -29,32 +34,35 @@ public sealed class OrderTests
         {
             case OrderStatus.PendingPayment or OrderStatus.PendingConfirmation: break;
             case OrderStatus.PaymentFailed: order.FailPayment("Declined", "psp", Now); break;
-            case OrderStatus.Paid: order.MarkPaid("psp", Now); break;
+            case OrderStatus.Paid: Pay(order); break;
             case OrderStatus.Confirmed: order.Confirm("ops", Now); break;
-            case OrderStatus.Picking: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); break;
-            case OrderStatus.OutForDelivery: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); order.SendOut("Sam", "ops", Now); break;
-            case OrderStatus.Delivered: order.MarkPaid("psp", Now); order.StartPicking("ops", Now); order.SendOut("Sam", "ops", Now); order.Deliver(null, "ops", Now); break;
-            case OrderStatus.Cancelled: order.Cancel("changed my mind", "shopper", Now); break;
-            case OrderStatus.RefundPending: order.MarkPaid("psp", Now); order.RequestRefund("cancelled", "shopper", Now); break;
-            case OrderStatus.Refunded: order.MarkPaid("psp", Now); order.RequestRefund("cancelled", "shopper", Now); order.MarkRefunded("psp", Now); break;
+            case OrderStatus.Picking: Pay(order); order.StartPicking("ops", Now); break;
+            case OrderStatus.OutForDelivery: Pay(order); order.StartPicking("ops", Now); PickAll(order); order.SendOut("Sam", "ops", Now); break;
+            case OrderStatus.Delivered: Pay(order); order.StartPicking("ops", Now); PickAll(order); order.SendOut("Sam", "ops", Now); order.Deliver(null, "ops", Now); break;
+            case OrderStatus.Cancelled: order.Cancel("changed my mind", "shopper", Now, Guid.NewGuid()); break;
+            case OrderStatus.RefundPending: Pay(order); order.Cancel("cancelled", "shopper", Now, Guid.NewGuid()); break;
+            case OrderStatus.Refunded:
+                Pay(order);
+                order.Cancel("cancelled", "shopper", Now, Guid.NewGuid());
+                order.RefundSettled(order.CapturedMinor, succeeded: true, null, "psp", Now);
+                break;
         }
         Assert.Equal(status, order.Status);
+        order.TakeEffects();
         return order;
     }
 
-    public static readonly Dictionary<string, (Action<Order> Move, OrderStatus[] From, OrderStatus To)> Moves = new()
+    /// <summary>Each move: the states it is legal from, and where it goes from each (a cancellation of a paid order waits for its refund).</summary>
+    public static readonly Dictionary<string, (Action<Order> Move, OrderStatus[] From, Func<OrderStatus, OrderStatus> To)> Moves = new()
     {
-        ["BeginPayment"] = (o => o.BeginPayment("shopper", Now), [OrderStatus.PendingPayment, OrderStatus.PaymentFailed], OrderStatus.PendingPayment),
-        ["MarkPaid"] = (o => o.MarkPaid("psp", Now), [OrderStatus.PendingPayment, OrderStatus.PaymentFailed], OrderStatus.Paid),
-        ["FailPayment"] = (o => o.FailPayment("Declined", "psp", Now), [OrderStatus.PendingPayment], OrderStatus.PaymentFailed),
-        ["Confirm"] = (o => o.Confirm("ops", Now), [OrderStatus.PendingConfirmation], OrderStatus.Confirmed),
-        ["StartPicking"] = (o => o.StartPicking("ops", Now), [OrderStatus.Paid, OrderStatus.Confirmed], OrderStatus.Picking),
-        ["SendOut"] = (o => o.SendOut("Sam", "ops", Now), [OrderStatus.Picking], OrderStatus.OutForDelivery),
-        ["Deliver"] = (o => o.Deliver(null, "ops", Now), [OrderStatus.OutForDelivery], OrderStatus.Delivered),
-        ["Cancel"] = (o => o.Cancel("reason", "shopper", Now),
-            [OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed], OrderStatus.Cancelled),
-        ["RequestRefund"] = (o => o.RequestRefund("cancelled after payment", "shopper", Now), [OrderStatus.Paid, OrderStatus.Picking], OrderStatus.RefundPending),
-        ["MarkRefunded"] = (o => o.MarkRefunded("psp", Now), [OrderStatus.RefundPending], OrderStatus.Refunded),
+        ["BeginPayment"] = (o => o.BeginPayment("shopper", Now), [OrderStatus.PendingPayment, OrderStatus.PaymentFailed], _ => OrderStatus.PendingPayment),
+        ["FailPayment"] = (o => o.FailPayment("Declined", "psp", Now), [OrderStatus.PendingPayment], _ => OrderStatus.PaymentFailed),
+        ["Confirm"] = (o => o.Confirm("ops", Now), [OrderStatus.PendingConfirmation], _ => OrderStatus.Confirmed),
+        ["StartPicking"] = (o => o.StartPicking("ops", Now), [OrderStatus.Paid, OrderStatus.Confirmed], _ => OrderStatus.Picking),
+        ["Deliver"] = (o => o.Deliver(null, "ops", Now), [OrderStatus.OutForDelivery], _ => OrderStatus.Delivered),
+        ["Cancel"] = (o => o.Cancel("reason", "ops", Now, Guid.NewGuid()),
+            [OrderStatus.PendingPayment, OrderStatus.PaymentFailed, OrderStatus.PendingConfirmation, OrderStatus.Confirmed, OrderStatus.Paid, OrderStatus.Picking],
+            from => from is OrderStatus.Paid or OrderStatus.Picking ? OrderStatus.RefundPending : OrderStatus.Cancelled),
     };
 
     public static TheoryData<string, OrderStatus> EveryMoveFromEveryState()
@@ -78,11 +86,10 @@ public sealed class OrderTests
         if (allowed.Contains(from))
         {
             apply(order);
-            Assert.Equal(to, order.Status);
-            var last = order.Events[^1];
-            Assert.Equal(eventsBefore + 1, order.Events.Count);
-            Assert.Equal((from, to), (last.FromStatus, last.ToStatus));
-            Assert.Equal(versionBefore + 1, order.Version);
+            Assert.Equal(to(from), order.Status);
+            var moved = order.Events[eventsBefore];
+            Assert.Equal((from, to(from)), (moved.FromStatus, moved.ToStatus));
+            Assert.True(order.Version > versionBefore);
         }
         else
         {
@@ -137,18 +144,57 @@ public sealed class OrderTests
     }
 
     [Fact]
-    public void MarkPaid_And_Confirm_CommitTheReservation()
+    public void Paying_And_Confirming_CommitTheReservation()
     {
-        Assert.Equal(ReservationStatus.Committed, OrderIn(OrderStatus.Paid).ReservationStatus);
+        var card = NewOrder();
+        Pay(card);
+        Assert.Equal(ReservationStatus.Committed, card.ReservationStatus);
+        Assert.Equal(new Dictionary<int, int> { [1] = 2, [2] = 1 }, Assert.Single(card.TakeEffects().OfType<CommitStock>()).UnitsBySku);
         Assert.Equal(ReservationStatus.Committed, OrderIn(OrderStatus.Confirmed).ReservationStatus);
     }
 
     [Fact]
-    public void Cancel_ReportsWhatTheStockWasBefore()
+    public void Cancel_GivesBackWhatTheStockWas_HeldUnitsReleased_TakenUnitsRestocked()
     {
-        Assert.Equal(ReservationStatus.Held, OrderIn(OrderStatus.PendingPayment).Cancel("x", "shopper", Now));
-        Assert.Equal(ReservationStatus.Committed, OrderIn(OrderStatus.Confirmed).Cancel("x", "shopper", Now));
+        var held = OrderIn(OrderStatus.PendingPayment);
+        held.Cancel("x", "shopper", Now, Guid.NewGuid());
+        Assert.Single(held.TakeEffects().OfType<ReleaseHeldStock>());
+        var confirmed = OrderIn(OrderStatus.Confirmed);
+        confirmed.Cancel("x", "ops", Now, Guid.NewGuid());
+        var effects = confirmed.TakeEffects();
+        Assert.Equal(new Dictionary<int, int> { [1] = 2, [2] = 1 }, Assert.Single(effects.OfType<RestockUnits>()).UnitsBySku);
+        Assert.Single(effects.OfType<ReleaseSlotAndCoupon>());
     }
+
+    [Fact]
+    public void Cancel_ByTheShopper_OnceThePickStarted_Throws()
+    {
+        var order = OrderIn(OrderStatus.Picking);
+        Assert.Throws<ConflictException>(() => order.Cancel("no", "shopper", Now, Guid.NewGuid(), byShopper: true));
+        Assert.Equal(OrderStatus.Picking, order.Status);
+    }
+
+    [Fact]
+    public void SendOut_BeforeThePickIsFinished_Throws()
+    {
+        var order = OrderIn(OrderStatus.Picking);
+        Assert.Throws<ConflictException>(() => order.SendOut("Sam", "ops", Now));
+        PickAll(order);
+        order.SendOut("Sam", "ops", Now);
+        Assert.Equal(OrderStatus.OutForDelivery, order.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStates))]
+    public void SendOut_IsLegalOnlyFromPicking(OrderStatus from)
+    {
+        var order = OrderIn(from);
+        if (from == OrderStatus.Picking) PickAll(order);
+        if (from == OrderStatus.Picking) order.SendOut("Sam", "ops", Now);
+        else Assert.Contains(from.ToString(), Assert.Throws<ConflictException>(() => order.SendOut("Sam", "ops", Now)).Message);
+    }
+
+    public static TheoryData<OrderStatus> AllStates() => [.. Enum.GetValues<OrderStatus>()];
 
     [Fact]
     public void Expire_WhenTheReservationRanOut_CancelsWithTheReasonInTheTimeline()
@@ -210,22 +256,24 @@ public sealed class OrderTests
     }
 
     [Fact]
-    public void MarkPaid_AfterAFailedTry_CountsTheLateSuccess()
+    public void APayment_AfterAFailedTry_CountsTheLateSuccess()
     {
         var order = NewOrder();
         order.BeginPayment("shopper", Now);
         order.FailPayment("Declined", "psp", Now);
-        order.MarkPaid("psp", Now);
+        Assert.Equal(PaymentArrival.Paid, order.ReceivePayment(order.TotalMinor, "usd", Guid.NewGuid(), "psp", Now));
         Assert.Equal(OrderStatus.Paid, order.Status);
         Assert.Equal(ReservationStatus.Committed, order.ReservationStatus);
     }
 
     [Fact]
-    public void MarkRefunded_ReturnsWhatTheStockWas_SoItGoesBackOnTheShelf()
+    public void Refunded_WhenTheCancellationsMoneyIsBack_GivesItsStockBackToTheShelf()
     {
         var order = OrderIn(OrderStatus.RefundPending);
-        Assert.Equal(ReservationStatus.Committed, order.MarkRefunded("psp", Now));
+        order.RefundSettled(order.CapturedMinor, succeeded: true, null, "psp", Now);
+        Assert.Equal(OrderStatus.Refunded, order.Status);
         Assert.Equal(ReservationStatus.Released, order.ReservationStatus);
+        Assert.Equal(new Dictionary<int, int> { [1] = 2, [2] = 1 }, Assert.Single(order.TakeEffects().OfType<RestockUnits>()).UnitsBySku);
     }
 
     [Theory]
@@ -273,28 +321,31 @@ public sealed class OrderTests
     {
         var cash = OrderIn(OrderStatus.Confirmed);
         cash.StartPicking("ops", Now);
+        PickAll(cash);
         cash.SendOut("Sam", "ops", Now);
-        Assert.Throws<DomainException>(() => cash.Deliver(null, "ops", Now));
-        Assert.Throws<DomainException>(() => cash.Deliver(new Money("EUR", 100), "ops", Now));
+        Assert.True(Assert.Throws<RequestRejectedException>(() => cash.Deliver(null, "ops", Now)).Errors.ContainsKey("cashCollected"));
+        Assert.Throws<RequestRejectedException>(() => cash.Deliver(new Money("EUR", 100), "ops", Now));
         cash.Deliver(new Money("USD", 500), "ops", Now);
         Assert.Contains("$5.00 collected", cash.Events[^1].Reason);
 
         var card = OrderIn(OrderStatus.OutForDelivery);
-        Assert.Throws<DomainException>(() => card.Deliver(new Money("USD", 1), "ops", Now));
+        Assert.Throws<RequestRejectedException>(() => card.Deliver(new Money("USD", 1), "ops", Now));
     }
 
     [Fact]
-    public void Cancel_InPicking_IsForCashOrders_ACardOrderIsRefundedInstead()
+    public void Cancel_InPicking_CancelsACashOrder_AndRefundsACardOrderInFull()
     {
         var cash = OrderIn(OrderStatus.Confirmed);
         cash.StartPicking("ops", Now);
-        Assert.Equal(ReservationStatus.Committed, cash.Cancel("rider ill", "ops", Now));
+        cash.Cancel("rider ill", "ops", Now, Guid.NewGuid());
         Assert.Equal(OrderStatus.Cancelled, cash.Status);
+        Assert.Single(cash.TakeEffects().OfType<RestockUnits>());
 
         var card = OrderIn(OrderStatus.Picking);
-        Assert.Throws<ConflictException>(() => card.Cancel("no", "ops", Now));
-        card.RequestRefund("no", "ops", Now);
+        var key = Guid.NewGuid();
+        card.Cancel("no", "ops", Now, key);
         Assert.Equal(OrderStatus.RefundPending, card.Status);
+        Assert.Equal(new RefundDue(key, card.CapturedMinor, "no"), Assert.Single(card.TakeEffects().OfType<RefundDue>()));
     }
 
     [Fact]

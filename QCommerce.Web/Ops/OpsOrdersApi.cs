@@ -123,14 +123,14 @@ public static class OpsOrdersApi
         {
             var problems = new ProblemList();
             if (body?.Lines is null) problems.Add("lines", "Send lines: [{\"skuId\": \"sku_1\", \"pickedQty\": 2}], one per SKU of the order.");
-            var lines = new List<PickLineInput>();
+            var lines = new List<FoundUnits>();
             for (var i = 0; i < (body?.Lines?.Count ?? 0); i++)
             {
                 var line = body!.Lines![i];
                 if (line is null) { problems.Add($"lines[{i}]", "A line cannot be null."); continue; }
                 var sku = problems.RequiredId<SkuId>($"lines[{i}].skuId", line.SkuId);
                 if (line.PickedQty is null) problems.Add($"lines[{i}].pickedQty", "pickedQty is required (0 when none was found).");
-                if (sku is { } s && line.PickedQty is { } q) lines.Add(new PickLineInput(s, q));
+                if (sku is { } s && line.PickedQty is { } q) lines.Add(new FoundUnits(s, q));
             }
             if (problems.Any) return problems.ToProblem();
             var outcome = await service.FinishPickingAsync(await directory.RequireAsync(user, ct), orderId.Value, lines, ct);

@@ -977,6 +977,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
 
+                    b.Property<long>("CapturedMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("CouponCode")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1006,6 +1009,13 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<long>("DiscountMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("GoodwillMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MoneyReviewNote")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<bool>("PaymentInFlight")
                         .HasColumnType("boolean");
 
@@ -1013,6 +1023,15 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("PickedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RefundPendingMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefundedMinor")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime>("ReservationExpiresAtUtc")
                         .HasColumnType("timestamp with time zone");
@@ -1072,7 +1091,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.HasIndex("UserId", "CreatedAtUtc");
 
-                    b.ToTable("Orders", (string)null);
+                    b.ToTable("Orders", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_Orders_Money", "\"RefundedMinor\" >= 0 AND \"RefundPendingMinor\" >= 0 AND \"RefundedMinor\" + \"RefundPendingMinor\" <= \"CapturedMinor\"");
+                        });
                 });
 
             modelBuilder.Entity("QCommerce.Core.Ordering.OrderEvent", b =>
@@ -1102,6 +1124,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<long?>("RefundMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("StaffOnly")
                         .HasColumnType("boolean");
 
@@ -1130,6 +1155,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
 
+                    b.Property<long>("DiscountMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ImageUrl")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
@@ -1143,7 +1171,13 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<int>("Quantity")
                         .HasColumnType("integer");
 
+                    b.Property<long>("RefundedMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("RefundedQuantity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RemovedQuantity")
                         .HasColumnType("integer");
 
                     b.Property<int>("ShortQuantity")
@@ -1156,6 +1190,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.Property<int>("SkuId")
                         .HasColumnType("integer");
+
+                    b.Property<long>("TaxMinor")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -1173,7 +1210,11 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.ToTable("OrderLines", null, t =>
                         {
+                            t.HasCheckConstraint("CK_OrderLines_Money", "\"RefundedMinor\" >= 0 AND \"RefundedMinor\" <= \"UnitPriceMinor\" * \"Quantity\" - \"DiscountMinor\" + \"TaxMinor\"");
+
                             t.HasCheckConstraint("CK_OrderLines_Quantity", "\"Quantity\" BETWEEN 1 AND 99");
+
+                            t.HasCheckConstraint("CK_OrderLines_Units", "\"ShortQuantity\" >= 0 AND \"RemovedQuantity\" >= 0 AND \"RemovedQuantity\" <= \"RefundedQuantity\" AND \"ShortQuantity\" + \"RefundedQuantity\" <= \"Quantity\"");
                         });
                 });
 

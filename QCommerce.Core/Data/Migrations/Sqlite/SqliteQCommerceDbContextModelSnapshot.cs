@@ -940,6 +940,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CapturedMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CouponCode")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -969,6 +972,13 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<long>("DiscountMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("GoodwillMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MoneyReviewNote")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("PaymentInFlight")
                         .HasColumnType("INTEGER");
 
@@ -976,6 +986,15 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PickedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RefundPendingMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RefundedMinor")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("ReservationExpiresAtUtc")
                         .HasColumnType("TEXT");
@@ -1035,7 +1054,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId", "CreatedAtUtc");
 
-                    b.ToTable("Orders", (string)null);
+                    b.ToTable("Orders", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_Orders_Money", "\"RefundedMinor\" >= 0 AND \"RefundPendingMinor\" >= 0 AND \"RefundedMinor\" + \"RefundPendingMinor\" <= \"CapturedMinor\"");
+                        });
                 });
 
             modelBuilder.Entity("QCommerce.Core.Ordering.OrderEvent", b =>
@@ -1063,6 +1085,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RefundMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("StaffOnly")
                         .HasColumnType("INTEGER");
 
@@ -1089,6 +1114,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("DiscountMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ImageUrl")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
@@ -1102,7 +1130,13 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<int>("Quantity")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("RefundedMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("RefundedQuantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RemovedQuantity")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ShortQuantity")
@@ -1114,6 +1148,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("SkuId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TaxMinor")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Title")
@@ -1132,7 +1169,11 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.ToTable("OrderLines", null, t =>
                         {
+                            t.HasCheckConstraint("CK_OrderLines_Money", "\"RefundedMinor\" >= 0 AND \"RefundedMinor\" <= \"UnitPriceMinor\" * \"Quantity\" - \"DiscountMinor\" + \"TaxMinor\"");
+
                             t.HasCheckConstraint("CK_OrderLines_Quantity", "\"Quantity\" BETWEEN 1 AND 99");
+
+                            t.HasCheckConstraint("CK_OrderLines_Units", "\"ShortQuantity\" >= 0 AND \"RemovedQuantity\" >= 0 AND \"RemovedQuantity\" <= \"RefundedQuantity\" AND \"ShortQuantity\" + \"RefundedQuantity\" <= \"Quantity\"");
                         });
                 });
 
