@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ChangeFeedInterceptor>();
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<ChangeFeedInterceptor>());
         services.AddSingleton<IChangeSource, OrderChangeSource>();
+        services.AddSingleton<IChangeSource, Fulfillment.FulfillmentChangeSource>();
         services.AddSingleton<IChangeSource, PaymentChangeSource>();
         services.AddSingleton<IChangeSource, Inventory.LowStockChangeSource>();
         services.AddSingleton<OutboxDispatcher>();

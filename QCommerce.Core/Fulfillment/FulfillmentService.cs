@@ -11,9 +11,38 @@ public sealed record PickOutcome(int OrderId, int ShortUnits, long TotalMinor, l
 /// rider, deliver it. Each step is one <see cref="OrderWork"/> step with its fulfilment row, audit row and outbox event;
 /// two staff on one order at once are decided one after the other.
 /// </summary>
-public sealed class FulfillmentService(OrderWork work, ILogger<FulfillmentService> logger)
+public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext> contexts, OrderWork work, TimeProvider clock, ILogger<FulfillmentService> logger)
 {
     public const int MaxRiderNameLength = 80;
+
+    /// <summary>
+    /// A tick or scan on the pick list, saved as it is made: what was found of a SKU so far (null: not ticked). A reload or a
+    /// second device shows it; the pick itself is finished by <see cref="FinishPickingAsync"/>, which the order checks.
+    /// </summary>
+    public async Task TickAsync(StaffActor staff, int orderId, int skuId, int? found, CancellationToken ct = default)
+    {
+        for (var round = 1; ; round++)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var order = await db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId, ct);
+            if (order is null || !staff.CanSee(order.StoreId)) throw new NotFoundException("Order", PublicId.Format(PublicId.Order, orderId));
+            var fulfillment = await db.Fulfillments.FirstOrDefaultAsync(f => f.OrderId == orderId, ct);
+            if (fulfillment is null || order.Status != OrderStatus.Picking)
+                throw new ConflictException($"Order {order.PublicId} is {order.Status}; only an order being picked has a pick list to tick.");
+            if (order.Lines.All(l => l.SkuId != skuId)) throw Rejected("skuId", $"{PublicId.Format(PublicId.Sku, skuId)} is not on this order.");
+            if (found is < 0 || found > order.ToPick(skuId)) throw Rejected("found", $"Between 0 and {order.ToPick(skuId)} of it are to be picked.");
+            fulfillment.Tick(skuId, found, staff.Label, clock.UtcNow());
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (round < 4)
+            {
+                // Another device ticked the same list at the same moment: ours is applied on top of theirs.
+            }
+        }
+    }
 
     public async Task StartPickingAsync(StaffActor staff, int orderId, CancellationToken ct = default)
     {

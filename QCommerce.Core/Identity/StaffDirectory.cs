@@ -24,6 +24,7 @@ public sealed class StaffDirectory(IDbContextFactory<QCommerceDbContext> context
         var isAdmin = roles.Contains(Roles.Admin);
         if (!isAdmin && !roles.Contains(Roles.Ops)) return null;
         var stores = isAdmin ? null : await db.Set<StaffStore>().Where(s => s.UserId == userId).Select(s => s.StoreId).ToListAsync(ct);
-        return new StaffActor(user.Id, user.Email ?? "", isAdmin, stores is { Count: > 0 } ? stores.ToHashSet() : null);
+        // An admin sees every store; an Ops colleague exactly their stores (none when none are given: never "all" by omission).
+        return new StaffActor(user.Id, user.Email ?? "", isAdmin, isAdmin ? null : stores!.ToHashSet());
     }
 }

@@ -35,6 +35,13 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         }).OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
+    /// <summary>One colleague as the staff page lists them.</summary>
+    public async Task<StaffMemberView> FindAsync(StaffActor admin, string userId, CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        return await ViewAsync(await StaffUserAsync(userId, ct), ct);
+    }
+
     public async Task<StaffCreated> CreateAsync(StaffActor admin, string? email, string? displayName, string? role, IReadOnlyList<int>? storeIds,
         CancellationToken ct = default)
     {
@@ -47,7 +54,7 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         if (name.Length == 0) problems.Add("displayName", "Enter their name, as colleagues know them.");
         else if (TextRules.Problem(name, AccountService.MaxDisplayNameLength, "A name") is { } bad) problems.Add("displayName", bad);
         var chosen = CheckRole(role, problems);
-        var stores = await CheckStoresAsync(storeIds, problems, ct);
+        var stores = await CheckStoresAsync(chosen, storeIds, problems, ct);
         problems.ThrowIfAny();
 
         var password = Passwords.Generate();
@@ -71,13 +78,13 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         return new StaffCreated(new StaffMemberView(user.Id, address, name, chosen, stores, false, now), password);
     }
 
-    /// <summary>Sets a member's role and stores (no stores: every store).</summary>
+    /// <summary>Sets a member's role and the stores it applies to: an Ops colleague names theirs (at least one); an admin has every store.</summary>
     public async Task ChangeAsync(StaffActor admin, string userId, string? role, IReadOnlyList<int>? storeIds, CancellationToken ct = default)
     {
         RequireAdmin(admin);
         var problems = new ProblemList();
         var chosen = CheckRole(role, problems);
-        var stores = await CheckStoresAsync(storeIds, problems, ct);
+        var stores = await CheckStoresAsync(chosen, storeIds, problems, ct);
         problems.ThrowIfAny();
         var user = await StaffUserAsync(userId, ct);
         var before = await ViewAsync(user, ct);
@@ -184,9 +191,15 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         return Roles.Ops;
     }
 
-    private async Task<List<int>> CheckStoresAsync(IReadOnlyList<int>? storeIds, ProblemList problems, CancellationToken ct)
+    /// <summary>
+    /// The stores a role applies to, said every time (never "every store" by leaving it empty): an Ops colleague at least one,
+    /// all of them named if they work for all; an admin none, since an admin sees every store.
+    /// </summary>
+    private async Task<List<int>> CheckStoresAsync(string role, IReadOnlyList<int>? storeIds, ProblemList problems, CancellationToken ct)
     {
         var wanted = (storeIds ?? []).Distinct().ToList();
+        if (role == Roles.Admin) return [];
+        if (wanted.Count == 0) problems.Add("stores", "Choose the stores they work for: an Ops colleague sees only their stores.");
         var known = await db.Stores.AsNoTracking().Where(s => wanted.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
         foreach (var missing in wanted.Except(known)) problems.Add("stores", $"There is no store {PublicId.Format(PublicId.Store, missing)}.");
         return known.Order().ToList();

@@ -21,8 +21,22 @@ public sealed record OpsOrderRow(int OrderId, OrderStatus Status, int StoreId, s
 /// <summary>A page of the grid and the cursor of the next (null on the last page). No total count: it would scan.</summary>
 public sealed record OpsOrderPage(IReadOnlyList<OpsOrderRow> Items, string? NextCursor);
 
+/// <summary>A line for staff: ordered, short at the pick, refunded (of those, <see cref="Removed"/> before the pick: not to be picked).</summary>
 public sealed record OpsOrderLine(int LineId, int SkuId, string Title, string SizeLabel, string? ImageUrl, Money UnitPrice, int Ordered, int Short, int Refunded,
-    Money LineTotal, string? Barcode, string? ShelfLocation);
+    Money LineTotal, string? Barcode, string? ShelfLocation, int Removed = 0)
+{
+    /// <summary>Units the picker looks for: ordered, less those refunded before the pick.</summary>
+    public int ToPick => Ordered - Removed;
+
+    /// <summary>Units the shopper keeps: neither short nor refunded.</summary>
+    public int Kept => Ordered - Short - Refunded;
+}
+
+/// <summary>
+/// The order's money account as staff read it: captured, back with the shopper, promised back and not yet settled, goodwill
+/// given, what can still be refunded, and why a person should look (a refund made at the PSP that we never asked for).
+/// </summary>
+public sealed record OpsOrderMoney(Money Captured, Money Refunded, Money Pending, Money Goodwill, Money Refundable, string? ReviewNote);
 
 public sealed record OpsTimelineEntry(DateTime AtUtc, string Actor, OrderStatus? From, OrderStatus To, string? Text, bool StaffOnly);
 
@@ -34,14 +48,12 @@ public sealed record OpsOrderDetail(
     DeliveryAddress Address, DeliveryPromise Delivery, IReadOnlyList<OpsOrderLine> Lines, Promotions.PriceBreakdown Price, string? CouponCode,
     ReservationStatus Reservation, DateTime ReservationExpiresAtUtc, DateTime PlacedAtUtc, DateTime UpdatedAtUtc,
     IReadOnlyList<OpsTimelineEntry> Timeline, PaymentView? Payment, IReadOnlyList<OpsPspEvent> PspEvents, OrderFulfillment? Fulfillment,
-    IReadOnlyList<OpsAction> Actions)
+    IReadOnlyList<OpsAction> Actions, OpsOrderMoney Account)
 {
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 
-    /// <summary>Money that can still go back (captured less refunded and pending).</summary>
-    public Money Refundable => Payment is { } p && p.Status is PaymentStatus.Captured
-        ? p.Captured - p.Refunded - Money.Sum(p.Amount.Currency, p.Refunds.Where(r => r.Status == RefundStatus.Pending).Select(r => r.Amount))
-        : Money.Zero(Price.Total.Currency);
+    /// <summary>Money that can still go back: the order's account says (captured less refunded and promised).</summary>
+    public Money Refundable => Account.Refundable;
 }
 
 /// <summary>The actions an order's state allows, so the portal offers exactly those (the use cases still check).</summary>
@@ -127,10 +139,10 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
             order.Address, order.Delivery,
             order.Lines.OrderBy(l => shelves.GetValueOrDefault(l.SkuId) ?? "~").ThenBy(l => l.Id)
                 .Select(l => new OpsOrderLine(l.Id, l.SkuId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity, l.ShortQuantity, l.RefundedQuantity, l.LineTotal,
-                    barcodes.GetValueOrDefault(l.SkuId), shelves.GetValueOrDefault(l.SkuId))).ToList(),
+                    barcodes.GetValueOrDefault(l.SkuId), shelves.GetValueOrDefault(l.SkuId), l.RemovedQuantity)).ToList(),
             order.Price, order.CouponCode, order.ReservationStatus, order.ReservationExpiresAtUtc, order.CreatedAtUtc, order.UpdatedAtUtc,
             order.Events.OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new OpsTimelineEntry(e.AtUtc, e.Actor, e.FromStatus, e.ToStatus, e.Reason, e.StaffOnly)).ToList(),
-            payment, events, fulfillment, ActionsFor(order, payment, fulfillment));
+            payment, events, fulfillment, ActionsFor(order, fulfillment), MoneyOf(order));
     }
 
     /// <summary>An order's state, if this member of staff may see it.</summary>
@@ -141,8 +153,15 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
         return row is not null && staff.CanSee(row.StoreId) ? row.Status : null;
     }
 
+    private static OpsOrderMoney MoneyOf(Order order)
+    {
+        Money Of(long minor) => new(order.Currency, minor);
+        return new OpsOrderMoney(Of(order.CapturedMinor), Of(order.RefundedMinor), Of(order.RefundPendingMinor), Of(order.GoodwillMinor), Of(order.RefundableMinor),
+            order.MoneyReviewNote);
+    }
+
     /// <summary>What the state allows; the use case behind each still checks, so a stale page is told, never obeyed.</summary>
-    public static IReadOnlyList<OpsAction> ActionsFor(Order order, PaymentView? payment, OrderFulfillment? fulfillment)
+    public static IReadOnlyList<OpsAction> ActionsFor(Order order, OrderFulfillment? fulfillment)
     {
         var actions = new List<OpsAction>();
         switch (order.Status)
@@ -153,7 +172,7 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
             case OrderStatus.OutForDelivery: actions.Add(OpsAction.Deliver); break;
             case OrderStatus.PendingPayment or OrderStatus.PaymentFailed: actions.Add(OpsAction.Cancel); break;
         }
-        if (order.PaymentMethod == PaymentMethod.Card && payment is { Status: PaymentStatus.Captured }
+        if (order.PaymentMethod == PaymentMethod.Card && order.RefundableMinor > 0
             && order.Status is OrderStatus.Paid or OrderStatus.Picking or OrderStatus.OutForDelivery or OrderStatus.Delivered)
             actions.Add(OpsAction.Refund);
         actions.Add(OpsAction.AddNote);

@@ -59,11 +59,8 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
         if (change is PaymentChange.RefundSucceeded or PaymentChange.RefundFailed)
         {
             var ours = payment.Refunds.First(r => r.PspRefundId == refund.Id);
-            // Before the capture there is nothing for the order to count it against: the capture brings it (see Observe).
+            // One made at the PSP without us is logged once, by the order that records it for review. Before the capture there is nothing for the order to count it against: the capture brings it (see Observe).
             if (payment.IsCaptured) EnqueueRefund(db, payment, ours, change == PaymentChange.RefundSucceeded ? EventTypes.RefundSucceeded : EventTypes.RefundFailed, now);
-            if (ours.Unasked)
-                logger.LogWarning("Payment {PaymentId} of order {OrderId}: refund {RefundId} of {Amount} minor units was made at the PSP, not by QCommerce; recorded for review",
-                    payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), refund.Id, refund.AmountMinor);
             logger.LogInformation("Payment {PaymentId}: refund {RefundId} of {Amount} minor units {Change}; refunded so far {Refunded} of {Captured}",
                 payment.PublicId, refund.Id, refund.AmountMinor, change, payment.RefundedMinor, payment.CapturedMinor);
         }

@@ -21,7 +21,7 @@ public sealed record PaymentView(
     /// <summary>The shopper can still go back to the PSP's page to finish this attempt.</summary>
     public bool CanContinue => Status is PaymentStatus.Initiated or PaymentStatus.RequiresAction && RedirectUrl is not null;
 
-    internal static PaymentView From(Payment p)
+    public static PaymentView From(Payment p)
     {
         Money M(long v) => new(p.Currency, v);
         var current = p.CurrentAttempt;

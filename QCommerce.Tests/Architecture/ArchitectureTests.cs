@@ -1,4 +1,6 @@
 using System.Reflection;
+using Mono.Cecil;
+using Mono.Cecil.Cil;
 using NetArchTest.Rules;
 
 namespace QCommerce.Tests.Architecture;
@@ -31,6 +33,39 @@ public sealed class ArchitectureTests
         var result = Types.InAssembly(Core).That().ResideInNamespace(Ns(feature)).ShouldNot().HaveDependencyOnAny(later).GetResult();
 
         Assert.True(result.IsSuccessful, $"{feature} uses a feature after it ({string.Join(", ", later)}): {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+
+    /// <summary>
+    /// A feature reaches another only through what that one publishes: no call, construction or setter of another feature's
+    /// <c>internal</c> member (say Fulfillment calling Ordering's <c>StaffOrderService.LoadAsync</c>). Read from the method bodies,
+    /// compiler-generated ones (async state machines, lambdas) counted as their declaring type's. Shared steps become a
+    /// type of their own in the feature that owns them, or a public method of it.
+    /// </summary>
+    [Fact]
+    public void NoFeature_CallsAnotherFeaturesInternals()
+    {
+        using var module = ModuleDefinition.ReadModule(Core.Location);
+        var reachIns = (from type in module.GetTypes()
+                        let caller = FeatureOf(type)
+                        where caller is not null
+                        from method in type.Methods
+                        where method.HasBody
+                        from instruction in method.Body.Instructions
+                        let called = (instruction.Operand as MethodReference)?.Resolve()
+                        where called is { IsAssembly: true } || called is { IsFamilyAndAssembly: true }
+                        let owner = FeatureOf(called.DeclaringType)
+                        where owner is not null && owner != caller
+                        select $"{Outermost(type).FullName} ({caller}) uses {called.DeclaringType.Name}.{called.Name} ({owner})").Distinct().ToList();
+
+        Assert.True(reachIns.Count == 0, $"a feature reaches into another's internals:\n{string.Join("\n", reachIns)}");
+    }
+
+    private static TypeDefinition Outermost(TypeDefinition type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
+
+    private static string? FeatureOf(TypeDefinition type)
+    {
+        var ns = Outermost(type).Namespace.Split('.');
+        return ns.Length >= 3 && ns[0] == "QCommerce" && ns[1] == "Core" && FeatureOrder.Contains(ns[2]) ? ns[2] : null;
     }
 
     [Fact]

@@ -3,7 +3,9 @@ using QCommerce.Web.Cart;
 using QCommerce.Web.Catalog;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
+using QCommerce.Web.Inventory;
 using QCommerce.Web.Ops;
+using QCommerce.Web.Promotions;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Stores;
@@ -52,9 +54,11 @@ public static class ApiSetup
         v1.MapCartApi();
         v1.MapOrdersApi();
         v1.MapPaymentsApi();
-        // Staff only: the role for every route under /v1/ops (a shopper's token is 403); each action also reads the staff member afresh.
+        // Staff only: every route under /v1/ops asks the staff directory who the caller is now (a shopper's token, or a colleague
+        // locked or demoted since theirs was issued, is 403); each feature maps its own ops routes.
         v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi().MapOpsReportsApi()
-            .MapOpsStockApi().MapOpsPricesApi().MapOpsImportsApi().MapOpsCatalogApi().MapOpsCouponsAndStoresApi();
+            .MapOpsStockApi().MapOpsStockFilesApi().MapOpsPricesApi().MapOpsPriceFilesApi().MapOpsCatalogApi().MapOpsCouponsApi().MapOpsStoresApi()
+            .MapOpsStaffApi();
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -67,9 +67,11 @@ public static class IdentitySetup
             o.Events.OnRedirectToAccessDenied = c => ApiAware(c, StatusCodes.Status403Forbidden);
         });
         services.AddDataProtection().PersistKeysToDbContext<QCommerceDbContext>().SetApplicationName("QCommerce");
+        // Staff policies ask the staff directory on every request, never the role claims a cookie or token carries (StaffAccess.cs).
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CurrentStaffHandler>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.Ops, p => p.RequireRole(Roles.Ops, Roles.Admin))
-            .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
+            .AddPolicy(Roles.Ops, p => p.RequireAuthenticatedUser().AddRequirements(new CurrentStaffRequirement(adminOnly: false)))
+            .AddPolicy(Roles.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new CurrentStaffRequirement(adminOnly: true)));
         services.AddTransient<AdminAccountSeeder>();
         return services;
     }

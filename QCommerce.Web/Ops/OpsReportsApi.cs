@@ -5,6 +5,7 @@ using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
 
 namespace QCommerce.Web.Ops;
 
@@ -28,7 +29,7 @@ public static class OpsReportsApi
     public static RouteGroupBuilder MapOpsReportsApi(this RouteGroupBuilder ops)
     {
         ops.MapGet("/audit", async Task<Results<Ok<AuditListDto>, ValidationProblem>> (string? entity, string? staff, string? action, DateTime? from, DateTime? to,
-            string? cursor, string? pageSize, ClaimsPrincipal user, StaffDirectory directory, AuditQueries audit, CancellationToken ct) =>
+            string? cursor, string? pageSize, HttpContext http, AuditQueries audit, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var size = problems.Int("pageSize", pageSize, 50, 1, AuditQueries.MaxPageSize);
@@ -36,19 +37,18 @@ public static class OpsReportsApi
             if (from is { } f && to is { } t && t <= f) problems.Add("to", "'to' must be after 'from'.");
             if (entity is { Length: > 256 } || staff is { Length: > 256 }) problems.Add("entity", "At most 256 characters.");
             if (problems.Any) return problems.ToProblem();
-            var page = await audit.ListAsync(await directory.RequireAsync(user, ct), new AuditFilter(staff, entity, action, from?.ToUniversalTime(), to?.ToUniversalTime()), cursor, size, ct);
+            var page = await audit.ListAsync(await http.StaffAsync(ct), new AuditFilter(staff, entity, action, from?.ToUniversalTime(), to?.ToUniversalTime()), cursor, size, ct);
             return TypedResults.Ok(new AuditListDto(page.Items.Select(a => new AuditEntryDto(a.Id, a.AtUtc, a.StaffEmail, a.Action, a.EntityType, a.EntityId,
                 a.StoreId is { } s ? StoreId.Of(s) : null, a.Before, a.After, a.Note)).ToList(), page.NextCursor));
         })
         .WithTags("Ops: audit").WithSummary("Staff actions newest first (keyset pages): who, when, what, on which entity, before and after.");
 
-        ops.MapGet("/dashboard", async Task<Results<Ok<DashboardDto>, ValidationProblem, ProblemHttpResult>> (string? storeId, ClaimsPrincipal user,
-            StaffDirectory directory, OpsDashboard dashboard, CancellationToken ct) =>
+        ops.MapGet("/dashboard", async Task<Results<Ok<DashboardDto>, ValidationProblem, ProblemHttpResult>> (string? storeId, HttpContext http, OpsDashboard dashboard, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var store = problems.Id<StoreId>("storeId", storeId);
             if (problems.Any) return problems.ToProblem();
-            var staff = await directory.RequireAsync(user, ct);
+            var staff = await http.StaffAsync(ct);
             if (store is { } s && !staff.CanSee(s)) return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Store '{storeId}' was not found.");
             var f = await dashboard.ReadAsync(staff, store, ct);
             return TypedResults.Ok(new DashboardDto(f.SinceUtc, f.OrdersToday, MoneyDto.From(f.Gmv), MoneyDto.From(f.AverageBasket), f.PaymentSuccessRate,

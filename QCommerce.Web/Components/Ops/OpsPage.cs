@@ -4,7 +4,7 @@ using MudBlazor;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Stores;
-using QCommerce.Web.Ops;
+using QCommerce.Web.Identity;
 
 namespace QCommerce.Web.Components.Ops;
 
@@ -56,6 +56,9 @@ public abstract class OpsPage : ComponentBase
         await LoadAsync();
     }
 
+    /// <summary>The member of staff as the directory says now: for an action that does not go through <see cref="RunAsync"/>.</summary>
+    protected async Task<StaffActor> StaffNowAsync() => Staff = await Directory.RequireAsync((await Auth).User);
+
     /// <summary>Reads what the page shows, for <see cref="Staff"/> and <see cref="StoreId"/>; called again after each action.</summary>
     protected abstract Task LoadAsync();
 
@@ -74,8 +77,7 @@ public abstract class OpsPage : ComponentBase
         FieldErrors = new Dictionary<string, string[]>();
         try
         {
-            Staff = await Directory.RequireAsync((await Auth).User);
-            await action(Staff);
+            await action(await StaffNowAsync());
             Snackbar.Add(done, Severity.Success);
             return true;
         }

@@ -682,13 +682,49 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<int>("StoreId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.HasKey("OrderId");
 
                     b.HasIndex("DeliveredAtUtc");
 
+                    b.HasIndex("UpdatedAtUtc");
+
                     b.HasIndex("StoreId", "DeliveredAtUtc");
 
                     b.ToTable("Fulfillments", (string)null);
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.PickTick", b =>
+                {
+                    b.Property<int>("OrderId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SkuId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("Found")
+                        .HasColumnType("integer");
+
+                    b.HasKey("OrderId", "SkuId");
+
+                    b.ToTable("PickTicks", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_PickTicks_Found", "\"Found\" >= 0");
+                        });
                 });
 
             modelBuilder.Entity("QCommerce.Core.Identity.AppUser", b =>
@@ -1870,6 +1906,15 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.PickTick", b =>
+                {
+                    b.HasOne("QCommerce.Core.Fulfillment.OrderFulfillment", null)
+                        .WithMany("Ticks")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Identity.SavedAddress", b =>
                 {
                     b.HasOne("QCommerce.Core.Identity.AppUser", null)
@@ -2057,6 +2102,11 @@ namespace QCommerce.Core.Data.Migrations.Postgres
             modelBuilder.Entity("QCommerce.Core.Catalog.Product", b =>
                 {
                     b.Navigation("Skus");
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.OrderFulfillment", b =>
+                {
+                    b.Navigation("Ticks");
                 });
 
             modelBuilder.Entity("QCommerce.Core.Ordering.Order", b =>

@@ -653,13 +653,49 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<int>("StoreId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("OrderId");
 
                     b.HasIndex("DeliveredAtUtc");
 
+                    b.HasIndex("UpdatedAtUtc");
+
                     b.HasIndex("StoreId", "DeliveredAtUtc");
 
                     b.ToTable("Fulfillments", (string)null);
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.PickTick", b =>
+                {
+                    b.Property<int>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SkuId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Found")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrderId", "SkuId");
+
+                    b.ToTable("PickTicks", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_PickTicks_Found", "\"Found\" >= 0");
+                        });
                 });
 
             modelBuilder.Entity("QCommerce.Core.Identity.AppUser", b =>
@@ -1813,6 +1849,15 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.PickTick", b =>
+                {
+                    b.HasOne("QCommerce.Core.Fulfillment.OrderFulfillment", null)
+                        .WithMany("Ticks")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QCommerce.Core.Identity.SavedAddress", b =>
                 {
                     b.HasOne("QCommerce.Core.Identity.AppUser", null)
@@ -2000,6 +2045,11 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
             modelBuilder.Entity("QCommerce.Core.Catalog.Product", b =>
                 {
                     b.Navigation("Skus");
+                });
+
+            modelBuilder.Entity("QCommerce.Core.Fulfillment.OrderFulfillment", b =>
+                {
+                    b.Navigation("Ticks");
                 });
 
             modelBuilder.Entity("QCommerce.Core.Ordering.Order", b =>

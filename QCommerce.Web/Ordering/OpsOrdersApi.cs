@@ -8,10 +8,11 @@ using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 
-namespace QCommerce.Web.Ops;
+namespace QCommerce.Web.Ordering;
 
 public sealed record OpsOrderRowDto(OrderId OrderId, OrderStatus Status, StoreId StoreId, string StoreName, DateTime PlacedAt, MoneyDto Total,
     string CustomerEmail, string PaymentMethod, int ItemCount)
@@ -22,33 +23,47 @@ public sealed record OpsOrderRowDto(OrderId OrderId, OrderStatus Status, StoreId
 
 public sealed record OpsOrderListDto(IReadOnlyList<OpsOrderRowDto> Items, string? NextCursor);
 
+/// <summary>A line: ordered, short at the pick, refunded; <c>removedQty</c> of the refunded were refunded before the pick and are not picked.</summary>
 public sealed record OpsOrderLineDto(SkuId SkuId, string Title, string Size, MoneyDto UnitPrice, int Qty, int ShortQty, int RefundedQty, MoneyDto LineTotal,
-    string? Barcode, string? ShelfLocation);
+    string? Barcode, string? ShelfLocation, int RemovedQty);
+
+/// <summary>The order's money account: captured, refunded (settled), pending (promised, not yet settled), goodwill, what can still be refunded.</summary>
+public sealed record OpsOrderMoneyDto(MoneyDto Captured, MoneyDto Refunded, MoneyDto Pending, MoneyDto Goodwill, MoneyDto Refundable, string? ReviewNote)
+{
+    public static OpsOrderMoneyDto From(OpsOrderMoney m) => new(MoneyDto.From(m.Captured), MoneyDto.From(m.Refunded), MoneyDto.From(m.Pending),
+        MoneyDto.From(m.Goodwill), MoneyDto.From(m.Refundable), m.ReviewNote);
+}
 
 public sealed record OpsTimelineDto(DateTime At, string Actor, OrderStatus? From, OrderStatus To, string? Text, bool StaffOnly);
 
+/// <summary>What the picker found of a SKU so far, as ticked or scanned.</summary>
+public sealed record OpsPickTickDto(SkuId SkuId, int Found, string By, DateTime At);
+
 public sealed record OpsPickStateDto(DateTime StartedAt, string StartedBy, DateTime? PickedAt, int ShortUnits, string? RiderName, DateTime? DispatchedAt,
-    DateTime? DeliveredAt, MoneyDto? CashCollected, bool? OnTime);
+    DateTime? DeliveredAt, MoneyDto? CashCollected, bool? OnTime, IReadOnlyList<OpsPickTickDto> Ticks);
+
+public sealed record OpsTickRequest(int? Found);
 
 public sealed record OpsOrderDto(
     OrderId OrderId, OrderStatus Status, StoreId StoreId, string StoreName, string PaymentMethod, string CustomerEmail, string CustomerName,
     OrderAddressRequest Address, DeliveryDto Delivery, IReadOnlyList<OpsOrderLineDto> Lines, TotalsDto Totals, string? CouponCode,
     ReservationStatus Reservation, DateTime ReservationExpiresAt, DateTime PlacedAt, DateTime UpdatedAt, IReadOnlyList<OpsTimelineDto> Timeline,
-    PaymentDto? Payment, MoneyDto Refundable, OpsPickStateDto? Pick, IReadOnlyList<string> Actions)
+    PaymentDto? Payment, MoneyDto Refundable, OpsPickStateDto? Pick, IReadOnlyList<string> Actions, OpsOrderMoneyDto Money)
 {
     public static OpsOrderDto From(OpsOrderDetail o) => new(
         OrderId.Of(o.OrderId), o.Status, StoreId.Of(o.StoreId), o.StoreName, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), o.CustomerEmail, o.CustomerName,
         new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip), DeliveryDto.Of(o.Delivery),
         o.Lines.Select(l => new OpsOrderLineDto(SkuId.Of(l.SkuId), l.Title, l.SizeLabel, MoneyDto.From(l.UnitPrice), l.Ordered, l.Short, l.Refunded,
-            MoneyDto.From(l.LineTotal), l.Barcode, l.ShelfLocation)).ToList(),
+            MoneyDto.From(l.LineTotal), l.Barcode, l.ShelfLocation, l.Removed)).ToList(),
         TotalsDto.From(o.Price), o.CouponCode, o.Reservation, o.ReservationExpiresAtUtc, o.PlacedAtUtc, o.UpdatedAtUtc,
         o.Timeline.Select(e => new OpsTimelineDto(e.AtUtc, e.Actor, e.From, e.To, e.Text, e.StaffOnly)).ToList(),
         o.Payment is { } p ? PaymentDto.From(p) : null, MoneyDto.From(o.Refundable),
         o.Fulfillment is { } f
             ? new OpsPickStateDto(f.PickStartedAtUtc, f.PickStartedBy, f.PickedAtUtc, f.ShortUnits, f.RiderName, f.DispatchedAtUtc, f.DeliveredAtUtc,
-                f.CashCollectedMinor is { } cash ? new MoneyDto(o.Price.Total.Currency, cash) : null, f.OnTime)
+                f.CashCollectedMinor is { } cash ? new MoneyDto(o.Price.Total.Currency, cash) : null, f.OnTime,
+                f.Ticks.Select(t => new OpsPickTickDto(SkuId.Of(t.SkuId), t.Found, StaffActor.Display(t.By), t.AtUtc)).ToList())
             : null,
-        o.Actions.Select(a => WireNames.Of(a)).ToList());
+        o.Actions.Select(a => WireNames.Of(a)).ToList(), OpsOrderMoneyDto.From(o.Account));
 }
 
 public sealed record OpsReasonRequest(string? Reason);
@@ -85,22 +100,21 @@ public static class OpsOrdersApi
         var orders = ops.MapGroup("/orders").WithTags("Ops: orders");
 
         orders.MapGet("/", async Task<Results<Ok<OpsOrderListDto>, ValidationProblem>> (string? state, string? storeId, DateTime? from, DateTime? to,
-            string? paymentMethod, string? email, string? orderId, string? cursor, string? pageSize, ClaimsPrincipal user, StaffDirectory directory,
+            string? paymentMethod, string? email, string? orderId, string? cursor, string? pageSize, HttpContext http,
             OpsOrderQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var filter = ReadFilter(problems, state, storeId, from, to, paymentMethod, email, orderId);
             var size = problems.Int("pageSize", pageSize, 50, 1, OpsOrderQueries.MaxPageSize);
             if (problems.Any) return problems.ToProblem();
-            var staff = await directory.RequireAsync(user, ct);
+            var staff = await http.StaffAsync(ct);
             var page = await queries.ListAsync(staff, filter, cursor, size, ct);
             return TypedResults.Ok(new OpsOrderListDto(page.Items.Select(OpsOrderRowDto.From).ToList(), page.NextCursor));
         })
         .WithSummary("Orders newest first, filtered; keyset pages (pass nextCursor back as cursor), no total count.");
 
-        orders.MapGet("/{orderId:order}", async Task<Results<Ok<OpsOrderDto>, ProblemHttpResult>> (OrderId orderId, ClaimsPrincipal user,
-            StaffDirectory directory, OpsOrderQueries queries, CancellationToken ct) =>
-            await queries.FindAsync(await directory.RequireAsync(user, ct), orderId.Value, ct) is { } order
+        orders.MapGet("/{orderId:order}", async Task<Results<Ok<OpsOrderDto>, ProblemHttpResult>> (OrderId orderId, HttpContext http, OpsOrderQueries queries, CancellationToken ct) =>
+            await queries.FindAsync(await http.StaffAsync(ct), orderId.Value, ct) is { } order
                 ? TypedResults.Ok(OpsOrderDto.From(order))
                 : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Order '{orderId}' was not found."))
         .WithSummary("One order with its lines, totals, timeline (staff notes included), payment, refunds, pick state and the actions its state allows.");
@@ -118,8 +132,7 @@ public static class OpsOrdersApi
             Act(http, orderId, ct, staff => service.StartPickingAsync(staff, orderId.Value, ct)))
             .WithSummary("Starts picking a paid or confirmed order; 409 names who is picking it already.").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/pick", async Task<IResult> ([FromBody] OpsPickRequest? body, OrderId orderId, ClaimsPrincipal user,
-            StaffDirectory directory, FulfillmentService service, CancellationToken ct) =>
+        orders.MapPost("/{orderId:order}/pick", async Task<IResult> ([FromBody] OpsPickRequest? body, OrderId orderId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body?.Lines is null) problems.Add("lines", "Send lines: [{\"skuId\": \"sku_1\", \"pickedQty\": 2}], one per SKU of the order.");
@@ -133,11 +146,17 @@ public static class OpsOrdersApi
                 if (sku is { } s && line.PickedQty is { } q) lines.Add(new FoundUnits(s, q));
             }
             if (problems.Any) return problems.ToProblem();
-            var outcome = await service.FinishPickingAsync(await directory.RequireAsync(user, ct), orderId.Value, lines, ct);
+            var outcome = await service.FinishPickingAsync(await http.StaffAsync(ct), orderId.Value, lines, ct);
             return TypedResults.Ok(new OpsPickedDto(orderId, outcome.ShortUnits, new MoneyDto(outcome.Currency, outcome.TotalMinor), new MoneyDto(outcome.Currency, outcome.RefundMinor)));
         })
         .WithSummary("Finishes picking with what was found for every line; short lines shrink the order and a card order is refunded the difference.")
         .Accepts<OpsPickRequest>("application/json").Produces<OpsPickedDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesValidationProblem(422);
+
+        orders.MapPut("/{orderId:order}/pick/{skuId:sku}", ([FromBody] OpsTickRequest? body, OrderId orderId, SkuId skuId, HttpContext http,
+            FulfillmentService service, CancellationToken ct) =>
+            Act(http, orderId, ct, staff => service.TickAsync(staff, orderId.Value, skuId.Value, body?.Found, ct)))
+            .WithSummary("Saves a tick of the pick list as it is made: {found} units of the SKU found so far (null: not ticked yet). The pick is finished by POST …/pick.")
+            .Accepts<OpsTickRequest>("application/json").Produces<OpsOrderStateDto>();
 
         orders.MapPost("/{orderId:order}/dispatch", ([FromBody] OpsDispatchRequest? body, OrderId orderId, HttpContext http,
             FulfillmentService service, CancellationToken ct) =>
@@ -156,7 +175,7 @@ public static class OpsOrdersApi
             .Accepts<OpsReasonRequest>("application/json").Produces<OpsOrderStateDto>();
 
         orders.MapPost("/{orderId:order}/refunds", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
-            [FromBody] OpsRefundRequest? body, OrderId orderId, ClaimsPrincipal user, StaffDirectory directory, OrderRefundService refunds, HttpContext http,
+            [FromBody] OpsRefundRequest? body, OrderId orderId, OrderRefundService refunds, HttpContext http,
             CancellationToken ct) =>
         {
             var problems = new ProblemList();
@@ -172,7 +191,7 @@ public static class OpsOrdersApi
             }
             if (problems.Any) return problems.ToProblem();
             var request = new StaffRefundRequest(lines, body!.Amount, body.Restock ?? false, body.Reason);
-            var (receipt, replayed) = await refunds.RefundOnceAsync(await directory.RequireAsync(user, ct), orderId.Value, request, idempotencyKey!, ct);
+            var (receipt, replayed) = await refunds.RefundOnceAsync(await http.StaffAsync(ct), orderId.Value, request, idempotencyKey!, ct);
             if (replayed) http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
             return TypedResults.Created($"/v1/ops/orders/{orderId}", new OpsRefundDto(RefundId.Of(receipt.RefundId), orderId, PaymentId.Of(receipt.PaymentId),
                 new MoneyDto(receipt.Currency, receipt.AmountMinor), receipt.Status, new MoneyDto(receipt.Currency, receipt.RefundableAfterMinor)));
@@ -193,7 +212,7 @@ public static class OpsOrdersApi
     /// <summary>Runs one action as the signed-in staff member and answers with the order's state after it.</summary>
     private static async Task<IResult> Act(HttpContext http, OrderId orderId, CancellationToken ct, Func<StaffActor, Task> action)
     {
-        var staff = await http.RequestServices.GetRequiredService<StaffDirectory>().RequireAsync(http.User, ct);
+        var staff = await http.StaffAsync(ct);
         await action(staff);
         var status = await http.RequestServices.GetRequiredService<OpsOrderQueries>().StatusAsync(staff, orderId.Value, ct);
         return TypedResults.Ok(new OpsOrderStateDto(orderId, status ?? throw new NotFoundException("Order", orderId.ToString())));

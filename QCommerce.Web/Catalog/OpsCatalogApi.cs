@@ -5,8 +5,9 @@ using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
 
-namespace QCommerce.Web.Ops;
+namespace QCommerce.Web.Catalog;
 
 public sealed record OpsSkuRequest(string? Barcode, string? Unit, decimal? Size);
 
@@ -73,13 +74,12 @@ public static class OpsCatalogApi
         })
         .WithSummary("Products in id order (keyset pages: pass nextCursor back as cursor), or ?page=n in title order with the total, as the portal's grid; query matches title, brand, SKU code or barcode.");
 
-        products.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, ClaimsPrincipal user,
-            StaffDirectory directory, ProductEditor editor, CancellationToken ct) =>
+        products.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, HttpContext http, ProductEditor editor, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, withSkus: true);
             if (problems.Any) return problems.ToProblem();
-            var id = await editor.CreateAsync(await directory.RequireAsync(user, ct), draft!, ct);
+            var id = await editor.CreateAsync(await http.StaffAsync(ct), draft!, ct);
             return TypedResults.Created($"/v1/ops/products/{ProductId.Of(id)}", OpsProductDto.From((await editor.FindAsync(id, ct))!));
         })
         .WithSummary("Creates a product with its SKUs: {title, brand, description, categoryId, active, featured, attributes, skus: [{barcode, unit, size}]}.")
@@ -92,34 +92,33 @@ public static class OpsCatalogApi
         .WithSummary("One product with its SKUs, pictures and attributes, active or not.");
 
         products.MapPut("/{productId:product}", async Task<Results<Ok<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, ProductId productId,
-            ClaimsPrincipal user, StaffDirectory directory, ProductEditor editor, CancellationToken ct) =>
+            HttpContext http, ProductEditor editor, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, withSkus: false);
             if (body?.Skus is not null) problems.Add("skus", "A product's SKUs are not replaced here: add one with POST /v1/ops/products/{productId}/skus.");
             if (problems.Any) return problems.ToProblem();
-            await editor.UpdateAsync(await directory.RequireAsync(user, ct), productId.Value, draft!, ct);
+            await editor.UpdateAsync(await http.StaffAsync(ct), productId.Value, draft!, ct);
             return TypedResults.Ok(OpsProductDto.From((await editor.FindAsync(productId.Value, ct))!));
         })
         .WithSummary("Replaces the product's title, brand, description, category, attributes and flags; active:false takes it off the storefront at once.")
         .Accepts<OpsProductRequest>("application/json").ProducesProblem(403).ProducesProblem(404).ProducesValidationProblem(422);
 
         products.MapPost("/{productId:product}/skus", async Task<Results<Created<OpsSkuDto>, ValidationProblem>> ([FromBody] OpsSkuRequest? body,
-            ProductId productId, ClaimsPrincipal user, StaffDirectory directory, ProductEditor editor, CancellationToken ct) =>
+            ProductId productId, HttpContext http, ProductEditor editor, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body is null) problems.Add("body", "Send {barcode, unit, size}.");
             var draft = SkuDraftOf(body, problems, "");
             if (problems.Any) return problems.ToProblem();
-            var skuId = await editor.AddSkuAsync(await directory.RequireAsync(user, ct), productId.Value, draft, ct);
+            var skuId = await editor.AddSkuAsync(await http.StaffAsync(ct), productId.Value, draft, ct);
             var sku = (await editor.FindAsync(productId.Value, ct))!.Skus.Single(s => s.Id == skuId);
             return TypedResults.Created($"/v1/ops/products/{productId}", new OpsSkuDto(SkuId.Of(sku.Id), sku.Code, sku.Barcode, WireNames.Of(sku.Unit), sku.Size, sku.SizeLabel));
         })
         .WithSummary("Adds a SKU (a size) to the product; its barcode must be a valid GTIN no other SKU has.")
         .Accepts<OpsSkuRequest>("application/json").ProducesProblem(403).ProducesProblem(404).ProducesValidationProblem(422);
 
-        products.MapPost("/{productId:product}/images", async Task<IResult> (ProductId productId, HttpRequest request, ClaimsPrincipal user,
-            StaffDirectory directory, ProductEditor editor, CancellationToken ct) =>
+        products.MapPost("/{productId:product}/images", async Task<IResult> (ProductId productId, HttpRequest request, HttpContext http, ProductEditor editor, CancellationToken ct) =>
         {
             if (!request.HasFormContentType)
                 return TypedResults.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the picture as multipart/form-data, in a field named file.");
@@ -131,7 +130,7 @@ public static class OpsCatalogApi
                     { Status = 422, Title = "The picture cannot be used" });
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
-            var url = await editor.AddImageAsync(await directory.RequireAsync(user, ct), productId.Value, buffer.ToArray(), form["altText"].FirstOrDefault(), ct);
+            var url = await editor.AddImageAsync(await http.StaffAsync(ct), productId.Value, buffer.ToArray(), form["altText"].FirstOrDefault(), ct);
             return TypedResults.Created(url, new OpsImageDto(url, form["altText"].FirstOrDefault() ?? ""));
         })
         .DisableAntiforgery()
@@ -144,20 +143,19 @@ public static class OpsCatalogApi
             TypedResults.Ok((await service.TreeAsync(ct)).Select(OpsCategoryDto.From).ToList()))
             .WithSummary("The whole category tree, inactive categories included, with each one's product count.");
 
-        categories.MapPost("/", async Task<Results<Created<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body, ClaimsPrincipal user,
-            StaffDirectory directory, CategoryService service, CancellationToken ct) =>
+        categories.MapPost("/", async Task<Results<Created<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body, HttpContext http, CategoryService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var parent = problems.Id<CategoryId>("parentId", body?.ParentId);
             if (problems.Any) return problems.ToProblem();
-            var id = await service.CreateAsync(await directory.RequireAsync(user, ct), body?.Name, parent, ct);
+            var id = await service.CreateAsync(await http.StaffAsync(ct), body?.Name, parent, ct);
             var node = Flatten(await service.TreeAsync(ct)).First(n => n.Id == id);
             return TypedResults.Created($"/v1/ops/categories/{CategoryId.Of(id)}", OpsCategoryDto.From(node));
         })
         .WithSummary("Creates a category {name, parentId?} at the end of its siblings.").Accepts<OpsCategoryRequest>("application/json").ProducesValidationProblem(422);
 
         categories.MapPut("/{categoryId:category}", async Task<Results<Ok<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body,
-            CategoryId categoryId, ClaimsPrincipal user, StaffDirectory directory, CategoryService service, CancellationToken ct) =>
+            CategoryId categoryId, HttpContext http, CategoryService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             int? parent = body?.ParentId switch
@@ -167,16 +165,16 @@ public static class OpsCatalogApi
                 var raw => problems.Id<CategoryId>("parentId", raw),
             };
             if (problems.Any) return problems.ToProblem();
-            await service.ChangeAsync(await directory.RequireAsync(user, ct), categoryId.Value, new CategoryChange(body?.Name, parent, body?.SortOrder, body?.Active), ct);
+            await service.ChangeAsync(await http.StaffAsync(ct), categoryId.Value, new CategoryChange(body?.Name, parent, body?.SortOrder, body?.Active), ct);
             return TypedResults.Ok(OpsCategoryDto.From(Flatten(await service.TreeAsync(ct)).First(n => n.Id == categoryId.Value)));
         })
         .WithSummary("Renames, moves (parentId; \"root\" for the top level), reorders (sortOrder among siblings) or (de)activates a category; fields left out stay.")
         .Accepts<OpsCategoryRequest>("application/json").ProducesProblem(404).ProducesValidationProblem(422);
 
-        categories.MapDelete("/{categoryId:category}", async Task<NoContent> (CategoryId categoryId, ClaimsPrincipal user, StaffDirectory directory,
+        categories.MapDelete("/{categoryId:category}", async Task<NoContent> (CategoryId categoryId, HttpContext http,
             CategoryService service, CancellationToken ct) =>
         {
-            await service.DeleteAsync(await directory.RequireAsync(user, ct), categoryId.Value, ct);
+            await service.DeleteAsync(await http.StaffAsync(ct), categoryId.Value, ct);
             return TypedResults.NoContent();
         })
         .WithSummary("Deletes an empty category; 409 while it holds products or subcategories.").ProducesProblem(404).ProducesProblem(409);

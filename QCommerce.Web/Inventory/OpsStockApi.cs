@@ -5,8 +5,9 @@ using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
 
-namespace QCommerce.Web.Ops;
+namespace QCommerce.Web.Inventory;
 
 public sealed record OpsStockRowDto(StoreId StoreId, SkuId SkuId, ProductId ProductId, string Title, string Size, string Code, string Barcode, int OnHand,
     int Reserved, int Available, int LowStockThreshold, string? Location, bool Low, DateTime? LowSince)
@@ -39,20 +40,20 @@ public static class OpsStockApi
         var stock = ops.MapGroup("/stores/{storeId:store}/stock").WithTags("Ops: stock");
 
         stock.MapGet("/", async Task<Results<Ok<OpsStockListDto>, ValidationProblem>> (StoreId storeId, string? skuId, bool? low, string? q, string? cursor,
-            string? pageSize, ClaimsPrincipal user, StaffDirectory directory, StockQueries queries, CancellationToken ct) =>
+            string? pageSize, HttpContext http, StockQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var sku = problems.Id<SkuId>("skuId", skuId);
             var size = problems.Int("pageSize", pageSize, 50, 1, StockQueries.MaxPageSize);
             if (q is { Length: > 100 }) problems.Add("q", "A search is at most 100 characters.");
             if (problems.Any) return problems.ToProblem();
-            var page = await queries.ListAsync(await directory.RequireAsync(user, ct), storeId.Value, new StockFilter(q, sku, low ?? false), cursor, size, ct);
+            var page = await queries.ListAsync(await http.StaffAsync(ct), storeId.Value, new StockFilter(q, sku, low ?? false), cursor, size, ct);
             return TypedResults.Ok(new OpsStockListDto(page.Items.Select(OpsStockRowDto.From).ToList(), page.NextCursor));
         })
         .WithSummary("The store's stock by SKU (keyset pages: pass nextCursor back as cursor); low=true for the SKUs at or below their threshold.");
 
         stock.MapPost("/adjustments", async Task<Results<Ok<OpsStockAdjustedDto>, ValidationProblem>> ([FromBody] OpsStockAdjustmentRequest? body,
-            StoreId storeId, ClaimsPrincipal user, StaffDirectory directory, StockAdjustmentService service, CancellationToken ct) =>
+            StoreId storeId, HttpContext http, StockAdjustmentService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body is null) problems.Add("body", "Send {skuId, type: received|count|damaged|expired, qty, note}.");
@@ -68,15 +69,15 @@ public static class OpsStockApi
             if (body is not null && kind is null) problems.Add("type", "Use received, count (the counted total), damaged or expired.");
             if (body is not null && body.Qty is null) problems.Add("qty", "qty is required: units received or written off, or the counted total.");
             if (problems.Any) return problems.ToProblem();
-            var done = await service.AdjustAsync(await directory.RequireAsync(user, ct), storeId.Value, new StockAdjustment(sku!.Value, kind!.Value, body!.Qty!.Value, body.Note), ct);
+            var done = await service.AdjustAsync(await http.StaffAsync(ct), storeId.Value, new StockAdjustment(sku!.Value, kind!.Value, body!.Qty!.Value, body.Note), ct);
             return TypedResults.Ok(new OpsStockAdjustedDto(SkuId.Of(done.SkuId), WireNames.Of(done.Kind), done.Change, done.OnHand, done.Reserved, done.OnHand - done.Reserved));
         })
         .WithSummary("A typed stock movement: received (a positive qty), count (the counted total), damaged or expired (a positive qty and a note). 422 below reserved.")
         .Accepts<OpsStockAdjustmentRequest>("application/json").ProducesProblem(404).ProducesValidationProblem(422);
 
         stock.MapGet("/{skuId:sku}/ledger", async Task<Results<Ok<OpsLedgerDto>, ProblemHttpResult>> (StoreId storeId, SkuId skuId, string? cursor,
-            ClaimsPrincipal user, StaffDirectory directory, StockQueries queries, CancellationToken ct) =>
-            await queries.LedgerAsync(await directory.RequireAsync(user, ct), storeId.Value, skuId.Value, cursor, 50, ct) is { } ledger
+            HttpContext http, StockQueries queries, CancellationToken ct) =>
+            await queries.LedgerAsync(await http.StaffAsync(ct), storeId.Value, skuId.Value, cursor, 50, ct) is { } ledger
                 ? TypedResults.Ok(new OpsLedgerDto(OpsStockRowDto.From(ledger.Stock),
                     ledger.Items.Select(l => new OpsLedgerLineDto(WireNames.Of(l.Kind), l.Quantity, l.OnHandAfter, l.Note, l.Reference, l.Actor, l.AtUtc)).ToList(),
                     ledger.NextCursor))
@@ -84,22 +85,22 @@ public static class OpsStockApi
         .WithSummary("The SKU's stock ledger in the store, newest first: type, signed qty, on hand after, reason, order, staff, time.");
 
         stock.MapPut("/{skuId:sku}", async Task<Results<Ok<OpsStockRowDto>, ProblemHttpResult>> ([FromBody] OpsStockSettingsRequest? body, StoreId storeId,
-            SkuId skuId, ClaimsPrincipal user, StaffDirectory directory, StockAdjustmentService service, StockQueries queries, CancellationToken ct) =>
+            SkuId skuId, HttpContext http, StockAdjustmentService service, StockQueries queries, CancellationToken ct) =>
         {
-            var staff = await directory.RequireAsync(user, ct);
+            var staff = await http.StaffAsync(ct);
             await service.ChangeSettingsAsync(staff, storeId.Value, skuId.Value, new StockSettings(body?.LowStockThreshold, body?.Location), ct);
             return TypedResults.Ok(OpsStockRowDto.From((await queries.FindAsync(staff, storeId.Value, skuId.Value, ct))!));
         })
         .WithSummary("Sets the SKU's low-stock threshold and/or shelf location in the store (a field left out stays as it is).")
         .Accepts<OpsStockSettingsRequest>("application/json").ProducesValidationProblem(422);
 
-        ops.MapGet("/stock/alerts", async Task<Results<Ok<OpsStockListDto>, ValidationProblem>> (string? storeId, ClaimsPrincipal user, StaffDirectory directory,
+        ops.MapGet("/stock/alerts", async Task<Results<Ok<OpsStockListDto>, ValidationProblem>> (string? storeId, HttpContext http,
             StockQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var store = problems.Id<StoreId>("storeId", storeId);
             if (problems.Any) return problems.ToProblem();
-            var alerts = await queries.AlertsAsync(await directory.RequireAsync(user, ct), store, ct: ct);
+            var alerts = await queries.AlertsAsync(await http.StaffAsync(ct), store, ct: ct);
             return TypedResults.Ok(new OpsStockListDto(alerts.Select(OpsStockRowDto.From).ToList(), null));
         })
         .WithTags("Ops: stock").WithSummary("The low-stock alerts of your stores (or of one), most recent first.");

@@ -5,8 +5,9 @@ using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
 
-namespace QCommerce.Web.Ops;
+namespace QCommerce.Web.Catalog;
 
 public sealed record OpsPriceDto(PriceId PriceId, SkuId SkuId, string Region, MoneyDto Amount, DateTime EffectiveFrom, DateTime? EffectiveTo, string State)
 {
@@ -41,15 +42,14 @@ public static class OpsPricesApi
         })
         .WithSummary("A SKU's prices in every region (or one, by the code /v1/stores shows): state current, scheduled, overridden or past.");
 
-        prices.MapPost("/", async Task<Results<Created<OpsPriceDto>, ValidationProblem>> ([FromBody] OpsPriceRequest? body, ClaimsPrincipal user,
-            StaffDirectory directory, PriceService service, CancellationToken ct) =>
+        prices.MapPost("/", async Task<Results<Created<OpsPriceDto>, ValidationProblem>> ([FromBody] OpsPriceRequest? body, HttpContext http, PriceService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body is null) problems.Add("body", "Send {skuId, region, amount: {currency, value}, effectiveFrom?, effectiveTo?}.");
             var sku = problems.RequiredId<SkuId>("skuId", body?.SkuId);
             if (body is not null && body.Amount is null) problems.Add("amount", "Send amount: {currency: \"USD\", value: 349} (value in minor units).");
             if (problems.Any) return problems.ToProblem();
-            var staff = await directory.RequireAsync(user, ct);
+            var staff = await http.StaffAsync(ct);
             var entry = await service.ScheduleAsync(staff, new PriceInput(sku!.Value, body!.Region, body.Amount!.Currency, body.Amount.Value,
                 body.EffectiveFrom?.ToUniversalTime(), body.EffectiveTo?.ToUniversalTime()), ct);
             return TypedResults.Created($"/v1/ops/prices?skuId={SkuId.Of(entry.SkuId)}", OpsPriceDto.From(entry));
@@ -57,10 +57,10 @@ public static class OpsPricesApi
         .WithSummary("Schedules a price (from now when effectiveFrom is left out); scheduled starts fall on the minute.")
         .Accepts<OpsPriceRequest>("application/json").ProducesProblem(403).ProducesValidationProblem(422);
 
-        prices.MapDelete("/{priceId:price}", async Task<NoContent> (PriceId priceId, ClaimsPrincipal user, StaffDirectory directory, PriceService service,
+        prices.MapDelete("/{priceId:price}", async Task<NoContent> (PriceId priceId, HttpContext http, PriceService service,
             CancellationToken ct) =>
         {
-            await service.WithdrawAsync(await directory.RequireAsync(user, ct), priceId.Value, ct);
+            await service.WithdrawAsync(await http.StaffAsync(ct), priceId.Value, ct);
             return TypedResults.NoContent();
         })
         .WithSummary("Withdraws a price that has not started yet; 409 for one already in force.").ProducesProblem(404).ProducesProblem(409);
