@@ -75,6 +75,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PriceService>();
         services.AddOptions<MediaOptions>().BindConfiguration("Media");
         services.AddSingleton<ProductEditor>();
+        services.AddSingleton<ProductGallery>();
+        services.AddSingleton<OpsProductQueries>();
         services.AddSingleton<CategoryService>();
         services.AddSingleton<CouponService>();
         services.AddSingleton<PriceImport>();

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using QCommerce.Core.Identity;
-using QCommerce.Core.Ordering;
 using QCommerce.Core.Stores;
 
 namespace QCommerce.Core.Cart;

@@ -1,7 +1,6 @@
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
-using QCommerce.Core.Ordering;
 using QCommerce.Core.Promotions;
 using QCommerce.Core.Stores;
 

@@ -9,31 +9,15 @@ public sealed record SkuDraft(string? Barcode, SkuUnit? Unit, decimal? Size);
 public sealed record ProductDraft(string? Title, string? Brand, string? Description, int? CategoryId, bool Active, bool Featured,
     IReadOnlyList<ProductAttribute>? Attributes = null, IReadOnlyList<SkuDraft>? Skus = null);
 
-public sealed record OpsSku(int Id, string Code, string Barcode, SkuUnit Unit, decimal Size, string SizeLabel);
-
-/// <summary>A product as the ops editor shows it.</summary>
-public sealed record OpsProduct(int Id, string Slug, string Title, string Brand, string Description, int CategoryId, string CategoryName, bool IsActive,
-    bool IsFeatured, IReadOnlyList<ProductAttribute> Attributes, IReadOnlyList<ProductImage> Images, IReadOnlyList<OpsSku> Skus)
-{
-    public string PublicId => Common.PublicId.Format(Common.PublicId.Product, Id);
-}
-
-/// <summary>A row of the ops products grid.</summary>
-public sealed record OpsProductRow(int Id, string Title, string Brand, string CategoryName, bool IsActive, bool IsFeatured, int SkuCount, string? ImageUrl,
-    string FirstBarcode);
-
-public sealed record OpsProductFilter(string? Text = null, int? CategoryId = null, bool? Active = null);
-
 /// <summary>
-/// The catalog as ops change it: products with their words, category, attributes, SKUs (a barcode is a valid GTIN and
-/// belongs to one SKU only) and pictures. Catalog-wide: staff limited to some stores read, not change. Every problem of a
+/// The catalog as ops change it: products with their words, category, attributes and SKUs (a barcode is a valid GTIN and
+/// belongs to one SKU only); their pictures are <see cref="ProductGallery"/>'s, the grid's reading <see cref="OpsProductQueries"/>'s. Catalog-wide: staff limited to some stores read, not change. Every problem of a
 /// draft is named at once by field; each change has its audit row in its transaction; a product made inactive leaves the
 /// storefront and <c>/v1/products</c> at their next read, because every shopper read asks for active products.
 /// </summary>
-public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts, IOptions<MediaOptions> media, TimeProvider clock,
+public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock,
     ILogger<ProductEditor> logger)
 {
-    public const int MaxPageSize = 200;
     public const decimal MaxSize = 100_000;
 
     public async Task<int> CreateAsync(StaffActor staff, ProductDraft draft, CancellationToken ct = default)
@@ -80,7 +64,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         var category = await CategoryAsync(db, draft.CategoryId, problems, ct);
         problems.ThrowIfAny();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var product = await LoadAsync(db, productId, ct);
+        var product = await ProductRows.LoadAsync(db, productId, ct);
         var before = Snapshot(product);
         var wasActive = product.IsActive;
         product.Describe(draft.Title!, draft.Brand!, draft.Description ?? "", category!);
@@ -89,7 +73,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         product.SetFeatured(draft.Featured);
         product.Touch();
         Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, before, Snapshot(product), null, now);
-        await SaveOrConflictAsync(db, product, ct);
+        await ProductRows.SaveOrConflictAsync(db, product, ct);
         await tx.CommitAsync(ct);
         if (wasActive != product.IsActive)
             logger.LogInformation("Product {ProductId} {State} by {Actor}", product.PublicIdOf(), product.IsActive ? "activated" : "deactivated", staff.Email);
@@ -105,7 +89,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         await BarcodesFreeAsync(db, [(draft.Barcode?.Trim(), "barcode")], null, problems, ct);
         problems.ThrowIfAny();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var product = await LoadAsync(db, productId, ct);
+        var product = await ProductRows.LoadAsync(db, productId, ct);
         if (product.Skus.Count >= 20) throw CategoryService.Rejected("skus", "A product has at most 20 SKUs.");
         var taken = product.Skus.Select(s => s.Code).ToHashSet(StringComparer.Ordinal);
         var n = product.Skus.Count + 1;
@@ -137,168 +121,6 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         Audit.Record(db, staff, AuditActions.SkuChange, "sku", PublicId.Format(PublicId.Sku, skuId), null, before, new { barcode = sku.Barcode, size = sku.SizeLabel }, null, now);
         await SaveCatchingBarcodeAsync(db, "barcode", ct);
         await tx.CommitAsync(ct);
-    }
-
-    /// <summary>
-    /// Adds an uploaded picture after the product's others (see <see cref="ProductPictures"/> for what is accepted). Two
-    /// uploads at once both land: the product's version makes the second save a conflict, and it is tried again on the
-    /// product as the first left it.
-    /// </summary>
-    public async Task<string> AddImageAsync(StaffActor staff, int productId, byte[] upload, string? altText, CancellationToken ct = default)
-    {
-        PriceService.RequireCatalogWide(staff);
-        if (TextRules.Problem(altText, 200, "A description of the picture") is { } altProblem) throw CategoryService.Rejected("altText", altProblem);
-        await using (var check = await contexts.CreateDbContextAsync(ct))
-            if (!await check.Products.AnyAsync(p => p.Id == productId, ct)) throw new NotFoundException("Product", PublicId.Format(PublicId.Product, productId));
-        var picture = ProductPictures.Prepare(upload, productId);
-        var root = media.Value.FullRoot;
-        var written = new List<string>();
-        try
-        {
-            foreach (var (path, bytes) in picture.Files)
-            {
-                var full = Path.Combine(root, path);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                await File.WriteAllBytesAsync(full, bytes, ct);
-                written.Add(full);
-            }
-            for (var attempt = 1; ; attempt++)
-            {
-                var now = clock.UtcNow();
-                await using var db = await contexts.CreateDbContextAsync(ct);
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var product = await LoadAsync(db, productId, ct);
-                if (product.Images.Count(i => !i.IsPlaceholder) >= Product.MaxImages)
-                    throw CategoryService.Rejected("file", $"A product has at most {Product.MaxImages} pictures; remove one first.");
-                product.AddImage(picture.Url, string.IsNullOrWhiteSpace(altText) ? $"{product.Brand} {product.Title}".Trim() : altText.Trim());
-                product.Touch();
-                Audit.Record(db, staff, AuditActions.ProductImageAdd, "product", product.PublicIdOf(), null, null,
-                    new { url = picture.Url, bytes = upload.Length }, null, now);
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    await tx.CommitAsync(ct);
-                    logger.LogInformation("Picture {Url} added to {ProductId} by {Actor} ({Bytes} bytes uploaded)", picture.Url, product.PublicIdOf(), staff.Email, upload.Length);
-                    return picture.Url;
-                }
-                catch (DbUpdateConcurrencyException) when (attempt < 5)
-                {
-                    // Another change of the product saved first: add ours to what it left.
-                }
-            }
-        }
-        catch
-        {
-            foreach (var file in written) File.Delete(file); // nothing refers to them
-            throw;
-        }
-    }
-
-    public async Task RemoveImageAsync(StaffActor staff, int productId, string url, CancellationToken ct = default)
-    {
-        PriceService.RequireCatalogWide(staff);
-        var now = clock.UtcNow();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var product = await LoadAsync(db, productId, ct);
-        var removed = product.RemoveImage(url);
-        product.Touch();
-        Audit.Record(db, staff, AuditActions.ProductImageRemove, "product", product.PublicIdOf(), null, new { url = removed.Url }, null, null, now);
-        await SaveOrConflictAsync(db, product, ct);
-        await tx.CommitAsync(ct);
-        if (!removed.IsPlaceholder && removed.Url.StartsWith(MediaOptions.UrlPrefix + "/products/", StringComparison.Ordinal))
-            foreach (var file in new[] { removed.Url, ProductPictures.CardUrl(removed.Url) })
-            {
-                var full = Path.GetFullPath(Path.Combine(media.Value.FullRoot, file[(MediaOptions.UrlPrefix.Length + 1)..]));
-                if (full.StartsWith(media.Value.FullRoot, StringComparison.Ordinal) && File.Exists(full)) File.Delete(full);
-            }
-    }
-
-    public async Task MakeImageFirstAsync(StaffActor staff, int productId, string url, CancellationToken ct = default)
-    {
-        PriceService.RequireCatalogWide(staff);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var product = await LoadAsync(db, productId, ct);
-        product.MakeImageFirst(url);
-        product.Touch();
-        Audit.Record(db, staff, AuditActions.ProductChange, "product", product.PublicIdOf(), null, null, new { firstPicture = url }, null, clock.UtcNow());
-        await SaveOrConflictAsync(db, product, ct);
-    }
-
-    public async Task<OpsProduct?> FindAsync(int productId, CancellationToken ct = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var p = await db.Products.AsNoTracking().Include(x => x.Skus).Include(x => x.Category).FirstOrDefaultAsync(x => x.Id == productId, ct);
-        return p is null ? null : new OpsProduct(p.Id, p.Slug, p.Title, p.Brand, p.Description, p.CategoryId, p.Category.Name, p.IsActive, p.IsFeatured,
-            p.Attributes.ToList(), p.Images.OrderBy(i => i.SortOrder).ToList(),
-            p.Skus.OrderBy(s => s.Id).Select(s => new OpsSku(s.Id, s.Code, s.Barcode, s.Unit, s.Size, s.SizeLabel)).ToList());
-    }
-
-    /// <summary>The products grid: a page by title (page numbers, a total), filtered by text (title, brand, SKU code or barcode), category and state.</summary>
-    public async Task<Page<OpsProductRow>> ListAsync(OpsProductFilter filter, int page, int pageSize, CancellationToken ct = default)
-    {
-        page = Math.Max(1, page);
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = Filtered(db, filter, await SubtreeAsync(db, filter.CategoryId, ct));
-        var total = await rows.CountAsync(ct);
-        var items = await Rows(db, rows.OrderBy(p => p.Title).ThenBy(p => p.Id).Skip((page - 1) * pageSize).Take(pageSize), ct);
-        return new Page<OpsProductRow>(items, page, pageSize, total);
-    }
-
-    /// <summary>The same rows by id in keyset pages, for <c>/v1/ops/products</c> (a cursor never skips or repeats a product as others are added).</summary>
-    public async Task<(IReadOnlyList<OpsProductRow> Items, string? NextCursor)> ListAfterAsync(OpsProductFilter filter, string? cursor, int pageSize, CancellationToken ct = default)
-    {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        int? after = null;
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            if (!PublicId.TryParse(PublicId.Product, cursor, out var last)) throw CategoryService.Rejected("cursor", "This cursor is not one a page of this list gave; start from the first page.");
-            after = last;
-        }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = Filtered(db, filter, await SubtreeAsync(db, filter.CategoryId, ct));
-        if (after is { } a) rows = rows.Where(p => p.Id > a);
-        var items = await Rows(db, rows.OrderBy(p => p.Id).Take(pageSize + 1), ct);
-        var page = items.Take(pageSize).ToList();
-        return (page, items.Count > pageSize ? PublicId.Format(PublicId.Product, page[^1].Id) : null);
-    }
-
-    /// <summary>A category and every one below it ("Drinks" holds its juices), or null for every category.</summary>
-    private static async Task<List<int>?> SubtreeAsync(QCommerceDbContext db, int? categoryId, CancellationToken ct)
-    {
-        if (categoryId is not { } root) return null;
-        var all = await db.Categories.AsNoTracking().Select(c => new { c.Id, c.ParentId }).ToListAsync(ct);
-        var ids = new List<int> { root };
-        for (var i = 0; i < ids.Count; i++) ids.AddRange(all.Where(c => c.ParentId == ids[i]).Select(c => c.Id));
-        return ids;
-    }
-
-    private static IQueryable<Product> Filtered(QCommerceDbContext db, OpsProductFilter filter, List<int>? categoryIds)
-    {
-        var rows = db.Products.AsNoTracking();
-        if (categoryIds is not null) rows = rows.Where(p => categoryIds.Contains(p.CategoryId));
-        if (filter.Active is { } active) rows = rows.Where(p => p.IsActive == active);
-        // Every word must be somewhere in the title, the brand or a SKU's code ("horizon milk"), or be a SKU's barcode.
-        foreach (var word in (filter.Text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
-        {
-            var lower = word.ToLowerInvariant();
-            rows = rows.Where(p => p.Title.ToLower().Contains(lower) || p.Brand.ToLower().Contains(lower)
-                || db.Skus.Any(s => s.ProductId == p.Id && (s.Barcode == word || s.Code.ToLower().Contains(lower))));
-        }
-        return rows;
-    }
-
-    private static async Task<List<OpsProductRow>> Rows(QCommerceDbContext db, IQueryable<Product> page, CancellationToken ct)
-    {
-        var rows = await page.Select(p => new
-        {
-            p.Id, p.Title, p.Brand, Category = p.Category.Name, p.IsActive, p.IsFeatured, p.Images,
-            Skus = db.Skus.Count(s => s.ProductId == p.Id),
-            Barcode = db.Skus.Where(s => s.ProductId == p.Id).OrderBy(s => s.Id).Select(s => s.Barcode).FirstOrDefault(),
-        }).ToListAsync(ct);
-        return rows.Select(r => new OpsProductRow(r.Id, r.Title, r.Brand, r.Category, r.IsActive, r.IsFeatured, r.Skus,
-            r.Images.OrderBy(i => i.SortOrder).FirstOrDefault()?.Url is { } url ? ProductPictures.CardUrl(url) : null, r.Barcode ?? "")).ToList();
     }
 
     private static void Check(ProductDraft draft, ProblemList problems)
@@ -381,30 +203,9 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         attributes = p.Attributes.Select(a => $"{a.Name}: {a.Value}").ToList(),
     };
 
-    private static async Task SaveOrConflictAsync(QCommerceDbContext db, Product product, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException($"{product.Title} was changed by someone else at the same moment; reload it to see their change, then make yours again.");
-        }
-    }
-
     private static IEnumerable<ProductAttribute> Attributes(ProductDraft draft) =>
         (draft.Attributes ?? []).Select(a => new ProductAttribute(a.Name.Trim(), a.Value.Trim()));
 
-    private static async Task<Product> LoadAsync(QCommerceDbContext db, int productId, CancellationToken ct) =>
-        await db.Products.Include(p => p.Skus).Include(p => p.Category).FirstOrDefaultAsync(p => p.Id == productId, ct)
-        ?? throw new NotFoundException("Product", PublicId.Format(PublicId.Product, productId));
-
     private static Task<string> UniqueSlugAsync(QCommerceDbContext db, string text, CancellationToken ct) =>
         Slugs.UniqueAsync(text, Product.MaxTitleLength, "product", async slug => await db.Products.Where(p => p.Slug.StartsWith(slug)).Select(p => p.Slug).ToListAsync(ct));
-}
-
-internal static class ProductIds
-{
-    public static string PublicIdOf(this Product product) => PublicId.Format(PublicId.Product, product.Id);
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Identity;
 using QCommerce.Tests.Fulfillment;
@@ -137,6 +139,106 @@ public abstract class OpsApiTests(QCommerceApp app)
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<StaffService>().LockAsync(TestStaff.Admin, userId);
         await ProblemAsync(await downtown.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+    }
+
+    /// <summary>Every /v1/ops route the app maps, each method, with ids of the right shape where the route has some.</summary>
+    private List<(HttpMethod Method, string Path)> OpsRoutes() =>
+        app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => (e.RoutePattern.RawText ?? "").TrimStart('/').StartsWith("v1/ops", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (new HttpMethod(m),
+                "/" + Regex.Replace(e.RoutePattern.RawText!.TrimStart('/'), @"\{(\w+)(:(\w+))?\}", x => x.Groups[3].Value switch
+                {
+                    "order" => "o_1", "sku" => "sku_1", "store" => "st_1", "product" => "p_1", "category" => "cat_1", "price" => "pr_1", "payment" => "pay_1",
+                    _ => "x1",
+                }))))
+            .Distinct().ToList();
+
+    [Fact]
+    public async Task ALockedColleaguesToken_IsRefusedAtOnce_OnEveryOpsRoute_ReadsIncluded()
+    {
+        var (colleague, userId) = await ColleagueAsync(Demo.Downtown);
+        var routes = OpsRoutes();
+        Assert.True(routes.Count >= 40, $"only {routes.Count} /v1/ops routes found");
+        Assert.Equal(HttpStatusCode.OK, (await colleague.Http.GetAsync("/v1/ops/products")).StatusCode); // a read that worked before
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<StaffService>().LockAsync(TestStaff.Admin, userId);
+
+        var let = new List<string>();
+        foreach (var (method, path) in routes)
+        {
+            // The body each route reads (else routing answers 415 before anyone is asked who they are).
+            HttpContent? body = method == HttpMethod.Get || method == HttpMethod.Delete ? null
+                : path.Contains("/imports/") ? new StringContent("sku,region,amount\n", System.Text.Encoding.UTF8, "text/csv")
+                : path.EndsWith("/images") ? new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "file", "a.png" } }
+                : JsonContent.Create(new { });
+            using var request = new HttpRequestMessage(method, path) { Content = body };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            var answer = await colleague.Http.SendAsync(request);
+            if (answer.StatusCode != HttpStatusCode.Forbidden) let.Add($"{method} {path}: {(int)answer.StatusCode}");
+        }
+        Assert.True(let.Count == 0, $"a locked colleague's unexpired token still got through:\n{string.Join("\n", let)}");
+    }
+
+    [Fact]
+    public async Task ADemotedAdmin_SaysItsStores_LosesTheAdminRoutesAtOnce_AndSeesOnlyThoseStores()
+    {
+        var admin = await AdminAsync();
+        var (_, orderId, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 119); // a Midtown order
+        var email = $"second-admin-{Guid.NewGuid():N}@qcommerce.test";
+        var created = await ApiShopper.JsonAsync(await admin.PostAsync("/v1/ops/staff", new { email, displayName = "Sam Second", role = "Admin", stores = Array.Empty<string>() }, null),
+            HttpStatusCode.Created);
+        var userId = created.GetProperty("member").GetProperty("userId").GetString()!;
+        var second = await ApiShopper.SignInAsync(app, email, created.GetProperty("oneTimePassword").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/v1/ops/staff")).StatusCode);
+        using var browser = app.CreateClient();
+        var signedIn = await Forms.PostAsync(browser, "/account/login", "/account/login", new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["Input.Email"] = email, ["Input.Password"] = created.GetProperty("oneTimePassword").GetString()!,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/ops/staff")).StatusCode);
+
+        // "Make Ops" says which stores: none is refused, not read as every store.
+        var none = await ProblemAsync(await admin.Http.PutAsJsonAsync($"/v1/ops/staff/{userId}", new { role = "Ops", stores = Array.Empty<string>() }), HttpStatusCode.UnprocessableEntity);
+        Assert.True(none.GetProperty("errors").TryGetProperty("stores", out _));
+        var changed = await ApiShopper.JsonAsync(await admin.Http.PutAsJsonAsync($"/v1/ops/staff/{userId}", new { role = "Ops", stores = new[] { "st_1" } }), HttpStatusCode.OK);
+        Assert.Equal(("Ops", "st_1"), (changed.GetProperty("role").GetString(), changed.GetProperty("stores")[0].GetString()));
+
+        // The token and the cookie they already hold: refused on the admin routes and pages at once, a clean refusal, never a 500.
+        await ProblemAsync(await second.Http.GetAsync("/v1/ops/staff"), HttpStatusCode.Forbidden);
+        var page = await browser.GetAsync("/ops/staff");
+        Assert.NotEqual(HttpStatusCode.InternalServerError, page.StatusCode);
+        Assert.Contains("access-denied", page.StatusCode == HttpStatusCode.Redirect ? page.Headers.Location!.ToString() : "access-denied" + await page.Content.ReadAsStringAsync());
+        Assert.NotEqual(HttpStatusCode.InternalServerError, (await browser.GetAsync("/ops/outbox")).StatusCode);
+        // As Ops they see their one store and nothing else.
+        await ProblemAsync(await second.Http.GetAsync($"/v1/ops/orders/o_{orderId}"), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/v1/ops/orders")).StatusCode);
+        var listed = await admin.GetAsync("/v1/ops/staff");
+        Assert.Contains(listed.EnumerateArray(), m => m.GetProperty("userId").GetString() == userId && m.GetProperty("role").GetString() == "Ops");
+    }
+
+    [Fact]
+    public async Task TheStaffRoutes_AreForAdmins_AndLockAndUnlockThroughTheApi()
+    {
+        var admin = await AdminAsync();
+        var (colleague, userId) = await ColleagueAsync(Demo.Midtown);
+        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/staff"), HttpStatusCode.Forbidden);
+        await ProblemAsync(await colleague.PostAsync("/v1/ops/staff", new { email = "x@qcommerce.test", displayName = "X", role = "Admin", stores = new[] { "st_1" } }, null),
+            HttpStatusCode.Forbidden);
+        var bad = await ProblemAsync(await admin.PostAsync("/v1/ops/staff", new { email = "nope", displayName = "", role = "Owner", stores = new[] { "p_1" } }, null),
+            HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("stores[0]", out _));
+        var unknown = await ProblemAsync(await admin.PostAsync("/v1/ops/staff", new { email = "nope", displayName = "", role = "Owner", stores = new[] { "st_999" } }, null),
+            HttpStatusCode.UnprocessableEntity);
+        foreach (var field in new[] { "email", "displayName", "role", "stores" }) Assert.True(unknown.GetProperty("errors").TryGetProperty(field, out _), field);
+
+        var locked = await ApiShopper.JsonAsync(await admin.PostAsync($"/v1/ops/staff/{userId}/lock", null, null), HttpStatusCode.OK);
+        Assert.True(locked.GetProperty("locked").GetBoolean());
+        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+        var unlocked = await ApiShopper.JsonAsync(await admin.PostAsync($"/v1/ops/staff/{userId}/unlock", null, null), HttpStatusCode.OK);
+        Assert.False(unlocked.GetProperty("locked").GetBoolean());
+        await ProblemAsync(await admin.PostAsync("/v1/ops/staff/no-such-user/lock", null, null), HttpStatusCode.NotFound);
     }
 }
 

@@ -68,6 +68,70 @@ public sealed class ArchitectureTests
         return ns.Length >= 3 && ns[0] == "QCommerce" && ns[1] == "Core" && FeatureOrder.Contains(ns[2]) ? ns[2] : null;
     }
 
+    /// <summary>The repository's root, where QCommerce.sln is: the tests read the sources beside what they compiled.</summary>
+    private static DirectoryInfo Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "QCommerce.sln"))) dir = dir.Parent;
+        return dir ?? throw new InvalidOperationException("QCommerce.sln not found above the test's folder.");
+    }
+
+    private static IEnumerable<(string Path, string Feature)> CoreSources()
+    {
+        var core = Path.Combine(Root().FullName, "QCommerce.Core");
+        return Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(core, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("bin/") && !f.StartsWith("obj/"))
+            .Select(f => (f, f.Contains('/') ? f[..f.IndexOf('/')] : ""));
+    }
+
+    /// <summary>
+    /// No <c>using</c> line points against the order either, even one the compiler drops as unused: it invites the next
+    /// reach-in and misleads a reader about what the file needs.
+    /// </summary>
+    [Fact]
+    public void NoUsingLine_PointsAgainstTheFeatureOrder()
+    {
+        var against = new List<string>();
+        foreach (var (file, feature) in CoreSources().Where(s => FeatureOrder.Contains(s.Feature) || s.Feature == "Common"))
+        {
+            var allowed = feature == "Common" ? [] : FeatureOrder.TakeWhile(f => f != feature).Append(feature).Append("Data").ToHashSet();
+            foreach (var line in File.ReadLines(Path.Combine(Root().FullName, "QCommerce.Core", file)))
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(line, @"^using QCommerce\.Core\.(\w+)");
+                if (m.Success && m.Groups[1].Value != "Common" && !allowed.Contains(m.Groups[1].Value)) against.Add($"{file}: {line.Trim()}");
+            }
+        }
+        Assert.True(against.Count == 0, $"using lines against the feature order:\n{string.Join("\n", against)}");
+    }
+
+    /// <summary>A file holds one thing (STYLE.md): past 300 lines a Core file usually holds two use-case families. Migrations and demo data are data.</summary>
+    [Fact]
+    public void NoCoreFile_IsOver300Lines()
+    {
+        var long_ = CoreSources().Where(s => !s.Path.StartsWith("Data/Migrations/") && !s.Path.StartsWith("Data/DemoData"))
+            .Select(s => (s.Path, Lines: File.ReadLines(Path.Combine(Root().FullName, "QCommerce.Core", s.Path)).Count()))
+            .Where(s => s.Lines > 300).Select(s => $"{s.Path}: {s.Lines} lines").ToList();
+        Assert.True(long_.Count == 0, $"Core files over 300 lines; split them by use case:\n{string.Join("\n", long_)}");
+    }
+
+    /// <summary>
+    /// One spelling in code: the feature is Fulfillment, in every type, member and file name (the portal's words and its
+    /// /ops/fulfilment address may say fulfilment; a migration's name is history).
+    /// </summary>
+    [Fact]
+    public void CodeNames_SpellFulfillmentOneWay()
+    {
+        var names = new[] { Core, Web }.SelectMany(a => a.GetTypes())
+            .SelectMany(t => t.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Select(m => $"{t.FullName}.{m.Name}").Prepend(t.FullName ?? t.Name))
+            .Where(n => n.Contains("Fulfilment", StringComparison.Ordinal) && !n.Contains(".Migrations.", StringComparison.Ordinal));
+        var files = Directory.EnumerateFiles(Root().FullName, "*.*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f).Contains("Fulfilment", StringComparison.Ordinal) && !f.Contains("Migrations") && !f.Contains("/bin/") && !f.Contains("/obj/"));
+        var found = names.Concat(files).ToList();
+        Assert.True(found.Count == 0, $"spelled Fulfilment:\n{string.Join("\n", found)}");
+    }
+
     [Fact]
     public void Common_UsesNoFeatureAndNotData()
     {

@@ -16,6 +16,7 @@ public abstract class CatalogEditingTests(DatabaseProvider provider) : IAsyncLif
     private int _leaf;
 
     private ProductEditor Editor => _h.Get<ProductEditor>();
+    private OpsProductQueries Products => _h.Get<OpsProductQueries>();
     private CategoryService Categories => _h.Get<CategoryService>();
 
     public async Task InitializeAsync()
@@ -66,8 +67,8 @@ public abstract class CatalogEditingTests(DatabaseProvider provider) : IAsyncLif
         var child = await Categories.CreateAsync(Admin, "Wines Q", parent);
         var grandchild = await Categories.CreateAsync(Admin, "Reds Q", child);
         var id = await Editor.CreateAsync(Admin, Draft("Rioja", category: grandchild));
-        Assert.Contains((await Editor.ListAsync(new OpsProductFilter(CategoryId: parent), 1, 50)).Items, r => r.Id == id);
-        Assert.Contains((await Editor.ListAsync(new OpsProductFilter("bread rioja"), 1, 50)).Items, r => r.Id == id); // brand and title, each word anywhere
+        Assert.Contains((await Products.ListAsync(new OpsProductFilter(CategoryId: parent), 1, 50)).Items, r => r.Id == id);
+        Assert.Contains((await Products.ListAsync(new OpsProductFilter("bread rioja"), 1, 50)).Items, r => r.Id == id); // brand and title, each word anywhere
 
         await Editor.UpdateAsync(Admin, id, Draft("Rioja", category: grandchild, active: false));
         await Categories.ChangeAsync(Admin, child, new CategoryChange(Active: false));
@@ -79,7 +80,7 @@ public abstract class CatalogEditingTests(DatabaseProvider provider) : IAsyncLif
     public async Task ANewProduct_WithAPriceAndStock_IsOnTheStorefront_AndDeactivatingItTakesItOffAtOnce()
     {
         var id = await Editor.CreateAsync(Admin, Draft("Seeded Rye"));
-        var sku = (await Editor.FindAsync(id))!.Skus[0].Id;
+        var sku = (await Products.FindAsync(id))!.Skus[0].Id;
         await _h.Get<PriceService>().ScheduleAsync(Admin, new PriceInput(sku, "metro-north", "USD", 649, null, null));
         await _h.Get<StockAdjustmentService>().AdjustAsync(Admin, Demo.Downtown, new StockAdjustment(sku, StockAdjustmentKind.Received, 10, null));
 
@@ -114,12 +115,12 @@ public abstract class CatalogEditingTests(DatabaseProvider provider) : IAsyncLif
     public async Task ASku_MayNotTakeABarcodeAnotherHas_AndStaffOfSomeStoresOnlyRead()
     {
         var id = await Editor.CreateAsync(Admin, Draft("Oat Milk"));
-        var first = (await Editor.FindAsync(id))!.Skus[0];
+        var first = (await Products.FindAsync(id))!.Skus[0];
         var second = await Editor.AddSkuAsync(Admin, id, new SkuDraft(Ean("400000123450"), SkuUnit.Litre, 1));
         var clash = await Assert.ThrowsAsync<RequestRejectedException>(() => Editor.ChangeSkuAsync(Admin, second, new SkuDraft(first.Barcode, SkuUnit.Litre, 1)));
         Assert.Contains("barcode", clash.Errors.Keys);
         await Editor.ChangeSkuAsync(Admin, second, new SkuDraft(Ean("400000123451"), SkuUnit.Litre, 2));
-        Assert.Equal("2 L", (await Editor.FindAsync(id))!.Skus.Single(s => s.Id == second).SizeLabel);
+        Assert.Equal("2 L", (await Products.FindAsync(id))!.Skus.Single(s => s.Id == second).SizeLabel);
 
         var scoped = TestStaff.ScopedTo(Demo.Downtown);
         await Assert.ThrowsAsync<AccessDeniedException>(() => Editor.CreateAsync(scoped, Draft()));

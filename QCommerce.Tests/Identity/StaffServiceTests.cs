@@ -58,8 +58,8 @@ public abstract class StaffServiceTests(QCommerceApp app)
         var bad = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, "not-an-email", " ", "Owner", [999])));
         foreach (var field in new[] { "email", "displayName", "role", "stores" }) Assert.True(bad.Errors.ContainsKey(field), field);
         var email = NewEmail();
-        await WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, []));
-        var twice = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, [])));
+        await WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, [Demo.Midtown]));
+        var twice = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, [Demo.Midtown])));
         Assert.Contains("already has an account", twice.Errors["email"][0]);
         await Assert.ThrowsAsync<AccessDeniedException>(() => WithServiceAsync(s => s.CreateAsync(TestStaff.ScopedTo(Demo.Midtown), NewEmail(), "X", Roles.Ops, [])));
     }
@@ -72,18 +72,47 @@ public abstract class StaffServiceTests(QCommerceApp app)
         var other = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Second Admin", Roles.Admin, []));
         var second = (await app.Services.GetRequiredService<StaffDirectory>().FindAsync(other.Member.UserId))!;
         // With two admins, one can demote the other; then the one left is the last.
-        await WithServiceAsync(s => s.ChangeAsync(second, admin.UserId, Roles.Ops, []));
-        var last = await Assert.ThrowsAsync<ConflictException>(() => WithServiceAsync(s => s.ChangeAsync(second, second.UserId, Roles.Ops, [])));
+        await WithServiceAsync(s => s.ChangeAsync(second, admin.UserId, Roles.Ops, [Demo.Midtown]));
+        var last = await Assert.ThrowsAsync<ConflictException>(() => WithServiceAsync(s => s.ChangeAsync(second, second.UserId, Roles.Ops, [Demo.Midtown])));
         Assert.Contains("last admin", last.Message);
         await WithServiceAsync(s => s.ChangeAsync(second, admin.UserId, Roles.Admin, []));
         Assert.True((await app.Services.GetRequiredService<StaffDirectory>().FindAsync(admin.UserId))!.IsAdmin);
     }
 
     [Fact]
+    public async Task ARoleChange_SaysTheStoresItAppliesTo_NeverEveryStoreByOmission()
+    {
+        var admin = await AdminAsync();
+        var directory = app.Services.GetRequiredService<StaffDirectory>();
+        var boss = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Demoted Dana", Roles.Admin, [Demo.Downtown]));
+        Assert.Null((await directory.FindAsync(boss.Member.UserId))!.StoreIds); // an admin: every store, whatever was sent
+        Assert.Empty(boss.Member.StoreIds);
+
+        // "Make Ops" with no stores was "every store" for an Ops colleague: now the change must say which.
+        var none = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Ops, [])));
+        Assert.True(none.Errors.ContainsKey("stores"));
+        Assert.True((await directory.FindAsync(boss.Member.UserId))!.IsAdmin); // nothing changed
+        await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Nowhere Ned", Roles.Ops, null)));
+
+        await WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Ops, [Demo.Midtown]));
+        var demoted = (await directory.FindAsync(boss.Member.UserId))!;
+        Assert.False(demoted.IsAdmin);
+        Assert.Equal([Demo.Midtown], demoted.StoreIds!);
+        Assert.False(demoted.CanSee(Demo.Downtown));
+        Assert.Equal([Demo.Midtown], (await WithServiceAsync(s => s.FindAsync(admin, boss.Member.UserId))).StoreIds);
+
+        // Back to admin: every store again, and no store list left behind to mislead.
+        await WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Admin, [Demo.Midtown]));
+        Assert.Null((await directory.FindAsync(boss.Member.UserId))!.StoreIds);
+        Assert.Empty((await WithServiceAsync(s => s.FindAsync(admin, boss.Member.UserId))).StoreIds);
+        await WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Ops, [Demo.Brooklyn])); // one admin again, as the other tests expect
+    }
+
+    [Fact]
     public async Task ALockedColleague_IsNoLongerStaff_AtOnce_AndUnlockedIsAgain()
     {
         var admin = await AdminAsync();
-        var created = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Lou Locked", Roles.Ops, []));
+        var created = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Lou Locked", Roles.Ops, [Demo.Midtown]));
         var directory = app.Services.GetRequiredService<StaffDirectory>();
         Assert.NotNull(await directory.FindAsync(created.Member.UserId));
 

@@ -7,7 +7,7 @@ using QCommerce.Core.Inventory;
 using QCommerce.Core.Ordering;
 using QCommerce.Web.Components.Ops.Catalog;
 using QCommerce.Web.Components.Ops.Inventory;
-using QCommerce.Web.Components.Ops.Ops;
+using QCommerce.Web.Components.Ops.Imports;
 
 namespace QCommerce.Tests.Ops;
 

@@ -126,10 +126,8 @@ public sealed class OpsPageTests : ComponentTestContext, IAsyncLifetime
         var id = await CashOrderAsync();
         var admin = await AdminAsync();
         var detail = (await _h.Get<OpsOrderQueries>().FindAsync(admin, id))!;
-        // As if paid by card with 5.00 already refunded: 3.00 of what was captured is left.
-        var payment = new Core.Payments.PaymentView(1, id, _shopper, Core.Payments.PaymentStatus.Captured, detail.Price.Total, new Money("USD", 800), new Money("USD", 500),
-            "pi_1", null, null, [], [], DateTime.UtcNow, DateTime.UtcNow);
-        var order = detail with { Payment = payment };
+        // As if paid by card with 5.00 already refunded: 3.00 of what was captured is left, as the order's account says.
+        var order = detail with { Account = detail.Account with { Captured = new Money("USD", 800), Refunded = new Money("USD", 500), Refundable = new Money("USD", 300) } };
 
         var provider = Render<MudDialogProvider>();
         var dialogs = Services.GetRequiredService<IDialogService>();

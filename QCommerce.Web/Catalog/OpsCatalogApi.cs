@@ -53,11 +53,11 @@ public static class OpsCatalogApi
         var products = ops.MapGroup("/products").WithTags("Ops: catalog");
 
         products.MapGet("/", async Task<Results<Ok<OpsProductListDto>, ValidationProblem>> (string? query, string? categoryId, bool? active, string? cursor,
-            string? page, string? pageSize, ProductEditor editor, CancellationToken ct) =>
+            string? page, string? pageSize, OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var category = problems.Id<CategoryId>("categoryId", categoryId);
-            var size = problems.Int("pageSize", pageSize, 50, 1, ProductEditor.MaxPageSize);
+            var size = problems.Int("pageSize", pageSize, 50, 1, OpsProductQueries.MaxPageSize);
             var number = page is null ? (int?)null : problems.Int("page", page, 1, 1, 100_000);
             if (query is { Length: > 100 }) problems.Add("query", "A search is at most 100 characters.");
             if (number is not null && cursor is not null) problems.Add("page", "Page by cursor or by page number, not both.");
@@ -66,59 +66,60 @@ public static class OpsCatalogApi
             static OpsProductRowDto Row(OpsProductRow r) => new(ProductId.Of(r.Id), r.Title, r.Brand, r.CategoryName, r.IsActive, r.IsFeatured, r.SkuCount, r.ImageUrl);
             if (number is { } n)
             {
-                var byTitle = await editor.ListAsync(filter, n, size, ct);
+                var byTitle = await queries.ListAsync(filter, n, size, ct);
                 return TypedResults.Ok(new OpsProductListDto(byTitle.Items.Select(Row).ToList(), null, byTitle.PageNumber, byTitle.Total));
             }
-            var (items, next) = await editor.ListAfterAsync(filter, cursor, size, ct);
+            var (items, next) = await queries.ListAfterAsync(filter, cursor, size, ct);
             return TypedResults.Ok(new OpsProductListDto(items.Select(Row).ToList(), next));
         })
         .WithSummary("Products in id order (keyset pages: pass nextCursor back as cursor), or ?page=n in title order with the total, as the portal's grid; query matches title, brand, SKU code or barcode.");
 
-        products.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, HttpContext http, ProductEditor editor, CancellationToken ct) =>
+        products.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, HttpContext http, ProductEditor editor,
+            OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, withSkus: true);
             if (problems.Any) return problems.ToProblem();
             var id = await editor.CreateAsync(await http.StaffAsync(ct), draft!, ct);
-            return TypedResults.Created($"/v1/ops/products/{ProductId.Of(id)}", OpsProductDto.From((await editor.FindAsync(id, ct))!));
+            return TypedResults.Created($"/v1/ops/products/{ProductId.Of(id)}", OpsProductDto.From((await queries.FindAsync(id, ct))!));
         })
         .WithSummary("Creates a product with its SKUs: {title, brand, description, categoryId, active, featured, attributes, skus: [{barcode, unit, size}]}.")
         .Accepts<OpsProductRequest>("application/json").ProducesProblem(403).ProducesValidationProblem(422);
 
-        products.MapGet("/{productId:product}", async Task<Results<Ok<OpsProductDto>, ProblemHttpResult>> (ProductId productId, ProductEditor editor, CancellationToken ct) =>
-            await editor.FindAsync(productId.Value, ct) is { } product
+        products.MapGet("/{productId:product}", async Task<Results<Ok<OpsProductDto>, ProblemHttpResult>> (ProductId productId, OpsProductQueries queries, CancellationToken ct) =>
+            await queries.FindAsync(productId.Value, ct) is { } product
                 ? TypedResults.Ok(OpsProductDto.From(product))
                 : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Product '{productId}' was not found."))
         .WithSummary("One product with its SKUs, pictures and attributes, active or not.");
 
         products.MapPut("/{productId:product}", async Task<Results<Ok<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, ProductId productId,
-            HttpContext http, ProductEditor editor, CancellationToken ct) =>
+            HttpContext http, ProductEditor editor, OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, withSkus: false);
             if (body?.Skus is not null) problems.Add("skus", "A product's SKUs are not replaced here: add one with POST /v1/ops/products/{productId}/skus.");
             if (problems.Any) return problems.ToProblem();
             await editor.UpdateAsync(await http.StaffAsync(ct), productId.Value, draft!, ct);
-            return TypedResults.Ok(OpsProductDto.From((await editor.FindAsync(productId.Value, ct))!));
+            return TypedResults.Ok(OpsProductDto.From((await queries.FindAsync(productId.Value, ct))!));
         })
         .WithSummary("Replaces the product's title, brand, description, category, attributes and flags; active:false takes it off the storefront at once.")
         .Accepts<OpsProductRequest>("application/json").ProducesProblem(403).ProducesProblem(404).ProducesValidationProblem(422);
 
         products.MapPost("/{productId:product}/skus", async Task<Results<Created<OpsSkuDto>, ValidationProblem>> ([FromBody] OpsSkuRequest? body,
-            ProductId productId, HttpContext http, ProductEditor editor, CancellationToken ct) =>
+            ProductId productId, HttpContext http, ProductEditor editor, OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body is null) problems.Add("body", "Send {barcode, unit, size}.");
             var draft = SkuDraftOf(body, problems, "");
             if (problems.Any) return problems.ToProblem();
             var skuId = await editor.AddSkuAsync(await http.StaffAsync(ct), productId.Value, draft, ct);
-            var sku = (await editor.FindAsync(productId.Value, ct))!.Skus.Single(s => s.Id == skuId);
+            var sku = (await queries.FindAsync(productId.Value, ct))!.Skus.Single(s => s.Id == skuId);
             return TypedResults.Created($"/v1/ops/products/{productId}", new OpsSkuDto(SkuId.Of(sku.Id), sku.Code, sku.Barcode, WireNames.Of(sku.Unit), sku.Size, sku.SizeLabel));
         })
         .WithSummary("Adds a SKU (a size) to the product; its barcode must be a valid GTIN no other SKU has.")
         .Accepts<OpsSkuRequest>("application/json").ProducesProblem(403).ProducesProblem(404).ProducesValidationProblem(422);
 
-        products.MapPost("/{productId:product}/images", async Task<IResult> (ProductId productId, HttpRequest request, HttpContext http, ProductEditor editor, CancellationToken ct) =>
+        products.MapPost("/{productId:product}/images", async Task<IResult> (ProductId productId, HttpRequest request, HttpContext http, ProductGallery gallery, CancellationToken ct) =>
         {
             if (!request.HasFormContentType)
                 return TypedResults.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the picture as multipart/form-data, in a field named file.");
@@ -130,7 +131,7 @@ public static class OpsCatalogApi
                     { Status = 422, Title = "The picture cannot be used" });
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
-            var url = await editor.AddImageAsync(await http.StaffAsync(ct), productId.Value, buffer.ToArray(), form["altText"].FirstOrDefault(), ct);
+            var url = await gallery.AddImageAsync(await http.StaffAsync(ct), productId.Value, buffer.ToArray(), form["altText"].FirstOrDefault(), ct);
             return TypedResults.Created(url, new OpsImageDto(url, form["altText"].FirstOrDefault() ?? ""));
         })
         .DisableAntiforgery()
