@@ -122,9 +122,14 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IR
                     decision.AuditStatesGiven ? decision.AuditBefore : new { status = Camel(from) },
                     decision.AuditStatesGiven ? decision.AuditAfter : new { status = Camel(order.Status) }, decision.AuditNote, now);
         }
-        foreach (var due in effects.OfType<RefundDue>()) await refunds.PromiseAsync(db, order, due, actor.Label, now, ct);
         if (step is { Handler: { } h, EventId: { } id }) db.ProcessedMessages.Add(new ProcessedMessage(h, id, now));
         await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock, slot or money moves
+
+        // Money promised back lands on the payment only now: an order decided on a stale read has lost at its version above,
+        // so the payment's own guard (never more back than captured) speaks only of a real disagreement, never of a race.
+        var dues = effects.OfType<RefundDue>().ToList();
+        foreach (var due in dues) await refunds.PromiseAsync(db, order, due, actor.Label, now, ct);
+        if (dues.Count > 0) await db.SaveChangesAsync(ct);
 
         foreach (var effect in effects) await CarryOutAsync(db, order, effect, actor.Label, now, ct);
         await tx.CommitAsync(ct);

@@ -129,6 +129,51 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task APickList_ReloadedMidPick_KeepsItsTicks_ASecondDeviceSeesThem_AndALineRefundedBeforeIsNotPicked()
+    {
+        var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 134);
+        await shopper.Context.CloseAsync();
+        var id = Number(orderId);
+        // The single unit of the second line was refunded before the pick: it leaves the pick list.
+        await browser.App.Services.GetRequiredService<Core.Payments.OrderRefundService>().RefundAsync(TestStaff.Admin, id,
+            new Core.Payments.StaffRefundRequest([new(skus[1], 1)], null, false, "Out of date"), Guid.NewGuid());
+        await browser.App.Services.GetRequiredService<Core.Fulfillment.FulfillmentService>().StartPickingAsync(TestStaff.Admin, id);
+
+        var phone = await OpsAsync($"/ops/fulfilment/{id}/pick", phone: true);
+        var desk = await OpsAsync($"/ops/fulfilment/{id}/pick");
+        var lineA = phone.Locator($"[data-testid=pick-line][data-sku='{skus[0]}']");
+        await Expect(phone.Locator($"[data-testid=pick-line][data-sku='{skus[1]}']").GetByTestId("pick-count")).ToHaveTextAsync("Refunded: don't pick");
+
+        var scan = phone.GetByTestId("scan");
+        await scan.FillAsync(await BarcodeAsync(skus[0]));
+        await scan.PressAsync("Enter");
+        await Expect(lineA.GetByTestId("pick-count")).ToHaveTextAsync("1 of 2");
+        await Expect(phone.GetByTestId("pick-saved")).Not.ToContainTextAsync("Saving");
+        // The other device follows without a reload; the phone that locked and reloaded still has its tick.
+        await Expect(desk.Locator($"[data-testid=pick-line][data-sku='{skus[0]}']").GetByTestId("pick-count")).ToHaveTextAsync("1 of 2", new() { Timeout = 3_000 });
+        await phone.ReloadAsync();
+        await CheckoutJourneyTests.WaitInteractiveAsync(phone);
+        await Expect(lineA.GetByTestId("pick-count")).ToHaveTextAsync("1 of 2");
+        await browser.ScreenshotAsync(phone, "ops-pick-list-reloaded-phone");
+        await Accessibility.AssertNoSeriousViolationsAsync(phone, "pick list with a refunded line");
+
+        await lineA.GetByTestId("pick-tick").ClickAsync();
+        await Expect(lineA.GetByTestId("pick-count")).ToHaveTextAsync("2 of 2");
+        await Expect(phone.GetByTestId("finish-pick")).ToBeEnabledAsync(); // the refunded line needs no tick
+        await phone.GetByTestId("finish-pick").ClickAsync();
+        await ArrivedAsync(phone, $"/ops/orders/{id}$");
+        await Expect(phone.GetByTestId("money-account")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(phone, "ops-order-money-phone");
+
+        await using var db = browser.App.Database.CreateContext();
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == id);
+        Assert.Equal((0, 1, 1), (order.Lines.Sum(l => l.ShortQuantity), order.Lines.Sum(l => l.RefundedQuantity), order.Lines.Sum(l => l.RemovedQuantity)));
+        Assert.Equal(order.Lines.Single(l => l.SkuId == skus[1]).ShareMinor, order.RefundedMinor + order.RefundPendingMinor); // refunded once, not again at the pick
+        await phone.Context.CloseAsync();
+        await desk.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task APartialRefund_FromTheOrderPage_ShowsItsAmountFirst_AndLandsAtThePsp()
     {
         var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 132);

@@ -19,6 +19,12 @@ public abstract record MoneyStep
         public override string ToString() => $"FinishPick {{ FoundPercent = [{string.Join(", ", FoundPercent)}] }}";
     }
 
+    /// <summary>The pick finished with these units of each line found, as counted before it ran (two staff at once: see the parallel form).</summary>
+    public sealed record FinishFound(int[] Units) : MoneyStep
+    {
+        public override string ToString() => $"FinishFound {{ Units = [{string.Join(", ", Units)}] }}";
+    }
+
     public sealed record StaffCancel : MoneyStep;
     public sealed record ShopperCancel : MoneyStep;
     public sealed record Dispatch : MoneyStep;
@@ -113,10 +119,11 @@ public sealed class MoneyModel
                 Status = OrderStatus.Picking;
                 return true;
             case MoneyStep.FinishPick(var percents):
+                return Apply(Concrete(step));
+            case MoneyStep.FinishFound(var found):
             {
                 if (Status != OrderStatus.Picking || Picked || Lines.All(l => l.ToPick == 0)) return false;
-                var found = Lines.Select((l, i) => l.ToPick * percents[i % percents.Length] / 100).ToList();
-                if (found.Sum() == 0) return false;
+                if (Lines.Where((l, i) => found[i] > l.ToPick).Any() || found.Sum() == 0) return false;
                 for (var i = 0; i < Lines.Count; i++) Lines[i].Short = Lines[i].ToPick - found[i];
                 Picked = true;
                 Refunded += Math.Max(0, Left - Owed);
@@ -147,6 +154,11 @@ public sealed class MoneyModel
                 throw new ArgumentOutOfRangeException(nameof(step), step, null);
         }
     }
+
+    /// <summary>A step with its shares of units made counts, as the order stands now.</summary>
+    public MoneyStep Concrete(MoneyStep step) => step is MoneyStep.FinishPick(var percents)
+        ? new MoneyStep.FinishFound(Lines.Select((l, i) => l.ToPick * percents[i % percents.Length] / 100).ToArray())
+        : step;
 
     /// <summary>The order closes as refunded once its money is back: the units still the shopper's go back on the shelf.</summary>
     private void Close()

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Text;
 using CsCheck;
@@ -45,6 +46,8 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
 
     private static string Print(IEnumerable<object> steps) => string.Join(" → ", steps);
 
+    private static string Refused(bool accepted, StrongBox<string?> why) => accepted ? "" : $" (refused: {why.Value})";
+
     [Fact]
     public async Task AnySequenceOfActions_KeepsTheOrdersMoneyTrue_AfterEveryStep() =>
         await AnyStep.Array[1, 8].SampleAsync(RunAsync, writeLine: Console.WriteLine, iter: -1, time: Seconds, threads: 1, print: s => Print(s));
@@ -62,8 +65,9 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
         {
             var pspAmount = step is MoneyStep.PspRefund(var percent) ? Math.Max(1, model.Left * percent / 100) : 0;
             var expected = model.Apply(step, model.Left > 0 ? pspAmount : 0);
-            var accepted = await ApplyAsync(order, step, pspAmount);
-            done.Add($"{step}{(accepted ? "" : " (refused)")}");
+            var why = new StrongBox<string?>();
+            var accepted = await ApplyAsync(order, step, pspAmount, why);
+            done.Add($"{step}{Refused(accepted, why)}");
             Assert.True(expected == accepted, $"{(accepted ? "accepted" : "refused")} what the rule {(expected ? "allows" : "refuses")}: {Print(done)}");
             await QuietAsync();
             await CheckAsync(order, model, Print(done));
@@ -74,18 +78,21 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
     {
         var (order, model) = await PaidOrderAsync();
         var done = new List<string>();
-        foreach (var (a, b) in pairs)
+        foreach (var (first, second) in pairs)
         {
-            var results = await app.RaceAsync(() => ApplyAsync(order, a, 0), () => ApplyAsync(order, b, 0));
-            done.Add($"({a}{(results[0] ? "" : " (refused)")} ∥ {b}{(results[1] ? "" : " (refused)")})");
+            // Each decided on what it saw before either ran: the pick's counts are made now, as a picker's would be.
+            var (a, b) = (model.Concrete(first), model.Concrete(second));
+            var (whyA, whyB) = (new StrongBox<string?>(), new StrongBox<string?>());
+            var results = await app.RaceAsync(() => ApplyAsync(order, a, 0, whyA), () => ApplyAsync(order, b, 0, whyB));
+            done.Add($"({a}{Refused(results[0], whyA)} ∥ {b}{Refused(results[1], whyB)})");
             await QuietAsync();
             var explained = new List<string>();
-            foreach (var (first, second, firstOk, secondOk) in new[] { (a, b, results[0], results[1]), (b, a, results[1], results[0]) })
+            foreach (var (one, other, oneOk, otherOk) in new[] { (a, b, results[0], results[1]), (b, a, results[1], results[0]) })
             {
                 var candidate = model.Copy();
-                if (candidate.Apply(first) != firstOk || candidate.Apply(second) != secondOk)
+                if (candidate.Apply(one) != oneOk || candidate.Apply(other) != otherOk)
                 {
-                    explained.Add($"{first} then {second}: the rule would accept otherwise");
+                    explained.Add($"{one} then {other}: the rule would accept otherwise");
                     continue;
                 }
                 try
@@ -97,7 +104,7 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
                 }
                 catch (Xunit.Sdk.XunitException ex)
                 {
-                    explained.Add($"{first} then {second}: {ex.Message}");
+                    explained.Add($"{one} then {other}: {ex.Message}");
                 }
             }
             Assert.True(explained.Count == 0, $"no order of the two explains what happened after {Print(done)}: {string.Join(" | ", explained)}");
@@ -131,7 +138,8 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
 
     public sealed record PaidOrder(ApiShopper Shopper, int Id, string Intent, Dictionary<int, int> OnHandAtStart, Dictionary<int, int> LedgerGap);
 
-    private async Task<bool> ApplyAsync(PaidOrder order, MoneyStep step, long pspAmount)
+    /// <summary>Applies a step to the app; false when the app refused it (<paramref name="why"/> says why).</summary>
+    private async Task<bool> ApplyAsync(PaidOrder order, MoneyStep step, long pspAmount, StrongBox<string?> why)
     {
         try
         {
@@ -142,7 +150,7 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
                     bool accepted;
                     try
                     {
-                        accepted = await ApplyAsync(order, inner, pspAmount);
+                        accepted = await ApplyAsync(order, inner, pspAmount, why);
                         await QuietAsync();
                     }
                     finally
@@ -170,6 +178,11 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
                         await app.Services.GetRequiredService<FulfillmentService>().FinishPickingAsync(Admin, order.Id, found.ToList());
                     }
                     return true;
+                case MoneyStep.FinishFound(var units):
+                    var skus = await LinesAsync(order.Id);
+                    await app.Services.GetRequiredService<FulfillmentService>().FinishPickingAsync(Admin, order.Id,
+                        skus.Select((sku, i) => new FoundUnits(sku, units[i])).ToList());
+                    return true;
                 case MoneyStep.StaffCancel:
                     await app.Services.GetRequiredService<StaffOrderService>().CancelAsync(Admin, order.Id, "Closing early");
                     return true;
@@ -195,6 +208,7 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
         }
         catch (Exception ex) when (ex is ConflictException or RequestRejectedException)
         {
+            why.Value = ex.Message;
             return false;
         }
         throw new InvalidOperationException($"No way to apply {step}.");
