@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using QCommerce.Core.Data;
 using QCommerce.Core.Inventory;
 using QCommerce.Core.Promotions;

@@ -1,5 +1,4 @@
 using QCommerce.Core.Data;
-using QCommerce.Core.Ordering;
 
 namespace QCommerce.Core.Payments;
 

@@ -1,9 +1,7 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
-using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
 

@@ -1,8 +1,6 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
-using QCommerce.Core.Identity;
 using QCommerce.Core.Inventory;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;

@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Security.Claims;
 using CsvHelper;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 using QCommerce.Web.Common;
+using QCommerce.Web.Identity;
 
 namespace QCommerce.Web.Ops;
 
@@ -14,11 +14,11 @@ public static class OpsExports
 {
     public static IEndpointRouteBuilder MapOpsExports(this IEndpointRouteBuilder app)
     {
+        // The staff policy asked the staff directory who this is (a locked or demoted colleague never gets here); the route reads that answer.
         app.MapGet("/ops/orders/export.csv", async (HttpContext http, string? q, string? state, string? method, string? from, string? to, string? store,
-            ClaimsPrincipal user, StaffDirectory directory, OpsOrderQueries queries, CancellationToken ct) =>
+            OpsOrderQueries queries, CancellationToken ct) =>
         {
-            var staff = await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct);
-            if (staff is null) return Results.Forbid(); // locked or demoted since the cookie was issued
+            var staff = await http.StaffAsync(ct);
             int? storeId = null;
             if (!string.IsNullOrEmpty(store))
             {
@@ -44,16 +44,12 @@ public static class OpsExports
         }).RequireAuthorization(Roles.Ops).WithMetadata(new Microsoft.AspNetCore.Mvc.ProducesAttribute("text/csv")).ExcludeFromDescription();
 
         // The imports page's downloads: the same exports as /v1/ops/exports, for the portal's cookie.
-        app.MapGet("/ops/exports/prices.csv", async (ClaimsPrincipal user, StaffDirectory directory, QCommerce.Core.Catalog.PriceImport prices, CancellationToken ct) =>
-            await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct) is null
-                ? Results.Forbid()
-                : Results.File(System.Text.Encoding.UTF8.GetBytes(await prices.ExportAsync(ct)), "text/csv; charset=utf-8", $"prices-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv"))
+        app.MapGet("/ops/exports/prices.csv", async (QCommerce.Core.Catalog.PriceImport prices, CancellationToken ct) =>
+                Results.File(System.Text.Encoding.UTF8.GetBytes(await prices.ExportAsync(ct)), "text/csv; charset=utf-8", $"prices-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv"))
             .RequireAuthorization(Roles.Ops).ExcludeFromDescription();
-        app.MapGet("/ops/exports/stock.csv", async (string? store, ClaimsPrincipal user, StaffDirectory directory, QCommerce.Core.Inventory.StockCountImport stock,
-            CancellationToken ct) =>
+        app.MapGet("/ops/exports/stock.csv", async (string? store, HttpContext http, QCommerce.Core.Inventory.StockCountImport stock, CancellationToken ct) =>
         {
-            var staff = await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct);
-            if (staff is null) return Results.Forbid();
+            var staff = await http.StaffAsync(ct);
             int? storeId = null;
             if (!string.IsNullOrEmpty(store))
             {

@@ -1,7 +1,5 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using QCommerce.Core.Common;
-using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 using QCommerce.Web.Common;

@@ -1,9 +1,7 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
 using QCommerce.Core.Fulfillment;
-using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;

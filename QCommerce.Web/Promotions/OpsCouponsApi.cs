@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
-using QCommerce.Core.Identity;
 using QCommerce.Core.Promotions;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
