@@ -30,7 +30,9 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
             if (fulfillment is null || order.Status != OrderStatus.Picking)
                 throw new ConflictException($"Order {order.PublicId} is {order.Status}; only an order being picked has a pick list to tick.");
             if (order.Lines.All(l => l.SkuId != skuId)) throw Rejected("skuId", $"{PublicId.Format(PublicId.Sku, skuId)} is not on this order.");
-            if (found is < 0 || found > order.ToPick(skuId)) throw Rejected("found", $"Between 0 and {order.ToPick(skuId)} of it are to be picked.");
+            var title = order.Lines.First(l => l.SkuId == skuId).Title;
+            if (found is not null && order.ToPick(skuId) == 0) throw new ConflictException($"{title} was refunded before the pick: there is nothing of it to pick.");
+            if (found is < 0 || found > order.ToPick(skuId)) throw Rejected("found", $"{title}: between 0 and {order.ToPick(skuId)} are to be picked, not {found}.");
             fulfillment.Tick(skuId, found, staff.Label, clock.UtcNow());
             try
             {

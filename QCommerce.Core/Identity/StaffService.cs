@@ -198,7 +198,11 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
     private async Task<List<int>> CheckStoresAsync(string role, IReadOnlyList<int>? storeIds, ProblemList problems, CancellationToken ct)
     {
         var wanted = (storeIds ?? []).Distinct().ToList();
-        if (role == Roles.Admin) return [];
+        if (role == Roles.Admin)
+        {
+            if (wanted.Count > 0) problems.Add("stores", "An admin sees every store: send no stores with the Admin role.");
+            return [];
+        }
         if (wanted.Count == 0) problems.Add("stores", "Choose the stores they work for: an Ops colleague sees only their stores.");
         var known = await db.Stores.AsNoTracking().Where(s => wanted.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
         foreach (var missing in wanted.Except(known)) problems.Add("stores", $"There is no store {PublicId.Format(PublicId.Store, missing)}.");

@@ -167,8 +167,11 @@ public sealed partial class Order
         Review($"{Amount(amountMinor)} was refunded at the payment provider ({pspRefundId}), not through QCommerce"
             + (counted < amountMinor ? $"; only {Amount(counted)} was left to refund, so only that counts." : ". Check why it was made."), now);
         if (counted > 0) Touch(now, actor, $"{Amount(counted)} was refunded to your card.", refundMinor: counted);
-        if (RefundableMinor == 0 && RefundPendingMinor == 0 && Status is OrderStatus.Paid or OrderStatus.Picking or OrderStatus.RefundPending)
-            Close("Refunded in full at the payment provider; the order will not be delivered.", actor, now);
+        if (RefundableMinor > 0 || Status is not (OrderStatus.Paid or OrderStatus.Picking or OrderStatus.RefundPending)) return;
+        if (RefundPendingMinor == 0) Close("Refunded in full at the payment provider; the order will not be delivered.", actor, now);
+        // A refund of ours is still on its way: the order is not delivered, and closes when that money is back too.
+        else if (Status != OrderStatus.RefundPending)
+            MoveTo(OrderStatus.RefundPending, actor, "Refunded in full at the payment provider; the order will not be delivered.", now);
     }
 
     /// <summary>

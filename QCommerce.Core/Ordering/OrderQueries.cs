@@ -10,10 +10,17 @@ public sealed record OrderSummaryView(int OrderId, OrderStatus Status, Money Tot
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 }
 
-/// <summary>A line as the shopper sees it: what they ordered, and how many of those the store could not find (not charged).</summary>
-public sealed record OrderLineView(int SkuId, int ProductId, string Title, string SizeLabel, string? ImageUrl, Money UnitPrice, int Quantity, int ShortQuantity = 0)
+/// <summary>
+/// A line as the shopper sees it: what they ordered, how many of those the store could not find (not charged), and how many
+/// were refunded (of those, <see cref="RemovedQuantity"/> before the pick: not delivered).
+/// </summary>
+public sealed record OrderLineView(int SkuId, int ProductId, string Title, string SizeLabel, string? ImageUrl, Money UnitPrice, int Quantity, int ShortQuantity = 0,
+    int RefundedQuantity = 0, int RemovedQuantity = 0)
 {
-    public Money LineTotal => UnitPrice * (Quantity - ShortQuantity);
+    /// <summary>Units that leave the store for the shopper: ordered, less short and refunded before the pick.</summary>
+    public int Delivered => Quantity - ShortQuantity - RemovedQuantity;
+
+    public Money LineTotal => UnitPrice * Delivered;
 }
 
 public sealed record OrderEventView(long Id, DateTime AtUtc, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
@@ -22,7 +29,7 @@ public sealed record OrderDetailView(
     int OrderId, string UserId, OrderStatus Status, PaymentMethod PaymentMethod, StoreSummary Store,
     IReadOnlyList<OrderLineView> Lines, PriceBreakdown Price, string? CouponCode, DeliveryAddress Address, DeliveryPromise Delivery,
     ReservationStatus ReservationStatus, DateTime ReservationExpiresAtUtc, DateTime CreatedAtUtc, DateTime UpdatedAtUtc, int Version,
-    IReadOnlyList<OrderEventView> Timeline, bool CanBeModified, bool CanBeCancelled)
+    IReadOnlyList<OrderEventView> Timeline, bool CanBeModified, bool CanBeCancelled, Money? Refunded = null)
 {
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 }
@@ -67,13 +74,14 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
         if (order is null) return null;
         var store = await stores.GetAsync(order.StoreId, ct);
         return new OrderDetailView(order.Id, order.UserId, order.Status, order.PaymentMethod, store,
-            order.Lines.OrderBy(l => l.Id).Select(l => new OrderLineView(l.SkuId, l.ProductId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity, l.ShortQuantity)).ToList(),
+            order.Lines.OrderBy(l => l.Id).Select(l => new OrderLineView(l.SkuId, l.ProductId, l.Title, l.SizeLabel, l.ImageUrl, l.UnitPrice, l.Quantity, l.ShortQuantity,
+                l.RefundedQuantity, l.RemovedQuantity)).ToList(),
             order.Price, order.CouponCode, order.Address, order.Delivery, order.ReservationStatus, order.ReservationExpiresAtUtc,
             order.CreatedAtUtc, order.UpdatedAtUtc, order.Version,
             // Staff notes stay with staff; a member of staff is "store" to the shopper, never their email.
             order.Events.Where(e => !e.StaffOnly).OrderBy(e => e.AtUtc).ThenBy(e => e.Id)
                 .Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor.StartsWith(StaffActor.LabelPrefix, StringComparison.Ordinal) ? "store" : e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
-            order.CanBeModified, order.CanBeCancelledByShopper);
+            order.CanBeModified, order.CanBeCancelledByShopper, new Money(order.Currency, order.RefundedMinor + order.RefundPendingMinor));
     }
 
     /// <summary>For ops: cash-on-delivery orders still waiting for confirmation, oldest (closest to expiring) first.</summary>

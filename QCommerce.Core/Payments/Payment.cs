@@ -197,6 +197,19 @@ public sealed class Payment : ILiveEntity
     }
 
     /// <summary>
+    /// Whether a refund the PSP reports is one it could have made: one of ours, or one on a PaymentIntent of this payment
+    /// that did not fail, positive, and within what its charge has left after every refund not failed. Anything else
+    /// (a forged or broken event) must never count as money.
+    /// </summary>
+    public bool CouldBeRefunded(string intentId, string pspRefundId, Guid? localKey, long amountMinor)
+    {
+        var attempt = _attempts.FirstOrDefault(a => a.PspReference == intentId);
+        if (amountMinor <= 0 || attempt is null || attempt.Status == PaymentStatus.Failed || amountMinor > attempt.AmountMinor) return false;
+        if (_refunds.Any(r => r.PspRefundId == pspRefundId || (localKey is { } key && r.Key == key))) return true;
+        return _refunds.Where(r => r.Status != RefundStatus.Failed).Sum(r => r.AmountMinor) + amountMinor <= attempt.AmountMinor;
+    }
+
+    /// <summary>
     /// Applies what the PSP says about a refund. Ours move from pending to succeeded or failed, once. A refund we never asked
     /// for (made at the PSP directly) is recorded only once it succeeded: a pending one is no promise of ours and never holds
     /// back what staff may refund; it is for the order's account to count and a person to look at.
@@ -209,7 +222,7 @@ public sealed class Payment : ILiveEntity
         if (refund is null)
         {
             if (observed != RefundStatus.Succeeded) return PaymentChange.None;
-            refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", PaymentRefund.AtThePsp, now, localKey);
+            refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", "psp", now, localKey, unasked: true);
             _refunds.Add(refund);
         }
         refund.PspRefundId ??= pspRefundId;

@@ -67,7 +67,6 @@ internal sealed class PaymentRefundConfiguration : IEntityTypeConfiguration<Paym
         b.HasIndex(r => r.Status);
         b.Ignore(r => r.PublicId);
         b.Ignore(r => r.PspIdempotencyKey);
-        b.Ignore(r => r.Unasked);
     }
 }
 

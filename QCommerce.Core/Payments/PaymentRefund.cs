@@ -5,11 +5,9 @@ public sealed class PaymentRefund
 {
     private PaymentRefund() { }
 
-    /// <summary>The actor of a refund made at the PSP directly, which QCommerce never asked for.</summary>
-    public const string AtThePsp = "psp";
-
-    internal PaymentRefund(long amountMinor, string reason, string actor, DateTime now, Guid? key)
+    internal PaymentRefund(long amountMinor, string reason, string actor, DateTime now, Guid? key, bool unasked = false)
     {
+        Unasked = unasked;
         Key = key ?? Guid.NewGuid();
         AmountMinor = amountMinor;
         Reason = reason;
@@ -34,6 +32,9 @@ public sealed class PaymentRefund
     public DateTime? CompletedAtUtc { get; internal set; }
     public string PspIdempotencyKey => $"qc-refund-{Key:N}";
 
-    /// <summary>Made at the PSP directly (its dashboard), not promised by an order of ours.</summary>
-    public bool Unasked => Actor == AtThePsp;
+    /// <summary>
+    /// Made at the PSP directly (its dashboard), not promised by an order of ours. Stored, not read off the actor: a refund
+    /// the order promises when the PSP's word arrives (money for a cancelled order) is the PSP's doing and ours all the same.
+    /// </summary>
+    public bool Unasked { get; private set; }
 }

@@ -17,8 +17,8 @@ public enum PspEventResult
     HeldForReview,
 
     /// <summary>
-    /// Amounts no PSP could mean (a refund of nothing or less, more than the charge; a negative payment): refused, nothing stored,
-    /// so a forged or broken event can never count as money.
+    /// Amounts no PSP could mean (a refund of nothing or less, more than the charge has left, of a charge that failed; a negative
+    /// payment): refused, nothing stored, so a forged or broken event can never count as money.
     /// </summary>
     ImpossibleAmount,
 }
@@ -155,9 +155,9 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             stored.Outcome = PspEventOutcome.UnknownIntent;
             result = PspEventResult.UnknownIntent;
         }
-        else if (input.Refund is { } asked && asked.AmountMinor > payment.Attempts.First(a => a.PspReference == intentId).AmountMinor)
+        else if (input.Refund is { } asked && !payment.CouldBeRefunded(intentId!, asked.Id, asked.LocalKey, asked.AmountMinor))
         {
-            return Impossible(input); // a refund larger than the charge it refunds: nothing of it is saved
+            return Impossible(input); // more than the charge has left, or of a charge that failed: nothing of it is saved
         }
         else
         {

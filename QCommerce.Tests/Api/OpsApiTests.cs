@@ -126,6 +126,38 @@ public abstract class OpsApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task ThePickListsTicks_AreSavedOneByOne_ThroughTheApi_AndBadTicksAreRefused()
+    {
+        var (_, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 121);
+        var admin = await AdminAsync();
+        var path = $"/v1/ops/orders/o_{id}";
+        await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { found = 1 }), HttpStatusCode.Conflict); // not being picked yet
+        await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/start-picking", null, null), HttpStatusCode.OK);
+
+        await ApiShopper.JsonAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { found = 1 }), HttpStatusCode.OK);
+        var ticks = (await admin.GetAsync(path)).GetProperty("pick").GetProperty("ticks");
+        Assert.Equal(($"sku_{skus[0]}", 1), (ticks[0].GetProperty("skuId").GetString(), ticks[0].GetProperty("found").GetInt32()));
+
+        var none = await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { }), HttpStatusCode.BadRequest);
+        Assert.True(none.GetProperty("errors").TryGetProperty("found", out _)); // an empty body never unticks by accident
+        var tooMany = await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { found = 3 }), HttpStatusCode.UnprocessableEntity);
+        Assert.True(tooMany.GetProperty("errors").TryGetProperty("found", out _));
+        await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { found = -1 }), HttpStatusCode.UnprocessableEntity);
+        await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_999999", new { found = 1 }), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(1, (await admin.GetAsync(path)).GetProperty("pick").GetProperty("ticks")[0].GetProperty("found").GetInt32()); // nothing moved
+
+        // The single unit of the second line refunded before the pick: it is not to be picked, not even as none.
+        await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/refunds", new { lines = new[] { new { skuId = $"sku_{skus[1]}", qty = 1 } }, reason = "Out of date" },
+            Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[1]}", new { found = 0 }), HttpStatusCode.Conflict);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.DeleteAsync($"{path}/pick/sku_{skus[0]}")).StatusCode);
+        Assert.Equal(0, (await admin.GetAsync(path)).GetProperty("pick").GetProperty("ticks").GetArrayLength());
+        var (elsewhere, _) = await ColleagueAsync(Demo.Downtown);
+        await ProblemAsync(await elsewhere.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { found = 1 }), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task AScopedColleague_GetsNotFound_ForAnotherStoresOrder_AndIsLockedOutAtOnce()
     {
         var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 118);
@@ -222,7 +254,11 @@ public abstract class OpsApiTests(QCommerceApp app)
     public async Task TheStaffRoutes_AreForAdmins_AndLockAndUnlockThroughTheApi()
     {
         var admin = await AdminAsync();
-        var (colleague, userId) = await ColleagueAsync(Demo.Midtown);
+        var email = $"pat-{Guid.NewGuid():N}@qcommerce.test";
+        var created = await ApiShopper.JsonAsync(await admin.PostAsync("/v1/ops/staff", new { email, displayName = "Pat Picker", role = "Ops", stores = new[] { "st_2" } }, null),
+            HttpStatusCode.Created);
+        var (userId, password) = (created.GetProperty("member").GetProperty("userId").GetString()!, created.GetProperty("oneTimePassword").GetString()!);
+        var colleague = await ApiShopper.SignInAsync(app, email, password);
         await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/staff"), HttpStatusCode.Forbidden);
         await ProblemAsync(await colleague.PostAsync("/v1/ops/staff", new { email = "x@qcommerce.test", displayName = "X", role = "Admin", stores = new[] { "st_1" } }, null),
             HttpStatusCode.Forbidden);
@@ -238,6 +274,14 @@ public abstract class OpsApiTests(QCommerceApp app)
         await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
         var unlocked = await ApiShopper.JsonAsync(await admin.PostAsync($"/v1/ops/staff/{userId}/unlock", null, null), HttpStatusCode.OK);
         Assert.False(unlocked.GetProperty("locked").GetBoolean());
+        // A lock signs them out everywhere: the token issued before it stays dead after the unlock; a new sign-in works.
+        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+        var again = await ApiShopper.SignInAsync(app, email, password);
+        Assert.Equal(HttpStatusCode.OK, (await again.Http.GetAsync("/v1/ops/orders")).StatusCode);
+        // An admin sees every store: stores sent with the role are refused, not dropped.
+        var adminWithStores = await ProblemAsync(await admin.Http.PutAsJsonAsync($"/v1/ops/staff/{userId}", new { role = "Admin", stores = new[] { "st_1" } }),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.True(adminWithStores.GetProperty("errors").TryGetProperty("stores", out _));
         await ProblemAsync(await admin.PostAsync("/v1/ops/staff/no-such-user/lock", null, null), HttpStatusCode.NotFound);
     }
 }

@@ -174,6 +174,40 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task TwoDevicesTickingOnePickList_AtOnce_BothEndWithBothTicks_AndATickRefundedSinceIsCountedAgain()
+    {
+        var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 136);
+        await shopper.Context.CloseAsync();
+        var id = Number(orderId);
+        await browser.App.Services.GetRequiredService<Core.Fulfillment.FulfillmentService>().StartPickingAsync(TestStaff.Admin, id);
+        var phone = await OpsAsync($"/ops/fulfilment/{id}/pick", phone: true);
+        var desk = await OpsAsync($"/ops/fulfilment/{id}/pick");
+        ILocator Line(IPage page, int sku) => page.Locator($"[data-testid=pick-line][data-sku='{sku}']");
+
+        await Task.WhenAll(Line(phone, skus[0]).GetByTestId("pick-tick").ClickAsync(), Line(desk, skus[1]).GetByTestId("pick-tick").ClickAsync());
+
+        foreach (var page in new[] { phone, desk })
+        {
+            await Expect(Line(page, skus[0]).GetByTestId("pick-count")).ToHaveTextAsync("2 of 2", new() { Timeout = 5_000 });
+            await Expect(Line(page, skus[1]).GetByTestId("pick-count")).ToHaveTextAsync("1 of 1", new() { Timeout = 5_000 });
+        }
+
+        // One of the two ticked units is refunded before the pick finishes: that tick is no longer true, and says so.
+        await browser.App.Services.GetRequiredService<Core.Payments.OrderRefundService>().RefundAsync(TestStaff.Admin, id,
+            new Core.Payments.StaffRefundRequest([new(skus[0], 1)], null, false, "Dented"), Guid.NewGuid());
+        await Expect(Line(phone, skus[0]).GetByTestId("pick-recount")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        await Expect(Line(phone, skus[0]).GetByTestId("pick-count")).ToHaveTextAsync("0 of 1");
+        await Expect(phone.GetByTestId("finish-pick")).ToBeDisabledAsync();
+        await browser.ScreenshotAsync(phone, "ops-pick-list-recount-phone");
+        await Line(phone, skus[0]).GetByTestId("pick-tick").ClickAsync();
+        await Expect(Line(desk, skus[0]).GetByTestId("pick-count")).ToHaveTextAsync("1 of 1", new() { Timeout = 5_000 });
+        await phone.GetByTestId("finish-pick").ClickAsync();
+        await ArrivedAsync(phone, $"/ops/orders/{id}$");
+        await phone.Context.CloseAsync();
+        await desk.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task APartialRefund_FromTheOrderPage_ShowsItsAmountFirst_AndLandsAtThePsp()
     {
         var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 132);

@@ -84,9 +84,10 @@ public abstract class StaffServiceTests(QCommerceApp app)
     {
         var admin = await AdminAsync();
         var directory = app.Services.GetRequiredService<StaffDirectory>();
-        var boss = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Demoted Dana", Roles.Admin, [Demo.Downtown]));
-        Assert.Null((await directory.FindAsync(boss.Member.UserId))!.StoreIds); // an admin: every store, whatever was sent
-        Assert.Empty(boss.Member.StoreIds);
+        var withStores = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Stored Sam", Roles.Admin, [Demo.Downtown])));
+        Assert.True(withStores.Errors.ContainsKey("stores")); // an admin sees every store: stores with the role are refused, not dropped
+        var boss = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Demoted Dana", Roles.Admin, []));
+        Assert.Null((await directory.FindAsync(boss.Member.UserId))!.StoreIds);
 
         // "Make Ops" with no stores was "every store" for an Ops colleague: now the change must say which.
         var none = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Ops, [])));
@@ -102,7 +103,7 @@ public abstract class StaffServiceTests(QCommerceApp app)
         Assert.Equal([Demo.Midtown], (await WithServiceAsync(s => s.FindAsync(admin, boss.Member.UserId))).StoreIds);
 
         // Back to admin: every store again, and no store list left behind to mislead.
-        await WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Admin, [Demo.Midtown]));
+        await WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Admin, []));
         Assert.Null((await directory.FindAsync(boss.Member.UserId))!.StoreIds);
         Assert.Empty((await WithServiceAsync(s => s.FindAsync(admin, boss.Member.UserId))).StoreIds);
         await WithServiceAsync(s => s.ChangeAsync(admin, boss.Member.UserId, Roles.Ops, [Demo.Brooklyn])); // one admin again, as the other tests expect

@@ -121,6 +121,23 @@ public sealed class OpsPageTests : ComponentTestContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnOpenOrderPage_OfAColleagueLockedMeanwhile_ShowsThemNothingMore_AndSendsThemToTheRefusal()
+    {
+        var id = await CashOrderAsync();
+        var page = Render<OrderDetailPage>(p => p.Add(x => x.OrderNumber, id));
+        page.WaitForAssertion(() => Assert.Contains($"o_{id}", page.Markup));
+        await using (var db = _h.Database.CreateContext())
+            await db.Users.Where(u => u.Email == "admin@qcommerce.test").ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue));
+
+        // A colleague's note on the order: the open page hears of it, asks who is watching, and shows it to nobody locked.
+        await _h.Get<StaffOrderService>().AddNoteAsync(TestStaff.Admin, id, "Secret of the store");
+        _h.Get<QCommerce.Core.Common.ChangeFeed>().Publish([new ChangedRow("Orders", id, 1_000, [new Change("order", id)])]);
+
+        page.WaitForAssertion(() => Assert.EndsWith("/account/access-denied", Services.GetRequiredService<NavigationManager>().Uri));
+        Assert.DoesNotContain("Secret of the store", page.Markup);
+    }
+
+    [Fact]
     public async Task TheRefundDialog_NeverOffersMoreThanIsLeft_AndWantsAReason()
     {
         var id = await CashOrderAsync();

@@ -55,7 +55,7 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
     [Fact]
     public async Task UnitsRefundedBeforeThePick_ThenPickedShort_AreRefundedOnce_AndTheRestShips()
     {
-        var (_, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 130);
+        var (shopper, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 130);
         var admin = await AdminAsync();
         await OkAsync(admin.PostAsync($"/v1/ops/orders/o_{id}/start-picking", null, null));
         var lineA = (await ReadAsync(id)).Order.Lines.Single(l => l.SkuId == skus[0]);
@@ -76,6 +76,10 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
         Assert.Equal((0, 2, 2), (order.Lines.Single(l => l.SkuId == skus[0]).ShortQuantity, order.Lines.Single(l => l.SkuId == skus[0]).RefundedQuantity,
             order.Lines.Single(l => l.SkuId == skus[0]).RemovedQuantity));
         Assert.Equal(1, order.Lines.Single(l => l.SkuId == skus[1]).KeptQuantity);
+        var seen = await shopper.GetAsync($"/v1/orders/o_{id}"); // what the shopper's app reads
+        var a = seen.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("skuId").GetString() == $"sku_{skus[0]}");
+        Assert.Equal((2, 0L), (a.GetProperty("refundedQty").GetInt32(), a.GetProperty("lineTotal").GetProperty("value").GetInt64()));
+        Assert.Equal(lineA.ShareMinor, seen.GetProperty("refunded").GetProperty("value").GetInt64());
     }
 
     [Fact]
@@ -165,7 +169,7 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task ARefundWeNeverAskedFor_Pending_IsNoPromise_StaffCanStillRefund_AndImpossibleAmountsAre400()
+    public async Task ARefundWeNeverAskedFor_Pending_IsNoPromise_StaffCanStillRefund_AndImpossibleAmountsAre400_TheirSumIncluded()
     {
         var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 138);
         var (order, payment) = await ReadAsync(id);
@@ -181,13 +185,37 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
             ["id"] = intent, ["object"] = "payment_intent", ["amount"] = -1, ["amount_received"] = -1, ["currency"] = "usd", ["status"] = "succeeded",
         }, HttpStatusCode.BadRequest);
 
-        Assert.Equal(stored + 1, await StoredEventsAsync()); // only the pending one, for the record
-        (order, payment) = await ReadAsync(id);
-        Assert.Empty(payment.Refunds); // a pending refund nobody here asked for is no promise of ours
-        Assert.Equal((0L, 0L), (order.RefundedMinor, order.RefundPendingMinor));
+        // Refunds made at the PSP that add up to more than the charge, each below it: the one that would go over is refused.
+        var part = order.CapturedMinor * 2 / 3;
+        await SendAsync("refund.updated", Refund($"re_one_{Guid.NewGuid():N}"[..24], intent, part, "succeeded"));
+        await SendAsync("refund.updated", Refund($"re_two_{Guid.NewGuid():N}"[..24], intent, part, "succeeded"), HttpStatusCode.BadRequest);
+        Assert.Equal(stored + 2, await StoredEventsAsync()); // the pending one for the record, and the first of the two
+        (order, payment) = await Eventually.Async(() => ReadAsync(id), s => s.Order.RefundedMinor == part, "the PSP's refund on the order");
+        Assert.Single(payment.Refunds, r => r.Unasked); // a pending refund nobody here asked for is no promise of ours: only the settled one
+        Assert.Equal(0L, order.RefundPendingMinor);
         var admin = await AdminAsync();
         await OkAsync(RefundAsync(admin, id, new { amount = 250, reason = "Late" }), HttpStatusCode.Created); // staff refunds still work
-        await SettledAsync(id);
+        await Eventually.Async(() => ReadAsync(id), s => s.Order.RefundPendingMinor == 0 && s.Payment.Refunds.All(r => r.Status != RefundStatus.Pending), "our refund to settle");
+        (order, payment) = await ReadAsync(id);
+        Assert.Equal(part + 250, order.RefundedMinor);
+        Assert.Equal(payment.Refunds.Where(r => r.Status == RefundStatus.Succeeded).Sum(r => r.AmountMinor), order.RefundedMinor);
+    }
+
+    [Fact]
+    public async Task ARefundOfAPaymentIntentThatFailed_IsRefused_AndCountsNowhere()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 140);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4000 0000 0000 0002");
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paymentFailed", "the decline");
+        var intent = (await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}")).GetProperty("pspReference").GetString()!;
+
+        await SendAsync("refund.updated", Refund($"re_dead_{Guid.NewGuid():N}"[..24], intent, 300, "succeeded"), HttpStatusCode.BadRequest);
+
+        var (order, payment) = await ReadAsync(FulfillmentServiceTests.Number(orderId));
+        Assert.Empty(payment.Refunds);
+        Assert.Equal(0, order.RefundedMinor);
     }
 
     private async Task<int> StoredEventsAsync()

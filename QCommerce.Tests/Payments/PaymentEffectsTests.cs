@@ -82,9 +82,12 @@ public abstract class PaymentEffectsTests(QCommerceApp app)
         var payment = await Eventually.Async(() => PaymentAsync(paymentId), p => p.Refunds.Any(r => r.PspRefundId is not null), "the refund to be asked of the PSP");
         var refund = Assert.Single(payment.Refunds);
         Assert.Equal(amount, refund.AmountMinor); // asked of the PSP (through the outbox), not only promised
-        var order = await OrderAsync(Number(orderId));
+        // The PSP settles it, and the order counts it as the refund it promised (not one made at the PSP without us).
+        var order = await Eventually.Async(() => OrderAsync(Number(orderId)), o => o.RefundPendingMinor == 0, "the refund to settle on the order");
         Assert.Equal(OrderStatus.Cancelled, order.Status);
-        Assert.Contains("arrived after the order was cancelled", order.Events.OrderBy(e => e.Id).Last().Reason);
+        Assert.Equal((amount, amount), (order.CapturedMinor, order.RefundedMinor));
+        Assert.Null(order.MoneyReviewNote);
+        Assert.Contains(order.Events, e => e.Reason!.Contains("arrived after the order was cancelled") && e.RefundMinor == amount);
     }
 
     [Fact]

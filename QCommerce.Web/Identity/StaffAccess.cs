@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 
@@ -33,10 +34,13 @@ public static class StaffAccess
     public static async Task<StaffActor?> FindAsync(StaffDirectory directory, ClaimsPrincipal user, HttpContext? http, CancellationToken ct = default)
     {
         if (http is not null && http.Items.TryGetValue(Key, out var read)) return (StaffActor?)read;
-        var staff = await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct);
+        var staff = await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct, Stamp(user));
         if (http is not null) http.Items[Key] = staff;
         return staff;
     }
+
+    /// <summary>The security stamp the cookie or bearer token was issued with (Identity puts it in every principal it signs in).</summary>
+    private static string? Stamp(ClaimsPrincipal user) => user.FindFirstValue(new IdentityOptions().ClaimsIdentity.SecurityStampClaimType);
 
     /// <summary>
     /// The member of staff a route acts as: the one the staff policy read for this request. Outside the policy (never, for a
@@ -48,6 +52,6 @@ public static class StaffAccess
 
     /// <summary>The member of staff a page of the portal acts as, read fresh for each action.</summary>
     public static async Task<StaffActor> RequireAsync(this StaffDirectory directory, ClaimsPrincipal user, CancellationToken ct = default) =>
-        await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct)
+        await directory.FindAsync(user.FindFirstValue(ClaimTypes.NameIdentifier), ct, Stamp(user))
         ?? throw new AccessDeniedException("This account may not act as staff: it is locked, or no longer staff.");
 }

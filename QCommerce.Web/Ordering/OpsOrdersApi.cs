@@ -150,11 +150,23 @@ public static class OpsOrdersApi
         .WithSummary("Finishes picking with what was found for every line; short lines shrink the order and a card order is refunded the difference.")
         .Accepts<OpsPickRequest>("application/json").Produces<OpsPickedDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesValidationProblem(422);
 
-        orders.MapPut("/{orderId:order}/pick/{skuId:sku}", ([FromBody] OpsTickRequest? body, OrderId orderId, SkuId skuId, HttpContext http,
+        orders.MapPut("/{orderId:order}/pick/{skuId:sku}", async Task<IResult> ([FromBody] OpsTickRequest? body, OrderId orderId, SkuId skuId, HttpContext http,
             FulfillmentService service, CancellationToken ct) =>
-            Act(http, orderId, ct, staff => service.TickAsync(staff, orderId.Value, skuId.Value, body?.Found, ct)))
-            .WithSummary("Saves a tick of the pick list as it is made: {found} units of the SKU found so far (null: not ticked yet). The pick is finished by POST …/pick.")
-            .Accepts<OpsTickRequest>("application/json").Produces<OpsOrderStateDto>();
+        {
+            if (body?.Found is not { } found)
+            {
+                var problems = new ProblemList();
+                problems.Add("found", "Send {\"found\": n}: the units of it found so far (0 when none); DELETE unticks the line.");
+                return problems.ToProblem();
+            }
+            return await Act(http, orderId, ct, staff => service.TickAsync(staff, orderId.Value, skuId.Value, found, ct));
+        })
+        .WithSummary("Saves a tick of the pick list as it is made: {found} units of the SKU found so far. The pick is finished by POST …/pick.")
+        .Accepts<OpsTickRequest>("application/json").Produces<OpsOrderStateDto>().ProducesValidationProblem().ProducesValidationProblem(422);
+
+        orders.MapDelete("/{orderId:order}/pick/{skuId:sku}", (OrderId orderId, SkuId skuId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
+            Act(http, orderId, ct, staff => service.TickAsync(staff, orderId.Value, skuId.Value, null, ct)))
+            .WithSummary("Unticks a line of the pick list (counted again from nothing).").Produces<OpsOrderStateDto>();
 
         orders.MapPost("/{orderId:order}/dispatch", ([FromBody] OpsDispatchRequest? body, OrderId orderId, HttpContext http,
             FulfillmentService service, CancellationToken ct) =>

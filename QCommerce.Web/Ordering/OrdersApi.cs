@@ -52,26 +52,30 @@ public sealed record OrderPlacedDto(
     internal static string PaymentMethodName(PaymentMethod m) => m == QCommerce.Core.Ordering.PaymentMethod.Card ? "card" : "cod";
 }
 
-/// <summary>A line of the shopper's order; <c>shortQty</c> of its <c>qty</c> were not in stock at picking (not delivered, not charged).</summary>
+/// <summary>
+/// A line of the shopper's order; <c>shortQty</c> of its <c>qty</c> were not in stock at picking (not delivered, not charged);
+/// <c>refundedQty</c> were refunded (what they cost went back to the card: see the order's <c>refunded</c>).
+/// </summary>
 public sealed record OrderLineDto(SkuId SkuId, ProductId ProductId, string Title, string Size, string? ImageUrl, MoneyDto UnitPrice, int Qty, MoneyDto LineTotal,
-    int ShortQty);
+    int ShortQty, int RefundedQty);
 
 public sealed record OrderEventDto(DateTime At, string Actor, OrderStatus? From, OrderStatus To, string? Reason);
 
 public sealed record OrderDto(
     OrderId OrderId, OrderStatus Status, string PaymentMethod, StoreId StoreId, string StoreName, IReadOnlyList<OrderLineDto> Items,
     TotalsDto Totals, string? CouponCode, OrderAddressRequest Address, DeliveryDto Delivery, DateTime CreatedAt, DateTime UpdatedAt,
-    DateTime? ReservationExpiresAt, bool CanModify, bool CanCancel, IReadOnlyList<OrderEventDto> Timeline, IReadOnlyList<PaymentDto> Payments)
+    DateTime? ReservationExpiresAt, bool CanModify, bool CanCancel, IReadOnlyList<OrderEventDto> Timeline, IReadOnlyList<PaymentDto> Payments,
+    MoneyDto Refunded)
 {
     public static OrderDto From(OrderDetailView o, PaymentView? payment) => new(
         OrderId.Of(o.OrderId), o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), StoreId.Of(o.Store.Id), o.Store.Name,
         o.Lines.Select(l => new OrderLineDto(SkuId.Of(l.SkuId), ProductId.Of(l.ProductId), l.Title, l.SizeLabel,
-            l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal), l.ShortQuantity)).ToList(),
+            l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal), l.ShortQuantity, l.RefundedQuantity)).ToList(),
         TotalsDto.From(o.Price), o.CouponCode, new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip),
         DeliveryDto.Of(o.Delivery), o.CreatedAtUtc, o.UpdatedAtUtc,
         o.ReservationStatus == ReservationStatus.Held ? o.ReservationExpiresAtUtc : null, o.CanBeModified, o.CanBeCancelled,
         o.Timeline.Select(e => new OrderEventDto(e.AtUtc, e.Actor, e.From, e.To, e.Reason)).ToList(),
-        payment is null ? [] : [PaymentDto.From(payment)]);
+        payment is null ? [] : [PaymentDto.From(payment)], MoneyDto.From(o.Refunded ?? Money.Zero(o.Price.Total.Currency)));
 }
 
 public sealed record OrderSummaryDto(OrderId OrderId, OrderStatus Status, MoneyDto Total, int ItemCount, string StoreName, DateTime CreatedAt, DeliveryDto Delivery);

@@ -4,6 +4,7 @@ using MudBlazor;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 using QCommerce.Core.Stores;
+using QCommerce.Web.Components.Shared;
 using QCommerce.Web.Identity;
 
 namespace QCommerce.Web.Components.Ops;
@@ -21,6 +22,7 @@ public abstract class OpsPage : ComponentBase
     [Inject] protected ISnackbar Snackbar { get; set; } = null!;
     [Inject] protected ILogger<OpsPage> Logger { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
+    [Inject] private ChangeFeed LiveFeed { get; set; } = null!;
 
     [SupplyParameterFromQuery(Name = "store")] public string? StoreQuery { get; set; }
 
@@ -59,6 +61,34 @@ public abstract class OpsPage : ComponentBase
     /// <summary>The member of staff as the directory says now: for an action that does not go through <see cref="RunAsync"/>.</summary>
     protected async Task<StaffActor> StaffNowAsync() => Staff = await Directory.RequireAsync((await Auth).User);
 
+    /// <summary>
+    /// Follows <paramref name="changes"/> live (<see cref="LiveUpdates"/>), asking the staff directory who is watching before each
+    /// refresh: a colleague locked or demoted since the page opened sees nothing more of it, and is shown the refusal.
+    /// </summary>
+    protected LiveUpdates FollowLive(IReadOnlyCollection<Change> changes, Func<CancellationToken, Task> refresh, string what) =>
+        LiveUpdates.Follow(LiveFeed, changes, async ct =>
+        {
+            try
+            {
+                await StaffNowAsync();
+            }
+            catch (AccessDeniedException)
+            {
+                await InvokeAsync(Refused);
+                return;
+            }
+            await refresh(ct);
+        }, Logger, what);
+
+    /// <summary>Locked or demoted while the page was open: the refusal page, with the cookie's session ended by a full load.</summary>
+    private void Refused()
+    {
+        _refused = true;
+        Navigation.NavigateTo("/account/access-denied", forceLoad: true);
+    }
+
+    private bool _refused;
+
     /// <summary>Reads what the page shows, for <see cref="Staff"/> and <see cref="StoreId"/>; called again after each action.</summary>
     protected abstract Task LoadAsync();
 
@@ -80,6 +110,12 @@ public abstract class OpsPage : ComponentBase
             await action(await StaffNowAsync());
             Snackbar.Add(done, Severity.Success);
             return true;
+        }
+        catch (AccessDeniedException)
+        {
+            // Locked or demoted since the page opened: nothing more of it is shown to them.
+            Refused();
+            return false;
         }
         catch (RequestRejectedException rejected)
         {
@@ -104,7 +140,7 @@ public abstract class OpsPage : ComponentBase
             Busy = false;
             try
             {
-                await LoadAsync();
+                if (!_refused) await LoadAsync();
             }
             catch (Exception ex)
             {

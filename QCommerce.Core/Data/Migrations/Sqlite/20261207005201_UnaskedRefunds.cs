@@ -1,0 +1,32 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace QCommerce.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class UnaskedRefunds : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "Unasked",
+                table: "PaymentRefunds",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            // Until now a refund made at the PSP directly was told by its actor, "psp"; refunds an order promised were never that.
+            migrationBuilder.Sql("""UPDATE "PaymentRefunds" SET "Unasked" = 1 WHERE "Actor" = 'psp';""");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Unasked",
+                table: "PaymentRefunds");
+        }
+    }
+}
