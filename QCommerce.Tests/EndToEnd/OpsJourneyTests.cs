@@ -411,6 +411,19 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await ops.GetByRole(AriaRole.Option, new() { Name = "Downtown" }).ClickAsync();
         await ops.Keyboard.PressAsync("Escape");
         await Expect(ops.GetByText($"{email} now works for Downtown, Midtown.")).ToBeVisibleAsync();
+
+        // Made admin, then Ops again: the change asks which stores, and cannot be made without one.
+        await row.GetByRole(AriaRole.Button, new() { Name = "Make admin" }).ClickAsync();
+        await Expect(ops.GetByText($"{email} is now Admin.")).ToBeVisibleAsync();
+        await row.GetByTestId("staff-make-ops").ClickAsync();
+        var dialog = ops.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByTestId("prompt-confirm")).ToBeDisabledAsync();
+        await dialog.GetByRole(AriaRole.Checkbox, new() { Name = "Brooklyn Heights" }).CheckAsync();
+        await Expect(dialog.GetByTestId("prompt-confirm")).ToBeEnabledAsync();
+        await browser.ScreenshotAsync(ops, "ops-staff-make-ops");
+        await dialog.GetByTestId("prompt-confirm").ClickAsync();
+        await Expect(ops.GetByText($"{email} is now Ops for Brooklyn Heights.")).ToBeVisibleAsync();
+        await Expect(row.GetByRole(AriaRole.Cell, new() { Name = "Brooklyn Heights" })).ToBeVisibleAsync();
         await ops.Context.CloseAsync();
     }
 
