@@ -123,6 +123,9 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IR
                     decision.AuditStatesGiven ? decision.AuditAfter : new { status = Camel(order.Status) }, decision.AuditNote, now);
         }
         if (step is { Handler: { } h, EventId: { } id }) db.ProcessedMessages.Add(new ProcessedMessage(h, id, now));
+        // A short pick's ledger lines are rows to insert, no statement on a shared row: they ride with the order's save.
+        foreach (var shortPick in effects.OfType<RecordShortPick>())
+            StockReservations.RecordShortPick(db, order.StoreId, shortPick.UnitsBySku, order.PublicId, actor.Label, now);
         await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock, slot or money moves
 
         // Money promised back lands on the payment only now: an order decided on a stale read has lost at its version above,
@@ -164,10 +167,6 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IR
                 break;
             case RestockUnits restock:
                 await StockReservations.RestockAsync(db, order.StoreId, restock.UnitsBySku, order.PublicId, actor, now, ct);
-                break;
-            case RecordShortPick shortPick:
-                StockReservations.RecordShortPick(db, order.StoreId, shortPick.UnitsBySku, order.PublicId, actor, now);
-                await db.SaveChangesAsync(ct);
                 break;
             case ReleaseSlotAndCoupon:
                 if (order.SlotId is { } slotId) await DeliverySlots.ReleaseAsync(db, slotId, ct);
