@@ -32,7 +32,7 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
             if (order.Lines.All(l => l.SkuId != skuId)) throw Rejected("skuId", $"{PublicId.Format(PublicId.Sku, skuId)} is not on this order.");
             var title = order.Lines.First(l => l.SkuId == skuId).Title;
             if (found is not null && order.ToPick(skuId) == 0) throw new ConflictException($"{title} was refunded before the pick: there is nothing of it to pick.");
-            if (found is < 0 || found > order.ToPick(skuId)) throw Rejected("found", $"{title}: between 0 and {order.ToPick(skuId)} are to be picked, not {found}.");
+            if (found is < 0 || found > order.ToPick(skuId)) throw Rejected("found", $"{title}: {order.ToPick(skuId)} to pick, so between 0 and {order.ToPick(skuId)} found, not {found}.");
             fulfillment.Tick(skuId, found, staff.Label, clock.UtcNow());
             try
             {
@@ -105,7 +105,7 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
     /// <summary>At the door. A cash order says what was collected (a different amount than due is allowed, and written down).</summary>
     public async Task DeliverAsync(StaffActor staff, int orderId, long? cashCollectedMinor, CancellationToken ct = default)
     {
-        if (cashCollectedMinor is < 0 or > 100_000_000) throw Rejected("cashCollected", "Cash collected is zero or more, in minor units.");
+        if (cashCollectedMinor is < 0 or > 100_000_000) throw Rejected("cashCollected", "Cash collected is between 0 and 100,000,000 minor units.");
         var (note, onTime) = await work.RunAsync(new OrderActor.Staff(staff), orderId, new OrderStep(AuditActions.OrderDeliver), async d =>
         {
             var order = d.Order;

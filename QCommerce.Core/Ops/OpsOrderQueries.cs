@@ -167,10 +167,14 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
         switch (order.Status)
         {
             case OrderStatus.PendingConfirmation: actions.AddRange([OpsAction.ConfirmCash, OpsAction.RejectCash]); break;
+            // Every unit refunded before the pick: nothing to pick, only to cancel (the delivery fee goes back too).
+            case OrderStatus.Paid or OrderStatus.Confirmed or OrderStatus.Picking when order.Lines.All(l => l.RemovedQuantity == l.Quantity): actions.Add(OpsAction.Cancel); break;
             case OrderStatus.Paid or OrderStatus.Confirmed: actions.AddRange([OpsAction.StartPicking, OpsAction.Cancel]); break;
             case OrderStatus.Picking: actions.AddRange([fulfillment?.IsPicked == true ? OpsAction.Dispatch : OpsAction.FinishPicking, OpsAction.Cancel]); break;
             case OrderStatus.OutForDelivery: actions.Add(OpsAction.Deliver); break;
             case OrderStatus.PendingPayment or OrderStatus.PaymentFailed: actions.Add(OpsAction.Cancel); break;
+            // The cancellation's refund failed at the PSP: cancelling again asks for what is still owed.
+            case OrderStatus.RefundPending when order.RefundPendingMinor == 0 && order.RefundableMinor > 0: actions.Add(OpsAction.Cancel); break;
         }
         if (order.PaymentMethod == PaymentMethod.Card && order.RefundableMinor > 0
             && order.Status is OrderStatus.Paid or OrderStatus.Picking or OrderStatus.OutForDelivery or OrderStatus.Delivered)

@@ -114,7 +114,7 @@ public sealed partial class Order
             if (_lines.All(l => l.SkuId != found[i].SkuId))
                 problems.Add($"lines[{i}].skuId", $"{Common.PublicId.Format(Common.PublicId.Sku, found[i].SkuId)} is not on this order.");
             else if (found[i].Found > ToPick(found[i].SkuId))
-                problems.Add($"lines[{i}].pickedQty", $"{_lines.First(l => l.SkuId == found[i].SkuId).Title}: {ToPick(found[i].SkuId)} are to be picked, not {found[i].Found}.");
+                problems.Add($"lines[{i}].pickedQty", $"{_lines.First(l => l.SkuId == found[i].SkuId).Title}: {ToPick(found[i].SkuId)} to pick, so {found[i].Found} cannot have been found.");
         }
         foreach (var missing in _lines.Where(l => ToPick(l.SkuId) > 0 && found.All(f => f.SkuId != l.SkuId)).Select(l => l.SkuId).Distinct())
             problems.Add("lines", $"{_lines.First(l => l.SkuId == missing).Title} ({Common.PublicId.Format(Common.PublicId.Sku, missing)}) is not ticked: every line is picked, or marked short.");

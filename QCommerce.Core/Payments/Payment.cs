@@ -129,7 +129,6 @@ public sealed class Payment : ILiveEntity
                 Status = attempt.Status = PaymentStatus.Captured;
                 CapturedMinor = amountReceivedMinor;
                 FailureMessage = attempt.FailureMessage = null;
-                SettleRefunds(); // a refund's event may have overtaken the capture's
                 break;
             case PaymentChange.Failed:
                 Status = attempt.Status = PaymentStatus.Failed;
@@ -197,16 +196,18 @@ public sealed class Payment : ILiveEntity
     }
 
     /// <summary>
-    /// Whether a refund the PSP reports is one it could have made: one of ours, or one on a PaymentIntent of this payment
-    /// that did not fail, positive, and within what its charge has left after every refund not failed. Anything else
-    /// (a forged or broken event) must never count as money.
+    /// Whether a refund the PSP reports is one it could have made: one of ours, or one of the PaymentIntent whose money was
+    /// captured here, positive, and within what the charge has left after every refund not failed. Anything else (a forged
+    /// or broken event) must never count as money. A refund's event that overtook its capture's is not one yet: refused, the
+    /// PSP sends it again (Stripe retries for days) and it counts once the capture is here.
     /// </summary>
     public bool CouldBeRefunded(string intentId, string pspRefundId, Guid? localKey, long amountMinor)
     {
         var attempt = _attempts.FirstOrDefault(a => a.PspReference == intentId);
-        if (amountMinor <= 0 || attempt is null || attempt.Status == PaymentStatus.Failed || amountMinor > attempt.AmountMinor) return false;
+        if (amountMinor <= 0 || attempt is null || amountMinor > attempt.AmountMinor) return false;
         if (_refunds.Any(r => r.PspRefundId == pspRefundId || (localKey is { } key && r.Key == key))) return true;
-        return _refunds.Where(r => r.Status != RefundStatus.Failed).Sum(r => r.AmountMinor) + amountMinor <= attempt.AmountMinor;
+        return attempt.Status == PaymentStatus.Captured
+            && _refunds.Where(r => r.Status != RefundStatus.Failed).Sum(r => r.AmountMinor) + amountMinor <= CapturedMinor;
     }
 
     /// <summary>
@@ -221,7 +222,7 @@ public sealed class Payment : ILiveEntity
             ?? (localKey is { } key ? _refunds.FirstOrDefault(r => r.Key == key) : null);
         if (refund is null)
         {
-            if (observed != RefundStatus.Succeeded) return PaymentChange.None;
+            if (observed != RefundStatus.Succeeded || !IsCaptured) return PaymentChange.None;
             refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", "psp", now, localKey, unasked: true);
             _refunds.Add(refund);
         }

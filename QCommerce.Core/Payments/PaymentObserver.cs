@@ -35,10 +35,6 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
             Outbox.Enqueue(db, type, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
                 new PaymentEventData(payment.Id, payment.OrderId, attempt.Number,
                     change == PaymentChange.Captured ? payment.CapturedMinor : attempt.AmountMinor, payment.Currency, attempt.FailureMessage), now);
-            // Refunds the PSP reported before this capture (its events overtook each other) reach the order after it.
-            if (change == PaymentChange.Captured)
-                foreach (var early in payment.Refunds.Where(r => r.Status == RefundStatus.Succeeded))
-                    EnqueueRefund(db, payment, early, EventTypes.RefundSucceeded, now);
             logger.LogInformation("Payment {PaymentId} of order {OrderId}: {Change} (PaymentIntent {IntentId}, attempt {Attempt})",
                 payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), change, intent.Id, attempt.Number);
         }
@@ -58,8 +54,8 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
         if (change is PaymentChange.RefundSucceeded or PaymentChange.RefundFailed)
         {
             var ours = payment.Refunds.First(r => r.PspRefundId == refund.Id);
-            // One made at the PSP without us is logged once, by the order that records it for review. Before the capture there is nothing for the order to count it against: the capture brings it (see Observe).
-            if (payment.IsCaptured) EnqueueRefund(db, payment, ours, change == PaymentChange.RefundSucceeded ? EventTypes.RefundSucceeded : EventTypes.RefundFailed, now);
+            // One made at the PSP without us is logged once, by the order that records it for review.
+            EnqueueRefund(db, payment, ours, change == PaymentChange.RefundSucceeded ? EventTypes.RefundSucceeded : EventTypes.RefundFailed, now);
             logger.LogInformation("Payment {PaymentId}: refund {RefundId} of {Amount} minor units {Change}; refunded so far {Refunded} of {Captured}",
                 payment.PublicId, refund.Id, refund.AmountMinor, change, payment.RefundedMinor, payment.CapturedMinor);
         }

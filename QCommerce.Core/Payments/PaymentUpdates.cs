@@ -17,8 +17,9 @@ public enum PspEventResult
     HeldForReview,
 
     /// <summary>
-    /// Amounts no PSP could mean (a refund of nothing or less, more than the charge has left, of a charge that failed; a negative
-    /// payment): refused, nothing stored, so a forged or broken event can never count as money.
+    /// Amounts no PSP could mean (a refund of nothing or less, more than the charge has left, of money not captured here; a
+    /// negative payment): refused, nothing stored, so a forged or broken event can never count as money. A refund whose event
+    /// overtook its capture's is refused too, and counts when the PSP sends it again after the capture.
     /// </summary>
     ImpossibleAmount,
 }
@@ -193,8 +194,9 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
 
     private PspEventResult Impossible(PspEventInput input)
     {
-        logger.LogWarning("PSP event {EventId} ({EventType}) refused: its amounts are impossible (refund {Refund}, payment {Amount}/{Received}); nothing stored",
-            input.EventId, input.Type, input.Refund?.AmountMinor, input.Intent?.AmountMinor, input.Intent?.AmountReceivedMinor);
+        logger.LogWarning("PSP event {EventId} ({EventType}) refused, nothing stored: {What}", input.EventId, input.Type,
+            input.Refund is { } r ? $"a refund of {r.AmountMinor} minor units of {r.IntentId}, which no capture here has room for"
+                : $"a PaymentIntent of {input.Intent?.AmountMinor} minor units, {input.Intent?.AmountReceivedMinor} received");
         return PspEventResult.ImpossibleAmount;
     }
 

@@ -60,8 +60,18 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
             Amount = amountMinor,
             Metadata = new Dictionary<string, string> { [LocalRefundKey] = localKey.ToString("N") },
         };
-        return Map(await CallAsync("create a refund", () =>
-            new Stripe.RefundService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct)));
+        try
+        {
+            return Map(await CallAsync("create a refund", () =>
+                new Stripe.RefundService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct)));
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode is HttpStatusCode.BadRequest or HttpStatusCode.PaymentRequired)
+        {
+            // Refused for good (more than the charge has left, the charge disputed): a failed refund, which the order then
+            // owes again and a person looks at; asking again with the same key would only be refused again.
+            logger.LogError("The payment provider refused a refund of {Amount} minor units on {IntentId}: {Reason}", amountMinor, intentId, ex.StripeError?.Message ?? ex.Message);
+            return new PspRefund($"refused_{localKey:N}", intentId, amountMinor, RefundStatus.Failed, localKey, ex.StripeError?.Message ?? ex.Message);
+        }
     }
 
     public async Task<PspRefund> GetRefundAsync(string refundId, CancellationToken ct) =>

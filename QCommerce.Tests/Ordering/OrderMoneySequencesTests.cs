@@ -143,7 +143,7 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
     };
 
     [Fact]
-    public async Task ARefundEvent_BeforeTheSuccessEvent_EndsWhereInOrderWould_RefundedWithTheStockBack()
+    public async Task ARefundEvent_BeforeTheSuccessEvent_IsRefusedUntilTheCapture_AndEndsWhereInOrderWould()
     {
         var shopper = await ApiShopper.SignUpAsync(app);
         var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 136);
@@ -154,9 +154,13 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
         int OnHand() { using var db = app.Database.CreateContext(); return db.Stock.Single(s => s.StoreId == Demo.Midtown && s.SkuId == skus[0]).OnHand; }
         var before = OnHand();
 
-        // The PSP refunded it in full (its dashboard) and the refund's event overtook the payment's.
-        await SendAsync("refund.updated", Refund($"re_early_{Guid.NewGuid():N}"[..24], intent, amount, "succeeded"));
+        // The PSP refunded it in full (its dashboard) and the refund's event overtook the payment's: refused for now, nothing
+        // stored, as it could be a forgery; the PSP sends it again (Stripe retries for days), and after the capture it counts.
+        var refund = Refund($"re_early_{Guid.NewGuid():N}"[..24], intent, amount, "succeeded");
+        await SendAsync("refund.updated", refund, HttpStatusCode.BadRequest);
         await SendAsync("payment_intent.succeeded", Intent(intent, amount));
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the capture");
+        await SendAsync("refund.updated", refund.DeepClone().AsObject());
 
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "refunded",
             "the order to end refunded, as if the events had come in order");
@@ -216,6 +220,38 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
         var (order, payment) = await ReadAsync(FulfillmentServiceTests.Number(orderId));
         Assert.Empty(payment.Refunds);
         Assert.Equal(0, order.RefundedMinor);
+    }
+
+    [Fact]
+    public async Task AStaffRefundThePspRefuses_IsOwedAgain_AndTheDashboardsRefundCountsOnce()
+    {
+        var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 142);
+        var (order, payment) = await ReadAsync(id);
+        var faults = app.Services.GetRequiredService<SandboxFaults>();
+        // Refunded in full at the PSP's dashboard, its news lost on the way: the shop does not know yet.
+        faults.LoseWebhooks = true;
+        try
+        {
+            await app.Services.GetRequiredService<SandboxPsp>().RefundFromDashboardAsync(payment.CapturedAttempt!.PspReference!, order.CapturedMinor, default);
+            var admin = await AdminAsync();
+            await OkAsync(RefundAsync(admin, id, new { amount = 500, reason = "Late" }), HttpStatusCode.Created);
+
+            // The PSP refuses ours (nothing is left there): it fails, is owed again, and a person is asked to look.
+            (order, payment) = await Eventually.Async(() => ReadAsync(id), s => s.Payment.Refunds.Any(r => r.Status == RefundStatus.Failed) && s.Order.RefundPendingMinor == 0,
+                "the PSP to refuse our refund");
+            Assert.Equal(0, order.RefundedMinor);
+            Assert.NotNull(order.MoneyReviewNote);
+        }
+        finally
+        {
+            faults.LoseWebhooks = false;
+        }
+
+        // Reconciliation reads the PSP's event log: the dashboard's refund arrives, counts once, and closes the order.
+        await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
+        await Eventually.Async(() => ReadAsync(id), s => s.Order.Status == OrderStatus.Refunded, "the dashboard's refund to reach the order");
+        (order, _) = await SettledAsync(id);
+        Assert.Equal((order.CapturedMinor, OrderStatus.Refunded), (order.RefundedMinor, order.Status));
     }
 
     private async Task<int> StoredEventsAsync()

@@ -181,6 +181,37 @@ public sealed class OrderMoneyTests
         Assert.Contains("card_expired", order.MoneyReviewNote);
     }
 
+    [Fact]
+    public void AnOrderWhoseCancellationRefundFailed_OffersCancelAgain_WhichAsksForWhatIsStillOwed()
+    {
+        var order = PaidOrder();
+        order.Refund([], 500, false, "Late", "ops", Now, Guid.NewGuid());
+        order.RecordUnaskedRefund(order.RefundableMinor, "re_rest", "psp", Now); // the rest at the PSP, ours still on its way
+        order.RefundSettled(500, succeeded: false, "card_expired", "psp", Now);
+        order.TakeEffects();
+        Assert.Equal((OrderStatus.RefundPending, 500L), (order.Status, order.RefundableMinor));
+        Assert.Contains(QCommerce.Core.Ops.OpsAction.Cancel, QCommerce.Core.Ops.OpsOrderQueries.ActionsFor(order, null));
+
+        var key = Guid.NewGuid();
+        order.Cancel("Giving back the rest", "ops", Now, key);
+        Assert.Equal(new RefundDue(key, 500, "Giving back the rest"), Assert.Single(order.TakeEffects().OfType<RefundDue>()));
+        SettleAll(order);
+        Assert.Equal(OrderStatus.Refunded, order.Status);
+    }
+
+    [Fact]
+    public void AnOrderWithEveryUnitRefundedBeforeThePick_OffersOnlyToCancel_WhichGivesBackTheFee()
+    {
+        var order = PaidOrder();
+        order.Refund([new(1, 2), new(2, 1)], null, false, "Nothing fresh", "ops", Now, Guid.NewGuid());
+        SettleAll(order);
+        order.TakeEffects();
+        Assert.Equal(order.DeliveryFeeMinor, order.RefundableMinor);
+        Assert.DoesNotContain(QCommerce.Core.Ops.OpsAction.StartPicking, QCommerce.Core.Ops.OpsOrderQueries.ActionsFor(order, null));
+        order.Cancel("Nothing to send", "ops", Now, Guid.NewGuid());
+        Assert.Equal(order.DeliveryFeeMinor, Due(order));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

@@ -279,17 +279,21 @@ public sealed class PaymentTests
     }
 
     [Fact]
-    public void ObserveRefund_OvertakingTheCapturesEvent_StillAddsUpOnceCaptured()
+    public void ObserveRefund_OfMoneyNotCapturedYet_RecordsNothing_AndCountsOnceTheCaptureIsHere()
     {
         var payment = NewPayment();
-        payment.ObserveRefund("re_early", null, 400, RefundStatus.Succeeded, null, Now);
-        Assert.Equal(0, payment.RefundedMinor); // nothing captured yet to refund from
+        Assert.False(payment.CouldBeRefunded(Intent, "re_early", null, 400)); // the webhook refuses it: the PSP sends it again
+        Assert.Equal(PaymentChange.None, payment.ObserveRefund("re_early", null, 400, RefundStatus.Succeeded, null, Now));
+        Assert.Empty(payment.Refunds);
 
         payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now);
 
+        Assert.True(payment.CouldBeRefunded(Intent, "re_early", null, 400));
+        Assert.Equal(PaymentChange.RefundSucceeded, payment.ObserveRefund("re_early", null, 400, RefundStatus.Succeeded, null, Now));
         Assert.Equal(400, payment.RefundedMinor);
         Assert.Equal(PaymentStatus.Captured, payment.Status);
         Assert.Equal(Total - 400, payment.RefundableMinor);
+        Assert.False(payment.CouldBeRefunded(Intent, "re_more", null, Total - 399)); // more than the charge has left
     }
 
     [Fact]

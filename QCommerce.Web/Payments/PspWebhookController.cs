@@ -63,7 +63,7 @@ public sealed class PspWebhookController(PaymentUpdates payments, IOptions<Payme
         if (StripePaymentGateway.Map(stripeEvent) is not { } input) return Rejected("The event has no id or type.");
         var result = await payments.HandlePspEventAsync(input, ct);
         if (result == PspEventResult.ImpossibleAmount)
-            return Rejected("Its amounts cannot be a payment's or a refund's: negative, zero, or a refund above the charge it refunds.");
+            return Rejected("Its amounts cannot be a payment's or a refund's here: negative, zero, a refund above what the charge has left, or of money not captured here (yet).");
         return Ok(new WebhookAnswer(true, result.ToString()));
     }
 

@@ -74,14 +74,14 @@ public abstract class OpsPage : ComponentBase
             }
             catch (AccessDeniedException)
             {
-                await InvokeAsync(Refused);
+                await InvokeAsync(RefuseAccess);
                 return;
             }
             await refresh(ct);
         }, Logger, what);
 
     /// <summary>Locked or demoted while the page was open: the refusal page, with the cookie's session ended by a full load.</summary>
-    private void Refused()
+    protected void RefuseAccess()
     {
         _refused = true;
         Navigation.NavigateTo("/account/access-denied", forceLoad: true);
@@ -114,7 +114,7 @@ public abstract class OpsPage : ComponentBase
         catch (AccessDeniedException)
         {
             // Locked or demoted since the page opened: nothing more of it is shown to them.
-            Refused();
+            RefuseAccess();
             return false;
         }
         catch (RequestRejectedException rejected)
