@@ -64,8 +64,9 @@ public interface IRefundPromises
 /// The unit of work every staff, shopper and PSP action on a placed order goes through. It loads the order for the actor
 /// (a member of staff sees their stores' orders, a shopper their own), lets the aggregate decide, and carries out what the
 /// decision asks (<see cref="OrderEffect"/>): the audit row, the order's outbox event, refunds promised, then the stock,
-/// slot and coupon statements, all in one transaction. The order's row is saved first under its version, so of two writers
-/// the second loses before any shared row moves; it is then read again and decides anew (a conflict after three rounds).
+/// slot and coupon statements, all in one transaction. The order's row is claimed at the version read before anything is
+/// written, so of two writers the second loses before any line or shared row moves; it is then read again and decides anew
+/// (a conflict after three rounds).
 /// </summary>
 public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IRefundPromises refunds, TimeProvider clock, ILogger<OrderWork> logger)
 {
@@ -122,6 +123,12 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IR
                     decision.AuditStatesGiven ? decision.AuditBefore : new { status = Camel(from) },
                     decision.AuditStatesGiven ? decision.AuditAfter : new { status = Camel(order.Status) }, decision.AuditNote, now);
         }
+        // Claim the order's row at the version read before any row is written. EF sends the lines' statements before the
+        // order's, and a line written over a colleague's newer one breaks the lines' constraints before the order's version
+        // can say that we lost; with the order's row held, a colleague's writes wait for us (PostgreSQL) or lose here.
+        if (order.Version != version && await db.Orders.Where(o => o.Id == orderId && o.Version == version)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.Version, o => o.Version), ct) == 0)
+            throw new DbUpdateConcurrencyException($"Order {order.PublicId} changed since it was read.");
         if (step is { Handler: { } h, EventId: { } id }) db.ProcessedMessages.Add(new ProcessedMessage(h, id, now));
         // A short pick's ledger lines are rows to insert, no statement on a shared row: they ride with the order's save.
         foreach (var shortPick in effects.OfType<RecordShortPick>())
