@@ -110,8 +110,9 @@ public static partial class DemoData
         if (order.PaymentMethod == PaymentMethod.Card)
         {
             order.BeginPayment("shopper", t);
-            payment = Payment.Start(order, t);
-            payment.RecordIntent(1, $"pi_demo_{order.Id}", null, t);
+            payment = Payment.Start(order, t.AddMinutes(31), t);
+            payment.RecordCheckout(1, $"cs_demo_{order.Id}", null, t);
+            payment.ObserveCheckout($"cs_demo_{order.Id}", PspCheckoutStatus.Complete, $"pi_demo_{order.Id}", t);
             payment.Observe($"pi_demo_{order.Id}", PspIntentStatus.Succeeded, order.TotalMinor, order.Currency, null, t);
             order.ReceivePayment(order.TotalMinor, order.Currency, Guid.NewGuid(), "psp", t);
             db.Payments.Add(payment);

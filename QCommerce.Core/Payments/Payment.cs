@@ -8,15 +8,15 @@ namespace QCommerce.Core.Payments;
 /// PSP observations move the current attempt forward only: a stale or repeated event changes nothing,
 /// and money is captured once. Refunds, partial or full, never add up to more than was captured.
 /// </summary>
-public sealed class Payment : ILiveEntity
+public sealed partial class Payment : ILiveEntity
 {
     private readonly List<PaymentAttempt> _attempts = [];
     private readonly List<PaymentRefund> _refunds = [];
 
     private Payment() { }
 
-    /// <summary>Starts paying for an order by card; the amount is the order's, never the client's.</summary>
-    public static Payment Start(Order order, DateTime now)
+    /// <summary>Starts paying for an order by card; the amount is the order's, never the client's. Its page closes at <paramref name="pageExpiresAtUtc"/>.</summary>
+    public static Payment Start(Order order, DateTime pageExpiresAtUtc, DateTime now)
     {
         if (order.PaymentMethod != PaymentMethod.Card)
             throw new ConflictException($"Order {order.PublicId} is paid in cash on delivery; there is nothing to pay by card.");
@@ -30,7 +30,7 @@ public sealed class Payment : ILiveEntity
             CreatedAtUtc = now,
             UpdatedAtUtc = now,
         };
-        payment._attempts.Add(new PaymentAttempt(1, order.TotalMinor, now));
+        payment._attempts.Add(new PaymentAttempt(1, order.TotalMinor, pageExpiresAtUtc, now));
         return payment;
     }
 
@@ -72,15 +72,49 @@ public sealed class Payment : ILiveEntity
     /// <summary>Money taken: refunds now settle against it (one reported before the capture waited for it).</summary>
     public bool IsCaptured => Status is PaymentStatus.Captured or PaymentStatus.Refunded;
 
-    /// <summary>The PSP created the PaymentIntent of an attempt (the same idempotency key always yields the same one).</summary>
-    public void RecordIntent(int attemptNumber, string intentId, string? redirectUrl, DateTime now)
+    /// <summary>The PSP opened the checkout page of an attempt (the same idempotency key always yields the same one).</summary>
+    public void RecordCheckout(int attemptNumber, string checkoutId, string? url, DateTime now)
     {
         var attempt = Attempt(attemptNumber);
-        if (attempt.PspReference is { } known && known != intentId)
-            throw new DomainException($"Attempt {attemptNumber} of payment {PublicId} already has PaymentIntent {known}; the PSP answered {intentId}.");
-        attempt.PspReference = intentId;
-        attempt.RedirectUrl = redirectUrl;
+        if (attempt.PspCheckoutId is { } known && known != checkoutId)
+            throw new DomainException($"Attempt {attemptNumber} of payment {PublicId} already has checkout page {known}; the PSP answered {checkoutId}.");
+        attempt.PspCheckoutId = checkoutId;
+        attempt.RedirectUrl = url;
         Touch(now);
+    }
+
+    /// <summary>
+    /// Which attempt a PaymentIntent pays: the one that knows it, or (its first event may come before the page's own says
+    /// so) the one its metadata names, which then learns it. Null when it is none of ours.
+    /// </summary>
+    public PaymentAttempt? AttemptPaidBy(string intentId, PspPaymentRef? named, DateTime now)
+    {
+        if (_attempts.FirstOrDefault(a => a.PspReference == intentId) is { } known) return known;
+        if (named is null || named.PaymentId != PublicId || _attempts.FirstOrDefault(a => a.Number == named.Attempt) is not { PspReference: null } attempt) return null;
+        attempt.PspReference = intentId;
+        Touch(now);
+        return attempt;
+    }
+
+    /// <summary>
+    /// What the PSP says about an attempt's checkout page. Complete: the attempt learns its PaymentIntent (whose own events
+    /// and state say what became of the money). Expired with nothing paid: the attempt failed, and the shopper may try again.
+    /// </summary>
+    public PaymentChange ObserveCheckout(string checkoutId, PspCheckoutStatus observed, string? intentId, DateTime now)
+    {
+        var attempt = _attempts.FirstOrDefault(a => a.PspCheckoutId == checkoutId)
+            ?? throw new DomainException($"Checkout page {checkoutId} does not belong to payment {PublicId}.");
+        if (observed == PspCheckoutStatus.Complete && intentId is not null && attempt.PspReference is null)
+        {
+            attempt.PspReference = intentId;
+            Touch(now);
+        }
+        if (observed != PspCheckoutStatus.Expired || attempt != CurrentAttempt || Status is not (PaymentStatus.Initiated or PaymentStatus.RequiresAction))
+            return PaymentChange.None;
+        Status = attempt.Status = PaymentStatus.Failed;
+        FailureMessage = attempt.FailureMessage = "The payment page closed before a payment was made.";
+        Touch(now);
+        return PaymentChange.Failed;
     }
 
     /// <summary>
@@ -92,9 +126,10 @@ public sealed class Payment : ILiveEntity
     /// (a forged event, a PSP-side edit) is never captured: it sets <see cref="ReviewNote"/> once and
     /// leaves the payment where it was, so the PSP's true answer can still settle it.
     /// </remarks>
-    public PaymentChange Observe(string intentId, PspIntentStatus observed, long amountReceivedMinor, string currency, string? failureMessage, DateTime now)
+    public PaymentChange Observe(string intentId, PspIntentStatus observed, long amountReceivedMinor, string currency, string? failureMessage, DateTime now,
+        PspPaymentRef? named = null)
     {
-        var attempt = _attempts.FirstOrDefault(a => a.PspReference == intentId)
+        var attempt = AttemptPaidBy(intentId, named, now)
             ?? throw new DomainException($"PaymentIntent {intentId} does not belong to payment {PublicId}.");
         if (attempt != CurrentAttempt) return PaymentChange.None;
         if (observed == PspIntentStatus.Succeeded && Status is not (PaymentStatus.Captured or PaymentStatus.Refunded)
@@ -141,12 +176,12 @@ public sealed class Payment : ILiveEntity
         return change;
     }
 
-    /// <summary>A new attempt after a failure, for what the order costs now.</summary>
-    public PaymentAttempt Retry(long amountMinor, DateTime now)
+    /// <summary>A new attempt after a failure, for what the order costs now, on a page that closes at <paramref name="pageExpiresAtUtc"/>.</summary>
+    public PaymentAttempt Retry(long amountMinor, DateTime pageExpiresAtUtc, DateTime now)
     {
         if (Status != PaymentStatus.Failed)
             throw new ConflictException($"Payment {PublicId} is {Status}; a new attempt is possible only after the last one failed.");
-        var attempt = new PaymentAttempt(CurrentAttempt.Number + 1, amountMinor, now);
+        var attempt = new PaymentAttempt(CurrentAttempt.Number + 1, amountMinor, pageExpiresAtUtc, now);
         _attempts.Add(attempt);
         AmountMinor = amountMinor;
         Status = PaymentStatus.Initiated;
@@ -176,89 +211,6 @@ public sealed class Payment : ILiveEntity
 
     /// <summary>The attempt whose PaymentIntent took the money.</summary>
     public PaymentAttempt? CapturedAttempt => _attempts.FirstOrDefault(a => a.Status == PaymentStatus.Captured);
-
-    /// <summary>
-    /// Promises money back; the PSP is asked next, with the refund's own idempotency key. A
-    /// <paramref name="key"/> already used returns that refund, so a repeated request is one refund.
-    /// </summary>
-    public PaymentRefund RequestRefund(long amountMinor, string reason, string actor, DateTime now, Guid? key = null)
-    {
-        if (key is { } k && _refunds.FirstOrDefault(r => r.Key == k) is { } existing) return existing;
-        if (Status is not PaymentStatus.Captured)
-            throw new ConflictException($"Payment {PublicId} is {Status}; only captured money can be refunded.");
-        if (amountMinor <= 0) throw new DomainException("A refund is a positive amount.");
-        if (amountMinor > RefundableMinor)
-            throw new ConflictException($"Payment {PublicId} has {new Money(Currency, RefundableMinor)} left to refund; {new Money(Currency, amountMinor)} is more than that.");
-        var refund = new PaymentRefund(amountMinor, Shorten(reason), actor, now, key);
-        _refunds.Add(refund);
-        Touch(now);
-        return refund;
-    }
-
-    /// <summary>
-    /// Whether a refund the PSP reports is one it could have made: one of ours, or one of the PaymentIntent whose money was
-    /// captured here, positive, and within what the charge has left after every refund not failed. Anything else (a forged
-    /// or broken event) must never count as money. A refund's event that overtook its capture's is not one yet: refused, the
-    /// PSP sends it again (Stripe retries for days) and it counts once the capture is here.
-    /// </summary>
-    public bool CouldBeRefunded(string intentId, string pspRefundId, Guid? localKey, long amountMinor)
-    {
-        var attempt = _attempts.FirstOrDefault(a => a.PspReference == intentId);
-        if (amountMinor <= 0 || attempt is null || amountMinor > attempt.AmountMinor) return false;
-        if (_refunds.Any(r => r.PspRefundId == pspRefundId || (localKey is { } key && r.Key == key))) return true;
-        return attempt.Status == PaymentStatus.Captured
-            && _refunds.Where(r => r.Status != RefundStatus.Failed).Sum(r => r.AmountMinor) + amountMinor <= CapturedMinor;
-    }
-
-    /// <summary>
-    /// Applies what the PSP says about a refund. Ours move from pending to succeeded or failed, once. A refund we never asked
-    /// for (made at the PSP directly) is recorded only once it succeeded: a pending one is no promise of ours and never holds
-    /// back what staff may refund; it is for the order's account to count and a person to look at.
-    /// </summary>
-    public PaymentChange ObserveRefund(string pspRefundId, Guid? localKey, long amountMinor, RefundStatus observed, string? failure, DateTime now)
-    {
-        if (amountMinor <= 0) throw new DomainException("A refund is a positive amount.");
-        var refund = _refunds.FirstOrDefault(r => r.PspRefundId == pspRefundId)
-            ?? (localKey is { } key ? _refunds.FirstOrDefault(r => r.Key == key) : null);
-        if (refund is null)
-        {
-            if (observed != RefundStatus.Succeeded || !IsCaptured) return PaymentChange.None;
-            refund = new PaymentRefund(amountMinor, "Refunded at the payment provider.", "psp", now, localKey, unasked: true);
-            _refunds.Add(refund);
-        }
-        refund.PspRefundId ??= pspRefundId;
-        if (refund.Status != RefundStatus.Pending || observed == RefundStatus.Pending)
-        {
-            Touch(now);
-            return PaymentChange.None;
-        }
-        refund.Status = observed;
-        refund.CompletedAtUtc = now;
-        if (observed == RefundStatus.Failed)
-        {
-            refund.FailureMessage = Shorten(failure ?? "The refund failed.");
-            Touch(now);
-            return PaymentChange.RefundFailed;
-        }
-        SettleRefunds();
-        Touch(now);
-        return PaymentChange.RefundSucceeded;
-    }
-
-    /// <summary>Refunded so far is what succeeded, never more than was captured; all of it makes the payment Refunded.</summary>
-    private void SettleRefunds()
-    {
-        RefundedMinor = Math.Min(CapturedMinor, _refunds.Where(r => r.Status == RefundStatus.Succeeded).Sum(r => r.AmountMinor));
-        if (Status == PaymentStatus.Captured && CapturedMinor > 0 && RefundedMinor == CapturedMinor) Status = PaymentStatus.Refunded;
-    }
-
-    /// <summary>The PSP's answer to our own refund request.</summary>
-    public void RecordRefundReference(Guid key, string pspRefundId, DateTime now)
-    {
-        var refund = _refunds.FirstOrDefault(r => r.Key == key) ?? throw new DomainException($"Payment {PublicId} has no refund {key}.");
-        refund.PspRefundId ??= pspRefundId;
-        Touch(now);
-    }
 
     public PaymentAttempt Attempt(int number) =>
         _attempts.FirstOrDefault(a => a.Number == number) ?? throw new DomainException($"Payment {PublicId} has no attempt {number}.");

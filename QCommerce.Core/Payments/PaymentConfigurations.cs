@@ -44,11 +44,13 @@ internal sealed class PaymentAttemptConfiguration : IEntityTypeConfiguration<Pay
         b.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(a => a.PspIdempotencyKey).HasMaxLength(64);
         b.Property(a => a.PspReference).HasMaxLength(255);
+        b.Property(a => a.PspCheckoutId).HasMaxLength(255);
         b.Property(a => a.RedirectUrl).HasMaxLength(2000);
         b.Property(a => a.FailureMessage).HasMaxLength(300);
         b.HasIndex(a => new { a.PaymentId, a.Number }).IsUnique();
-        // Webhooks find their payment by PaymentIntent id.
+        // Webhooks find their payment by PaymentIntent id, or by checkout page.
         b.HasIndex(a => a.PspReference).IsUnique();
+        b.HasIndex(a => a.PspCheckoutId).IsUnique();
     }
 }
 

@@ -12,7 +12,7 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
     public PaymentChange Observe(QCommerceDbContext db, Payment payment, PspIntent intent)
     {
         var now = clock.UtcNow();
-        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.Currency, intent.FailureMessage, now);
+        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.Currency, intent.FailureMessage, now, intent.For);
         if (change == PaymentChange.HeldForReview)
         {
             logger.LogError("Payment {PaymentId} of order {OrderId} held for review, not captured: {ReviewNote}",
@@ -47,6 +47,22 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
         return change;
     }
 
+    /// <summary>What the PSP says about a checkout page: it learns its PaymentIntent, or it closed unpaid (the attempt failed).</summary>
+    public PaymentChange ObserveCheckout(QCommerceDbContext db, Payment payment, PspCheckout checkout)
+    {
+        var now = clock.UtcNow();
+        var change = payment.ObserveCheckout(checkout.Id, checkout.Status, checkout.IntentId, now);
+        if (change == PaymentChange.Failed)
+        {
+            var attempt = payment.Attempts.First(a => a.PspCheckoutId == checkout.Id);
+            Outbox.Enqueue(db, EventTypes.PaymentFailed, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+                new PaymentEventData(payment.Id, payment.OrderId, attempt.Number, attempt.AmountMinor, payment.Currency, attempt.FailureMessage), now);
+            logger.LogInformation("Payment {PaymentId} of order {OrderId}: checkout page {CheckoutId} closed unpaid (attempt {Attempt})",
+                payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), checkout.Id, attempt.Number);
+        }
+        return change;
+    }
+
     public PaymentChange ObserveRefund(QCommerceDbContext db, Payment payment, PspRefund refund)
     {
         var now = clock.UtcNow();
@@ -69,6 +85,21 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
 
     public static Task<Payment?> FindByIntentAsync(QCommerceDbContext db, string intentId, CancellationToken ct) =>
         db.Payments.FirstOrDefaultAsync(p => p.Attempts.Any(a => a.PspReference == intentId), ct);
+
+    /// <summary>
+    /// The payment a PaymentIntent pays: the one that knows it, or the one its metadata names (a PaymentIntent's first event can
+    /// overtake the checkout page's, which tells us its id). Events are signed by the PSP, so the metadata is what we wrote.
+    /// </summary>
+    public static async Task<Payment?> FindForIntentAsync(QCommerceDbContext db, PspIntent intent, CancellationToken ct)
+    {
+        if (await FindByIntentAsync(db, intent.Id, ct) is { } known) return known;
+        if (intent.For is not { } named || !Common.PublicId.TryParse(Common.PublicId.Payment, named.PaymentId, out var paymentId)) return null;
+        // Only an attempt still without a PaymentIntent can learn this one: a second PaymentIntent naming it is none of ours.
+        return await db.Payments.FirstOrDefaultAsync(p => p.Id == paymentId && p.Attempts.Any(a => a.Number == named.Attempt && a.PspReference == null), ct);
+    }
+
+    public static Task<Payment?> FindByCheckoutAsync(QCommerceDbContext db, string checkoutId, CancellationToken ct) =>
+        db.Payments.FirstOrDefaultAsync(p => p.Attempts.Any(a => a.PspCheckoutId == checkoutId), ct);
 
     public static async Task SaveAsync(QCommerceDbContext db, Payment payment, CancellationToken ct)
     {

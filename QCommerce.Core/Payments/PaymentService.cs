@@ -40,11 +40,33 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         IdempotentAsync($"{userId}:payment-retry", idempotencyKey, new { paymentId },
             async claim => await CallPspAsync(await NewAttemptAsync(userId, paymentId, ct), siteBaseUrl, claim, ct), ct);
 
-    /// <summary>What one request asks the PSP for: an attempt whose key is already stored.</summary>
-    private sealed record PspCall(int PaymentId, int OrderId, int Attempt, long AmountMinor, string Currency, string IdempotencyKey)
+    /// <summary>What one request asks the PSP for: an attempt whose key and page expiry are already stored, and what its page shows.</summary>
+    private sealed record PspCall(int PaymentId, int OrderId, int Attempt, long AmountMinor, string Currency, string IdempotencyKey, DateTime PageExpiresAtUtc,
+        IReadOnlyList<CheckoutLine> Lines, long DeliveryFeeMinor, long DiscountMinor)
     {
-        public static PspCall Of(Payment payment, PaymentAttempt attempt) =>
-            new(payment.Id, payment.OrderId, attempt.Number, attempt.AmountMinor, payment.Currency, attempt.PspIdempotencyKey);
+        public static PspCall Of(Payment payment, PaymentAttempt attempt, Order order) =>
+            new(payment.Id, payment.OrderId, attempt.Number, attempt.AmountMinor, payment.Currency, attempt.PspIdempotencyKey, attempt.PageExpiresAtUtc,
+                CheckoutLines(order), order.DeliveryFeeMinor, order.DiscountMinor);
+    }
+
+    /// <summary>The order's goods at their prices, and its tax as a line of its own, as the PSP's page lists them.</summary>
+    private static List<CheckoutLine> CheckoutLines(Order order)
+    {
+        var lines = order.Lines.Where(l => l.Quantity > 0)
+            .Select(l => new CheckoutLine(l.SizeLabel.Length > 0 ? $"{l.Title} ({l.SizeLabel})" : l.Title, l.UnitPriceMinor, l.Quantity)).ToList();
+        if (order.TaxMinor > 0) lines.Add(new CheckoutLine("Tax", order.TaxMinor, 1));
+        return lines;
+    }
+
+    /// <summary>
+    /// When an attempt's checkout page closes: with the order's stock reservation, which is stretched to the shortest life a
+    /// PSP page may have (Stripe's: 30 minutes) when it would end sooner, so the page never outlives the stock it sells.
+    /// </summary>
+    private DateTime OpenPage(Order order, DateTime now)
+    {
+        var expires = order.ReservationExpiresAtUtc < now + options.Value.CheckoutPageMinimum ? now + options.Value.CheckoutPageMinimum : order.ReservationExpiresAtUtc;
+        order.ExtendReservation(expires);
+        return expires;
     }
 
     /// <summary>Creates the order's payment, or resumes its first attempt when the PSP never answered it.</summary>
@@ -52,7 +74,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
     {
         var now = clock.UtcNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == orderId && o.UserId == userId, ct)
+        var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.UserId == userId, ct)
             ?? throw new NotFoundException("Order", Common.PublicId.Format(Common.PublicId.Order, orderId));
         var payment = await db.Payments.FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
         if (payment is not null)
@@ -62,15 +84,15 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
                 throw new ConflictException($"The last attempt of payment {payment.PublicId} failed; start a new one with POST /v1/payments/{payment.PublicId}/retry.");
             if (!payment.IsLive)
                 throw new ConflictException($"Order {order.PublicId} is already paid (payment {payment.PublicId} is {payment.Status}).");
-            if (attempt.PspReference is not null || !payment.TakePspCall(attempt.Number, now, PspCallLease))
+            if (attempt.PspCheckoutId is not null || !payment.TakePspCall(attempt.Number, now, PspCallLease))
                 throw new ConflictException($"A payment for order {order.PublicId} is already under way (payment {payment.PublicId}); finish it or wait for its outcome.");
             await PaymentObserver.SaveAsync(db, payment, ct);
             logger.LogInformation("Resuming attempt {Attempt} of payment {PaymentId}: the PSP never answered it", attempt.Number, payment.PublicId);
-            return PspCall.Of(payment, attempt);
+            return PspCall.Of(payment, attempt, order);
         }
 
         order.BeginPayment("shopper", now);
-        payment = Payment.Start(order, now);
+        payment = Payment.Start(order, OpenPage(order, now), now);
         payment.TakePspCall(1, now, PspCallLease);
         db.Payments.Add(payment);
         try
@@ -86,40 +108,43 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
             // The unique index on Payments.OrderId: a parallel request started this order's payment first.
             throw new ConflictException($"A payment for order {order.PublicId} is already under way; finish it or wait for its outcome.");
         }
-        return PspCall.Of(payment, payment.CurrentAttempt);
+        return PspCall.Of(payment, payment.CurrentAttempt, order);
     }
 
     private async Task<PspCall> NewAttemptAsync(string userId, int paymentId, CancellationToken ct)
     {
-        string? previousIntent;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId && p.UserId == userId, ct)
                 ?? throw new NotFoundException("Payment", Common.PublicId.Format(Common.PublicId.Payment, paymentId));
             if (payment.Status != PaymentStatus.Failed)
                 throw new ConflictException($"Payment {payment.PublicId} is {payment.Status}; a new attempt is possible only after the last one failed.");
-            previousIntent = payment.CurrentAttempt.PspReference;
         }
-        if (previousIntent is not null)
+        // The failed attempt's page must not be payable any more, or a second page could charge twice.
+        try
         {
-            // The failed PaymentIntent must not be payable any more, or a second page could charge twice.
-            var previous = await gateway.CancelIntentAsync(previousIntent, ct);
-            if (previous.Status == PspIntentStatus.Succeeded)
-            {
-                await updates.ApplyIntentAsync(previous, ct);
-                throw new ConflictException($"Payment {Common.PublicId.Format(Common.PublicId.Payment, paymentId)} went through after all; there is nothing more to pay.");
-            }
+            await updates.CloseStaleAttemptsAsync(await OrderOfAsync(paymentId, ct), ct);
+        }
+        catch (ConflictException)
+        {
+            throw new ConflictException($"Payment {Common.PublicId.Format(Common.PublicId.Payment, paymentId)} went through after all; there is nothing more to pay.");
         }
 
         var now = clock.UtcNow();
         await using var write = await contexts.CreateDbContextAsync(ct);
         var current = await write.Payments.FirstAsync(p => p.Id == paymentId, ct);
-        var order = await write.Orders.FirstAsync(o => o.Id == current.OrderId, ct);
+        var order = await write.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == current.OrderId, ct);
         order.BeginPayment("shopper", now);
-        var attempt = current.Retry(order.TotalMinor, now);
+        var attempt = current.Retry(order.TotalMinor, OpenPage(order, now), now);
         current.TakePspCall(attempt.Number, now, PspCallLease);
         await PaymentObserver.SaveAsync(write, current, ct);
-        return PspCall.Of(current, attempt);
+        return PspCall.Of(current, attempt, order);
+    }
+
+    private async Task<int> OrderOfAsync(int paymentId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Payments.Where(p => p.Id == paymentId).Select(p => p.OrderId).FirstAsync(ct);
     }
 
     /// <summary>How long one request may be asking the PSP for an attempt's PaymentIntent before another may take over.</summary>
@@ -128,13 +153,15 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
     private async Task<PaymentReceipt> CallPspAsync(PspCall call, string siteBaseUrl, IdempotencyClaim claim, CancellationToken ct)
     {
         var (paymentId, attemptNumber) = (call.PaymentId, call.Attempt);
-        var request = new IntentRequest(call.AmountMinor, call.Currency, Common.PublicId.Format(Common.PublicId.Order, call.OrderId),
-            Common.PublicId.Format(Common.PublicId.Payment, paymentId), attemptNumber, siteBaseUrl.TrimEnd('/') + ReturnPath(paymentId));
+        var returnUrl = siteBaseUrl.TrimEnd('/') + ReturnPath(paymentId);
+        var request = new CheckoutRequest(call.Currency, call.Lines, call.DeliveryFeeMinor, call.DiscountMinor, call.AmountMinor,
+            Common.PublicId.Format(Common.PublicId.Order, call.OrderId), Common.PublicId.Format(Common.PublicId.Payment, paymentId), attemptNumber,
+            returnUrl + "?redirect_status=succeeded&session_id={CHECKOUT_SESSION_ID}", returnUrl + "?redirect_status=canceled", call.PageExpiresAtUtc);
 
-        PspIntent intent;
+        PspCheckout checkout;
         try
         {
-            intent = await gateway.CreateIntentAsync(request, call.IdempotencyKey, ct);
+            checkout = await gateway.CreateCheckoutAsync(request, call.IdempotencyKey, ct);
         }
         catch (PaymentProviderUnavailableException)
         {
@@ -150,22 +177,22 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var payment = await db.Payments.FirstAsync(p => p.Id == paymentId, ct);
                 var now = clock.UtcNow();
-                payment.RecordIntent(attemptNumber, intent.Id, intent.RedirectUrl, now);
+                payment.RecordCheckout(attemptNumber, checkout.Id, checkout.Url, now);
                 payment.ReleasePspCall(attemptNumber, now);
-                // Creation answers "go to the payment page"; only a final answer is an observation.
-                if (intent.Status is PspIntentStatus.Succeeded or PspIntentStatus.Failed or PspIntentStatus.Canceled) observer.Observe(db, payment, intent);
+                // A replayed answer may already be about a page paid or closed since.
+                if (checkout.Status != PspCheckoutStatus.Open) observer.ObserveCheckout(db, payment, checkout);
                 var receipt = new PaymentReceipt(payment.Id, payment.OrderId, payment.Status, attemptNumber, payment.Attempt(attemptNumber).AmountMinor,
-                    payment.Currency, intent.RedirectUrl);
+                    payment.Currency, checkout.Status == PspCheckoutStatus.Open ? checkout.Url : null);
                 await db.SaveChangesAsync(ct);
                 await IdempotencyGuard.CompleteAsync(db, claim, 201, receipt, payment.PublicId, ct);
                 await tx.CommitAsync(ct);
-                logger.LogInformation("Payment {PaymentId} attempt {Attempt}: PaymentIntent {IntentId} created for {Amount} minor units {Currency}",
-                    payment.PublicId, attemptNumber, intent.Id, request.AmountMinor, request.Currency);
+                logger.LogInformation("Payment {PaymentId} attempt {Attempt}: checkout page {CheckoutId} opened for {Amount} minor units {Currency}, until {ExpiresAt:O}",
+                    payment.PublicId, attemptNumber, checkout.Id, request.TotalMinor, request.Currency, request.ExpiresAtUtc);
                 return receipt;
             }
             catch (DbUpdateConcurrencyException) when (round < 5)
             {
-                // A webhook for this very intent may have landed first; apply ours on top of it.
+                // A webhook for this very page may have landed first; apply ours on top of it.
             }
         }
     }

@@ -3,8 +3,8 @@ using QCommerce.Core.Ordering;
 
 namespace QCommerce.Core.Payments;
 
-/// <summary>A PSP event after its signature was verified: the PaymentIntent or the refund it is about.</summary>
-public sealed record PspEventInput(string EventId, string Type, DateTime CreatedAtUtc, PspIntent? Intent, PspRefund? Refund);
+/// <summary>A PSP event after its signature was verified: the PaymentIntent, refund or checkout page it is about.</summary>
+public sealed record PspEventInput(string EventId, string Type, DateTime CreatedAtUtc, PspIntent? Intent, PspRefund? Refund, PspCheckout? Checkout = null);
 
 public enum PspEventResult
 {
@@ -65,16 +65,47 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         return events.Where(e => !seen.Contains(e.EventId)).ToList();
     }
 
-    /// <summary>Asks the PSP where the current attempt stands and applies it (the return page, reconciliation).</summary>
+    /// <summary>
+    /// Asks the PSP where the current attempt stands and applies it (the return page, reconciliation): its PaymentIntent
+    /// when known, else its checkout page (which may have been paid, or have closed, without a webhook saying so).
+    /// </summary>
     public async Task<PaymentChange> SyncAsync(int paymentId, CancellationToken ct = default)
     {
-        string? intentId;
+        (string? IntentId, string? CheckoutId)? current;
         await using (var db = await contexts.CreateDbContextAsync(ct))
-            intentId = await db.PaymentAttempts.AsNoTracking()
-                .Where(a => a.PaymentId == paymentId).OrderByDescending(a => a.Number).Select(a => a.PspReference).FirstOrDefaultAsync(ct);
+            current = await db.PaymentAttempts.AsNoTracking()
+                .Where(a => a.PaymentId == paymentId).OrderByDescending(a => a.Number)
+                .Select(a => new ValueTuple<string?, string?>(a.PspReference, a.PspCheckoutId)).FirstOrDefaultAsync(ct);
+        var (intentId, checkoutId) = current ?? (null, null);
+        if (intentId is null && checkoutId is not null)
+        {
+            var checkout = await gateway.GetCheckoutAsync(checkoutId, ct);
+            var change = await ApplyCheckoutAsync(checkout, ct);
+            if (checkout.IntentId is null) return change;
+            intentId = checkout.IntentId;
+        }
         if (intentId is null) return PaymentChange.None;
-        var intent = await gateway.GetIntentAsync(intentId, ct);
-        return await ApplyIntentAsync(intent, ct);
+        return await ApplyIntentAsync(await gateway.GetIntentAsync(intentId, ct), ct);
+    }
+
+    /// <summary>Applies a checkout page's state as read from the PSP.</summary>
+    public async Task<PaymentChange> ApplyCheckoutAsync(PspCheckout checkout, CancellationToken ct = default)
+    {
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                var payment = await PaymentObserver.FindByCheckoutAsync(db, checkout.Id, ct);
+                if (payment is null) return PaymentChange.None;
+                var change = observer.ObserveCheckout(db, payment, checkout);
+                await db.SaveChangesAsync(ct);
+                return change;
+            }
+            catch (DbUpdateConcurrencyException) when (round < 5)
+            {
+            }
+        }
     }
 
     /// <summary>Applies a PaymentIntent's state as read from the PSP (not from an event).</summary>
@@ -85,10 +116,9 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             try
             {
                 await using var db = await contexts.CreateDbContextAsync(ct);
-                var payment = await PaymentObserver.FindByIntentAsync(db, intent.Id, ct);
+                var payment = await PaymentObserver.FindForIntentAsync(db, intent, ct);
                 if (payment is null) return PaymentChange.None;
                 var change = observer.Observe(db, payment, intent);
-                if (change == PaymentChange.None) return change;
                 await db.SaveChangesAsync(ct);
                 return change;
             }
@@ -99,37 +129,43 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
     }
 
     /// <summary>
-    /// Before a declined order is changed: its failed PaymentIntent is cancelled at the PSP, so the old page cannot
-    /// take the old total any more. If it was paid after all, that is recorded and the change refused.
+    /// Before a declined order is changed: its failed attempt's page is closed and its PaymentIntent cancelled at the PSP, so
+    /// the old page cannot take the old total any more. If it was paid after all, that is recorded and the change refused.
     /// </summary>
     public async Task CloseStaleAttemptsAsync(int orderId, CancellationToken ct)
     {
-        string? intentId;
-        await using (var db = await contexts.CreateDbContextAsync(ct))
-        {
-            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
-            intentId = payment is { Status: PaymentStatus.Failed } ? payment.CurrentAttempt.PspReference : null;
-        }
-        if (intentId is null) return;
-        var intent = await gateway.CancelIntentAsync(intentId, ct);
-        await ApplyIntentAsync(intent, ct);
-        if (intent.Status == PspIntentStatus.Succeeded)
+        if (await CloseCurrentAttemptAsync(orderId, p => p.Status == PaymentStatus.Failed, ct) is PspIntentStatus.Succeeded or PspIntentStatus.Authorized)
             throw new ConflictException($"The earlier payment of order {Common.PublicId.Format(Common.PublicId.Order, orderId)} went through after all; the order is paid and can no longer be changed.");
     }
 
-    /// <summary>Cancels the live PaymentIntent of an order that was cancelled, so the shopper cannot pay it any more.</summary>
-    public async Task CancelLiveIntentAsync(int orderId, CancellationToken ct = default)
+    /// <summary>Closes the live checkout page and PaymentIntent of an order that was cancelled, so the shopper cannot pay any more.</summary>
+    public async Task CancelLiveIntentAsync(int orderId, CancellationToken ct = default) =>
+        // If the shopper paid at the last moment, the capture is recorded and refunded by the order's account.
+        await CloseCurrentAttemptAsync(orderId, p => p.IsLive, ct);
+
+    /// <summary>
+    /// Closes the current attempt's page and cancels its PaymentIntent, when <paramref name="applies"/>; what the PSP then
+    /// says of them is applied. Returns the PaymentIntent's state (null: it had none).
+    /// </summary>
+    private async Task<PspIntentStatus?> CloseCurrentAttemptAsync(int orderId, Func<Payment, bool> applies, CancellationToken ct)
     {
-        string? intentId;
+        string? intentId, checkoutId;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.OrderId == orderId, ct);
-            intentId = payment is { IsLive: true } ? payment.CurrentAttempt.PspReference : null;
+            if (payment is null || !applies(payment)) return null;
+            (intentId, checkoutId) = (payment.CurrentAttempt.PspReference, payment.CurrentAttempt.PspCheckoutId);
         }
-        if (intentId is null) return;
+        if (checkoutId is not null)
+        {
+            var checkout = await gateway.ExpireCheckoutAsync(checkoutId, ct);
+            await ApplyCheckoutAsync(checkout, ct);
+            intentId ??= checkout.IntentId;
+        }
+        if (intentId is null) return null;
         var intent = await gateway.CancelIntentAsync(intentId, ct);
-        // If the shopper paid at the last moment, the capture is recorded and refunded by the effects.
         await ApplyIntentAsync(intent, ct);
+        return intent.Status;
     }
 
     private async Task<PspEventResult> HandleOnceAsync(PspEventInput input, CancellationToken ct)
@@ -140,16 +176,24 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.UtcNow();
         var intentId = input.Intent?.Id ?? input.Refund?.IntentId;
-        var stored = new PspEvent(input.EventId, input.Type, input.Intent?.Id ?? input.Refund?.Id, input.CreatedAtUtc, now);
+        var stored = new PspEvent(input.EventId, input.Type, input.Intent?.Id ?? input.Refund?.Id ?? input.Checkout?.Id, input.CreatedAtUtc, now);
         db.PspEvents.Add(stored);
 
-        var payment = string.IsNullOrEmpty(intentId) ? null : await PaymentObserver.FindByIntentAsync(db, intentId, ct);
+        var payment = input.Checkout is { } page ? await PaymentObserver.FindByCheckoutAsync(db, page.Id, ct)
+            : input.Intent is { } pi ? await PaymentObserver.FindForIntentAsync(db, pi, ct)
+            : string.IsNullOrEmpty(intentId) ? null : await PaymentObserver.FindByIntentAsync(db, intentId, ct);
         PspEventResult result;
-        if (string.IsNullOrEmpty(intentId))
+        if (string.IsNullOrEmpty(intentId) && input.Checkout is null)
         {
             // charge.*, customer.* and the like: stored for the record, nothing here depends on them.
             stored.Outcome = PspEventOutcome.NotHandled;
             result = PspEventResult.Ignored;
+        }
+        else if (payment is null && input.Refund is not null)
+        {
+            // A refund names its PaymentIntent only, which we learn when the shopper pays: its event overtook the payment's.
+            // Refused like a refund before its capture, and counted when the PSP sends it again.
+            return Impossible(input);
         }
         else if (payment is null)
         {
@@ -163,7 +207,8 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         else
         {
             stored.PaymentId = payment.Id;
-            var change = input.Refund is { } refund ? observer.ObserveRefund(db, payment, refund)
+            var change = input.Checkout is { } checkout ? observer.ObserveCheckout(db, payment, checkout)
+                : input.Refund is { } refund ? observer.ObserveRefund(db, payment, refund)
                 : input.Intent is { } intent ? observer.Observe(db, payment, intent with { Status = StatusOf(input.Type, intent.Status) })
                 : PaymentChange.None;
             stored.Outcome = change switch
@@ -187,8 +232,8 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
         }
         await db.SaveChangesAsync(ct);
         if (result is PspEventResult.UnknownIntent) // once stored: a repeat of it is a duplicate, not a second warning
-            logger.LogWarning("PSP event {EventId} ({EventType}) is about PaymentIntent {IntentId}, which no payment here knows; stored and answered 200",
-                input.EventId, input.Type, intentId);
+            logger.LogWarning("PSP event {EventId} ({EventType}) is about {Object}, which no payment here knows; stored and answered 200",
+                input.EventId, input.Type, intentId ?? input.Checkout?.Id);
         return result;
     }
 

@@ -19,6 +19,12 @@ public sealed class PaymentsOptions
     /// <summary>How far back each reconciliation reads the PSP's event log (already stored events are skipped).</summary>
     public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The shortest life of a checkout page: Stripe refuses a Checkout Session that closes in less than 30 minutes, so an
+    /// order whose stock reservation ends sooner has it stretched to this (a minute more, for the clocks' difference).
+    /// </summary>
+    public TimeSpan CheckoutPageMinimum { get; set; } = TimeSpan.FromMinutes(31);
+
     /// <summary>How long a 3-D Secure challenge keeps the order's stock reserved past its usual expiry.</summary>
     public TimeSpan ChallengeHold { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -8,31 +8,107 @@ namespace QCommerce.Core.Payments;
 /// embedded sandbox (only the API base differs). Stripe.net retries timeouts, 409s and 5xx itself,
 /// resending the idempotency key we give it; what still fails becomes <see cref="PaymentProviderUnavailableException"/>.
 /// </summary>
-public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<PaymentsOptions> options, ILogger<StripePaymentGateway> logger)
-    : IPaymentGateway
+/// <param name="transport">What carries the HTTP requests: the network by default; a test may record them instead.</param>
+public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<PaymentsOptions> options, ILogger<StripePaymentGateway> logger,
+    HttpMessageHandler? transport = null) : IPaymentGateway
 {
     private const string LocalRefundKey = "qc_refund_key";
-    private readonly Lazy<StripeClient> _client = new(() => CreateClient(location, options.Value));
+    private const string OrderKey = "order_id";
+    private const string PaymentKey = "payment_id";
+    private const string AttemptKey = "attempt";
+    private readonly Lazy<StripeClient> _client = new(() => CreateClient(location, options.Value, transport));
 
-    public async Task<PspIntent> CreateIntentAsync(IntentRequest request, string idempotencyKey, CancellationToken ct)
+    /// <summary>
+    /// A Checkout Session in payment mode: the order's goods and tax as line items, the delivery fee as its shipping rate,
+    /// the discount as a one-off coupon (Stripe shows discounts only as coupons; it is made first, under a key of its own
+    /// derived from the attempt's, so a repeat makes no second coupon). The order and payment ids ride in the session's and
+    /// the PaymentIntent's metadata, so either's events find the payment whichever comes first.
+    /// </summary>
+    public async Task<PspCheckout> CreateCheckoutAsync(CheckoutRequest request, string idempotencyKey, CancellationToken ct)
     {
-        var create = new PaymentIntentCreateOptions
+        var currency = request.Currency.ToLowerInvariant();
+        var metadata = new Dictionary<string, string>
         {
-            Amount = request.AmountMinor,
-            Currency = request.Currency.ToLowerInvariant(),
-            Confirm = true,
-            ReturnUrl = request.ReturnUrl,
-            Description = $"QCommerce order {request.OrderId}",
-            Metadata = new Dictionary<string, string>
-            {
-                ["order_id"] = request.OrderId,
-                ["payment_id"] = request.PaymentId,
-                ["attempt"] = request.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
+            [OrderKey] = request.OrderId,
+            [PaymentKey] = request.PaymentId,
+            [AttemptKey] = request.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var intent = await CallAsync("create a PaymentIntent", () =>
-            new PaymentIntentService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct));
-        return Map(intent);
+        string? coupon = null;
+        if (request.DiscountMinor > 0)
+        {
+            var made = await CallAsync("create the order's discount", () => new CouponService(_client.Value).CreateAsync(new CouponCreateOptions
+            {
+                AmountOff = request.DiscountMinor,
+                Currency = currency,
+                Duration = "once",
+                MaxRedemptions = 1,
+                Name = "Order discount",
+                Metadata = metadata,
+            }, new RequestOptions { IdempotencyKey = idempotencyKey + "-discount" }, ct));
+            coupon = made.Id;
+        }
+        var create = new Stripe.Checkout.SessionCreateOptions
+        {
+            Mode = "payment",
+            Currency = currency,
+            LineItems = request.Lines.Select(l => new Stripe.Checkout.SessionLineItemOptions
+            {
+                Quantity = l.Quantity,
+                PriceData = new Stripe.Checkout.SessionLineItemPriceDataOptions
+                {
+                    Currency = currency,
+                    UnitAmount = l.UnitAmountMinor,
+                    ProductData = new Stripe.Checkout.SessionLineItemPriceDataProductDataOptions { Name = l.Name },
+                },
+            }).ToList(),
+            ShippingOptions = request.DeliveryFeeMinor > 0
+                ?
+                [
+                    new Stripe.Checkout.SessionShippingOptionOptions
+                    {
+                        ShippingRateData = new Stripe.Checkout.SessionShippingOptionShippingRateDataOptions
+                        {
+                            Type = "fixed_amount",
+                            DisplayName = "Delivery",
+                            FixedAmount = new Stripe.Checkout.SessionShippingOptionShippingRateDataFixedAmountOptions { Amount = request.DeliveryFeeMinor, Currency = currency },
+                        },
+                    },
+                ]
+                : null,
+            Discounts = coupon is null ? null : [new Stripe.Checkout.SessionDiscountOptions { Coupon = coupon }],
+            PaymentIntentData = new Stripe.Checkout.SessionPaymentIntentDataOptions
+            {
+                Description = $"QCommerce order {request.OrderId}",
+                Metadata = metadata,
+            },
+            Metadata = metadata,
+            ClientReferenceId = request.PaymentId,
+            SuccessUrl = request.SuccessUrl,
+            CancelUrl = request.CancelUrl,
+            ExpiresAt = request.ExpiresAtUtc,
+        };
+        var session = await CallAsync("create a Checkout Session", () =>
+            new Stripe.Checkout.SessionService(_client.Value).CreateAsync(create, new RequestOptions { IdempotencyKey = idempotencyKey }, ct));
+        if (session.AmountTotal != request.TotalMinor)
+            logger.LogError("Checkout Session {SessionId} totals {StripeTotal} minor units; the order's total is {Total}", session.Id, session.AmountTotal, request.TotalMinor);
+        return Map(session);
+    }
+
+    public async Task<PspCheckout> GetCheckoutAsync(string checkoutId, CancellationToken ct) =>
+        Map(await CallAsync("read a Checkout Session", () => new Stripe.Checkout.SessionService(_client.Value).GetAsync(checkoutId, null, null, ct)));
+
+    public async Task<PspCheckout> ExpireCheckoutAsync(string checkoutId, CancellationToken ct)
+    {
+        try
+        {
+            return Map(await CallAsync("expire a Checkout Session", () =>
+                new Stripe.Checkout.SessionService(_client.Value).ExpireAsync(checkoutId, null, new RequestOptions { IdempotencyKey = $"qc-expire-{checkoutId}" }, ct)));
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode == HttpStatusCode.BadRequest)
+        {
+            // Complete or expired already: what it is now is the answer.
+            return await GetCheckoutAsync(checkoutId, ct);
+        }
     }
 
     public async Task<PspIntent> GetIntentAsync(string intentId, CancellationToken ct) =>
@@ -51,6 +127,11 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
             return await GetIntentAsync(intentId, ct);
         }
     }
+
+    /// <summary>Takes <paramref name="amountMinor"/> of the money held on a PaymentIntent; Stripe releases the rest to the card.</summary>
+    public async Task<PspIntent> CaptureAsync(string intentId, long amountMinor, string idempotencyKey, CancellationToken ct) =>
+        Map(await CallAsync("capture a PaymentIntent", () => new PaymentIntentService(_client.Value).CaptureAsync(intentId,
+            new PaymentIntentCaptureOptions { AmountToCapture = amountMinor }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct)));
 
     public async Task<PspRefund> CreateRefundAsync(string intentId, long amountMinor, Guid localKey, string idempotencyKey, CancellationToken ct)
     {
@@ -112,10 +193,12 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
         if (!IsPspId(stripeEvent.Id) || !IsEventType(stripeEvent.Type)) return null;
         var intent = stripeEvent.Data?.Object as PaymentIntent;
         var refund = stripeEvent.Data?.Object as Refund;
+        var session = stripeEvent.Data?.Object as Stripe.Checkout.Session;
         if (intent is not null && !IsPspId(intent.Id)) return null;
+        if (session is not null && (!IsPspId(session.Id) || (session.PaymentIntentId is { } si && !IsPspId(si)))) return null;
         if (refund is not null && (!IsPspId(refund.Id) || (refund.PaymentIntentId is { } pi && !IsPspId(pi)))) return null;
         return new PspEventInput(stripeEvent.Id, stripeEvent.Type, stripeEvent.Created.ToUniversalTime(),
-            intent is null ? null : Map(intent), refund is null ? null : Map(refund));
+            intent is null ? null : Map(intent), refund is null ? null : Map(refund), session is null ? null : Map(session));
     }
 
     private static bool IsPspId(string? id) => id is { Length: > 0 and <= 255 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
@@ -136,8 +219,26 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
         };
         var failure = intent.LastPaymentError is { } e ? e.Message ?? e.DeclineCode ?? e.Code : null;
         return new PspIntent(intent.Id, status, intent.Amount, intent.AmountReceived, intent.Currency?.ToUpperInvariant() ?? "",
-            intent.NextAction?.RedirectToUrl?.Url, failure);
+            intent.NextAction?.RedirectToUrl?.Url, failure, PaymentOf(intent.Metadata), intent.AmountCapturable);
     }
+
+    public static PspCheckout Map(Stripe.Checkout.Session session) => new(
+        session.Id,
+        session.Status switch
+        {
+            "complete" => PspCheckoutStatus.Complete,
+            "expired" => PspCheckoutStatus.Expired,
+            _ => PspCheckoutStatus.Open,
+        },
+        session.PaymentIntentId, session.AmountTotal ?? 0, session.Currency?.ToUpperInvariant() ?? "", session.Url,
+        session.ExpiresAt.ToUniversalTime(), PaymentOf(session.Metadata));
+
+    /// <summary>The payment and attempt our metadata names; null when it names none (an object made at the PSP by hand).</summary>
+    private static PspPaymentRef? PaymentOf(Dictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(PaymentKey, out var payment) && IsPspId(payment)
+        && metadata.TryGetValue(AttemptKey, out var attempt) && int.TryParse(attempt, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? new PspPaymentRef(payment, number)
+            : null;
 
     public static PspRefund Map(Refund refund) => new(
         refund.Id, refund.PaymentIntentId ?? "", refund.Amount,
@@ -176,9 +277,9 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
         (int)ex.HttpStatusCode >= 500 || ex.HttpStatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or 0
         || ex.InnerException is HttpRequestException or TaskCanceledException;
 
-    private static StripeClient CreateClient(IStripeApiLocation location, PaymentsOptions options)
+    private static StripeClient CreateClient(IStripeApiLocation location, PaymentsOptions options, HttpMessageHandler? transport)
     {
-        var http = new HttpClient { Timeout = options.PspTimeout };
+        var http = new HttpClient(transport ?? new SocketsHttpHandler(), disposeHandler: transport is null) { Timeout = options.PspTimeout };
         var stripeHttp = new SystemNetHttpClient(http, maxNetworkRetries: options.PspRetries, enableTelemetry: false);
         return new StripeClient(new StripeClientOptions
         {

@@ -32,12 +32,14 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         return rows.Select(r => (r.OnHand, r.Reserved)).ToArray();
     }
 
-    private async Task<int> IntentsAtThePspAsync(string orderId)
+    private async Task<int> PagesAtThePspAsync(string orderId)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync();
         var needle = $"\"order_id\":\"{orderId}\"";
-        return await db.Intents.CountAsync(i => i.MetadataJson.Contains(needle));
+        return await db.Sessions.CountAsync(i => i.MetadataJson.Contains(needle));
     }
+
+    private static string PageId(JsonElement started) => new Uri(PayUrl(started)).Segments[^1];
 
     private static async Task<JsonElement> StartAsync(ApiShopper shopper, string orderId) =>
         await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
@@ -57,7 +59,7 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.Equal($"/v1/payments/{paymentId}", response.Headers.Location!.OriginalString);
         Assert.Equal("initiated", started.GetProperty("status").GetString());
         Assert.Equal("redirect", started.GetProperty("nextAction").GetProperty("type").GetString());
-        Assert.Contains("/psp-sandbox/pay/pi_", PayUrl(started));
+        Assert.Contains("/psp-sandbox/pay/cs_test_", PayUrl(started));
         var order = await shopper.GetAsync($"/v1/orders/{orderId}");
         Assert.Equal(order.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64(), started.GetProperty("amount").GetProperty("value").GetInt64());
         Assert.False(order.GetProperty("canModify").GetBoolean()); // a payment is in flight
@@ -88,8 +90,8 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         var started = await StartAsync(shopper, orderId);
         var paymentId = started.GetProperty("paymentId").GetString()!;
 
-        var back = await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined);
-        Assert.Contains("redirect_status=failed", back.Query);
+        // Declined: the PSP's page says so and stays open; the shop hears of it and offers a new attempt.
+        Assert.Equal(PayUrl(started), (await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined)).ToString());
         await OrderBecomesAsync(shopper, orderId, "paymentFailed");
         var failed = await shopper.GetAsync($"/v1/payments/{paymentId}");
         Assert.Equal("failed", failed.GetProperty("status").GetString());
@@ -103,8 +105,11 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.Equal(2, retried.GetProperty("attempt").GetInt32());
         Assert.NotEqual(PayUrl(started), PayUrl(retried));
         Assert.Equal("pendingPayment", await StatusAsync(shopper, orderId));
-        // The declined attempt's PaymentIntent was cancelled, so its page cannot take money any more.
-        Assert.Equal("canceled", (await app.Services.GetRequiredService<SandboxPsp>().FindIntentAsync(failed.GetProperty("pspReference").GetString()!, default))!.Status);
+        // The declined attempt's page was closed and its PaymentIntent cancelled, so it cannot take money any more.
+        var closed = (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(PageId(started), default))!.Value;
+        Assert.Equal("expired", closed.Session.Status);
+        Assert.Equal("canceled", closed.Intent!.Status);
+        Assert.Equal(failed.GetProperty("pspReference").GetString(), closed.Intent.Id);
         await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, Guid.NewGuid().ToString()), HttpStatusCode.Conflict);
 
         await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
@@ -114,7 +119,7 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.Equal(["failed", "captured"], paid.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("status").GetString()!).ToArray());
         var timeline = (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("to").GetString()!).ToList();
         Assert.Equal(["pendingPayment", "pendingPayment", "paymentFailed", "pendingPayment", "paid"], timeline);
-        Assert.Equal(2, await IntentsAtThePspAsync(orderId));
+        Assert.Equal(2, await PagesAtThePspAsync(orderId));
     }
 
     [Fact]
@@ -137,8 +142,8 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}/retry", null, Guid.NewGuid().ToString()),
             HttpStatusCode.Created);
         Assert.Equal(newTotal, retried.GetProperty("amount").GetProperty("value").GetInt64());
-        var intent = await app.Services.GetRequiredService<SandboxPsp>().FindIntentAsync(new Uri(PayUrl(retried)).Segments[^1], default);
-        Assert.Equal(newTotal, intent!.Amount);
+        var page = await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(PageId(retried), default);
+        Assert.Equal(newTotal, page!.Value.Session.AmountTotal);
         await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
         await OrderBecomesAsync(shopper, orderId, "paid");
         Assert.Equal([(499, 0), (499, 0)], await StockAsync(skus));
@@ -161,15 +166,14 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         var newTotal = changed.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64();
 
         // The browser's back button leads to the old page: it takes no money any more.
-        var intentId = new Uri(PayUrl(started)).Segments[^1];
-        Assert.Equal("canceled", (await app.Services.GetRequiredService<SandboxPsp>().FindIntentAsync(intentId, default))!.Status);
+        Assert.Equal("expired", (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(PageId(started), default))!.Value.Session.Status);
         using (var browser = app.CreateClient())
         {
             var page = await browser.PostAsync(new Uri(PayUrl(started)).PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["number"] = Succeeds, ["expiry"] = "12/34", ["cvc"] = "123", [Forms.TokenField] = await Forms.TokenAsync(browser, "/account/login"),
             }));
-            Assert.Contains("cancelled", await page.Content.ReadAsStringAsync());
+            Assert.Contains("expired", await page.Content.ReadAsStringAsync());
         }
         Assert.Equal("paymentFailed", await StatusAsync(shopper, orderId));
 
@@ -245,8 +249,7 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.Equal(0, await app.Services.GetRequiredService<OrderService>().ExpireDueAsync());
         Assert.Equal("pendingPayment", await StatusAsync(shopper, orderId));
 
-        var intent = (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("pspReference").GetString()!;
-        var back = await ApiShopper.AnswerChallengeAsync(app, intent, approve: true);
+        var back = await ApiShopper.AnswerChallengeAsync(app, PageId(started), approve: true);
         Assert.Contains("redirect_status=succeeded", back.Query);
         await OrderBecomesAsync(shopper, orderId, "paid");
         Assert.Equal([(498, 0), (499, 0)], await StockAsync(skus));
@@ -259,9 +262,8 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 39);
         var started = await StartAsync(shopper, orderId);
         await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Challenge);
-        var intent = new Uri(PayUrl(started)).Segments[^1];
-        var back = await ApiShopper.AnswerChallengeAsync(app, intent, approve: false);
-        Assert.Contains("redirect_status=failed", back.Query);
+        var back = await ApiShopper.AnswerChallengeAsync(app, PageId(started), approve: false);
+        Assert.Equal(PayUrl(started), back.ToString()); // the page stays open for another card
         await OrderBecomesAsync(shopper, orderId, "paymentFailed");
         Assert.Contains("3-D Secure", (await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}")).GetProperty("failureMessage").GetString());
     }
@@ -289,15 +291,14 @@ public abstract class PaymentsApiTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task CancelWhileOnThePaymentPage_CancelsTheIntent_SoItCannotBePaid()
+    public async Task CancelWhileOnThePaymentPage_ClosesThePage_SoItCannotBePaid()
     {
         var shopper = await ApiShopper.SignUpAsync(app);
         var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 45);
         var started = await StartAsync(shopper, orderId);
         await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", null, null), HttpStatusCode.Accepted);
-        var intent = new Uri(PayUrl(started)).Segments[^1];
         var psp = app.Services.GetRequiredService<SandboxPsp>();
-        await Eventually.Async(async () => (await psp.FindIntentAsync(intent, default))!.Status, s => s == "canceled", "the PaymentIntent to be cancelled");
+        await Eventually.Async(async () => (await psp.FindSessionAsync(PageId(started), default))!.Value.Session.Status, s => s == "expired", "the checkout page to be closed");
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}")).GetProperty("status").GetString(),
             s => s == "failed", "the payment to be failed");
 
@@ -307,13 +308,13 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         {
             ["number"] = Succeeds, ["expiry"] = "12/34", ["cvc"] = "123", [Forms.TokenField] = await Forms.TokenAsync(browser, "/account/login"),
         }));
-        Assert.Contains("cancelled", await page.Content.ReadAsStringAsync());
+        Assert.Contains("expired", await page.Content.ReadAsStringAsync());
         Assert.Equal("cancelled", await StatusAsync(shopper, orderId));
         Assert.Equal([(500, 0), (500, 0)], await StockAsync(skus));
     }
 
     [Fact]
-    public async Task TwentyParallelStarts_WithOneKey_MakeOnePaymentIntent()
+    public async Task TwentyParallelStarts_WithOneKey_MakeOneCheckoutPage()
     {
         var shopper = await ApiShopper.SignUpAsync(app);
         var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 48);
@@ -326,7 +327,7 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.NotEmpty(created);
         var bodies = await Task.WhenAll(created.Select(r => r.Content.ReadAsStringAsync()));
         Assert.Single(bodies.Distinct());
-        Assert.Equal(1, await IntentsAtThePspAsync(orderId));
+        Assert.Equal(1, await PagesAtThePspAsync(orderId));
         // Once settled, the key replays the same answer.
         var replay = await shopper.StartPaymentAsync(orderId, key);
         Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
@@ -344,7 +345,7 @@ public abstract class PaymentsApiTests(QCommerceApp app)
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        Assert.Equal(1, await IntentsAtThePspAsync(orderId));
+        Assert.Equal(1, await PagesAtThePspAsync(orderId));
         await using var db = app.Database.CreateContext();
         Assert.Equal(1, await db.Payments.CountAsync(p => p.OrderId == Id(orderId)));
     }

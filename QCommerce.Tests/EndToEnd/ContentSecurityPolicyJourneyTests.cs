@@ -61,7 +61,7 @@ public sealed class ContentSecurityPolicyJourneyTests(BrowserFixture browser)
         await page.GetByLabel("City").FillAsync("New York");
         await page.GetByLabel("Zip code").FillAsync("10036");
         await page.GetByTestId("place-order").ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/pi_"));
+        await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/cs_test_"));
         await page.GetByRole(AriaRole.Button, new() { Name = "4242 4242 4242 4242" }).ClickAsync();
         await Expect(page.GetByLabel("Card number")).ToHaveValueAsync("4242 4242 4242 4242"); // the script ran
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(@"^Pay \$") }).ClickAsync();

@@ -50,7 +50,7 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
         await Expect(page.GetByTestId("place-order")).ToContainTextAsync("Place order and pay");
         await page.GetByTestId("place-order").ClickAsync();
 
-        await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/pi_"));
+        await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/cs_test_"));
         await browser.ScreenshotAsync(page, "psp-sandbox-pay");
 
         // Walking away from the PSP's page leaves the order payable, and the way back is one click.
@@ -89,6 +89,10 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
         await page.GetByTestId("place-order").ClickAsync();
         await PayWithAsync(page, "4000 0000 0000 0002");
 
+        // Like Stripe's page, the PSP's says so and stays open; the shopper goes back to the shop instead.
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your card was declined.");
+        await browser.ScreenshotAsync(page, "psp-sandbox-declined");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cancel and return to QCommerce" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Payment failed" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("payment-outcome")).ToContainTextAsync("Your card was declined.");
         await browser.ScreenshotAsync(page, "payment-failed");

@@ -45,8 +45,10 @@ public abstract class OrderPaymentOutcomesTests(DatabaseProvider provider) : IAs
     {
         await using var db = _h.Database.CreateContext();
         var order = await db.Orders.Include(o => o.Lines).SingleAsync(o => o.Id == orderId);
-        var payment = Core.Payments.Payment.Start(order, _h.Clock.GetUtcNow().UtcDateTime);
-        payment.RecordIntent(1, $"pi_test_{orderId}", null, _h.Clock.GetUtcNow().UtcDateTime);
+        var now = _h.Clock.GetUtcNow().UtcDateTime;
+        var payment = Core.Payments.Payment.Start(order, now.AddMinutes(31), now);
+        payment.RecordCheckout(1, $"cs_test_{orderId}", null, now);
+        payment.ObserveCheckout($"cs_test_{orderId}", Core.Payments.PspCheckoutStatus.Complete, $"pi_test_{orderId}", now);
         payment.Observe($"pi_test_{orderId}", Core.Payments.PspIntentStatus.Succeeded, order.TotalMinor, order.Currency, null, _h.Clock.GetUtcNow().UtcDateTime);
         db.Payments.Add(payment);
         await db.SaveChangesAsync();

@@ -133,6 +133,9 @@ public abstract class PaymentEffectsTests(QCommerceApp app)
         var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 68);
         var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
         var paymentId = Number(started.GetProperty("paymentId").GetString()!);
+        // The challenge comes as the reservation (stretched to the checkout page's life) is about to run out.
+        await using (var db = app.Database.CreateContext())
+            await db.Orders.Where(o => o.Id == Number(orderId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.ReservationExpiresAtUtc, DateTime.UtcNow.AddSeconds(30)));
         var before = await OrderAsync(Number(orderId));
 
         await HandleAsync(EventTypes.PaymentRequiresAction, paymentId, Number(orderId), 1, (await PaymentAsync(paymentId)).AmountMinor);

@@ -13,10 +13,14 @@ public sealed class PaymentTests
     /// <summary>What the test order costs: the amount each attempt asks the PSP for.</summary>
     private static readonly long Total = OrderTests.NewOrder().TotalMinor;
 
+    private static readonly DateTime PageCloses = Now.AddMinutes(31);
+
+    /// <summary>A payment whose first page is open and whose PaymentIntent (named by its metadata, as its first event does) is known.</summary>
     private static Payment NewPayment()
     {
-        var payment = Payment.Start(OrderTests.NewOrder(), Now);
-        payment.RecordIntent(1, Intent, "https://psp.test/pay/pi_1", Now);
+        var payment = Payment.Start(OrderTests.NewOrder(), PageCloses, Now);
+        payment.RecordCheckout(1, "cs_1", "https://psp.test/pay/cs_1", Now);
+        Assert.NotNull(payment.AttemptPaidBy(Intent, new PspPaymentRef(payment.PublicId, 1), Now));
         return payment;
     }
 
@@ -130,8 +134,9 @@ public sealed class PaymentTests
     public void Observe_AnIntentOfAnEarlierAttempt_ChangesNothing()
     {
         var payment = PaymentIn(PaymentStatus.Failed);
-        payment.Retry(Total, Now);
-        payment.RecordIntent(2, "pi_2", null, Now);
+        payment.Retry(Total, PageCloses, Now);
+        payment.RecordCheckout(2, "cs_2", null, Now);
+        payment.AttemptPaidBy("pi_2", new PspPaymentRef(payment.PublicId, 2), Now);
 
         Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, Total, "USD", "old news", Now));
         Assert.Equal(PaymentStatus.Initiated, payment.Status);
@@ -162,7 +167,7 @@ public sealed class PaymentTests
     [InlineData(PaymentStatus.Captured)]
     [InlineData(PaymentStatus.Refunded)]
     public void Retry_UnlessTheLastAttemptFailed_Throws(PaymentStatus status) =>
-        Assert.Throws<ConflictException>(() => PaymentIn(status).Retry(1603, Now));
+        Assert.Throws<ConflictException>(() => PaymentIn(status).Retry(1603, PageCloses, Now));
 
     [Fact]
     public void Retry_AfterAFailure_StartsANewAttemptWithItsOwnKeyAndTheOrdersAmountNow()
@@ -170,28 +175,83 @@ public sealed class PaymentTests
         var payment = PaymentIn(PaymentStatus.Failed);
         var first = payment.CurrentAttempt;
 
-        var second = payment.Retry(1999, Now);
+        var second = payment.Retry(1999, PageCloses.AddMinutes(5), Now);
 
         Assert.Equal(2, second.Number);
         Assert.Equal(PaymentStatus.Initiated, payment.Status);
         Assert.Equal(1999, payment.AmountMinor);
         Assert.NotEqual(first.PspIdempotencyKey, second.PspIdempotencyKey);
+        Assert.Equal(PageCloses.AddMinutes(5), second.PageExpiresAtUtc);
         Assert.Null(payment.FailureMessage);
         Assert.True(payment.IsLive);
     }
 
     [Fact]
-    public void RecordIntent_TheSameAttemptCannotGetASecondIntent()
+    public void RecordCheckout_TheSameAttemptCannotGetASecondPage()
     {
         var payment = NewPayment();
-        payment.RecordIntent(1, Intent, null, Now); // the same answer again (a retried call) is fine
-        Assert.Throws<DomainException>(() => payment.RecordIntent(1, "pi_other", null, Now));
+        payment.RecordCheckout(1, "cs_1", null, Now); // the same answer again (a retried call) is fine
+        Assert.Throws<DomainException>(() => payment.RecordCheckout(1, "cs_other", null, Now));
+    }
+
+    [Fact]
+    public void APaymentIntent_IsLearnedFromItsMetadataOnce_AndOnlyForTheAttemptItNames()
+    {
+        var payment = Payment.Start(OrderTests.NewOrder(), PageCloses, Now);
+        payment.RecordCheckout(1, "cs_1", null, Now);
+        Assert.Null(payment.AttemptPaidBy("pi_x", null, Now));
+        Assert.Null(payment.AttemptPaidBy("pi_x", new PspPaymentRef("pay_999", 1), Now));
+        Assert.Null(payment.AttemptPaidBy("pi_x", new PspPaymentRef(payment.PublicId, 2), Now));
+        Assert.Equal(1, payment.AttemptPaidBy("pi_1", new PspPaymentRef(payment.PublicId, 1), Now)!.Number);
+        // The attempt knows its PaymentIntent now: a second one naming it is none of ours.
+        Assert.Null(payment.AttemptPaidBy("pi_2", new PspPaymentRef(payment.PublicId, 1), Now));
+        Assert.Throws<DomainException>(() => payment.Observe("pi_2", PspIntentStatus.Succeeded, Total, "USD", null, Now, new PspPaymentRef(payment.PublicId, 1)));
+    }
+
+    [Fact]
+    public void ACompletedPage_TeachesItsAttemptThePaymentIntent_WhoseOwnStateSaysWhatHappened()
+    {
+        var payment = Payment.Start(OrderTests.NewOrder(), PageCloses, Now);
+        payment.RecordCheckout(1, "cs_1", null, Now);
+        Assert.Equal(PaymentChange.None, payment.ObserveCheckout("cs_1", PspCheckoutStatus.Complete, "pi_1", Now));
+        Assert.Equal("pi_1", payment.CurrentAttempt.PspReference);
+        Assert.Equal(PaymentStatus.Initiated, payment.Status);
+        Assert.Equal(PaymentChange.Captured, payment.Observe("pi_1", PspIntentStatus.Succeeded, Total, "USD", null, Now));
+        // Expiry after the payment changes nothing.
+        Assert.Equal(PaymentChange.None, payment.ObserveCheckout("cs_1", PspCheckoutStatus.Expired, null, Now));
+        Assert.Equal(PaymentStatus.Captured, payment.Status);
+    }
+
+    [Theory]
+    [InlineData(PaymentStatus.Initiated, true)]
+    [InlineData(PaymentStatus.RequiresAction, true)]
+    [InlineData(PaymentStatus.Failed, false)]
+    [InlineData(PaymentStatus.Captured, false)]
+    [InlineData(PaymentStatus.Refunded, false)]
+    public void APageThatClosedUnpaid_FailsItsAttempt_OnlyWhileItWasWaiting(PaymentStatus status, bool fails)
+    {
+        var payment = PaymentIn(status);
+        var change = payment.ObserveCheckout("cs_1", PspCheckoutStatus.Expired, null, Now);
+        Assert.Equal(fails ? PaymentChange.Failed : PaymentChange.None, change);
+        Assert.Equal(fails ? PaymentStatus.Failed : status, payment.Status);
+        if (fails) Assert.Equal("The payment page closed before a payment was made.", payment.FailureMessage);
+        Assert.Throws<DomainException>(() => payment.ObserveCheckout("cs_other", PspCheckoutStatus.Expired, null, Now));
+    }
+
+    [Fact]
+    public void APageOfAnEarlierAttempt_ClosingChangesNothing()
+    {
+        var payment = PaymentIn(PaymentStatus.Failed);
+        payment.Retry(Total, PageCloses, Now);
+        payment.RecordCheckout(2, "cs_2", null, Now);
+        Assert.Equal(PaymentChange.None, payment.ObserveCheckout("cs_1", PspCheckoutStatus.Expired, null, Now));
+        Assert.Equal(PaymentStatus.Initiated, payment.Status);
     }
 
     [Fact]
     public void TakePspCall_IsHeldUntilReleasedOrRunOut()
     {
-        var payment = Payment.Start(OrderTests.NewOrder(), Now);
+        var payment = Payment.Start(OrderTests.NewOrder(), PageCloses, Now);
         Assert.True(payment.TakePspCall(1, Now, TimeSpan.FromSeconds(30)));
         Assert.False(payment.TakePspCall(1, Now.AddSeconds(10), TimeSpan.FromSeconds(30)));
         Assert.True(payment.TakePspCall(1, Now.AddSeconds(31), TimeSpan.FromSeconds(30)));
@@ -201,13 +261,13 @@ public sealed class PaymentTests
 
     [Fact]
     public void Start_ForACashOnDeliveryOrder_Throws() =>
-        Assert.Throws<ConflictException>(() => Payment.Start(OrderTests.NewOrder(PaymentMethod.CashOnDelivery), Now));
+        Assert.Throws<ConflictException>(() => Payment.Start(OrderTests.NewOrder(PaymentMethod.CashOnDelivery), PageCloses, Now));
 
     [Fact]
     public void Start_TakesTheAmountFromTheOrder()
     {
         var order = OrderTests.NewOrder();
-        var payment = Payment.Start(order, Now);
+        var payment = Payment.Start(order, PageCloses, Now);
         Assert.Equal(order.Total, payment.Amount);
         Assert.Equal(order.TotalMinor, payment.CurrentAttempt.AmountMinor);
     }

@@ -17,8 +17,12 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
 
     public void Dispose() => Faults.Reset();
 
-    private IntentRequest Request(long amount = 2599) =>
-        new(amount, "USD", "o_1", "pay_1", 1, app.BaseAddress + "payments/pay_1/return");
+    private CheckoutRequest Request(long fee = 399, long discount = 0, DateTime? expires = null) =>
+        new("USD", [new CheckoutLine("Oat milk (1 l)", 450, 2), new CheckoutLine("Bananas", 199, 1), new CheckoutLine("Tax", 88, 1)], fee, discount,
+            450 * 2 + 199 + 88 + fee - discount, "o_1", "pay_1", 1, app.BaseAddress + "payments/pay_1/return?redirect_status=succeeded&session_id={CHECKOUT_SESSION_ID}",
+            app.BaseAddress + "payments/pay_1/return?redirect_status=canceled", expires ?? DateTime.UtcNow.AddMinutes(45));
+
+    private static long Total(CheckoutRequest r) => r.TotalMinor;
 
     private async Task<int> IdempotentAnswersAsync(string key)
     {
@@ -26,57 +30,84 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         return await db.IdempotentResponses.CountAsync(r => r.Key == key);
     }
 
-    private async Task<int> IntentCountAsync()
+    private async Task<int> SessionCountAsync()
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync();
-        return await db.Intents.CountAsync();
+        return await db.Sessions.CountAsync();
     }
 
     [Fact]
-    public async Task CreateIntent_AsksForARedirect_AndTheTestCardPaysIt()
+    public async Task CreateCheckout_OpensAPageForTheOrdersTotal_AndTheTestCardPaysIt()
     {
-        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        Assert.StartsWith("pi_", intent.Id);
-        Assert.Equal(PspIntentStatus.RequiresAction, intent.Status);
-        Assert.Equal(2599, intent.AmountMinor);
-        Assert.Equal("USD", intent.Currency);
-        Assert.Equal($"{app.BaseAddress}psp-sandbox/pay/{intent.Id}", intent.RedirectUrl);
+        var request = Request(discount: 150);
+        var page = await Gateway.CreateCheckoutAsync(request, "key-" + Guid.NewGuid(), default);
+        Assert.StartsWith("cs_test_", page.Id);
+        Assert.Equal(PspCheckoutStatus.Open, page.Status);
+        Assert.Equal(Total(request), page.AmountTotalMinor);
+        Assert.Equal("USD", page.Currency);
+        Assert.Null(page.IntentId);
+        Assert.Equal(new PspPaymentRef("pay_1", 1), page.For);
+        Assert.Equal($"{app.BaseAddress}psp-sandbox/pay/{page.Id}", page.Url);
+        Assert.Equal(request.ExpiresAtUtc, page.ExpiresAtUtc, TimeSpan.FromSeconds(1));
 
-        var back = await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4242424242424242");
-        Assert.Equal($"{app.BaseAddress}payments/pay_1/return?payment_intent={intent.Id}&redirect_status=succeeded", back.ToString());
-        var paid = await Gateway.GetIntentAsync(intent.Id, default);
-        Assert.Equal(PspIntentStatus.Succeeded, paid.Status);
-        Assert.Equal(2599, paid.AmountReceivedMinor);
+        // The page lists what the order is made of, as Stripe's does.
+        using var browser = app.CreateClient();
+        var html = await (await browser.GetAsync(new Uri(page.Url!).PathAndQuery)).Content.ReadAsStringAsync();
+        foreach (var text in new[] { "Oat milk (1 l)", "$9.00", "Bananas", "Tax", "Delivery", "$3.99", "Discount", "−$1.50", "$14.36" })
+            Assert.Contains(text, html);
+
+        var back = await ApiShopper.PayOnPspPageAsync(app, page.Url!, "4242424242424242");
+        Assert.Equal($"{app.BaseAddress}payments/pay_1/return?redirect_status=succeeded&session_id={page.Id}", back.ToString());
+        var paid = await Gateway.GetCheckoutAsync(page.Id, default);
+        Assert.Equal(PspCheckoutStatus.Complete, paid.Status);
+        var intent = await Gateway.GetIntentAsync(paid.IntentId!, default);
+        Assert.Equal(PspIntentStatus.Succeeded, intent.Status);
+        Assert.Equal(Total(request), intent.AmountReceivedMinor);
+        Assert.Equal(new PspPaymentRef("pay_1", 1), intent.For);
     }
 
     [Fact]
-    public async Task DeclinedCard_FailsTheIntentWithStripesMessage()
+    public async Task ADeclinedCard_IsShownOnThePage_WhichStaysOpenForAnotherCard()
     {
-        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4000000000000002");
-        var failed = await Gateway.GetIntentAsync(intent.Id, default);
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        using var browser = app.CreateClient();
+        var path = new Uri(page.Url!).PathAndQuery;
+        var declined = await Forms.PostAsync(browser, path, path, new Dictionary<string, string> { ["number"] = "4000000000000002", ["expiry"] = "12/34", ["cvc"] = "123" });
+        Assert.Equal(HttpStatusCode.PaymentRequired, declined.StatusCode);
+        Assert.Contains("Your card was declined.", await declined.Content.ReadAsStringAsync());
+        var open = await Gateway.GetCheckoutAsync(page.Id, default);
+        Assert.Equal(PspCheckoutStatus.Open, open.Status);
+        var intentId = (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(page.Id, default))!.Value.Session.PaymentIntentId!;
+        var failed = await Gateway.GetIntentAsync(intentId, default);
         Assert.Equal(PspIntentStatus.Failed, failed.Status);
         Assert.Equal("Your card was declined.", failed.FailureMessage);
+
+        await ApiShopper.PayOnPspPageAsync(app, page.Url!, "4242424242424242");
+        var paid = await Gateway.GetCheckoutAsync(page.Id, default);
+        Assert.Equal(intentId, paid.IntentId);
+        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.GetIntentAsync(intentId, default)).Status);
     }
 
     [Fact]
     public async Task ThreeDSecureCard_RequiresAction_ThenApprovalSucceeds()
     {
-        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        var challenge = await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4000002500003155");
-        Assert.Equal($"/psp-sandbox/pay/{intent.Id}/challenge", challenge.OriginalString);
-        var waiting = await Gateway.GetIntentAsync(intent.Id, default);
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        var challenge = await ApiShopper.PayOnPspPageAsync(app, page.Url!, "4000002500003155");
+        Assert.Equal($"/psp-sandbox/pay/{page.Id}/challenge", challenge.OriginalString);
+        var intentId = (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(page.Id, default))!.Value.Session.PaymentIntentId!;
+        var waiting = await Gateway.GetIntentAsync(intentId, default);
         Assert.Equal(PspIntentStatus.RequiresAction, waiting.Status);
         Assert.EndsWith("/challenge", waiting.RedirectUrl);
 
-        await ApiShopper.AnswerChallengeAsync(app, intent.Id, approve: true);
-        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.GetIntentAsync(intent.Id, default)).Status);
+        await ApiShopper.AnswerChallengeAsync(app, page.Id, approve: true);
+        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.GetIntentAsync(intentId, default)).Status);
+        Assert.Equal(PspCheckoutStatus.Complete, (await Gateway.GetCheckoutAsync(page.Id, default)).Status);
     }
 
     [Fact]
-    public async Task PaymentPage_RefusesBadCardInput_WithoutTouchingTheIntent()
+    public async Task PaymentPage_RefusesBadCardInput_WithoutTouchingTheSession()
     {
-        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
         using var browser = app.CreateClient();
         foreach (var (number, expiry, cvc, message) in new[]
         {
@@ -87,31 +118,34 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
             ("5555555555554444", "12/34", "123", "test cards"),
         })
         {
-            var path = new Uri(intent.RedirectUrl!).PathAndQuery;
-            var page = await Forms.PostAsync(browser, path, path, new Dictionary<string, string> { ["number"] = number, ["expiry"] = expiry, ["cvc"] = cvc });
-            Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
-            Assert.Contains(message, await page.Content.ReadAsStringAsync());
+            var path = new Uri(page.Url!).PathAndQuery;
+            var answer = await Forms.PostAsync(browser, path, path, new Dictionary<string, string> { ["number"] = number, ["expiry"] = expiry, ["cvc"] = cvc });
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+            Assert.Contains(message, await answer.Content.ReadAsStringAsync());
         }
-        Assert.Equal(PspIntentStatus.RequiresAction, (await Gateway.GetIntentAsync(intent.Id, default)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/psp-sandbox/pay/pi_unknown")).StatusCode);
+        var still = await Gateway.GetCheckoutAsync(page.Id, default);
+        Assert.Equal(PspCheckoutStatus.Open, still.Status);
+        Assert.Null(still.IntentId);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/psp-sandbox/pay/cs_unknown")).StatusCode);
     }
 
     [Fact]
     public async Task Refund_IsPendingThenSucceeds_AndCarriesOurKeyBack()
     {
-        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4242424242424242");
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, page.Url!, "4242424242424242");
+        var intentId = (await Gateway.GetCheckoutAsync(page.Id, default)).IntentId!;
         var ours = Guid.NewGuid();
 
-        var refund = await Gateway.CreateRefundAsync(intent.Id, 1000, ours, "refund-" + ours, default);
+        var refund = await Gateway.CreateRefundAsync(intentId, 1000, ours, "refund-" + ours, default);
         Assert.StartsWith("re_", refund.Id);
         Assert.Equal(ours, refund.LocalKey);
-        Assert.Equal(intent.Id, refund.IntentId);
+        Assert.Equal(intentId, refund.IntentId);
         await Eventually.Async(() => Gateway.GetRefundAsync(refund.Id, default), r => r.Status == RefundStatus.Succeeded, "the refund to settle");
-        Assert.Single(await Gateway.ListRefundsAsync(intent.Id, default), r => r.Id == refund.Id && r.AmountMinor == 1000);
+        Assert.Single(await Gateway.ListRefundsAsync(intentId, default), r => r.Id == refund.Id && r.AmountMinor == 1000);
 
         // More than the charge has left: refused for good, which the gateway reports as a failed refund (owed again, looked at).
-        var tooMuch = await Gateway.CreateRefundAsync(intent.Id, 2000, Guid.NewGuid(), "refund-" + Guid.NewGuid(), default);
+        var tooMuch = await Gateway.CreateRefundAsync(intentId, Total(Request()), Guid.NewGuid(), "refund-" + Guid.NewGuid(), default);
         Assert.Equal(RefundStatus.Failed, tooMuch.Status);
         Assert.Contains("greater than unrefunded amount", tooMuch.FailureReason);
     }
@@ -119,75 +153,89 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
     [Fact]
     public async Task SandboxApi_WithoutTheAppsKey_Is401AndCreatesNothing()
     {
-        var before = await IntentCountAsync();
+        var before = await SessionCountAsync();
         foreach (var auth in new[] { null, "Bearer sk_test_qcommerce_sandbox", "Bearer sk_live_guess" })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/psp-sandbox/v1/payment_intents")
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/psp-sandbox/v1/checkout/sessions")
             {
-                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["amount"] = "1000", ["currency"] = "usd" }),
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["mode"] = "payment", ["success_url"] = "http://127.0.0.1/ok", ["line_items[0][quantity]"] = "1",
+                    ["line_items[0][price_data][currency]"] = "usd", ["line_items[0][price_data][unit_amount]"] = "1000",
+                    ["line_items[0][price_data][product_data][name]"] = "Milk",
+                }),
             };
             if (auth is not null) request.Headers.TryAddWithoutValidation("Authorization", auth);
             var response = await app.CreateClient().SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync());
         }
-        Assert.Equal(before, await IntentCountAsync());
+        Assert.Equal(before, await SessionCountAsync());
     }
 
     [Fact]
-    public async Task IdempotencyKey_TheSameKeyIsTheSameIntent_AnotherBodyIsRefused()
+    public async Task IdempotencyKey_TheSameKeyIsTheSamePage_AnotherBodyIsRefused()
     {
         var key = "key-" + Guid.NewGuid();
-        var first = await Gateway.CreateIntentAsync(Request(), key, default);
-        var again = await Gateway.CreateIntentAsync(Request(), key, default);
-        var other = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
+        var first = await Gateway.CreateCheckoutAsync(Request(), key, default);
+        var again = await Gateway.CreateCheckoutAsync(Request(), key, default);
+        var other = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
         Assert.Equal(first.Id, again.Id);
         Assert.NotEqual(first.Id, other.Id);
-        var mismatch = await Assert.ThrowsAsync<Stripe.StripeException>(() => Gateway.CreateIntentAsync(Request(amount: 100), key, default));
+        var mismatch = await Assert.ThrowsAsync<Stripe.StripeException>(() => Gateway.CreateCheckoutAsync(Request(fee: 0), key, default));
         Assert.Equal("idempotency_error", mismatch.StripeError.Type);
     }
 
     [Fact]
-    public async Task AFailedAnswer_IsRetriedWithTheSameKey_AndMakesOneIntent()
+    public async Task AFailedAnswer_IsRetriedWithTheSameKey_AndMakesOnePage()
     {
         var key = "key-" + Guid.NewGuid();
-        var before = await IntentCountAsync();
+        var before = await SessionCountAsync();
         Faults.FailRequests = 1;
-        var intent = await Gateway.CreateIntentAsync(Request(), key, default);
-        Assert.StartsWith("pi_", intent.Id);
-        Assert.Equal(before + 1, await IntentCountAsync());
+        var page = await Gateway.CreateCheckoutAsync(Request(), key, default);
+        Assert.StartsWith("cs_", page.Id);
+        Assert.Equal(before + 1, await SessionCountAsync());
         Assert.Equal(1, await IdempotentAnswersAsync(key));
     }
 
     [Fact]
-    public async Task ATimeout_IsRetriedWithTheSameKey_AndGetsTheIntentTheFirstCallMade()
+    public async Task ATimeout_IsRetriedWithTheSameKey_AndGetsThePageTheFirstCallMade()
     {
         var key = "key-" + Guid.NewGuid();
-        var before = await IntentCountAsync();
+        var request = Request(discount: 100);
+        var before = await SessionCountAsync();
         Faults.SlowBy = TimeSpan.FromSeconds(3); // the adapter gives up after 2 s in tests
         Faults.SlowRequests = 1;
-        var intent = await Gateway.CreateIntentAsync(Request(), key, default);
-        Assert.Equal(before + 1, await IntentCountAsync());
-        Assert.Equal(intent.Id, (await Gateway.CreateIntentAsync(Request(), key, default)).Id);
+        var page = await Gateway.CreateCheckoutAsync(request, key, default);
+        Assert.Equal(before + 1, await SessionCountAsync());
+        Assert.Equal(page.Id, (await Gateway.CreateCheckoutAsync(request, key, default)).Id);
+        // The discount's coupon rides on a key of its own: one coupon, however often it is asked for.
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync();
+        Assert.Equal(1, await db.IdempotentResponses.CountAsync(r => r.Key == key + "-discount"));
     }
 
     [Fact]
     public async Task AnOutage_BecomesPaymentProviderUnavailable()
     {
         Faults.FailRequests = 10;
-        await Assert.ThrowsAsync<PaymentProviderUnavailableException>(() => Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default));
+        await Assert.ThrowsAsync<PaymentProviderUnavailableException>(() => Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default));
     }
 
     [Fact]
-    public async Task Cancel_CancelsAWaitingIntent_AndReportsAPaidOneAsItIs()
+    public async Task Expire_ClosesAnOpenPage_AndReportsAPaidOneAsItIs()
     {
-        var waiting = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        Assert.Equal(PspIntentStatus.Canceled, (await Gateway.CancelIntentAsync(waiting.Id, default)).Status);
+        var waiting = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        Assert.Equal(PspCheckoutStatus.Expired, (await Gateway.ExpireCheckoutAsync(waiting.Id, default)).Status);
+        using var browser = app.CreateClient();
+        Assert.Contains("expired", await (await browser.GetAsync(new Uri(waiting.Url!).PathAndQuery)).Content.ReadAsStringAsync());
 
-        var paid = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        await ApiShopper.PayOnPspPageAsync(app, paid.RedirectUrl!, "4242424242424242");
-        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.CancelIntentAsync(paid.Id, default)).Status);
+        var paid = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, paid.Url!, "4242424242424242");
+        var stillPaid = await Gateway.ExpireCheckoutAsync(paid.Id, default);
+        Assert.Equal(PspCheckoutStatus.Complete, stillPaid.Status);
+        Assert.Equal(PspIntentStatus.Succeeded, (await Gateway.CancelIntentAsync(stillPaid.IntentId!, default)).Status);
         await Assert.ThrowsAsync<PspObjectMissingException>(() => Gateway.GetIntentAsync("pi_unknown", default));
+        await Assert.ThrowsAsync<PspObjectMissingException>(() => Gateway.GetCheckoutAsync("cs_unknown", default));
     }
 
     [Fact]
@@ -305,17 +353,18 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
     [Fact]
     public async Task SandboxState_IsInItsFile_SoAnotherProcessSeesIt()
     {
-        var intent = await Gateway.CreateIntentAsync(Request(), "key-" + Guid.NewGuid(), default);
-        await ApiShopper.PayOnPspPageAsync(app, intent.RedirectUrl!, "4242424242424242");
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        await ApiShopper.PayOnPspPageAsync(app, page.Url!, "4242424242424242");
 
         // A sandbox built afresh over the same file, as after a restart.
         var path = app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Payments:Sandbox:DataPath"];
         var contexts = new PooledDbContextFactory<PspSandboxDbContext>(new DbContextOptionsBuilder<PspSandboxDbContext>().UseSqlite($"Data Source={path}").Options);
-        var restarted = new SandboxPsp(contexts, new SandboxWebhookSignal(), new SandboxFaults(), TimeProvider.System);
-        var found = await restarted.FindIntentAsync(intent.Id, default);
-        Assert.Equal("succeeded", found!.Status);
+        var restarted = new SandboxPsp(contexts, new SandboxWebhookSignal(), new SandboxDueSignal(), new SandboxFaults(), new SandboxSettings(), TimeProvider.System);
+        var found = await restarted.FindSessionAsync(page.Id, default);
+        Assert.Equal("complete", found!.Value.Session.Status);
+        Assert.Equal("succeeded", found.Value.Intent!.Status);
         await using var db = await contexts.CreateDbContextAsync();
-        Assert.True(await db.Webhooks.AnyAsync(w => w.Payload.Contains(intent.Id) && w.Type == "payment_intent.succeeded"));
+        Assert.True(await db.Webhooks.AnyAsync(w => w.Payload.Contains(page.Id) && w.Type == "checkout.session.completed"));
     }
 
     [Fact]
@@ -324,7 +373,7 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         var shopper = await ApiShopper.SignUpAsync(app);
         var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 39);
         var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
-        var intent = new Uri(started.GetProperty("nextAction").GetProperty("url").GetString()!).Segments[^1];
+        var page = new Uri(started.GetProperty("nextAction").GetProperty("url").GetString()!).Segments[^1];
         Faults.SignWebhooksWrongly = true;
         await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
 
@@ -332,7 +381,7 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
         async Task<SandboxWebhook> WebhookAsync()
         {
             await using var db = await sandbox.CreateDbContextAsync();
-            return await db.Webhooks.AsNoTracking().SingleAsync(w => w.Type == "payment_intent.succeeded" && w.Payload.Contains(intent));
+            return await db.Webhooks.AsNoTracking().SingleAsync(w => w.Type == "checkout.session.completed" && w.Payload.Contains(page));
         }
         var refused = await Eventually.Async(WebhookAsync, w => w.Attempts >= 1, "the first delivery");
         Assert.Equal(400, refused.LastStatus);

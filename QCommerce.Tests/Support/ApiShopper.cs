@@ -65,7 +65,10 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
 
     public async Task<JsonElement> GetAsync(string path) => await JsonAsync(await http.GetAsync(path), HttpStatusCode.OK);
 
-    /// <summary>Submits a card on the sandbox's payment page, as the shopper's browser would; returns where it sends the browser.</summary>
+    /// <summary>
+    /// Submits a card on the sandbox's checkout page, as the shopper's browser would. Returns where it sends the browser: the
+    /// shop (paid), the bank's challenge, or, for a declined card, the page itself, which stays open for another card.
+    /// </summary>
     public static async Task<Uri> PayOnPspPageAsync(QCommerceApp app, string payPageUrl, string card, string expiry = "12/34")
     {
         using var browser = app.CreateClient();
@@ -74,15 +77,18 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
         {
             ["number"] = card, ["expiry"] = expiry, ["cvc"] = "123",
         });
+        if (response.StatusCode == HttpStatusCode.PaymentRequired) return new Uri(payPageUrl);
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"the pay page answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return response.Headers.Location!;
     }
 
-    public static async Task<Uri> AnswerChallengeAsync(QCommerceApp app, string intentId, bool approve)
+    /// <summary>The shopper answers the bank's challenge on a checkout page (its id is the page URL's last segment).</summary>
+    public static async Task<Uri> AnswerChallengeAsync(QCommerceApp app, string checkoutId, bool approve)
     {
         using var browser = app.CreateClient();
-        var challenge = $"/psp-sandbox/pay/{intentId}/challenge";
+        var challenge = $"/psp-sandbox/pay/{checkoutId}/challenge";
         var response = await Forms.PostAsync(browser, challenge, challenge, new Dictionary<string, string> { ["outcome"] = approve ? "approve" : "fail" });
+        if (!approve && response.StatusCode == HttpStatusCode.PaymentRequired) return new Uri(app.BaseAddress, $"/psp-sandbox/pay/{checkoutId}");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return response.Headers.Location!;
     }

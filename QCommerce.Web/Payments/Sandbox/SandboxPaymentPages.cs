@@ -7,7 +7,7 @@ using QCommerce.Web.Common;
 namespace QCommerce.Web.Payments.Sandbox;
 
 /// <summary>
-/// The sandbox's hosted payment page and its 3-D Secure challenge: plain HTML of the PSP's own,
+/// The sandbox's hosted checkout page (a Checkout Session's: its lines, delivery, discount and total) and its 3-D Secure challenge: plain HTML of the PSP's own,
 /// not the storefront's, because at a real PSP the shopper leaves the shop for them.
 /// </summary>
 public static class SandboxPaymentPages
@@ -18,40 +18,43 @@ public static class SandboxPaymentPages
         var pages = app.MapGroup("/psp-sandbox/pay").RequireAntiforgeryToken().ExcludeFromDescription();
 
         pages.MapGet("/{id}", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
-            await psp.FindIntentAsync(id, ct) is { } intent ? PayPage(http, intent, error: null) : NotFound());
+            await psp.FindSessionAsync(id, ct) is { } found ? PayPage(http, found.Session, found.Intent, error: null) : NotFound());
 
         pages.MapPost("/{id}", async (string id, HttpContext http, SandboxPsp psp, TimeProvider clock, CancellationToken ct) =>
         {
-            var intent = await psp.FindIntentAsync(id, ct);
-            if (intent is null) return NotFound();
+            if (await psp.FindSessionAsync(id, ct) is not { } found) return NotFound();
             var form = await http.Request.ReadFormOrRejectAsync(ct);
             var number = new string(form["number"].ToString().Where(char.IsDigit).ToArray());
-            if (CheckCard(number, form["expiry"], form["cvc"], clock.GetUtcNow()) is { } problem) return PayPage(http, intent, problem, number);
-            return await psp.PayAsync(id, number, ct) switch
+            if (CheckCard(number, form["expiry"], form["cvc"], clock.GetUtcNow()) is { } problem) return PayPage(http, found.Session, found.Intent, problem, number);
+            var outcome = await psp.PayAsync(id, number, ct);
+            var now = await psp.FindSessionAsync(id, ct);
+            return outcome switch
             {
-                SandboxCardOutcome.Succeeded => Back(intent, "succeeded"),
-                SandboxCardOutcome.Declined => Back(intent, "failed"),
+                SandboxCardOutcome.Succeeded => Results.Redirect(SandboxPsp.SuccessUrl(now!.Value.Session)),
                 SandboxCardOutcome.ChallengeRequired => Results.Redirect($"/psp-sandbox/pay/{id}/challenge"),
-                SandboxCardOutcome.Invalid => PayPage(http, intent, "This is a sandbox: use one of the test cards listed below.", number),
-                _ => ClosedPage(intent),
+                // Like Stripe's page: the decline is shown on the page, which stays open for another card.
+                SandboxCardOutcome.Declined => PayPage(http, now!.Value.Session, now.Value.Intent, error: null, number, status: 402),
+                SandboxCardOutcome.Invalid => PayPage(http, found.Session, found.Intent, "This is a sandbox: use one of the test cards listed below.", number),
+                _ => ClosedPage(now!.Value.Session),
             };
         });
 
         pages.MapGet("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
-            await psp.FindIntentAsync(id, ct) is { } intent
-                ? intent.Status == "requires_action" && intent.CardLast4 is not null ? ChallengePage(http, intent) : ClosedPage(intent)
+            await psp.FindSessionAsync(id, ct) is { } found
+                ? found is { Session.Status: "open", Intent: { Status: "requires_action", CardLast4: not null } intent } ? ChallengePage(http, found.Session, intent) : ClosedPage(found.Session)
                 : NotFound());
 
         pages.MapPost("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
-            var intent = await psp.FindIntentAsync(id, ct);
-            if (intent is null) return NotFound();
+            if (await psp.FindSessionAsync(id, ct) is null) return NotFound();
             var form = await http.Request.ReadFormOrRejectAsync(ct);
-            return await psp.CompleteChallengeAsync(id, form["outcome"] == "approve", ct) switch
+            var outcome = await psp.CompleteChallengeAsync(id, form["outcome"] == "approve", ct);
+            var now = (await psp.FindSessionAsync(id, ct))!.Value;
+            return outcome switch
             {
-                SandboxCardOutcome.Succeeded => Back(intent, "succeeded"),
-                SandboxCardOutcome.Declined => Back(intent, "failed"),
-                _ => ClosedPage(intent),
+                SandboxCardOutcome.Succeeded => Results.Redirect(SandboxPsp.SuccessUrl(now.Session)),
+                SandboxCardOutcome.Declined => PayPage(http, now.Session, now.Intent, error: null, status: 402),
+                _ => ClosedPage(now.Session),
             };
         });
     }
@@ -81,31 +84,32 @@ public static class SandboxPaymentPages
         return sum % 10 == 0;
     }
 
-    private static IResult Back(SandboxIntent intent, string status) => Results.Redirect(BackUrl(intent, status));
+    private static string Amount(string currency, long minor) => new Money(currency.ToUpperInvariant(), minor).ToString();
 
-    /// <summary>The shop's return URL with what happened, as Stripe appends it after a redirect.</summary>
-    private static string BackUrl(SandboxIntent intent, string status)
+    private static IResult PayPage(HttpContext http, SandboxSession session, SandboxIntent? intent, string? error, string? number = null, int? status = null)
     {
-        var returnUrl = intent.ReturnUrl ?? "/";
-        var separator = returnUrl.Contains('?') ? '&' : '?';
-        return $"{returnUrl}{separator}payment_intent={intent.Id}&redirect_status={status}";
-    }
-
-    private static string Amount(SandboxIntent i) => new Money(i.Currency.ToUpperInvariant(), i.Amount).ToString();
-
-    private static IResult PayPage(HttpContext http, SandboxIntent intent, string? error, string? number = null)
-    {
-        if (intent.Status is "succeeded" or "canceled") return ClosedPage(intent);
-        if (intent.Status == "requires_action" && intent.CardLast4 is not null) return Results.Redirect($"/psp-sandbox/pay/{intent.Id}/challenge");
+        if (session.Status != "open") return ClosedPage(session);
+        if (intent is { Status: "requires_action", CardLast4: not null }) return Results.Redirect($"/psp-sandbox/pay/{session.Id}/challenge");
         var h = HtmlEncoder.Default;
-        var declined = intent.LastErrorMessage is { } m && error is null ? $"<p class=\"error\" role=\"alert\">{h.Encode(m)} Try another card.</p>" : "";
+        var declined = intent?.LastErrorMessage is { } m && error is null ? $"<p class=\"error\" role=\"alert\">{h.Encode(m)} Try another card.</p>" : "";
+        var lines = string.Concat(SandboxPsp.LineItems(session).Select(l =>
+            $"<tr><td>{h.Encode(l.Name)}{(l.Quantity > 1 ? $" <span class=\"muted\">× {l.Quantity}</span>" : "")}</td><td class=\"num\">{h.Encode(Amount(session.Currency, l.UnitAmount * l.Quantity))}</td></tr>"));
+        var shipping = session.AmountShipping > 0 ? $"<tr><td>Delivery</td><td class=\"num\">{h.Encode(Amount(session.Currency, session.AmountShipping))}</td></tr>" : "";
+        var discount = session.AmountDiscount > 0 ? $"<tr><td>Discount</td><td class=\"num\">−{h.Encode(Amount(session.Currency, session.AmountDiscount))}</td></tr>" : "";
+        var total = Amount(session.Currency, session.AmountTotal);
+        var held = session.CaptureMethod == "manual"
+            ? "<p class=\"muted\">Your card is authorised for this amount now; QCommerce charges what it delivers, and the rest is released.</p>"
+            : "";
+        var cancel = session.CancelUrl is { } back ? $"<a class=\"back\" href=\"{h.Encode(back)}\">Cancel and return to QCommerce</a>" : "";
         var body = $"""
             <p class="merchant">QCommerce</p>
-            <p class="amount">{h.Encode(Amount(intent))}</p>
-            <p class="muted">{h.Encode(intent.Description ?? "")}</p>
+            <p class="amount">{h.Encode(total)}</p>
+            {held}
+            <table class="items" aria-label="Order summary"><tbody>{lines}{shipping}{discount}</tbody>
+              <tfoot><tr><th scope="row">Total due</th><td class="num">{h.Encode(total)}</td></tr></tfoot></table>
             {declined}
             {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{h.Encode(error)}</p>")}
-            <form method="post" action="/psp-sandbox/pay/{h.Encode(intent.Id)}" novalidate>
+            <form method="post" action="/psp-sandbox/pay/{h.Encode(session.Id)}" novalidate>
               {TokenField(http)}
               <label for="number">Card number</label>
               <input id="number" name="number" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" value="{h.Encode(number ?? "")}" required>
@@ -113,9 +117,9 @@ public static class SandboxPaymentPages
                 <div><label for="expiry">Expiry</label><input id="expiry" name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required></div>
                 <div><label for="cvc">CVC</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></div>
               </div>
-              <button type="submit" id="pay">Pay {h.Encode(Amount(intent))}</button>
+              <button type="submit" id="pay">{(session.CaptureMethod == "manual" ? "Authorise" : "Pay")} {h.Encode(total)}</button>
             </form>
-            <a class="back" href="{h.Encode(BackUrl(intent, "canceled"))}">Cancel and return to QCommerce</a>
+            {cancel}
             <section class="cards" aria-label="Test cards">
               <h2>Test cards</h2>
               <p class="muted">Any future expiry date and any 3-digit CVC.</p>
@@ -127,7 +131,7 @@ public static class SandboxPaymentPages
             </section>
             <script nonce="{SecurityHeaders.Nonce(http)}">{FillScript}</script>
             """;
-        return Page("Pay QCommerce", body, error is null ? 200 : 400);
+        return Page("Pay QCommerce", body, status ?? (error is null ? 200 : 400));
     }
 
     /// <summary>The test-card buttons fill the form, as Stripe's own test pages offer.</summary>
@@ -139,14 +143,14 @@ public static class SandboxPaymentPages
           }));
         """;
 
-    private static IResult ChallengePage(HttpContext http, SandboxIntent intent)
+    private static IResult ChallengePage(HttpContext http, SandboxSession session, SandboxIntent intent)
     {
         var h = HtmlEncoder.Default;
         var body = $"""
             <p class="merchant">Your bank · 3-D Secure</p>
             <h1>Confirm this payment</h1>
-            <p>QCommerce asks for <strong>{h.Encode(Amount(intent))}</strong> from your card ending in <strong>{h.Encode(intent.CardLast4 ?? "")}</strong>.</p>
-            <form method="post" action="/psp-sandbox/pay/{h.Encode(intent.Id)}/challenge" class="stack">
+            <p>QCommerce asks for <strong>{h.Encode(Amount(intent.Currency, intent.Amount))}</strong> from your card ending in <strong>{h.Encode(intent.CardLast4 ?? "")}</strong>.</p>
+            <form method="post" action="/psp-sandbox/pay/{h.Encode(session.Id)}/challenge" class="stack">
               {TokenField(http)}
               <button type="submit" name="outcome" value="approve">Complete authentication</button>
               <button type="submit" name="outcome" value="fail" class="secondary">Fail authentication</button>
@@ -155,16 +159,16 @@ public static class SandboxPaymentPages
         return Page("3-D Secure", body, 200);
     }
 
-    private static IResult ClosedPage(SandboxIntent intent)
+    private static IResult ClosedPage(SandboxSession session)
     {
         var h = HtmlEncoder.Default;
-        var what = intent.Status switch
+        var (what, back) = session.Status switch
         {
-            "succeeded" => "This payment is complete.",
-            "canceled" => "This payment was cancelled; start a new one from the shop.",
-            _ => "This payment cannot be made from this page any more.",
+            "complete" => ("This payment is complete.", SandboxPsp.SuccessUrl(session)),
+            "expired" => ("This payment page has expired; start a new payment from the shop.", session.CancelUrl ?? SandboxPsp.SuccessUrl(session)),
+            _ => ("This payment cannot be made from this page any more.", session.CancelUrl ?? SandboxPsp.SuccessUrl(session)),
         };
-        return Page("Payment", $"<p class=\"merchant\">QCommerce</p><h1>{h.Encode(what)}</h1><a class=\"back\" href=\"{h.Encode(intent.ReturnUrl ?? "/")}\">Return to QCommerce</a>", 200);
+        return Page("Payment", $"<p class=\"merchant\">QCommerce</p><h1>{h.Encode(what)}</h1><a class=\"back\" href=\"{h.Encode(back)}\">Return to QCommerce</a>", 200);
     }
 
     private static string TokenField(HttpContext http)
@@ -202,6 +206,10 @@ public static class SandboxPaymentPages
           .stack button.secondary { margin-top: 10px; background: #fff; color: #c0123c; border: 1px solid #c0123c; }
           .error { background: #fdecee; color: #a4112f; border-radius: 8px; padding: 10px 12px; margin: 12px 0 0; }
           .back { display: inline-block; margin-top: 16px; color: #635bff; }
+          .items { width: 100%; border-collapse: collapse; margin: 12px 0 4px; font-size: 14px; }
+          .items td, .items th { padding: 6px 0; border-bottom: 1px solid #e3e8ee; text-align: left; font-weight: normal; }
+          .items tfoot th, .items tfoot td { font-weight: 700; border-bottom: 0; }
+          .items .num { text-align: right; white-space: nowrap; padding-left: 12px; }
           .cards { margin-top: 24px; padding-top: 16px; border-top: 1px solid #e3e8ee; }
           .cards ul { list-style: none; padding: 0; margin: 0; font-size: 14px; }
           .cards li { margin: 8px 0; color: #697386; }

@@ -18,12 +18,14 @@ public enum SandboxCardOutcome
 }
 
 /// <summary>
-/// The embedded PSP (DESIGN §5): PaymentIntents and refunds with Stripe's semantics (the JSON is
-/// <see cref="SandboxWire"/>'s), and a signed event for every change; what the payment page does with
-/// Stripe's test cards is in SandboxPsp.Cards.cs. One lock serialises its
-/// writes: it is a sandbox for one shop, and that keeps idempotent replays exact.
+/// The embedded PSP (DESIGN §5): Checkout Sessions (SandboxPsp.Checkout.cs), PaymentIntents and refunds with Stripe's
+/// semantics (the JSON is <see cref="SandboxWire"/>'s), and a signed event for every change; what the hosted page does
+/// with Stripe's test cards is in SandboxPsp.Cards.cs. What happens with time (pages and holds that expire, refunds that
+/// settle) is done from the stored state by <see cref="RunDueAsync"/>, so a restart loses none of it. One lock serialises
+/// its writes: it is a sandbox for one shop, and that keeps idempotent replays exact.
 /// </summary>
-public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal webhooks, SandboxFaults faults, TimeProvider clock)
+public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> contexts, SandboxWebhookSignal webhooks, SandboxDueSignal due,
+    SandboxFaults faults, SandboxSettings settings, TimeProvider clock)
 {
     public const string SucceedsCard = "4242424242424242";
     public const string DeclinedCard = "4000000000000002";
@@ -32,38 +34,6 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
     internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public async Task<SandboxAnswer> CreateIntentAsync(IFormCollection form, string payPageBase, CancellationToken ct)
-    {
-        if (!long.TryParse(form["amount"], out var amount) || amount < 50)
-            return SandboxAnswer.Error(400, "invalid_request_error", "parameter_invalid_integer", "amount must be an integer of at least 50 (minor units).", "amount");
-        var currency = form["currency"].ToString().ToLowerInvariant();
-        if (currency.Length != 3) return SandboxAnswer.Error(400, "invalid_request_error", "parameter_missing", "currency must be a three-letter ISO code.", "currency");
-        var returnUrl = form["return_url"].ToString();
-        if (form["confirm"] == "true" && !Uri.TryCreate(returnUrl, UriKind.Absolute, out _))
-            return SandboxAnswer.Error(400, "invalid_request_error", "parameter_missing", "return_url is required to confirm a PaymentIntent that redirects.", "return_url");
-
-        var id = NewId("pi");
-        var payPage = $"{payPageBase.TrimEnd('/')}/psp-sandbox/pay/{id}";
-        var intent = new SandboxIntent
-        {
-            Id = id,
-            Amount = amount,
-            Currency = currency,
-            Description = form["description"],
-            MetadataJson = JsonSerializer.Serialize(Metadata(form)),
-            ReturnUrl = returnUrl,
-            PayPageUrl = payPage,
-            // Confirmed with a redirect method: the shopper has to act on the payment page first.
-            Status = form["confirm"] == "true" ? "requires_action" : "requires_payment_method",
-            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
-        };
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        // No payment_intent.created event: like a Stripe endpoint, ours subscribes only to outcomes.
-        db.Intents.Add(intent);
-        await db.SaveChangesAsync(ct);
-        return SandboxAnswer.Ok(SandboxWire.Intent(intent));
-    }
-
     public async Task<SandboxAnswer> GetIntentAsync(string id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -71,7 +41,7 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
         return intent is null ? SandboxWire.Missing("payment_intent", id) : SandboxAnswer.Ok(SandboxWire.Intent(intent));
     }
 
-    public async Task<SandboxAnswer> CancelIntentAsync(string id, CancellationToken ct)
+    public async Task<SandboxAnswer> CancelIntentAsync(string id, string? reason, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var intent = await db.Intents.FirstOrDefaultAsync(i => i.Id == id, ct);
@@ -79,7 +49,10 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
         if (intent.Status is "succeeded" or "canceled")
             return SandboxAnswer.Error(400, "invalid_request_error", "payment_intent_unexpected_state",
                 $"You cannot cancel this PaymentIntent because it has a status of {intent.Status}.", null);
+        // A hold cancelled is money released to the card.
         intent.Status = "canceled";
+        intent.AmountCapturable = 0;
+        intent.CancellationReason = reason is "duplicate" or "fraudulent" or "requested_by_customer" or "abandoned" ? reason : null;
         Emit(db, "payment_intent.canceled", SandboxWire.Intent(intent));
         await db.SaveChangesAsync(ct);
         webhooks.Notify();
@@ -99,7 +72,7 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
         if (amount <= 0 || refunded + amount > intent.AmountReceived)
             return SandboxAnswer.Error(400, "invalid_request_error", "amount_too_large",
                 $"Refund amount ({amount}) is greater than unrefunded amount on charge ({intent.AmountReceived - refunded}).", "amount");
-        // Card refunds settle a moment later: pending now, succeeded (with its event) right after.
+        // Card refunds settle a moment later: pending now, succeeded (with its event) by RunDueAsync.
         var refund = new SandboxRefund
         {
             Id = NewId("re"),
@@ -114,9 +87,8 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
         Emit(db, "refund.created", SandboxWire.Refund(refund));
         await db.SaveChangesAsync(ct);
         webhooks.Notify();
-        var answer = SandboxAnswer.Ok(SandboxWire.Refund(refund));
-        _ = SettleRefundSoonAsync(refund.Id);
-        return answer;
+        due.Notify();
+        return SandboxAnswer.Ok(SandboxWire.Refund(refund));
     }
 
     public async Task<SandboxAnswer> GetRefundAsync(string id, CancellationToken ct)
@@ -227,28 +199,41 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(request.Method + " " + request.Path + "?" +
             string.Join("&", (form ?? new FormCollection(null)).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}")))));
 
-    private async Task SettleRefundSoonAsync(string refundId)
+    /// <summary>
+    /// What time does, from the stored state: open pages past their expiry close, holds older than
+    /// <see cref="SandboxSettings.AuthorizationValidity"/> lapse (<c>cancellation_reason: automatic</c>), refunds settle.
+    /// Returns when something next falls due (null: nothing waits).
+    /// </summary>
+    public async Task<DateTime?> RunDueAsync(CancellationToken ct) => await WithGateAsync(async () =>
     {
-        try
+        var now = clock.GetUtcNow().UtcDateTime;
+        var lapsedBefore = now - settings.AuthorizationValidity;
+        var settledBefore = now - settings.RefundSettlesAfter;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        foreach (var session in await db.Sessions.Where(s => s.Status == "open" && s.ExpiresAtUtc <= now).OrderBy(s => s.ExpiresAtUtc).Take(100).ToListAsync(ct))
+            await ExpireAsync(db, session, ct);
+        foreach (var intent in await db.Intents.Where(i => i.Status == "requires_capture" && i.AuthorizedAtUtc <= lapsedBefore).Take(100).ToListAsync(ct))
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-            await WithGateAsync(async () =>
-            {
-                await using var db = await contexts.CreateDbContextAsync();
-                var refund = await db.Refunds.FirstAsync(r => r.Id == refundId);
-                if (refund.Status != "pending") return 0;
-                refund.Status = "succeeded";
-                Emit(db, "refund.updated", SandboxWire.Refund(refund));
-                await db.SaveChangesAsync();
-                webhooks.Notify();
-                return 1;
-            }, CancellationToken.None);
+            intent.Status = "canceled";
+            intent.CancellationReason = "automatic";
+            intent.AmountCapturable = 0;
+            Emit(db, "payment_intent.canceled", SandboxWire.Intent(intent));
         }
-        catch (Exception)
+        foreach (var refund in await db.Refunds.Where(r => r.Status == "pending" && r.CreatedAtUtc <= settledBefore).OrderBy(r => r.CreatedAtUtc).Take(100).ToListAsync(ct))
         {
-            // Shutting down: the refund stays pending and the shop's reconciliation asks about it later.
+            refund.Status = "succeeded";
+            Emit(db, "refund.updated", SandboxWire.Refund(refund));
         }
-    }
+        if (db.ChangeTracker.HasChanges())
+        {
+            await db.SaveChangesAsync(ct);
+            webhooks.Notify();
+        }
+        var nextPage = await db.Sessions.Where(s => s.Status == "open").MinAsync(s => (DateTime?)s.ExpiresAtUtc, ct);
+        var nextLapse = await db.Intents.Where(i => i.Status == "requires_capture").MinAsync(i => i.AuthorizedAtUtc, ct) + settings.AuthorizationValidity;
+        var nextRefund = await db.Refunds.Where(r => r.Status == "pending").MinAsync(r => (DateTime?)r.CreatedAtUtc, ct) + settings.RefundSettlesAfter;
+        return new[] { nextPage, nextLapse, nextRefund }.Where(d => d is not null).Min();
+    }, ct);
 
     private void Emit(PspSandboxDbContext db, string type, JsonObject data)
     {
@@ -266,9 +251,9 @@ public sealed partial class SandboxPsp(IDbContextFactory<PspSandboxDbContext> co
         });
     }
 
-    private static Dictionary<string, string> Metadata(IFormCollection form) =>
-        form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal) && f.Key.EndsWith(']'))
-            .ToDictionary(f => f.Key["metadata[".Length..^1], f => f.Value.ToString());
+    private static Dictionary<string, string> Metadata(IFormCollection form, string prefix = "metadata[") =>
+        form.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && f.Key.EndsWith(']') && !f.Key[prefix.Length..^1].Contains('['))
+            .ToDictionary(f => f.Key[prefix.Length..^1], f => f.Value.ToString());
 
     private static string NewId(string prefix) => $"{prefix}_sbx{Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant()}";
 }

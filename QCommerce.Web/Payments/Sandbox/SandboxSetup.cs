@@ -62,6 +62,11 @@ public static class SandboxSetup
         var faults = new SandboxFaults();
         configuration.GetSection("Payments:Sandbox:Faults").Bind(faults);
         services.AddSingleton(faults);
+        var settings = new SandboxSettings();
+        configuration.GetSection("Payments:Sandbox").Bind(settings);
+        services.AddSingleton(settings);
+        services.AddSingleton<SandboxDueSignal>();
+        services.AddHostedService<SandboxDueRunner>();
         services.AddSingleton<SandboxAddress>();
         services.AddSingleton<SandboxApiLocation>();
         services.AddSingleton<IStripeApiLocation>(sp => sp.GetRequiredService<SandboxApiLocation>());
@@ -76,9 +81,24 @@ public static class SandboxSetup
         var contexts = services.GetService<IDbContextFactory<PspSandboxDbContext>>();
         if (contexts is null) return;
         await using var db = await contexts.CreateDbContextAsync();
+        var stamp = await StampOfAsync(db);
+        if (stamp != PspSandboxDbContext.SchemaVersion && await HasTablesAsync(db))
+        {
+            // A file of an older sandbox: its payments are test data of a sandbox, so it starts afresh rather than half-fit.
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SandboxSetup)).LogWarning(
+                "Sandbox PSP: its data file is of an older shape (version {Old}, now {New}); starting it afresh", stamp, PspSandboxDbContext.SchemaVersion);
+            await db.Database.EnsureDeletedAsync();
+        }
         await db.Database.EnsureCreatedAsync();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await db.Database.ExecuteSqlRawAsync($"PRAGMA user_version={PspSandboxDbContext.SchemaVersion};");
     }
+
+    private static async Task<int> StampOfAsync(PspSandboxDbContext db) =>
+        (await db.Database.SqlQueryRaw<int>("SELECT user_version AS \"Value\" FROM pragma_user_version").ToListAsync()).FirstOrDefault();
+
+    private static async Task<bool> HasTablesAsync(PspSandboxDbContext db) =>
+        (await db.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table'").ToListAsync()).FirstOrDefault() > 0;
 
     /// <summary>Stripe's REST routes (the ones the adapter calls) and the payment pages, under /psp-sandbox.</summary>
     public static WebApplication MapPspSandbox(this WebApplication app)
@@ -86,18 +106,34 @@ public static class SandboxSetup
         if (app.Services.GetService<SandboxPsp>() is null) return app;
         var api = app.MapGroup("/psp-sandbox/v1").DisableAntiforgery().ExcludeFromDescription().AddEndpointFilter(StripeApiFilter);
 
-        api.MapPost("/payment_intents", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        api.MapPost("/coupons", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateCouponAsync(form, ct), ct);
+        });
+        api.MapPost("/checkout/sessions", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
             var form = await http.Request.ReadFormOrRejectAsync(ct);
             // Like Stripe's hosted pages, the page lives where the shopper's browser is sent back to.
-            var payPageBase = Uri.TryCreate(form["return_url"], UriKind.Absolute, out var back) ? back.GetLeftPart(UriPartial.Authority) : $"{http.Request.Scheme}://{http.Request.Host}";
-            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateIntentAsync(form, payPageBase, ct), ct);
+            var payPageBase = Uri.TryCreate(form["success_url"], UriKind.Absolute, out var back) ? back.GetLeftPart(UriPartial.Authority) : $"{http.Request.Scheme}://{http.Request.Host}";
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CreateSessionAsync(form, payPageBase, ct), ct);
+        });
+        api.MapGet("/checkout/sessions/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetSessionAsync(id, ct));
+        api.MapPost("/checkout/sessions/{id}/expire", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.ExpireSessionAsync(id, ct), ct);
+        });
+        api.MapPost("/payment_intents/{id}/capture", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormOrRejectAsync(ct);
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CaptureIntentAsync(id, form, ct), ct);
         });
         api.MapGet("/payment_intents/{id}", (string id, SandboxPsp psp, CancellationToken ct) => psp.GetIntentAsync(id, ct));
         api.MapPost("/payment_intents/{id}/cancel", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
             var form = await http.Request.ReadFormOrRejectAsync(ct);
-            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CancelIntentAsync(id, ct), ct);
+            return await psp.IdempotentAsync(IdempotencyKey(http), SandboxPsp.Fingerprint(http.Request, form), () => psp.CancelIntentAsync(id, form["cancellation_reason"].FirstOrDefault(), ct), ct);
         });
         api.MapPost("/refunds", async (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {

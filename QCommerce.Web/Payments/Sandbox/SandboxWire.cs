@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace QCommerce.Web.Payments.Sandbox;
 
 /// <summary>
-/// Stripe's wire format for the sandbox's state: PaymentIntents and refunds are Stripe.net's own models, serialised
+/// Stripe's wire format for the sandbox's state: Checkout Sessions, PaymentIntents, coupons and refunds are Stripe.net's own models, serialised
 /// by Stripe.net, so their JSON is api.stripe.com's by construction (names, epoch times, nulls); events and errors
 /// wrap them as Stripe does. Stripe.net, and the shop's webhook, read the sandbox exactly as they read Stripe.
 /// </summary>
@@ -14,9 +14,10 @@ public static class SandboxWire
         Id = i.Id,
         Object = "payment_intent",
         Amount = i.Amount,
-        AmountCapturable = 0,
+        AmountCapturable = i.AmountCapturable,
         AmountReceived = i.AmountReceived,
-        CaptureMethod = "automatic",
+        CaptureMethod = i.CaptureMethod,
+        CancellationReason = i.CancellationReason,
         ClientSecret = $"{i.Id}_secret_sandbox",
         ConfirmationMethod = "automatic",
         Created = i.CreatedAtUtc,
@@ -44,6 +45,46 @@ public static class SandboxWire
                 },
             }
             : null,
+    });
+
+    public static JsonObject Session(SandboxSession s) => Wire(new Stripe.Checkout.Session
+    {
+        Id = s.Id,
+        Object = "checkout.session",
+        AmountSubtotal = s.AmountSubtotal,
+        AmountTotal = s.AmountTotal,
+        CancelUrl = s.CancelUrl,
+        ClientReferenceId = s.ClientReferenceId,
+        Created = s.CreatedAtUtc,
+        Currency = s.Currency,
+        ExpiresAt = s.ExpiresAtUtc,
+        Livemode = false,
+        Metadata = Metadata(s.MetadataJson),
+        Mode = "payment",
+        PaymentIntentId = s.PaymentIntentId,
+        PaymentMethodTypes = ["card"],
+        PaymentStatus = s.PaymentStatus,
+        ShippingCost = s.AmountShipping > 0 ? new Stripe.Checkout.SessionShippingCost { AmountSubtotal = s.AmountShipping, AmountTotal = s.AmountShipping } : null,
+        Status = s.Status,
+        SuccessUrl = s.SuccessUrl,
+        TotalDetails = new Stripe.Checkout.SessionTotalDetails { AmountDiscount = s.AmountDiscount, AmountShipping = s.AmountShipping, AmountTax = 0 },
+        UiMode = "hosted",
+        Url = s.Status == "open" ? s.Url : null,
+    });
+
+    public static JsonObject Coupon(SandboxCoupon c) => Wire(new Stripe.Coupon
+    {
+        Id = c.Id,
+        Object = "coupon",
+        AmountOff = c.AmountOff,
+        Created = c.CreatedAtUtc,
+        Currency = c.Currency,
+        Duration = "once",
+        Livemode = false,
+        MaxRedemptions = c.MaxRedemptions,
+        Name = c.Name,
+        TimesRedeemed = c.TimesRedeemed,
+        Valid = c.MaxRedemptions is not { } max || c.TimesRedeemed < max,
     });
 
     public static JsonObject Refund(SandboxRefund r) => Wire(new Stripe.Refund

@@ -1343,11 +1343,18 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime>("PageExpiresAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("PaymentId")
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("PspCallUntilUtc")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PspCheckoutId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
                     b.Property<string>("PspIdempotencyKey")
                         .IsRequired()
@@ -1368,6 +1375,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PspCheckoutId")
+                        .IsUnique();
 
                     b.HasIndex("PspReference")
                         .IsUnique();

@@ -1298,10 +1298,17 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("PageExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("PaymentId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("PspCallUntilUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PspCheckoutId")
+                        .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PspIdempotencyKey")
@@ -1323,6 +1330,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PspCheckoutId")
+                        .IsUnique();
 
                     b.HasIndex("PspReference")
                         .IsUnique();

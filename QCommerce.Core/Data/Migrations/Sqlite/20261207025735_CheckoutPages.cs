@@ -1,0 +1,51 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace QCommerce.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class CheckoutPages : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PageExpiresAtUtc",
+                table: "PaymentAttempts",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
+
+            migrationBuilder.AddColumn<string>(
+                name: "PspCheckoutId",
+                table: "PaymentAttempts",
+                type: "TEXT",
+                maxLength: 255,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PaymentAttempts_PspCheckoutId",
+                table: "PaymentAttempts",
+                column: "PspCheckoutId",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_PaymentAttempts_PspCheckoutId",
+                table: "PaymentAttempts");
+
+            migrationBuilder.DropColumn(
+                name: "PageExpiresAtUtc",
+                table: "PaymentAttempts");
+
+            migrationBuilder.DropColumn(
+                name: "PspCheckoutId",
+                table: "PaymentAttempts");
+        }
+    }
+}
