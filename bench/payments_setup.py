@@ -2,9 +2,11 @@
 """Prepares the payments bench against a running QCommerce (bench/payments.sh calls it).
 
   orders  URL TOKEN COUNT OUT      places COUNT card orders, writes their ids, one per line
-  intents URL TOKEN ORDERS COUNT OUT  starts payments for the first COUNT orders, writes their PaymentIntent ids
-  events  SECRET INTENTS COUNT OUT  writes COUNT signed Stripe events (distinct ids) about those intents:
-                                    "<Stripe-Signature>\t<body>" per line, signed now (tolerance is 300 s)
+  intents URL TOKEN ORDERS COUNT OUT  starts payments for the first COUNT orders (a checkout page each) and names the
+                                    PaymentIntent each will be paid with: "<intent id> <payment id> <amount>" per line
+  events  SECRET INTENTS COUNT OUT  writes COUNT signed Stripe events (distinct ids) about those intents, with their
+                                    payments' amounts and metadata as Stripe sends them: "<Stripe-Signature>\t<body>"
+                                    per line, signed now (tolerance is 300 s)
 """
 import hashlib, hmac, http.client, json, random, sys, time, urllib.parse, uuid
 
@@ -42,24 +44,27 @@ def intents(url, token, orders_file, count, out):
     with open(out, "w") as f:
         for order_id in ids:
             started = post(conn, "/v1/payments", token, {"orderId": order_id}, str(uuid.uuid4()))
-            f.write(started["nextAction"]["url"].rsplit("/", 1)[1] + "\n")
+            # The PaymentIntent is made when the shopper pays on the page; its events name the payment in their metadata.
+            f.write(f"pi_bench{uuid.uuid4().hex} {started['paymentId']} {started['amount']['value']}\n")
 
 
 def events(secret, intents_file, count, out):
-    ids = open(intents_file).read().split()
+    ids = [line.split() for line in open(intents_file).read().splitlines() if line]
     now = int(time.time())
     run = uuid.uuid4().hex[:8]  # every file its own ids: a second run must not replay the first one's
     kinds = [("payment_intent.requires_action", "requires_action"), ("payment_intent.succeeded", "succeeded")]
     with open(out, "w") as f:
         for i in range(count):
-            intent = random.choice(ids)
+            intent, payment, amount = random.choice(ids)
+            amount = int(amount)
             kind, status = random.choice(kinds)
             body = json.dumps({
                 "id": f"evt_bench_{run}_{i}", "object": "event", "api_version": "2026-10-28.endive", "created": now,
                 "livemode": False, "type": kind,
-                "data": {"object": {"id": intent, "object": "payment_intent", "amount": 1000,
-                                    "amount_received": 1000 if status == "succeeded" else 0, "currency": "usd",
-                                    "status": status, "metadata": {}}}}, separators=(",", ":"))
+                "data": {"object": {"id": intent, "object": "payment_intent", "amount": amount,
+                                    "amount_received": amount if status == "succeeded" else 0, "currency": "usd",
+                                    "status": status, "metadata": {"payment_id": payment, "attempt": "1"}}}},
+                separators=(",", ":"))
             signature = hmac.new(secret.encode(), f"{now}.{body}".encode(), hashlib.sha256).hexdigest()
             f.write(f"t={now},v1={signature}\t{body}\n")
 

@@ -93,6 +93,19 @@ public static class EventTypes
     public const string PaymentCaptured = "PaymentCaptured";
     public const string PaymentFailed = "PaymentFailed";
 
+    /// <summary>A hold released (voided) or lapsed (expired) before anything was captured.</summary>
+    public const string PaymentVoided = "PaymentVoided";
+    public const string PaymentExpired = "PaymentExpired";
+
+    /// <summary>A capture promised on a held payment (the pick finished): the PSP is to be asked for it.</summary>
+    public const string CaptureRequested = "CaptureRequested";
+
+    /// <summary>The PSP refused a capture for good, or has not answered it for a while: a person must look.</summary>
+    public const string CaptureFailed = "CaptureFailed";
+
+    /// <summary>An order asks that its card's hold be released (money held for an order cancelled, or for another total).</summary>
+    public const string HoldReleaseRequested = "HoldReleaseRequested";
+
     /// <summary>The PSP reported a success we cannot accept as it is (another amount or currency): a person must look.</summary>
     public const string PaymentHeldForReview = "PaymentHeldForReview";
     /// <summary>A refund promised on a payment (staff, a short pick): the PSP is to be asked for it.</summary>

@@ -32,8 +32,9 @@ public sealed record PspCheckout(string Id, PspCheckoutStatus Status, string? In
     DateTime ExpiresAtUtc, PspPaymentRef? For);
 
 /// <summary>A PaymentIntent as the rest of QCommerce sees it.</summary>
+/// <param name="Lapsed">Cancelled by the PSP because the card's hold ran out (Stripe's cancellation_reason "automatic").</param>
 public sealed record PspIntent(string Id, PspIntentStatus Status, long AmountMinor, long AmountReceivedMinor, string Currency, string? RedirectUrl, string? FailureMessage,
-    PspPaymentRef? For = null, long AmountCapturableMinor = 0);
+    PspPaymentRef? For = null, long AmountCapturableMinor = 0, bool Lapsed = false);
 
 /// <summary>A refund as the PSP reports it; <see cref="LocalKey"/> is ours when we asked for it.</summary>
 public sealed record PspRefund(string Id, string IntentId, long AmountMinor, RefundStatus Status, Guid? LocalKey, string? FailureReason);

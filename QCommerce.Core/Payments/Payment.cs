@@ -122,21 +122,30 @@ public sealed partial class Payment : ILiveEntity
     /// current attempt count; anything else (late, repeated, about an older attempt) returns <see cref="PaymentChange.None"/>.
     /// </summary>
     /// <remarks>
-    /// A success counts only for exactly the amount and currency the attempt asked for. Anything else
-    /// (a forged event, a PSP-side edit) is never captured: it sets <see cref="ReviewNote"/> once and
-    /// leaves the payment where it was, so the PSP's true answer can still settle it.
+    /// A hold counts only for exactly the amount and currency the attempt asked for, a capture only for what was asked to be
+    /// captured (or, with nothing asked, the attempt's amount). Anything else (a forged event, a PSP-side edit) is never
+    /// taken as money: it sets <see cref="ReviewNote"/> once and leaves the payment where it was, so the PSP's true answer
+    /// can still settle it.
     /// </remarks>
     public PaymentChange Observe(string intentId, PspIntentStatus observed, long amountReceivedMinor, string currency, string? failureMessage, DateTime now,
-        PspPaymentRef? named = null)
+        PspPaymentRef? named = null, long amountCapturableMinor = 0, bool lapsed = false)
     {
         var attempt = AttemptPaidBy(intentId, named, now)
             ?? throw new DomainException($"PaymentIntent {intentId} does not belong to payment {PublicId}.");
         if (attempt != CurrentAttempt) return PaymentChange.None;
-        if (observed == PspIntentStatus.Succeeded && Status is not (PaymentStatus.Captured or PaymentStatus.Refunded)
-            && (amountReceivedMinor != attempt.AmountMinor || !string.Equals(currency, Currency, StringComparison.OrdinalIgnoreCase)))
+        var (what, got, expected) = observed == PspIntentStatus.Authorized
+            ? ("authorized", amountCapturableMinor, attempt.AmountMinor)
+            : ("succeeded", amountReceivedMinor, CaptureRequestedMinor > 0 ? CaptureRequestedMinor : attempt.AmountMinor);
+        var wouldMove = observed switch
         {
-            var note = Shorten($"The PSP reported PaymentIntent {intentId} as succeeded with {amountReceivedMinor} {currency.ToUpperInvariant()} (minor units) received; "
-                + $"attempt {attempt.Number} asked for {attempt.AmountMinor} {Currency}. Not captured: check the payment at the PSP and refund or settle it by hand.");
+            PspIntentStatus.Authorized => Status is PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Failed,
+            PspIntentStatus.Succeeded => Status is not (PaymentStatus.Captured or PaymentStatus.Refunded),
+            _ => false,
+        };
+        if (wouldMove && (got != expected || !string.Equals(currency, Currency, StringComparison.OrdinalIgnoreCase)))
+        {
+            var note = Shorten($"The PSP reported PaymentIntent {intentId} as {what} for {got} {currency.ToUpperInvariant()} (minor units); "
+                + $"attempt {attempt.Number} asked for {expected} {Currency}. Not taken as money: check the payment at the PSP and refund, release or settle it by hand.");
             if (note == ReviewNote) return PaymentChange.None;
             ReviewNote = note;
             Touch(now);
@@ -146,10 +155,11 @@ public sealed partial class Payment : ILiveEntity
         var change = (Status, observed) switch
         {
             (PaymentStatus.Initiated, PspIntentStatus.RequiresAction) => PaymentChange.RequiresAction,
-            (PaymentStatus.Initiated or PaymentStatus.RequiresAction, PspIntentStatus.Authorized) => PaymentChange.Authorized,
-            // A PaymentIntent may still succeed after a failed try on the PSP's page: money taken is the truth.
+            // A card may still be held, or charged, after a failed try on the PSP's page: what the bank said last is the truth.
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Failed, PspIntentStatus.Authorized) => PaymentChange.Authorized,
             (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized or PaymentStatus.Failed, PspIntentStatus.Succeeded) => PaymentChange.Captured,
-            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized, PspIntentStatus.Failed or PspIntentStatus.Canceled) => PaymentChange.Failed,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction, PspIntentStatus.Failed or PspIntentStatus.Canceled) => PaymentChange.Failed,
+            (PaymentStatus.Authorized, PspIntentStatus.Canceled) => lapsed ? PaymentChange.Expired : PaymentChange.Voided,
             _ => PaymentChange.None,
         };
         switch (change)
@@ -159,11 +169,16 @@ public sealed partial class Payment : ILiveEntity
                 break;
             case PaymentChange.Authorized:
                 Status = attempt.Status = PaymentStatus.Authorized;
+                AuthorizedMinor = amountCapturableMinor;
+                FailureMessage = attempt.FailureMessage = null;
                 break;
             case PaymentChange.Captured:
                 Status = attempt.Status = PaymentStatus.Captured;
                 CapturedMinor = amountReceivedMinor;
                 FailureMessage = attempt.FailureMessage = null;
+                break;
+            case PaymentChange.Voided or PaymentChange.Expired:
+                Status = attempt.Status = change == PaymentChange.Voided ? PaymentStatus.Voided : PaymentStatus.Expired;
                 break;
             case PaymentChange.Failed:
                 Status = attempt.Status = PaymentStatus.Failed;

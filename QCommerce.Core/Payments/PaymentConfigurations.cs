@@ -33,6 +33,9 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
         b.Ignore(p => p.RefundableMinor);
         b.Ignore(p => p.CapturedAttempt);
         b.Ignore(p => p.IsCaptured);
+        b.Ignore(p => p.ReleasedMinor);
+        b.Ignore(p => p.IsCapturing);
+        b.Property(p => p.CaptureFailure).HasMaxLength(300);
     }
 }
 

@@ -12,7 +12,8 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
     public PaymentChange Observe(QCommerceDbContext db, Payment payment, PspIntent intent)
     {
         var now = clock.UtcNow();
-        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.Currency, intent.FailureMessage, now, intent.For);
+        var change = payment.Observe(intent.Id, intent.Status, intent.AmountReceivedMinor, intent.Currency, intent.FailureMessage, now, intent.For,
+            intent.AmountCapturableMinor, intent.Lapsed);
         if (change == PaymentChange.HeldForReview)
         {
             logger.LogError("Payment {PaymentId} of order {OrderId} held for review, not captured: {ReviewNote}",
@@ -27,14 +28,20 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
             PaymentChange.Authorized => EventTypes.PaymentAuthorized,
             PaymentChange.Captured => EventTypes.PaymentCaptured,
             PaymentChange.Failed => EventTypes.PaymentFailed,
+            PaymentChange.Voided => EventTypes.PaymentVoided,
+            PaymentChange.Expired => EventTypes.PaymentExpired,
             _ => null,
         };
         if (type is not null)
         {
             var attempt = payment.Attempts.First(a => a.PspReference == intent.Id);
             Outbox.Enqueue(db, type, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
-                new PaymentEventData(payment.Id, payment.OrderId, attempt.Number,
-                    change == PaymentChange.Captured ? payment.CapturedMinor : attempt.AmountMinor, payment.Currency, attempt.FailureMessage), now);
+                new PaymentEventData(payment.Id, payment.OrderId, attempt.Number, change switch
+                {
+                    PaymentChange.Captured => payment.CapturedMinor,
+                    PaymentChange.Authorized => payment.AuthorizedMinor,
+                    _ => attempt.AmountMinor,
+                }, payment.Currency, attempt.FailureMessage), now);
             logger.LogInformation("Payment {PaymentId} of order {OrderId}: {Change} (PaymentIntent {IntentId}, attempt {Attempt})",
                 payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), change, intent.Id, attempt.Number);
         }
@@ -44,6 +51,19 @@ public sealed class PaymentObserver(TimeProvider clock, ILogger<PaymentObserver>
             logger.LogError("PaymentIntent {IntentId} of payment {PaymentId} took {Amount} minor units but is not the payment's current attempt; refund it at the PSP",
                 intent.Id, payment.PublicId, intent.AmountReceivedMinor);
         }
+        return change;
+    }
+
+    /// <summary>The PSP would not take the money held: the order hears of it, and a person decides.</summary>
+    public PaymentChange CaptureRefused(QCommerceDbContext db, Payment payment, string reason)
+    {
+        var now = clock.UtcNow();
+        var change = payment.CaptureRefused(reason, now);
+        if (change != PaymentChange.CaptureFailed) return change;
+        logger.LogError("Payment {PaymentId} of order {OrderId}: the PSP refused to capture {Amount}: {Reason}; the order is held for a person",
+            payment.PublicId, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId), new Money(payment.Currency, payment.CaptureRequestedMinor), reason);
+        Outbox.Enqueue(db, EventTypes.CaptureFailed, Common.PublicId.Format(Common.PublicId.Order, payment.OrderId),
+            new PaymentEventData(payment.Id, payment.OrderId, payment.CurrentAttempt.Number, payment.CaptureRequestedMinor, payment.Currency, payment.CaptureFailure), now);
         return change;
     }
 

@@ -1,17 +1,26 @@
 namespace QCommerce.Core.Payments;
 
 /// <summary>
-/// Where a card payment stands (DESIGN §3). Partially refunded money leaves a payment
-/// <see cref="Captured"/> with <see cref="Payment.RefundedMinor"/> above zero; <see cref="Refunded"/> means in full.
+/// Where a card payment stands (DESIGN §3): held at checkout (<see cref="Authorized"/>), then captured for what was picked
+/// (the rest released), voided or expired. Partially refunded money leaves a payment <see cref="Captured"/> with
+/// <see cref="Payment.RefundedMinor"/> above zero; <see cref="Refunded"/> means in full.
 /// </summary>
 public enum PaymentStatus
 {
     Initiated,
     RequiresAction,
+
+    /// <summary>The money is held on the card (<see cref="Payment.AuthorizedMinor"/>), not yet taken.</summary>
     Authorized,
     Captured,
     Failed,
     Refunded,
+
+    /// <summary>The hold was released before anything was taken (the order was cancelled, or nothing was to be charged).</summary>
+    Voided,
+
+    /// <summary>The card's hold lapsed before it was captured (Stripe: after 7 days): nothing was taken.</summary>
+    Expired,
 }
 
 public enum RefundStatus
@@ -43,6 +52,15 @@ public enum PaymentChange
     Failed,
     RefundSucceeded,
     RefundFailed,
+
+    /// <summary>The hold was released: nothing is taken.</summary>
+    Voided,
+
+    /// <summary>The hold lapsed before the capture: nothing was taken.</summary>
+    Expired,
+
+    /// <summary>The PSP refused the capture for good: the money held could not be taken.</summary>
+    CaptureFailed,
 
     /// <summary>
     /// The PSP says an attempt succeeded, but for another amount or currency than we asked for: the

@@ -221,6 +221,8 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
                 PaymentChange.RefundSucceeded => PspEventOutcome.RefundSucceeded,
                 PaymentChange.RefundFailed => PspEventOutcome.RefundFailed,
                 PaymentChange.HeldForReview => PspEventOutcome.HeldForReview,
+                PaymentChange.Voided => PspEventOutcome.Voided,
+                PaymentChange.Expired => PspEventOutcome.Expired,
                 _ => throw new InvalidOperationException($"No event outcome for {change}."),
             };
             result = change switch

@@ -51,4 +51,6 @@ public enum PspEventOutcome
     RefundSucceeded,
     RefundFailed,
     HeldForReview,
+    Voided,
+    Expired,
 }

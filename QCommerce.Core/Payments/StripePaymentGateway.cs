@@ -219,7 +219,7 @@ public sealed class StripePaymentGateway(IStripeApiLocation location, IOptions<P
         };
         var failure = intent.LastPaymentError is { } e ? e.Message ?? e.DeclineCode ?? e.Code : null;
         return new PspIntent(intent.Id, status, intent.Amount, intent.AmountReceived, intent.Currency?.ToUpperInvariant() ?? "",
-            intent.NextAction?.RedirectToUrl?.Url, failure, PaymentOf(intent.Metadata), intent.AmountCapturable);
+            intent.NextAction?.RedirectToUrl?.Url, failure, PaymentOf(intent.Metadata), intent.AmountCapturable, intent.CancellationReason == "automatic");
     }
 
     public static PspCheckout Map(Stripe.Checkout.Session session) => new(

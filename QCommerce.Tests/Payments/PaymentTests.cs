@@ -32,7 +32,11 @@ public sealed class PaymentTests
         {
             case PaymentStatus.Initiated: break;
             case PaymentStatus.RequiresAction: payment.Observe(Intent, PspIntentStatus.RequiresAction, Total, "USD", null, Now); break;
-            case PaymentStatus.Authorized: payment.Observe(Intent, PspIntentStatus.Authorized, Total, "USD", null, Now); break;
+            case PaymentStatus.Authorized: payment.Observe(Intent, PspIntentStatus.Authorized, 0, "USD", null, Now, amountCapturableMinor: Total); break;
+            case PaymentStatus.Voided or PaymentStatus.Expired:
+                payment.Observe(Intent, PspIntentStatus.Authorized, 0, "USD", null, Now, amountCapturableMinor: Total);
+                payment.Observe(Intent, PspIntentStatus.Canceled, 0, "USD", null, Now, lapsed: status == PaymentStatus.Expired);
+                break;
             case PaymentStatus.Captured: payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now); break;
             case PaymentStatus.Failed: payment.Observe(Intent, PspIntentStatus.Failed, Total, "USD", "Declined", Now); break;
             case PaymentStatus.Refunded:
@@ -52,9 +56,11 @@ public sealed class PaymentTests
         PaymentStatus? To(PaymentStatus from, PspIntentStatus seen) => (from, seen) switch
         {
             (PaymentStatus.Initiated, PspIntentStatus.RequiresAction) => PaymentStatus.RequiresAction,
-            (PaymentStatus.Initiated or PaymentStatus.RequiresAction, PspIntentStatus.Authorized) => PaymentStatus.Authorized,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Failed, PspIntentStatus.Authorized) => PaymentStatus.Authorized,
             (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized or PaymentStatus.Failed, PspIntentStatus.Succeeded) => PaymentStatus.Captured,
-            (PaymentStatus.Initiated or PaymentStatus.RequiresAction or PaymentStatus.Authorized, PspIntentStatus.Failed or PspIntentStatus.Canceled) => PaymentStatus.Failed,
+            (PaymentStatus.Initiated or PaymentStatus.RequiresAction, PspIntentStatus.Failed or PspIntentStatus.Canceled) => PaymentStatus.Failed,
+            // A hold cancelled is released, not failed: nothing was taken, and nothing is to retry.
+            (PaymentStatus.Authorized, PspIntentStatus.Canceled) => PaymentStatus.Voided,
             _ => null,
         };
         foreach (var from in Enum.GetValues<PaymentStatus>())
@@ -71,7 +77,7 @@ public sealed class PaymentTests
         var version = payment.Version;
         var captured = payment.CapturedMinor;
 
-        var change = payment.Observe(Intent, seen, Total, "USD", "why", Now.AddMinutes(1));
+        var change = payment.Observe(Intent, seen, Total, "USD", "why", Now.AddMinutes(1), amountCapturableMinor: Total);
 
         if (expected is { } to)
         {
@@ -278,6 +284,8 @@ public sealed class PaymentTests
     [InlineData(PaymentStatus.Authorized)]
     [InlineData(PaymentStatus.Failed)]
     [InlineData(PaymentStatus.Refunded)]
+    [InlineData(PaymentStatus.Voided)]
+    [InlineData(PaymentStatus.Expired)]
     public void RequestRefund_UnlessCaptured_Throws(PaymentStatus status) =>
         Assert.Throws<ConflictException>(() => PaymentIn(status).RequestRefund(100, "why", "ops", Now));
 
@@ -364,5 +372,90 @@ public sealed class PaymentTests
         var refund = Assert.Single(payment.Refunds);
         Assert.Equal("psp", refund.Actor);
         Assert.Equal(250, payment.RefundedMinor);
+    }
+
+    [Fact]
+    public void AHold_CountsOnlyForTheAttemptsAmount()
+    {
+        var odd = NewPayment();
+        Assert.Equal(PaymentChange.HeldForReview, odd.Observe(Intent, PspIntentStatus.Authorized, 0, "USD", null, Now, amountCapturableMinor: Total - 1));
+        Assert.Equal(PaymentStatus.Initiated, odd.Status);
+        Assert.Contains("authorized", odd.ReviewNote);
+
+        var held = PaymentIn(PaymentStatus.Authorized);
+        Assert.Equal((Total, 0L, 0L), (held.AuthorizedMinor, held.CapturedMinor, held.ReleasedMinor));
+        Assert.True(held.IsLive);
+        Assert.Equal(PaymentChange.None, held.Observe(Intent, PspIntentStatus.Authorized, 0, "USD", null, Now, amountCapturableMinor: Total));
+        // Nothing taken yet: nothing to refund.
+        Assert.Throws<ConflictException>(() => held.RequestRefund(100, "goodwill", "staff", Now));
+    }
+
+    [Fact]
+    public void ACardHeldAfterADeclineOnTheSamePage_IsHeld()
+    {
+        var payment = PaymentIn(PaymentStatus.Failed);
+        Assert.Equal(PaymentChange.Authorized, payment.Observe(Intent, PspIntentStatus.Authorized, 0, "USD", null, Now, amountCapturableMinor: Total));
+        Assert.Equal(PaymentStatus.Authorized, payment.Status);
+        Assert.Null(payment.FailureMessage);
+    }
+
+    [Fact]
+    public void ACaptureForLess_TakesWhatWasAsked_AndReleasesTheRest()
+    {
+        var payment = PaymentIn(PaymentStatus.Authorized);
+        var key = Guid.NewGuid();
+        payment.RequestCapture(Total - 300, key, Now);
+        payment.RequestCapture(Total - 300, key, Now); // a repeat of the same capture
+        Assert.True(payment.IsCapturing);
+        // The PSP's word for another amount than asked is not money.
+        Assert.Equal(PaymentChange.HeldForReview, payment.Observe(Intent, PspIntentStatus.Succeeded, Total, "USD", null, Now));
+        Assert.Equal(PaymentStatus.Authorized, payment.Status);
+
+        Assert.Equal(PaymentChange.Captured, payment.Observe(Intent, PspIntentStatus.Succeeded, Total - 300, "USD", null, Now));
+        Assert.Equal((Total - 300, 300L), (payment.CapturedMinor, payment.ReleasedMinor));
+        Assert.False(payment.IsCapturing);
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Succeeded, Total - 300, "USD", null, Now));
+        Assert.Throws<ConflictException>(() => payment.RequestCapture(100, Guid.NewGuid(), Now));
+        Assert.Equal(Total - 300, payment.RefundableMinor);
+    }
+
+    [Fact]
+    public void RequestCapture_OnlyOnceAndWithinTheHold()
+    {
+        Assert.Throws<ConflictException>(() => PaymentIn(PaymentStatus.Initiated).RequestCapture(100, Guid.NewGuid(), Now));
+        Assert.Throws<ConflictException>(() => PaymentIn(PaymentStatus.Captured).RequestCapture(100, Guid.NewGuid(), Now));
+        var held = PaymentIn(PaymentStatus.Authorized);
+        Assert.Throws<DomainException>(() => held.RequestCapture(Total + 1, Guid.NewGuid(), Now));
+        Assert.Throws<DomainException>(() => held.RequestCapture(0, Guid.NewGuid(), Now));
+        held.RequestCapture(Total, Guid.NewGuid(), Now);
+        Assert.Throws<ConflictException>(() => held.RequestCapture(Total, Guid.NewGuid(), Now));
+    }
+
+    [Theory]
+    [InlineData(false, PaymentStatus.Voided)]
+    [InlineData(true, PaymentStatus.Expired)]
+    public void AHoldCancelled_IsVoided_OrExpiredWhenItLapsed_AndReleasesAll(bool lapsed, PaymentStatus ends)
+    {
+        var payment = PaymentIn(PaymentStatus.Authorized);
+        var change = payment.Observe(Intent, PspIntentStatus.Canceled, 0, "USD", null, Now, lapsed: lapsed);
+        Assert.Equal(lapsed ? PaymentChange.Expired : PaymentChange.Voided, change);
+        Assert.Equal(ends, payment.Status);
+        Assert.Equal((0L, Total), (payment.CapturedMinor, payment.ReleasedMinor));
+        Assert.False(payment.IsLive);
+        // Nothing after it moves it back.
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Authorized, 0, "USD", null, Now, amountCapturableMinor: Total));
+        Assert.Throws<ConflictException>(() => payment.Retry(Total, PageCloses, Now));
+    }
+
+    [Fact]
+    public void ACaptureThePspRefuses_IsRecordedOnce_WhileItWasAsked()
+    {
+        var held = PaymentIn(PaymentStatus.Authorized);
+        Assert.Equal(PaymentChange.None, held.CaptureRefused("expired", Now));
+        held.RequestCapture(Total, Guid.NewGuid(), Now);
+        Assert.Equal(PaymentChange.CaptureFailed, held.CaptureRefused("The authorization expired.", Now));
+        Assert.Equal(PaymentChange.None, held.CaptureRefused("again", Now));
+        Assert.Equal("The authorization expired.", held.CaptureFailure);
+        Assert.False(held.IsCapturing);
     }
 }

@@ -1265,6 +1265,19 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<long>("AmountMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("AuthorizedMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CaptureFailure")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<Guid?>("CaptureKey")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CaptureRequestedMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("CapturedMinor")
                         .HasColumnType("bigint");
 

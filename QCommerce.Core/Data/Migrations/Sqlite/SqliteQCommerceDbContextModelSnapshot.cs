@@ -1222,6 +1222,19 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<long>("AmountMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("AuthorizedMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CaptureFailure")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CaptureKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaptureRequestedMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CapturedMinor")
                         .HasColumnType("INTEGER");
 
