@@ -232,6 +232,33 @@ public sealed class SandboxCheckoutTests(SqliteApp app) : IClassFixture<SqliteAp
         Assert.Contains("{CHECKOUT_SESSION_ID}", form["success_url"]);
     }
 
+    [Fact]
+    public async Task AFileOfAnOlderSandbox_IsStartedAfresh_AndAFileOfThisOneIsKept()
+    {
+        var path = Path.Combine(_folder.FullName, "old.db");
+        await using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = "CREATE TABLE Intents (Id TEXT PRIMARY KEY, Amount INTEGER); INSERT INTO Intents VALUES ('pi_old', 100);";
+            await create.ExecuteNonQueryAsync();
+        }
+        var services = new ServiceCollection().AddLogging()
+            .AddDbContextFactory<PspSandboxDbContext>(o => o.UseSqlite($"Data Source={path};Pooling=false")).BuildServiceProvider();
+
+        await services.InitializePspSandboxAsync();
+        var contexts = services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            Assert.False(await db.Intents.AnyAsync());
+            db.Coupons.Add(new SandboxCoupon { Id = "co_kept", AmountOff = 100, Currency = "usd" });
+            await db.SaveChangesAsync();
+        }
+        await services.InitializePspSandboxAsync();
+        await using (var db = await contexts.CreateDbContextAsync())
+            Assert.True(await db.Coupons.AnyAsync(c => c.Id == "co_kept"));
+    }
+
     private sealed class RealKey : IStripeApiLocation
     {
         public string ApiKey => "sk_test_recorded";
