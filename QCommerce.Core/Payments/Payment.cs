@@ -184,6 +184,12 @@ public sealed partial class Payment : ILiveEntity
                 Status = attempt.Status = PaymentStatus.Failed;
                 FailureMessage = attempt.FailureMessage = Shorten(failureMessage ?? (observed == PspIntentStatus.Canceled ? "The payment was cancelled." : "The payment failed."));
                 break;
+            case PaymentChange.None when Status == PaymentStatus.Failed && observed == PspIntentStatus.Failed && failureMessage is { } why
+                && Shorten(why) != attempt.FailureMessage:
+                // Another card failed on the same page (a decline, then a failed 3-D Secure): the shopper reads the latest reason.
+                FailureMessage = attempt.FailureMessage = Shorten(why);
+                Touch(now);
+                return PaymentChange.None;
             default:
                 return PaymentChange.None;
         }

@@ -59,14 +59,19 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
     }
 
     /// <summary>
-    /// When an attempt's checkout page closes: with the order's stock reservation, which is stretched to the shortest life a
-    /// PSP page may have (Stripe's: 30 minutes) when it would end sooner, so the page never outlives the stock it sells.
+    /// When an attempt's checkout page closes. Stripe refuses a Checkout Session that closes within 30 minutes: the first
+    /// attempt stretches the order's stock reservation to that floor, so the page never outlives the stock it sells. A
+    /// retry stretches nothing (a shopper declining and retrying must not hold stock for ever): its page may close after
+    /// the reservation, and the order's expiry then closes it (the cancellation closes the live page). An order whose
+    /// reservation has run out is not paid for at all.
     /// </summary>
-    private DateTime OpenPage(Order order, DateTime now)
+    private DateTime OpenPage(Order order, DateTime now, bool firstAttempt)
     {
-        var expires = order.ReservationExpiresAtUtc < now + options.Value.CheckoutPageMinimum ? now + options.Value.CheckoutPageMinimum : order.ReservationExpiresAtUtc;
-        order.ExtendReservation(expires);
-        return expires;
+        if (order.IsExpiredAt(now))
+            throw new ConflictException($"The time to pay for order {order.PublicId} ran out; its items are going back on the shelf. Please place the order again.");
+        var floor = now + options.Value.CheckoutPageMinimum;
+        if (firstAttempt && order.ReservationExpiresAtUtc < floor) order.ExtendReservation(floor);
+        return order.ReservationExpiresAtUtc > floor ? order.ReservationExpiresAtUtc : floor;
     }
 
     /// <summary>Creates the order's payment, or resumes its first attempt when the PSP never answered it.</summary>
@@ -92,7 +97,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         }
 
         order.BeginPayment("shopper", now);
-        payment = Payment.Start(order, OpenPage(order, now), now);
+        payment = Payment.Start(order, OpenPage(order, now, firstAttempt: true), now);
         payment.TakePspCall(1, now, PspCallLease);
         db.Payments.Add(payment);
         try
@@ -135,7 +140,7 @@ public sealed class PaymentService(IDbContextFactory<QCommerceDbContext> context
         var current = await write.Payments.FirstAsync(p => p.Id == paymentId, ct);
         var order = await write.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == current.OrderId, ct);
         order.BeginPayment("shopper", now);
-        var attempt = current.Retry(order.TotalMinor, OpenPage(order, now), now);
+        var attempt = current.Retry(order.TotalMinor, OpenPage(order, now, firstAttempt: false), now);
         current.TakePspCall(attempt.Number, now, PspCallLease);
         await PaymentObserver.SaveAsync(write, current, ct);
         return PspCall.Of(current, attempt, order);

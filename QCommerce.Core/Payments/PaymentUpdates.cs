@@ -138,10 +138,13 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             throw new ConflictException($"The earlier payment of order {Common.PublicId.Format(Common.PublicId.Order, orderId)} went through after all; the order is paid and can no longer be changed.");
     }
 
-    /// <summary>Closes the live checkout page and PaymentIntent of an order that was cancelled, so the shopper cannot pay any more.</summary>
+    /// <summary>
+    /// Closes the checkout page and PaymentIntent of an order that was cancelled, so the shopper cannot pay any more: a live
+    /// one, and one whose card was declined (its page stays open for another card, as Stripe's does).
+    /// </summary>
     public async Task CancelLiveIntentAsync(int orderId, CancellationToken ct = default) =>
         // If the shopper paid at the last moment, the capture is recorded and refunded by the order's account.
-        await CloseCurrentAttemptAsync(orderId, p => p.IsLive, ct);
+        await CloseCurrentAttemptAsync(orderId, p => p.IsLive || p.Status == PaymentStatus.Failed, ct);
 
     /// <summary>
     /// Closes the current attempt's page and cancels its PaymentIntent, when <paramref name="applies"/>; what the PSP then

@@ -21,7 +21,8 @@ public sealed class PaymentsOptions
 
     /// <summary>
     /// The shortest life of a checkout page: Stripe refuses a Checkout Session that closes in less than 30 minutes, so an
-    /// order whose stock reservation ends sooner has it stretched to this (a minute more, for the clocks' difference).
+    /// order whose stock reservation ends sooner has it stretched to this when its first payment starts (a minute more, for
+    /// the clocks' difference). A retry stretches nothing: its page closes when the order expires.
     /// </summary>
     public TimeSpan CheckoutPageMinimum { get; set; } = TimeSpan.FromMinutes(31);
 

@@ -62,6 +62,12 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.Contains("/psp-sandbox/pay/cs_test_", PayUrl(started));
         var order = await shopper.GetAsync($"/v1/orders/{orderId}");
         Assert.Equal(order.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64(), started.GetProperty("amount").GetProperty("value").GetInt64());
+        // Stripe refuses a page that closes within 30 minutes: the 15-minute reservation is stretched, and the page closes with it.
+        var reservedUntil = order.GetProperty("reservationExpiresAt").GetDateTime().ToUniversalTime();
+        Assert.InRange(reservedUntil, DateTime.UtcNow.AddMinutes(30), DateTime.UtcNow.AddMinutes(32));
+        var page = (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(PageId(started), default))!.Value.Session;
+        Assert.Equal(reservedUntil, page.ExpiresAtUtc, TimeSpan.FromSeconds(1));
+        Assert.Equal(order.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64(), page.AmountTotal);
         Assert.False(order.GetProperty("canModify").GetBoolean()); // a payment is in flight
 
         var back = await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Succeeds);
@@ -100,7 +106,10 @@ public abstract class PaymentsApiTests(QCommerceApp app)
 
         // A second payment is refused: the failed one is retried instead.
         await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Conflict);
+        var reservedUntil = (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("reservationExpiresAt").GetDateTime();
         var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        // A retry holds the stock no longer: declining and retrying must not keep it off the shelf for ever.
+        Assert.Equal(reservedUntil, (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("reservationExpiresAt").GetDateTime());
         Assert.Equal(paymentId, retried.GetProperty("paymentId").GetString());
         Assert.Equal(2, retried.GetProperty("attempt").GetInt32());
         Assert.NotEqual(PayUrl(started), PayUrl(retried));
@@ -288,6 +297,61 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         Assert.Equal("succeeded", refund.GetProperty("status").GetString());
         Assert.Equal(payment.GetProperty("captured").GetProperty("value").GetInt64(), refund.GetProperty("amount").GetProperty("value").GetInt64());
         Assert.Equal(payment.GetProperty("captured").GetProperty("value").GetInt64(), payment.GetProperty("refunded").GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task AnOrderWhoseTimeToPayRanOut_CannotStartOrRetryAPayment_AndNothingIsOpened()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 60);
+        var (declinedOrder, _) = await shopper.PlaceOrderAsync(skuOffset: 63);
+        var declined = await StartAsync(shopper, declinedOrder);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(declined), Declined);
+        await OrderBecomesAsync(shopper, declinedOrder, "paymentFailed");
+        // Both reservations ran out a moment ago; the sweep has not been by yet.
+        await using (var db = app.Database.CreateContext())
+            await db.Orders.Where(o => o.Id == Id(orderId) || o.Id == Id(declinedOrder))
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.ReservationExpiresAtUtc, DateTime.UtcNow.AddSeconds(-1)));
+
+        var late = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Conflict);
+        Assert.Contains("ran out", late.GetProperty("detail").GetString());
+        var retry = await shopper.PostAsync($"/v1/payments/{declined.GetProperty("paymentId").GetString()}/retry", null, Guid.NewGuid().ToString());
+        Assert.Contains("ran out", (await ApiShopper.JsonAsync(retry, HttpStatusCode.Conflict)).GetProperty("detail").GetString());
+
+        Assert.Equal(0, await PagesAtThePspAsync(orderId));
+        Assert.Equal(1, await PagesAtThePspAsync(declinedOrder));
+        await using var check = app.Database.CreateContext();
+        Assert.False(await check.Payments.AnyAsync(p => p.OrderId == Id(orderId)));
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, orderId));
+        // The sweep then does what it is there for (and leaves no order due for the tests after this one).
+        await app.Services.GetRequiredService<OrderService>().ExpireDueAsync();
+        Assert.Equal(["cancelled", "cancelled"], [await StatusAsync(shopper, orderId), await StatusAsync(shopper, declinedOrder)]);
+    }
+
+    [Fact]
+    public async Task ADeclinedOrderCancelled_ClosesItsStillOpenPage_SoNoCardIsChargedForIt()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 66);
+        var started = await StartAsync(shopper, orderId);
+        // Declined: Stripe's page stays open for another card.
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Declined);
+        await OrderBecomesAsync(shopper, orderId, "paymentFailed");
+
+        await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/orders/{orderId}/cancel", null, null), HttpStatusCode.Accepted);
+        var psp = app.Services.GetRequiredService<SandboxPsp>();
+        await Eventually.Async(async () => (await psp.FindSessionAsync(PageId(started), default))!.Value.Session.Status, s => s == "expired", "the page to be closed");
+
+        using var browser = app.CreateClient();
+        var page = await browser.PostAsync(new Uri(PayUrl(started)).PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["number"] = Succeeds, ["expiry"] = "12/34", ["cvc"] = "123", [Forms.TokenField] = await Forms.TokenAsync(browser, "/account/login"),
+        }));
+        Assert.Contains("expired", await page.Content.ReadAsStringAsync());
+        var payment = await shopper.GetAsync($"/v1/payments/{started.GetProperty("paymentId").GetString()}");
+        Assert.Equal(("failed", 0L), (payment.GetProperty("status").GetString(), payment.GetProperty("captured").GetProperty("value").GetInt64()));
+        Assert.Equal("cancelled", await StatusAsync(shopper, orderId));
+        Assert.Equal([(500, 0), (500, 0)], await StockAsync(skus));
     }
 
     [Fact]

@@ -90,7 +90,8 @@ public sealed class PaymentTests
         {
             Assert.Equal(PaymentChange.None, change);
             Assert.Equal(from, payment.Status);
-            Assert.Equal(version, payment.Version);
+            // A second failure on the same page only updates the reason the shopper reads.
+            if ((from, seen) != (PaymentStatus.Failed, PspIntentStatus.Failed)) Assert.Equal(version, payment.Version);
             Assert.Equal(captured, payment.CapturedMinor);
         }
     }
@@ -152,6 +153,16 @@ public sealed class PaymentTests
     [Fact]
     public void Observe_AnIntentOfAnotherPayment_Throws() =>
         Assert.Throws<DomainException>(() => NewPayment().Observe("pi_other", PspIntentStatus.Succeeded, Total, "USD", null, Now));
+
+    [Fact]
+    public void AnotherFailureOnTheSamePage_GivesTheLatestReason()
+    {
+        var payment = PaymentIn(PaymentStatus.Failed);
+        Assert.Equal(PaymentChange.None, payment.Observe(Intent, PspIntentStatus.Failed, 0, "USD", "The bank could not authenticate this payment.", Now));
+        Assert.Equal(PaymentStatus.Failed, payment.Status);
+        Assert.Equal("The bank could not authenticate this payment.", payment.FailureMessage);
+        Assert.Equal(payment.FailureMessage, payment.CurrentAttempt.FailureMessage);
+    }
 
     [Fact]
     public void Failed_KeepsTheReason_AndCancelledIntentsCountAsFailed()

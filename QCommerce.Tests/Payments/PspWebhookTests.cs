@@ -266,6 +266,60 @@ public abstract class PspWebhookTests(QCommerceApp app)
         Assert.Equal((amount, amount, ReservationStatus.Released), (order.RefundedMinor, order.GoodwillMinor, order.ReservationStatus));
         Assert.NotNull(order.MoneyReviewNote);
     }
+
+    /// <summary>A Checkout Session as Stripe sends it in an event: the payment's page, in some state.</summary>
+    private async Task<JsonObject> PageAsync(string paymentId, string status, string? intentId)
+    {
+        await using var db = app.Database.CreateContext();
+        var number = int.Parse(paymentId[4..], System.Globalization.CultureInfo.InvariantCulture);
+        var page = await db.PaymentAttempts.Where(a => a.PaymentId == number && a.Number == 1).Select(a => a.PspCheckoutId).SingleAsync();
+        return new JsonObject
+        {
+            ["id"] = page, ["object"] = "checkout.session", ["mode"] = "payment", ["status"] = status, ["currency"] = "usd",
+            ["payment_status"] = status == "complete" ? "paid" : "unpaid", ["payment_intent"] = intentId,
+            ["expires_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["metadata"] = new JsonObject { ["payment_id"] = paymentId, ["attempt"] = "1" },
+        };
+    }
+
+    [Fact]
+    public async Task APageThatClosedUnpaid_FailsTheAttemptOnce_AndARetryOpensANewPage()
+    {
+        var (shopper, orderId, paymentId, _, _) = await PaymentAsync(54);
+        var expired = EventJson("checkout.session.expired", await PageAsync(paymentId, "expired", null));
+
+        Assert.Equal("Applied", (await ApiShopper.JsonAsync(await SendSignedAsync(expired), HttpStatusCode.OK)).GetProperty("outcome").GetString());
+        Assert.Equal("Duplicate", (await ApiShopper.JsonAsync(await SendSignedAsync(expired), HttpStatusCode.OK)).GetProperty("outcome").GetString());
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paymentFailed", "failed"), "the attempt to fail");
+        Assert.Contains("page closed", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("failureMessage").GetString());
+
+        var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        Assert.Equal(2, retried.GetProperty("attempt").GetInt32());
+        Assert.Equal("pendingPayment", (await StatesAsync(shopper, orderId, paymentId)).Order);
+        // A page no payment here knows is stored and answered 200.
+        var stranger = (await PageAsync(paymentId, "expired", null));
+        stranger["id"] = "cs_test_stranger" + Guid.NewGuid().ToString("N");
+        Assert.Equal("UnknownIntent", (await ApiShopper.JsonAsync(await SendSignedAsync(EventJson("checkout.session.expired", stranger)), HttpStatusCode.OK))
+            .GetProperty("outcome").GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ThePagesCompletion_AndItsPaymentIntentsSuccess_PayTheOrderOnce_InEitherOrder(bool pageFirst)
+    {
+        var (shopper, orderId, paymentId, intent, amount) = await PaymentAsync(pageFirst ? 48 : 51);
+        var completed = EventJson("checkout.session.completed", await PageAsync(paymentId, "complete", intent));
+        var succeeded = Event("payment_intent.succeeded", intent, amount);
+
+        foreach (var json in pageFirst ? new[] { completed, succeeded } : [succeeded, completed])
+            await ApiShopper.JsonAsync(await SendSignedAsync(json), HttpStatusCode.OK);
+
+        await Eventually.Async(() => StatesAsync(shopper, orderId, paymentId), s => s == ("paid", "captured"), "the order to be paid");
+        var payment = await shopper.GetAsync($"/v1/payments/{paymentId}");
+        Assert.Equal(intent, payment.GetProperty("pspReference").GetString());
+        Assert.Equal(amount, payment.GetProperty("captured").GetProperty("value").GetInt64());
+    }
 }
 
 public sealed class SqlitePspWebhookTests(SqliteApp app) : PspWebhookTests(app), IClassFixture<SqliteApp>;

@@ -109,6 +109,9 @@ public sealed class SandboxCheckoutTests(SqliteApp app) : IClassFixture<SqliteAp
         { "expires_at", Start.AddMinutes(29).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "expires_at" },
         { "expires_at", Start.AddHours(25).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "expires_at" },
         { "payment_intent_data[capture_method]", "later", "payment_intent_data[capture_method]" },
+        { "expires_at", "99999999999999", "expires_at" },
+        { "shipping_options[0][shipping_rate_data][fixed_amount][amount]", "9223372036854775000", "shipping_options[0][shipping_rate_data][fixed_amount][amount]" },
+        { "currency", "€€€", "currency" },
         { "discounts[0][coupon]", "co_nope", "id" },
     };
 
@@ -230,6 +233,57 @@ public sealed class SandboxCheckoutTests(SqliteApp app) : IClassFixture<SqliteAp
         Assert.Equal("1", form["metadata[attempt]"]);
         Assert.Equal(new DateTimeOffset(request.ExpiresAtUtc).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), form["expires_at"]);
         Assert.Contains("{CHECKOUT_SESSION_ID}", form["success_url"]);
+    }
+
+    [Theory]
+    [InlineData("amount_off", "0", "amount_off")]
+    [InlineData("amount_off", "100000000", "amount_off")]
+    [InlineData("currency", "€€€", "currency")]
+    [InlineData("max_redemptions", "99999999999", "max_redemptions")]
+    [InlineData("duration", "forever", "duration")]
+    public async Task ABadCoupon_IsRefused_AndMakesNothing(string field, string value, string param)
+    {
+        var fields = new List<(string, string)> { ("amount_off", "100"), ("currency", "usd"), ("duration", "once"), ("max_redemptions", "1") };
+        fields.RemoveAll(f => f.Item1 == field);
+        fields.Add((field, value));
+        var answer = await Sandbox().CreateCouponAsync(Form([.. fields]), default);
+        Assert.Equal(400, answer.Status);
+        Assert.Equal(param, answer.Body["error"]!["param"]!.GetValue<string>());
+        await using var db = await _contexts.CreateDbContextAsync();
+        Assert.False(await db.Coupons.AnyAsync());
+    }
+
+    [Fact]
+    public async Task TheSandboxApi_TakesAPostWithoutParameters_AndRefusesABodyThatIsNoForm_NeverA500()
+    {
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        var key = app.Services.GetRequiredService<SandboxApiLocation>().ApiKey;
+        using var http = app.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+
+        var expired = await http.PostAsync($"/psp-sandbox/v1/checkout/sessions/{page.Id}/expire", null);
+        Assert.Equal(HttpStatusCode.OK, expired.StatusCode);
+        Assert.Contains("\"expired\"", await expired.Content.ReadAsStringAsync());
+        var json = await http.PostAsync("/psp-sandbox/v1/coupons", new StringContent("{\"amount_off\":100}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/psp-sandbox/v1/events?created[gte]=999999999999999")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/psp-sandbox/v1/events?created[gte]=-999999999999999")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheChallengeAddress_WithNoChallengeWaiting_LeadsBackToTheOpenPage()
+    {
+        var page = await Gateway.CreateCheckoutAsync(Request(), "key-" + Guid.NewGuid(), default);
+        using var browser = app.CreateClient();
+        var get = await browser.GetAsync($"/psp-sandbox/pay/{page.Id}/challenge");
+        Assert.Equal(HttpStatusCode.Redirect, get.StatusCode);
+        Assert.Equal($"/psp-sandbox/pay/{page.Id}", get.Headers.Location!.OriginalString);
+
+        // A failed challenge: the page stays open, and a reload of the challenge's address leads back to it.
+        Assert.EndsWith("/challenge", (await ApiShopper.PayOnPspPageAsync(app, page.Url!, SandboxPsp.ChallengeCard)).OriginalString);
+        await ApiShopper.AnswerChallengeAsync(app, page.Id, approve: false);
+        Assert.Equal($"/psp-sandbox/pay/{page.Id}", (await browser.GetAsync($"/psp-sandbox/pay/{page.Id}/challenge")).Headers.Location!.OriginalString);
+        Assert.Contains("could not authenticate", await (await browser.GetAsync($"/psp-sandbox/pay/{page.Id}")).Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -41,10 +41,16 @@ public static class FormPosts
 
     /// <summary>
     /// Reads a form body, taking a body that only claims to be one (multipart without a boundary, cut off before its
-    /// last boundary) as the client's mistake: a 400 problem, never a 500.
+    /// last boundary), or is not one at all (JSON), as the client's mistake: a 400 problem, never a 500. No body at all
+    /// is an empty form, as Stripe takes a POST without parameters.
     /// </summary>
     public static async Task<IFormCollection> ReadFormOrRejectAsync(this HttpRequest request, CancellationToken ct)
     {
+        if (!request.HasFormContentType)
+        {
+            if (request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")) return FormCollection.Empty;
+            throw new BadHttpRequestException("The body must be a form (application/x-www-form-urlencoded or multipart/form-data).", StatusCodes.Status400BadRequest);
+        }
         try
         {
             return await request.ReadFormAsync(ct);

@@ -39,9 +39,11 @@ public static class SandboxPaymentPages
             };
         });
 
+        // With no challenge waiting (answered, or a reload after it failed), an open page is where the shopper goes on.
         pages.MapGet("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
             await psp.FindSessionAsync(id, ct) is { } found
-                ? found is { Session.Status: "open", Intent: { Status: "requires_action", CardLast4: not null } intent } ? ChallengePage(http, found.Session, intent) : ClosedPage(found.Session)
+                ? found is { Session.Status: "open", Intent: { Status: "requires_action", CardLast4: not null } intent } ? ChallengePage(http, found.Session, intent)
+                    : found.Session.Status == "open" ? Results.Redirect($"/psp-sandbox/pay/{id}") : ClosedPage(found.Session)
                 : NotFound());
 
         pages.MapPost("/{id}/challenge", async (string id, HttpContext http, SandboxPsp psp, CancellationToken ct) =>
@@ -54,7 +56,7 @@ public static class SandboxPaymentPages
             {
                 SandboxCardOutcome.Succeeded => Results.Redirect(SandboxPsp.SuccessUrl(now.Session)),
                 SandboxCardOutcome.Declined => PayPage(http, now.Session, now.Intent, error: null, status: 402),
-                _ => ClosedPage(now.Session),
+                _ => now.Session.Status == "open" ? Results.Redirect($"/psp-sandbox/pay/{id}") : ClosedPage(now.Session),
             };
         });
     }
@@ -67,6 +69,7 @@ public static class SandboxPaymentPages
         if (parts.Length != 2 || !int.TryParse(parts[0], out var month) || !int.TryParse(parts[1], out var year) || month is < 1 or > 12)
             return "Enter the expiry date as MM/YY.";
         if (year < 100) year += 2000;
+        if (year is < 2000 or > 2099) return "Enter the expiry date as MM/YY.";
         if (new DateTime(year, month, 1).AddMonths(1) <= now.UtcDateTime) return "Your card has expired.";
         if ((cvc ?? "").Trim() is not { Length: 3 or 4 } code || !code.All(char.IsDigit)) return "Your card's security code is 3 or 4 digits.";
         return null;
@@ -155,6 +158,7 @@ public static class SandboxPaymentPages
               <button type="submit" name="outcome" value="approve">Complete authentication</button>
               <button type="submit" name="outcome" value="fail" class="secondary">Fail authentication</button>
             </form>
+            {(session.CancelUrl is { } back ? $"<a class=\"back\" href=\"{h.Encode(back)}\">Cancel and return to QCommerce</a>" : "")}
             """;
         return Page("3-D Secure", body, 200);
     }
@@ -165,7 +169,7 @@ public static class SandboxPaymentPages
         var (what, back) = session.Status switch
         {
             "complete" => ("This payment is complete.", SandboxPsp.SuccessUrl(session)),
-            "expired" => ("This payment page has expired; start a new payment from the shop.", session.CancelUrl ?? SandboxPsp.SuccessUrl(session)),
+            "expired" => ("This payment page has expired: nothing more can be paid on it. Your order in the shop says what comes next.", session.CancelUrl ?? SandboxPsp.SuccessUrl(session)),
             _ => ("This payment cannot be made from this page any more.", session.CancelUrl ?? SandboxPsp.SuccessUrl(session)),
         };
         return Page("Payment", $"<p class=\"merchant\">QCommerce</p><h1>{h.Encode(what)}</h1><a class=\"back\" href=\"{h.Encode(back)}\">Return to QCommerce</a>", 200);

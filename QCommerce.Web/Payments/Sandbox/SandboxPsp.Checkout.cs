@@ -12,14 +12,24 @@ namespace QCommerce.Web.Payments.Sandbox;
 public sealed partial class SandboxPsp
 {
     /// <summary>Stripe's floor and ceiling for a Checkout Session's <c>expires_at</c>, from its creation.</summary>
+    /// <summary>Stripe's largest amount: eight digits of minor units.</summary>
+    private const long MaxAmount = 99_999_999;
+
     public static readonly TimeSpan SessionMinimumLife = TimeSpan.FromMinutes(30), SessionMaximumLife = TimeSpan.FromHours(24);
 
     public async Task<SandboxAnswer> CreateCouponAsync(IFormCollection form, CancellationToken ct)
     {
-        if (!long.TryParse(form["amount_off"], NumberStyles.None, CultureInfo.InvariantCulture, out var amountOff) || amountOff < 1)
+        if (!long.TryParse(form["amount_off"], NumberStyles.None, CultureInfo.InvariantCulture, out var amountOff) || amountOff is < 1 or > MaxAmount)
             return Invalid("amount_off must be a positive integer (minor units); the sandbox makes amount-off coupons only.", "amount_off");
         var currency = form["currency"].ToString().ToLowerInvariant();
-        if (currency.Length != 3) return Invalid("currency is required with amount_off.", "currency");
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterLower)) return Invalid("currency is required with amount_off: a three-letter ISO code.", "currency");
+        int? maxRedemptions = null;
+        if (form.ContainsKey("max_redemptions"))
+        {
+            if (!int.TryParse(form["max_redemptions"], NumberStyles.None, CultureInfo.InvariantCulture, out var max) || max < 1)
+                return Invalid("max_redemptions must be a positive integer.", "max_redemptions");
+            maxRedemptions = max;
+        }
         if (form["duration"].ToString() is { Length: > 0 } duration && duration != "once") return Invalid("The sandbox makes coupons of duration once only.", "duration");
         var coupon = new SandboxCoupon
         {
@@ -27,7 +37,7 @@ public sealed partial class SandboxPsp
             AmountOff = amountOff,
             Currency = currency,
             Name = form["name"].ToString() is { Length: > 0 } name ? name[..Math.Min(name.Length, 40)] : null,
-            MaxRedemptions = int.TryParse(form["max_redemptions"], out var max) && max > 0 ? max : null,
+            MaxRedemptions = maxRedemptions,
             CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
         };
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -46,13 +56,14 @@ public sealed partial class SandboxPsp
         if (cancelUrl is not null && !IsWebUrl(cancelUrl)) return Invalid("Not a valid URL", "cancel_url");
 
         var lines = new List<SandboxLineItem>();
-        string? currency = form["currency"].ToString() is { Length: 3 } given ? given.ToLowerInvariant() : null;
+        string? currency = form["currency"].ToString() is { Length: > 0 } given ? given.ToLowerInvariant() : null;
+        if (currency is not null && (currency.Length != 3 || !currency.All(char.IsAsciiLetterLower))) return Invalid("currency must be a three-letter ISO code.", "currency");
         for (var i = 0; form.ContainsKey($"line_items[{i}][quantity]"); i++)
         {
             var p = $"line_items[{i}]";
             if (!long.TryParse(form[$"{p}[quantity]"], NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) || quantity is < 1 or > 999_999)
                 return Invalid("Quantity must be between 1 and 999999.", $"{p}[quantity]");
-            if (!long.TryParse(form[$"{p}[price_data][unit_amount]"], NumberStyles.None, CultureInfo.InvariantCulture, out var unit) || unit > 99_999_999)
+            if (!long.TryParse(form[$"{p}[price_data][unit_amount]"], NumberStyles.None, CultureInfo.InvariantCulture, out var unit) || unit > MaxAmount)
                 return Invalid("unit_amount must be a non-negative integer (minor units).", $"{p}[price_data][unit_amount]");
             var name = form[$"{p}[price_data][product_data][name]"].ToString();
             if (name.Length is 0 or > 250) return Invalid("A line item needs product_data[name] (at most 250 characters).", $"{p}[price_data][product_data][name]");
@@ -62,14 +73,14 @@ public sealed partial class SandboxPsp
             lines.Add(new SandboxLineItem(name, unit, quantity));
         }
         if (lines.Count == 0) return Invalid("line_items is required in payment mode.", "line_items");
-        if (currency is not { Length: 3 }) return Invalid("currency is required.", "currency");
+        if (currency is not { Length: 3 } || !currency.All(char.IsAsciiLetterLower)) return Invalid("currency is required: a three-letter ISO code.", "currency");
 
         long shipping = 0;
         if (form.ContainsKey("shipping_options[0][shipping_rate_data][fixed_amount][amount]"))
         {
             const string s = "shipping_options[0][shipping_rate_data]";
-            if (!long.TryParse(form[$"{s}[fixed_amount][amount]"], NumberStyles.None, CultureInfo.InvariantCulture, out shipping))
-                return Invalid("fixed_amount[amount] must be a non-negative integer.", $"{s}[fixed_amount][amount]");
+            if (!long.TryParse(form[$"{s}[fixed_amount][amount]"], NumberStyles.None, CultureInfo.InvariantCulture, out shipping) || shipping > MaxAmount)
+                return Invalid($"fixed_amount[amount] must be an integer from 0 to {MaxAmount}.", $"{s}[fixed_amount][amount]");
             if (form[$"{s}[fixed_amount][currency]"].ToString().ToLowerInvariant() != currency) return Invalid("The shipping rate must be in the session's currency.", $"{s}[fixed_amount][currency]");
             if (form[$"{s}[display_name]"].ToString().Length == 0) return Invalid("A shipping rate needs a display_name.", $"{s}[display_name]");
         }
@@ -77,7 +88,8 @@ public sealed partial class SandboxPsp
         var expiresAt = now + SessionMaximumLife;
         if (form.ContainsKey("expires_at"))
         {
-            if (!long.TryParse(form["expires_at"], NumberStyles.None, CultureInfo.InvariantCulture, out var unix)) return Invalid("expires_at must be a Unix timestamp.", "expires_at");
+            if (!long.TryParse(form["expires_at"], NumberStyles.None, CultureInfo.InvariantCulture, out var unix) || unix > SandboxSetup.MaxUnixSeconds)
+                return Invalid("expires_at must be a Unix timestamp.", "expires_at");
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(unix).UtcDateTime;
             if (expiresAt < now + SessionMinimumLife - TimeSpan.FromSeconds(1))
                 return Invalid("The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.", "expires_at");

@@ -145,13 +145,17 @@ public static class SandboxSetup
         api.MapGet("/events", (HttpContext http, SandboxPsp psp, CancellationToken ct) =>
         {
             var query = http.Request.Query;
-            return psp.ListEventsAsync(long.TryParse(query["created[gte]"], out var since) ? since : null,
+            // Stripe's timestamps are Unix seconds; anything outside the calendar is no filter at all.
+            return psp.ListEventsAsync(long.TryParse(query["created[gte]"], out var since) && since is >= 0 and <= MaxUnixSeconds ? since : null,
                 int.TryParse(query["limit"], out var limit) ? limit : 10, query["starting_after"].FirstOrDefault(), ct);
         });
 
         app.MapSandboxPaymentPages();
         return app;
     }
+
+    /// <summary>The last second DateTimeOffset can hold (9999-12-31).</summary>
+    internal const long MaxUnixSeconds = 253_402_300_799;
 
     private static string? IdempotencyKey(HttpContext http) => http.Request.Headers["Idempotency-Key"].FirstOrDefault();
 
