@@ -249,9 +249,11 @@ public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlit
             await db.Database.ExecuteSqlRawAsync("UPDATE \"Stock\" SET \"LowStockThreshold\" = \"LowStockThreshold\" + 1");
         }
         await WriteAsync(); // whatever the set-up left in the log is copied by the first look
-        using var checkpointer = new SqliteCheckpointer(Db.ConnectionString, NullLogger<SqliteCheckpointer>.Instance);
+        using var logs = new LogCapture();
+        using var checkpointer = new SqliteCheckpointer(Db.ConnectionString, new Logger<SqliteCheckpointer>(new LoggerFactory([logs])));
+        string Failures() => string.Join("; ", logs.Entries.Select(e => e.Message + " " + e.Exception?.Message));
         await checkpointer.StartAsync(CancellationToken.None);
-        await WaitUntilAsync(() => checkpointer.Checkpoints == 1);
+        await WaitUntilAsync(() => checkpointer.Checkpoints == 1, Failures);
         file.Refresh();
         var copied = file.LastWriteTimeUtc;
 
@@ -261,7 +263,7 @@ public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlit
         await WriteAsync();
         file.Refresh();
         Assert.Equal(copied, file.LastWriteTimeUtc); // the commit itself did not checkpoint
-        await WaitUntilAsync(() => checkpointer.Checkpoints == 2);
+        await WaitUntilAsync(() => checkpointer.Checkpoints == 2, Failures);
         file.Refresh();
         Assert.True(file.LastWriteTimeUtc > copied, "the write reached the database file");
         await checkpointer.StopAsync(CancellationToken.None);
@@ -289,11 +291,16 @@ public sealed class SqliteDatabaseTests() : DatabaseTests(DatabaseProvider.Sqlit
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>
+    /// Waits for the condition by the clock, not by counting delays: a full run on two cores can hold a 250 ms timer
+    /// back for seconds (a CI run gave up after "5 s" of 20 ms naps that took longer).
+    /// </summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string>? failures = null)
     {
-        for (var waited = 0; !condition(); waited += 20)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
         {
-            Assert.True(waited < 5000, "not within 5 s");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"not within 30 s; logged: {failures?.Invoke()}");
             await Task.Delay(20);
         }
     }
