@@ -63,7 +63,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IOrderPaymentGate>(sp => sp.GetRequiredService<PaymentUpdates>());
         services.AddSingleton<PaymentService>();
         services.AddSingleton<RefundService>();
-        services.AddSingleton<IRefundPromises>(sp => sp.GetRequiredService<RefundService>());
+        services.AddSingleton<CaptureService>();
+        services.AddSingleton<ICardPayments, CardPayments>();
         services.AddSingleton<OrderRefundService>();
         services.AddSingleton<Fulfillment.FulfillmentService>();
         services.AddSingleton<Fulfillment.FulfillmentBoard>();

@@ -118,7 +118,8 @@ public static class EventTypes
 }
 
 /// <summary>An outbox message as handlers see it.</summary>
-public sealed record OutboxEnvelope(Guid EventId, string Type, string AggregateId, int Version, DateTime OccurredAtUtc, string? TraceId, string Data)
+/// <param name="FailedBefore">How many deliveries of this message failed already (a handler may tell a person after a few).</param>
+public sealed record OutboxEnvelope(Guid EventId, string Type, string AggregateId, int Version, DateTime OccurredAtUtc, string? TraceId, string Data, int FailedBefore = 0)
 {
     public T Read<T>() => JsonSerializer.Deserialize<T>(Data, Outbox.Json)!;
 }

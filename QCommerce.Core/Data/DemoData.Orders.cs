@@ -113,8 +113,9 @@ public static partial class DemoData
             payment = Payment.Start(order, t.AddMinutes(31), t);
             payment.RecordCheckout(1, $"cs_demo_{order.Id}", null, t);
             payment.ObserveCheckout($"cs_demo_{order.Id}", PspCheckoutStatus.Complete, $"pi_demo_{order.Id}", t);
-            payment.Observe($"pi_demo_{order.Id}", PspIntentStatus.Succeeded, order.TotalMinor, order.Currency, null, t);
-            order.ReceivePayment(order.TotalMinor, order.Currency, Guid.NewGuid(), "psp", t);
+            // Held at checkout, charged for what is picked (Order.Hold.cs), as a shopper's own order is.
+            payment.Observe($"pi_demo_{order.Id}", PspIntentStatus.Authorized, 0, order.Currency, null, t, amountCapturableMinor: order.TotalMinor);
+            order.ReceiveHold(order.TotalMinor, order.Currency, "psp", t);
             db.Payments.Add(payment);
         }
         else order.Confirm("ops:demo@qcommerce.local", t);
@@ -123,7 +124,11 @@ public static partial class DemoData
         {
             case < 7: // the shopper changed their mind before picking
                 order.Cancel("Cancelled by the shopper.", "shopper", t.AddMinutes(2), Guid.NewGuid(), byShopper: true);
-                if (payment is not null) Refund(order, payment, t.AddMinutes(3));
+                if (payment is not null)
+                {
+                    payment.Observe(payment.CurrentAttempt.PspReference!, PspIntentStatus.Canceled, 0, order.Currency, null, t.AddMinutes(3));
+                    order.HoldEnded(lapsed: false, "psp", t.AddMinutes(3));
+                }
                 return;
             case 100 or 110 or 112: return; // to pick (110 and 112: for half an hour and two hours already)
         }
@@ -140,7 +145,7 @@ public static partial class DemoData
         t = t.AddMinutes(random.Next(3, 9));
         var picked = order.FinishPick(found, picker, t, Guid.NewGuid());
         fulfillment.Picked(picked.ShortUnits, t);
-        if (payment is not null) Refund(order, payment, t.AddMinutes(1));
+        if (payment is not null) Charge(order, payment, t.AddMinutes(1));
         if (fate == 102) return; // packed, waiting for a rider
 
         var rider = new[] { "Sam", "Ana", "Lee", "Maya", "Omar", "Priya" }[random.Next(6)];
@@ -165,6 +170,17 @@ public static partial class DemoData
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     /// <summary>The refunds the order's account decided, made and settled at once, as the PSP would a moment later.</summary>
+    /// <summary>The pick's capture, taken by the PSP at once: the order charged, the rest of the hold released.</summary>
+    private static void Charge(Order order, Payment payment, DateTime at)
+    {
+        foreach (var due in order.TakeEffects().OfType<CaptureDue>())
+        {
+            payment.RequestCapture(due.AmountMinor, due.Key, at);
+            payment.Observe(payment.CurrentAttempt.PspReference!, PspIntentStatus.Succeeded, due.AmountMinor, payment.Currency, null, at);
+            order.ReceivePayment(due.AmountMinor, payment.Currency, Guid.NewGuid(), "psp", at);
+        }
+    }
+
     private static void Refund(Order order, Payment payment, DateTime at)
     {
         foreach (var due in order.TakeEffects().OfType<RefundDue>())

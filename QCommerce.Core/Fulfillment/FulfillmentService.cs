@@ -2,8 +2,11 @@ using QCommerce.Core.Ordering;
 
 namespace QCommerce.Core.Fulfillment;
 
-/// <summary>What finishing a pick did: the units short, the order's new total and the refund it asked for (card orders).</summary>
-public sealed record PickOutcome(int OrderId, int ShortUnits, long TotalMinor, long RefundMinor, string Currency);
+/// <summary>
+/// What finishing a pick did: the units short, the order's new total, and for a card order what is charged of the money
+/// held (<paramref name="ChargeMinor"/>) or, money taken at once, the refund it asked for.
+/// </summary>
+public sealed record PickOutcome(int OrderId, int ShortUnits, long TotalMinor, long RefundMinor, string Currency, long ChargeMinor = 0);
 
 /// <summary>
 /// The order in the store's hands (DESIGN §3's Paid/Confirmed → Picking → OutForDelivery → Delivered): start picking,
@@ -64,7 +67,7 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
 
     /// <summary>
     /// What was found of every SKU still to pick (<see cref="Order.FinishPick"/> decides the rest): lines found short shrink,
-    /// the stock ledger notes the units that were not on the shelf, and a card order gets back what its account says.
+    /// the stock ledger notes the units that were not on the shelf, and a card order is charged (or gets back) what its account says.
     /// </summary>
     public async Task<PickOutcome> FinishPickingAsync(StaffActor staff, int orderId, IReadOnlyList<FoundUnits>? lines, CancellationToken ct = default)
     {
@@ -77,13 +80,13 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
             (fulfillment ?? throw new ConflictException($"Order {d.Order.PublicId} has no pick started.")).Picked(picked.ShortUnits, d.Now);
             d.Audit(new { totalMinor = was }, new
             {
-                totalMinor = picked.TotalMinor, shortUnits = picked.ShortUnits, refundMinor = picked.RefundMinor,
+                totalMinor = picked.TotalMinor, shortUnits = picked.ShortUnits, refundMinor = picked.RefundMinor, chargeMinor = picked.ChargeMinor,
                 lines = lines.Select(l => new { sku = PublicId.Format(PublicId.Sku, l.SkuId), picked = l.Found }),
             });
-            return new PickOutcome(orderId, picked.ShortUnits, picked.TotalMinor, picked.RefundMinor, d.Order.Currency);
+            return new PickOutcome(orderId, picked.ShortUnits, picked.TotalMinor, picked.RefundMinor, d.Order.Currency, picked.ChargeMinor);
         }, ct);
-        logger.LogInformation("Order {OrderId} picked by {Actor}: {Short} units short, total now {Total}, {Refund} going back",
-            PublicId.Format(PublicId.Order, orderId), staff.Email, outcome!.ShortUnits, outcome.TotalMinor, outcome.RefundMinor);
+        logger.LogInformation("Order {OrderId} picked by {Actor}: {Short} units short, total now {Total}, {Charge} to charge of the card's hold, {Refund} going back",
+            PublicId.Format(PublicId.Order, orderId), staff.Email, outcome!.ShortUnits, outcome.TotalMinor, outcome.ChargeMinor, outcome.RefundMinor);
         return outcome;
     }
 

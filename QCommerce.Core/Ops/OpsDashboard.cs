@@ -13,20 +13,34 @@ public sealed record StuckOrder(int OrderId, int StoreId, OrderStatus Status, st
     public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
 }
 
+/// <summary>
+/// Money held on a card that a person should look at: held longer than an order takes (<paramref name="Why"/> "held"),
+/// lapsing within a day ("lapses soon"), or its capture refused by the PSP ("capture refused").
+/// </summary>
+public sealed record HeldPayment(int OrderId, int StoreId, Money Held, DateTime HeldSinceUtc, DateTime LapsesAtUtc, string Why)
+{
+    public string PublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
+}
+
 /// <summary>The dashboard's figures for "today" (from the stores' local midnight) and the charts' series.</summary>
 public sealed record DashboardFigures(
     DateTime SinceUtc, int OrdersToday, Money Gmv, Money AverageBasket, double? PaymentSuccessRate, int CartsToday, int PaymentsStartedToday, int PaidToday,
     IReadOnlyDictionary<OrderStatus, int> OpenByState, IReadOnlyList<StuckOrder> Stuck, double? AveragePickMinutes, double? AverageDoorMinutes,
     double? OnTimeRate, int DeliveredToday, IReadOnlyList<int> OrdersPerHourToday, IReadOnlyList<int> OrdersPerHourLastWeek,
-    IReadOnlyList<(DateOnly Day, Money Gmv)> GmvPerDay);
+    IReadOnlyList<(DateOnly Day, Money Gmv)> GmvPerDay)
+{
+    /// <summary>Card holds to look at, oldest first (see <see cref="HeldPayment"/>).</summary>
+    public IReadOnlyList<HeldPayment> Holds { get; init; } = [];
+}
 
 /// <summary>
 /// The ops dashboard, live and per store. Every figure is an aggregate over an indexed range, never a scan of all orders:
 /// today's orders read an <c>Orders(CreatedAtUtc)</c> range of one day, grouped in SQL; the days before (a week-ago day,
 /// 13 days of GMV) are read once per ten minutes and kept in memory; open states read <c>Orders(Status, Id)</c>; pick and door times read <c>Fulfillments(DeliveredAtUtc)</c>;
-/// stuck orders are the open states' oldest rows.
+/// stuck orders are the open states' oldest rows; holds to look at read <c>Payments(Status, …)</c> for the Authorized ones.
 /// </summary>
-public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IMemoryCache cache, TimeProvider clock)
+public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IMemoryCache cache, IOptions<PaymentsOptions> payments,
+    TimeProvider clock)
 {
     private static readonly TimeSpan PastDaysFresh = TimeSpan.FromMinutes(10);
 
@@ -93,8 +107,10 @@ public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts,
                                where a.CreatedAtUtc >= since
                                group a by a.Status into g
                                select new { Status = g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(a => a.Status, a => a.Count);
-        var settled = attempts.Where(a => a.Key is PaymentStatus.Captured or PaymentStatus.Refunded or PaymentStatus.Failed).Sum(a => a.Value);
-        var succeeded = attempts.Where(a => a.Key is PaymentStatus.Captured or PaymentStatus.Refunded).Sum(a => a.Value);
+        // A card the bank accepted is a success, whatever became of its hold (taken, released, lapsed).
+        var succeeded = attempts.Where(a => a.Key is PaymentStatus.Authorized or PaymentStatus.Captured or PaymentStatus.Refunded or PaymentStatus.Voided
+            or PaymentStatus.Expired).Sum(a => a.Value);
+        var settled = succeeded + attempts.GetValueOrDefault(PaymentStatus.Failed);
         var cartsToday = await db.Carts.AsNoTracking().CountAsync(c => c.UpdatedAtUtc >= since && (scope == null || scope.Contains(c.StoreId)), ct);
 
         var fulfilled = await db.Fulfillments.AsNoTracking().Where(f => f.DeliveredAtUtc >= since && (scope == null || scope.Contains(f.StoreId)))
@@ -107,7 +123,29 @@ public sealed class OpsDashboard(IDbContextFactory<QCommerceDbContext> contexts,
             settled == 0 ? null : (double)succeeded / settled, cartsToday, attempts.Values.Sum(), succeeded,
             openByState, stuck, picks.Count == 0 ? null : picks.Average(), doors.Count == 0 ? null : doors.Average(),
             fulfilled.Count == 0 ? null : (double)fulfilled.Count(f => f.OnTime == true) / fulfilled.Count, fulfilled.Count,
-            PerHour(todayByHour.Select(h => (h.Hour, h.Count))), lastWeek!, days);
+            PerHour(todayByHour.Select(h => (h.Hour, h.Count))), lastWeek!, days)
+        {
+            Holds = await HoldsAsync(db, orders, now, ct),
+        };
+    }
+
+    /// <summary>Held longer than <see cref="PaymentsOptions.HoldAgeWarning"/>, lapsing within a day, or a capture the PSP refused.</summary>
+    private async Task<IReadOnlyList<HeldPayment>> HoldsAsync(QCommerceDbContext db, IQueryable<Order> orders, DateTime now, CancellationToken ct)
+    {
+        var options = payments.Value;
+        var oldBefore = now - options.HoldAgeWarning;
+        var lapsingBefore = now + TimeSpan.FromDays(1) - options.HoldValidity;
+        var rows = await (from p in db.Payments.AsNoTracking().IgnoreAutoIncludes()
+                          join o in orders on p.OrderId equals o.Id
+                          where p.Status == PaymentStatus.Authorized && (p.AuthorizedAtUtc < oldBefore || p.CaptureFailure != null)
+                          orderby p.AuthorizedAtUtc
+                          select new { o.Id, o.StoreId, p.Currency, p.AuthorizedMinor, p.AuthorizedAtUtc, p.CaptureFailure }).Take(50).ToListAsync(ct);
+        return rows.Select(r =>
+        {
+            var since = r.AuthorizedAtUtc ?? now;
+            var why = r.CaptureFailure is not null ? "capture refused" : since < lapsingBefore ? "lapses soon" : "held";
+            return new HeldPayment(r.Id, r.StoreId, new Money(r.Currency, r.AuthorizedMinor), since, since + options.HoldValidity, why);
+        }).ToList();
     }
 
     /// <summary>Unpaid over 15 minutes, paid or confirmed but not picked over 10, picking over 20, a refund pending over an hour.</summary>

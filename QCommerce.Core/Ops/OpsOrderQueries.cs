@@ -36,7 +36,14 @@ public sealed record OpsOrderLine(int LineId, int SkuId, string Title, string Si
 /// The order's money account as staff read it: captured, back with the shopper, promised back and not yet settled, goodwill
 /// given, what can still be refunded, and why a person should look (a refund made at the PSP that we never asked for).
 /// </summary>
-public sealed record OpsOrderMoney(Money Captured, Money Refunded, Money Pending, Money Goodwill, Money Refundable, string? ReviewNote);
+public sealed record OpsOrderMoney(Money Captured, Money Refunded, Money Pending, Money Goodwill, Money Refundable, string? ReviewNote)
+{
+    /// <summary>What the card held at checkout (zero: the money was taken at once, or not yet held), where that hold stands, and what went back to the card uncharged.</summary>
+    public Money Held { get; init; } = new(Captured.Currency, 0);
+    public CardHold Hold { get; init; }
+    public Money Charging { get; init; } = new(Captured.Currency, 0);
+    public Money Released { get; init; } = new(Captured.Currency, 0);
+}
 
 public sealed record OpsTimelineEntry(DateTime AtUtc, string Actor, OrderStatus? From, OrderStatus To, string? Text, bool StaffOnly);
 
@@ -157,7 +164,10 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
     {
         Money Of(long minor) => new(order.Currency, minor);
         return new OpsOrderMoney(Of(order.CapturedMinor), Of(order.RefundedMinor), Of(order.RefundPendingMinor), Of(order.GoodwillMinor), Of(order.RefundableMinor),
-            order.MoneyReviewNote);
+            order.MoneyReviewNote)
+        {
+            Held = Of(order.HeldMinor), Hold = order.Hold, Charging = Of(order.Hold == CardHold.Capturing ? order.CaptureAskedMinor : 0), Released = Of(order.HoldReleasedMinor),
+        };
     }
 
     /// <summary>What the state allows; the use case behind each still checks, so a stale page is told, never obeyed.</summary>
@@ -170,6 +180,9 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
             // Every unit refunded before the pick: nothing to pick, only to cancel (the delivery fee goes back too).
             case OrderStatus.Paid or OrderStatus.Confirmed or OrderStatus.Picking when order.Lines.All(l => l.RemovedQuantity == l.Quantity): actions.Add(OpsAction.Cancel); break;
             case OrderStatus.Paid or OrderStatus.Confirmed: actions.AddRange([OpsAction.StartPicking, OpsAction.Cancel]); break;
+            // Picked: out it goes once its money is taken (a card being charged waits a moment; one that could not be is cancelled).
+            case OrderStatus.Picking when order.Hold == CardHold.Capturing: break;
+            case OrderStatus.Picking when fulfillment?.IsPicked == true && order.PaymentMethod == PaymentMethod.Card && !order.MoneyTaken: actions.Add(OpsAction.Cancel); break;
             case OrderStatus.Picking: actions.AddRange([fulfillment?.IsPicked == true ? OpsAction.Dispatch : OpsAction.FinishPicking, OpsAction.Cancel]); break;
             case OrderStatus.OutForDelivery: actions.Add(OpsAction.Deliver); break;
             case OrderStatus.PendingPayment or OrderStatus.PaymentFailed: actions.Add(OpsAction.Cancel); break;

@@ -3,8 +3,11 @@ namespace QCommerce.Core.Ordering;
 /// <summary>Units of one SKU the picker found (0 when none).</summary>
 public sealed record FoundUnits(int SkuId, int Found);
 
-/// <summary>What finishing the pick decided: the units short per SKU, the order's new total and the money it gave back (card orders).</summary>
-public sealed record PickResult(IReadOnlyDictionary<int, int> ShortBySku, long TotalMinor, long RefundMinor)
+/// <summary>
+/// What finishing the pick decided: the units short per SKU, the order's new total, and for a card order what is charged of
+/// the money held (<paramref name="ChargeMinor"/>) or, money taken at once, what goes back (<paramref name="RefundMinor"/>).
+/// </summary>
+public sealed record PickResult(IReadOnlyDictionary<int, int> ShortBySku, long TotalMinor, long RefundMinor, long ChargeMinor)
 {
     public int ShortUnits => ShortBySku.Values.Sum();
 }
@@ -23,11 +26,12 @@ public sealed partial class Order
 
     /// <summary>
     /// The pick is done: what was found of every SKU still to pick (units refunded before the pick are not picked). Lines
-    /// found short shrink, the order then costs what was picked, and the money account says what that gives back: the
-    /// shortfall's worth to a card, less what was given back before (see <see cref="OwedMinor"/>); a cash order simply owes
-    /// less at the door. The timeline says exactly what goes back.
+    /// found short shrink and the order then costs what was picked. A card whose money is held is charged what the money
+    /// account says is owed (<see cref="OwedMinor"/>) under <paramref name="moneyKey"/>, the rest of the hold released; money
+    /// taken at once gives back the shortfall's worth, less what was given back before; a cash order simply owes less at
+    /// the door. The timeline says exactly what is charged and what goes back.
     /// </summary>
-    public PickResult FinishPick(IReadOnlyList<FoundUnits> found, string actor, DateTime now, Guid refundKey)
+    public PickResult FinishPick(IReadOnlyList<FoundUnits> found, string actor, DateTime now, Guid moneyKey)
     {
         Require("finish picking", OrderStatus.Picking);
         if (PickedAtUtc is not null) throw new ConflictException($"Order {PublicId} is picked already; it waits for a rider.");
@@ -38,34 +42,37 @@ public sealed partial class Order
         PickedAtUtc = now;
         SetPickedTotals();
         var shortBySku = UnitsBySku(l => l.ShortQuantity);
-        if (shortBySku.Count == 0)
+        if (shortBySku.Count > 0) _effects.Add(new RecordShortPick(shortBySku));
+        var what = shortBySku.Count == 0 ? null : Describe(_lines.Select(l => (l, l.ShortQuantity)));
+        if (PaymentMethod == PaymentMethod.Card && CapturedMinor == 0)
+            return new PickResult(shortBySku, TotalMinor, 0, AskCapture(what, actor, now, moneyKey)); // money held: take what was picked
+        if (what is null)
         {
             Touch(now, actor, "All your items are packed; a rider takes them next.");
-            return new PickResult(shortBySku, TotalMinor, 0);
+            return new PickResult(shortBySku, TotalMinor, 0, 0);
         }
-
-        _effects.Add(new RecordShortPick(shortBySku));
-        var what = Describe(_lines.Select(l => (l, l.ShortQuantity)));
         if (PaymentMethod == PaymentMethod.CashOnDelivery)
         {
             Touch(now, actor, $"Not in stock after all: {what}. You pay {Total} instead of {was} on delivery.");
-            return new PickResult(shortBySku, TotalMinor, 0);
+            return new PickResult(shortBySku, TotalMinor, 0, 0);
         }
+        // Money taken at once (before holds): the shortfall goes back, less what was given back before.
         var worthGone = _lines.Where(l => l.ShortQuantity > 0).ToDictionary(l => l, l => l.WorthOf(l.KeptQuantity + l.ShortQuantity) - l.WorthOf(l.KeptQuantity));
         var due = Math.Max(0, RefundableMinor - OwedMinor);
         Attribute(due, worthGone);
         if (due == 0)
             Touch(now, actor, $"Not in stock after all: {what}. You are not charged for it; the money was given back to you before.");
         else
-            Promise(refundKey, due, $"Not found when picking: {what}", $"Not in stock after all: {what}. {Amount(due)} goes back to your card"
+            Promise(moneyKey, due, $"Not found when picking: {what}", $"Not in stock after all: {what}. {Amount(due)} goes back to your card"
                 + (due < worthGone.Values.Sum() ? " (the rest of what it cost was given back to you before)." : "."), actor, now);
-        return new PickResult(shortBySku, TotalMinor, due);
+        return new PickResult(shortBySku, TotalMinor, due, 0);
     }
 
     public void SendOut(string riderName, string actor, DateTime now)
     {
         Require("send out", OrderStatus.Picking);
         if (PickedAtUtc is null) throw new ConflictException($"Order {PublicId} has lines not yet picked; finish the pick list first.");
+        if (NotPaidYet() is { } unpaid) throw new ConflictException(unpaid);
         MoveTo(OrderStatus.OutForDelivery, actor, $"On its way to you with {riderName}.", now);
     }
 

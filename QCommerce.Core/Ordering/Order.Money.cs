@@ -14,6 +14,9 @@ public enum PaymentArrival
 
     /// <summary>The order had its money already (a repeat): nothing changes.</summary>
     AlreadyPaid,
+
+    /// <summary>What the pick asked of the money held was taken; the rest of the hold went back to the card.</summary>
+    Charged,
 }
 
 /// <summary>
@@ -57,12 +60,16 @@ public sealed partial class Order
     /// <summary>What the shopper should have paid, all told: what they keep, less goodwill.</summary>
     public long OwedMinor => Math.Max(0, KeptWorthMinor - GoodwillMinor);
 
-    /// <summary>The money for the order arrived at the PSP (a capture). Only the order's own total pays it.</summary>
+    /// <summary>
+    /// The money for the order arrived at the PSP (a capture): of a hold, what the pick asked for (Order.Hold.cs); taken at
+    /// once (no hold), only the order's own total pays it.
+    /// </summary>
     public PaymentArrival ReceivePayment(long amountMinor, string currency, Guid refundKey, string actor, DateTime now)
     {
         if (amountMinor <= 0) throw new DomainException("A payment is a positive amount.");
         if (PaymentMethod != PaymentMethod.Card) throw new ConflictException($"Order {PublicId} is paid in cash on delivery; no card payment belongs to it.");
         if (CapturedMinor > 0) return PaymentArrival.AlreadyPaid;
+        if (Hold != CardHold.None) return Charged(amountMinor, refundKey, actor, now);
         CapturedMinor = amountMinor;
         var paid = Amount(amountMinor);
         if (Status == OrderStatus.Cancelled)
@@ -96,6 +103,9 @@ public sealed partial class Order
     /// </summary>
     public long Refund(IReadOnlyList<UnitsToRefund> units, long? amountMinor, bool restock, string reason, string actor, DateTime now, Guid key)
     {
+        if (PaymentMethod == PaymentMethod.Card && CapturedMinor == 0 && Hold is CardHold.Held or CardHold.Capturing)
+            throw new ConflictException($"Order {PublicId}'s money is only held on the card so far: nothing was charged, so nothing can be refunded. "
+                + "Mark units short at the pick (they are never charged), or cancel the order (the hold is released).");
         if (PaymentMethod != PaymentMethod.Card || CapturedMinor == 0)
             throw new ConflictException($"Order {PublicId} was not paid by card; cash is given back in person.");
         if (Status is not (OrderStatus.Paid or OrderStatus.Picking or OrderStatus.OutForDelivery or OrderStatus.Delivered))

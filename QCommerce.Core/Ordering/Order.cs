@@ -150,8 +150,9 @@ public sealed partial class Order : ILiveEntity
     /// <summary>
     /// Cancels the order, whoever asks: the one place that decides between cancelling and refunding. An order nobody has
     /// paid for (or a cash order still in the store) is cancelled and gives back its stock, slot and coupon use. A paid card
-    /// order that has not left the store is refunded all that is left of its money (<paramref name="refundKey"/>) and closes
-    /// as Refunded when that money is back; with nothing left to give back it closes at once. A shopper may cancel only
+    /// order whose money is only held is cancelled and its hold released; one whose money was taken and that has not left
+    /// the store is refunded all that is left of it (<paramref name="refundKey"/>) and closes as Refunded when that money is
+    /// back; with nothing left to give back it closes at once. Not while its card is being charged. A shopper may cancel only
     /// until picking starts (<paramref name="byShopper"/>).
     /// </summary>
     public void Cancel(string reason, string actor, DateTime now, Guid refundKey, bool byShopper = false)
@@ -160,6 +161,14 @@ public sealed partial class Order : ILiveEntity
             throw new ConflictException($"Order {PublicId} is {Status}; it can no longer be cancelled.");
         switch (Status)
         {
+            case OrderStatus.Paid or OrderStatus.Picking when Hold == CardHold.Capturing:
+                throw new ConflictException($"Order {PublicId}'s card is being charged {Amount(CaptureAskedMinor)} right now; cancel it once that is done, and the money goes back.");
+            case OrderStatus.Paid or OrderStatus.Picking when PaymentMethod == PaymentMethod.Card && CapturedMinor == 0:
+                // Money held, never taken (or its hold already over): nothing to refund; the payment's hold is released
+                // when the cancellation reaches it (OrderCancelled), and the timeline says so then.
+                MoveTo(OrderStatus.Cancelled, actor, reason, now);
+                GiveBackHolds();
+                break;
             case OrderStatus.Paid or OrderStatus.Picking when PaymentMethod == PaymentMethod.Card:
                 MoveTo(OrderStatus.RefundPending, actor, reason, now);
                 RefundAllThatIsLeft(refundKey, reason, actor, now);

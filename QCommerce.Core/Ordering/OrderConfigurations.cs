@@ -13,6 +13,9 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         {
             // The order's money account (Order.Money.cs): never more back, settled or promised, than was captured.
             t.HasCheckConstraint("CK_Orders_Money", "\"RefundedMinor\" >= 0 AND \"RefundPendingMinor\" >= 0 AND \"RefundedMinor\" + \"RefundPendingMinor\" <= \"CapturedMinor\"");
+            // Money held, then taken (Order.Hold.cs): never more asked, nor taken and released, than the card held.
+            t.HasCheckConstraint("CK_Orders_Hold", "\"HeldMinor\" >= 0 AND \"CaptureAskedMinor\" >= 0 AND \"HoldReleasedMinor\" >= 0 AND \"CaptureAskedMinor\" <= \"HeldMinor\" "
+                + "AND (\"HeldMinor\" = 0 OR \"CapturedMinor\" + \"HoldReleasedMinor\" <= \"HeldMinor\")");
         });
         b.Property(o => o.UserId).HasMaxLength(450);
         b.HasOne<AppUser>().WithMany().HasForeignKey(o => o.UserId).OnDelete(DeleteBehavior.Restrict);
@@ -21,6 +24,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(o => o.Status).HasConversion<string>().HasMaxLength(24);
         b.Property(o => o.PaymentMethod).HasConversion<string>().HasMaxLength(16);
         b.Property(o => o.ReservationStatus).HasConversion<string>().HasMaxLength(16);
+        b.Property(o => o.Hold).HasConversion<string>().HasMaxLength(16);
         b.Property(o => o.DeliveryKind).HasConversion<string>().HasMaxLength(8);
         b.Property(o => o.Currency).HasMaxLength(3);
         b.Property(o => o.AddressLine1).HasMaxLength(120);

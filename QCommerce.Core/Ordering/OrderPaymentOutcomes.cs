@@ -3,8 +3,20 @@ namespace QCommerce.Core.Ordering;
 /// <summary>What the PSP said about an order's card payment, in the order's terms; Payments decides which of these an event is.</summary>
 public abstract record PaymentOutcome
 {
-    /// <summary>Money captured for the order.</summary>
+    /// <summary>Money held on the card for the order, to be captured when the pick is done.</summary>
+    public sealed record Held(long AmountMinor, string Currency) : PaymentOutcome;
+
+    /// <summary>Money captured for the order: what the pick asked of the hold, or (no hold) all of it at once.</summary>
     public sealed record Captured(long AmountMinor, string Currency) : PaymentOutcome;
+
+    /// <summary>The hold ended without a capture: released at the PSP, or lapsed.</summary>
+    public sealed record HoldEnded(bool Lapsed) : PaymentOutcome;
+
+    /// <summary>The PSP refused the pick's capture for good.</summary>
+    public sealed record CaptureRefused(string Reason) : PaymentOutcome;
+
+    /// <summary>The PSP has not answered the pick's capture for several tries (it is still asked).</summary>
+    public sealed record CaptureDelayed(string Reason) : PaymentOutcome;
 
     /// <summary>The current attempt failed: the shopper may try again while the reservation lasts.</summary>
     public sealed record Failed(string? Message) : PaymentOutcome;
@@ -24,8 +36,9 @@ public abstract record PaymentOutcome
 
 /// <summary>
 /// The order's side of payments: each outcome is an <see cref="OrderWork"/> step run once per event (the handler's
-/// processed-message record commits with it), decided by the order's own account: being paid commits the stock, money for
-/// a cancelled order goes back, refunds settled or made at the PSP move the account and may close the order.
+/// processed-message record commits with it), decided by the order's own account: money held makes it paid (its stock
+/// leaves the shelf), the capture charges it, a hold or money for a cancelled order goes back, a hold that ends or a
+/// capture refused is for a person, refunds settled or made at the PSP move the account and may close the order.
 /// </summary>
 public sealed class OrderPaymentOutcomes(OrderWork work, ILogger<OrderPaymentOutcomes> logger)
 {
@@ -36,6 +49,20 @@ public sealed class OrderPaymentOutcomes(OrderWork work, ILogger<OrderPaymentOut
             var order = d.Order;
             switch (outcome)
             {
+                case PaymentOutcome.Held(var held, var heldIn):
+                    if (order.ReceiveHold(held, heldIn, d.By, d.Now) == PaymentArrival.RefundedOtherAmount)
+                        logger.LogError("{Amount} minor units {Currency} were held for order {OrderId}, which costs {Total}: not marked paid, the hold is released",
+                            held, heldIn, order.PublicId, order.Total);
+                    break;
+                case PaymentOutcome.HoldEnded(var lapsed):
+                    order.HoldEnded(lapsed, d.By, d.Now);
+                    break;
+                case PaymentOutcome.CaptureRefused(var reason):
+                    order.CaptureRefused(reason, d.By, d.Now);
+                    break;
+                case PaymentOutcome.CaptureDelayed(var reason):
+                    order.CaptureDelayed(reason, d.By, d.Now);
+                    break;
                 case PaymentOutcome.Captured(var amount, var currency):
                     var arrival = order.ReceivePayment(amount, currency, eventId, d.By, d.Now);
                     if (arrival == PaymentArrival.RefundedOtherAmount)

@@ -52,23 +52,28 @@ public sealed class OrderDecision(Order order, QCommerceDbContext db, OrderActor
 }
 
 /// <summary>
-/// What Ordering asks of whoever takes its card payments when its account owes money back: the refund promised on the
-/// order's payment in the caller's transaction, and the PSP asked once that commits. Payments, a later feature, answers it.
+/// What Ordering asks of whoever takes its card payments, written on the order's payment in the caller's transaction and
+/// asked of the PSP once that commits (each under its own key): money owed back, the pick's capture of the money held, a
+/// hold the order no longer wants released. Payments, a later feature, answers it.
 /// </summary>
-public interface IRefundPromises
+public interface ICardPayments
 {
-    Task PromiseAsync(QCommerceDbContext db, Order order, RefundDue due, string actor, DateTime now, CancellationToken ct);
+    Task PromiseRefundAsync(QCommerceDbContext db, Order order, RefundDue due, string actor, DateTime now, CancellationToken ct);
+
+    Task AskCaptureAsync(QCommerceDbContext db, Order order, CaptureDue due, string actor, DateTime now, CancellationToken ct);
+
+    Task ReleaseHoldAsync(QCommerceDbContext db, Order order, ReleaseHoldDue due, string actor, DateTime now, CancellationToken ct);
 }
 
 /// <summary>
 /// The unit of work every staff, shopper and PSP action on a placed order goes through. It loads the order for the actor
 /// (a member of staff sees their stores' orders, a shopper their own), lets the aggregate decide, and carries out what the
-/// decision asks (<see cref="OrderEffect"/>): the audit row, the order's outbox event, refunds promised, then the stock,
+/// decision asks (<see cref="OrderEffect"/>): the audit row, the order's outbox event, refunds and captures asked, then the stock,
 /// slot and coupon statements, all in one transaction. The order's row is claimed at the version read before anything is
 /// written, so of two writers the second loses before any line or shared row moves; it is then read again and decides anew
 /// (a conflict after three rounds).
 /// </summary>
-public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IRefundPromises refunds, TimeProvider clock, ILogger<OrderWork> logger)
+public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, ICardPayments payments, TimeProvider clock, ILogger<OrderWork> logger)
 {
     private const int Rounds = 4;
 
@@ -135,11 +140,22 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IR
             StockReservations.RecordShortPick(db, order.StoreId, shortPick.UnitsBySku, order.PublicId, actor.Label, now);
         await db.SaveChangesAsync(ct); // the order's row first: its version decides a race before any stock, slot or money moves
 
-        // Money promised back lands on the payment only now: an order decided on a stale read has lost at its version above,
-        // so the payment's own guard (never more back than captured) speaks only of a real disagreement, never of a race.
-        var dues = effects.OfType<RefundDue>().ToList();
-        foreach (var due in dues) await refunds.PromiseAsync(db, order, due, actor.Label, now, ct);
-        if (dues.Count > 0) await db.SaveChangesAsync(ct);
+        // What the money asks of the payment lands on it only now: an order decided on a stale read has lost at its version
+        // above, so the payment's own guards (never more back than captured, one capture of a hold) speak only of a real
+        // disagreement, never of a race.
+        var asked = false;
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case RefundDue due: await payments.PromiseRefundAsync(db, order, due, actor.Label, now, ct); break;
+                case CaptureDue capture: await payments.AskCaptureAsync(db, order, capture, actor.Label, now, ct); break;
+                case ReleaseHoldDue release: await payments.ReleaseHoldAsync(db, order, release, actor.Label, now, ct); break;
+                default: continue;
+            }
+            asked = true;
+        }
+        if (asked) await db.SaveChangesAsync(ct);
 
         foreach (var effect in effects) await CarryOutAsync(db, order, effect, actor.Label, now, ct);
         await tx.CommitAsync(ct);

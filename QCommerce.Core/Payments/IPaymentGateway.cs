@@ -76,3 +76,6 @@ public sealed class PaymentProviderUnavailableException(string message, Exceptio
 
 /// <summary>The PSP answered that the PaymentIntent or refund we named does not exist there (another account, or a deleted test object).</summary>
 public sealed class PspObjectMissingException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The PSP answered, and said no for good (a capture of a hold that lapsed or was released, more than is held): asking again changes nothing.</summary>
+public sealed class PaymentRefusedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -9,6 +9,9 @@ public sealed partial class Payment
     /// <summary>What the card was authorised for at checkout (0 when the money was taken at once).</summary>
     public long AuthorizedMinor { get; private set; }
 
+    /// <summary>When the hold was seen (the bank keeps it for <see cref="PaymentsOptions.HoldValidity"/>); null before.</summary>
+    public DateTime? AuthorizedAtUtc { get; private set; }
+
     /// <summary>What was asked to be captured (0: nothing yet); the PSP's success must say the same.</summary>
     public long CaptureRequestedMinor { get; private set; }
 

@@ -170,6 +170,7 @@ public sealed partial class Payment : ILiveEntity
             case PaymentChange.Authorized:
                 Status = attempt.Status = PaymentStatus.Authorized;
                 AuthorizedMinor = amountCapturableMinor;
+                AuthorizedAtUtc = now;
                 FailureMessage = attempt.FailureMessage = null;
                 break;
             case PaymentChange.Captured:

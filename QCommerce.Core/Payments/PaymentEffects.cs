@@ -6,17 +6,21 @@ namespace QCommerce.Core.Payments;
 /// <summary>
 /// What payments do to orders, and orders to payments, delivered through the outbox (DESIGN §4). This class says what a
 /// payment event means for the order (<see cref="PaymentOutcome"/>); the order's own account decides what follows
-/// (<see cref="OrderPaymentOutcomes"/>): paid, failed, a 3-D Secure challenge, refunds settled or made at the PSP. The other
-/// way: an order cancelled while its card page is open has its PaymentIntent cancelled (money that still arrives is
-/// refunded by the order's account), and a refund the order promised is asked of the PSP. Each effect happens once per event.
+/// (<see cref="OrderPaymentOutcomes"/>): held (paid), charged, failed, a 3-D Secure challenge, a hold ended, a capture
+/// refused, refunds settled or made at the PSP. The other way: an order cancelled while its card page is open or its money
+/// held has its PaymentIntent cancelled (money that still arrives goes back by the order's account), and the capture, hold
+/// release or refund the order asked for is asked of the PSP. Each effect happens once per event.
 /// </summary>
-public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refunds, OrderPaymentOutcomes orders,
+public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refunds, CaptureService captures,
+    OrderPaymentOutcomes orders,
     IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<PaymentEffects> logger) : IOutboxHandler
 {
     public string Name => "payments.order-effects";
 
-    public bool Handles(string eventType) => eventType is EventTypes.PaymentCaptured or EventTypes.PaymentFailed or EventTypes.PaymentRequiresAction
-        or EventTypes.RefundSucceeded or EventTypes.RefundFailed or EventTypes.OrderCancelled or EventTypes.RefundRequested;
+    public bool Handles(string eventType) => eventType is EventTypes.PaymentAuthorized or EventTypes.PaymentCaptured or EventTypes.PaymentFailed
+        or EventTypes.PaymentRequiresAction or EventTypes.PaymentVoided or EventTypes.PaymentExpired or EventTypes.CaptureFailed
+        or EventTypes.RefundSucceeded or EventTypes.RefundFailed or EventTypes.OrderCancelled or EventTypes.RefundRequested
+        or EventTypes.CaptureRequested or EventTypes.HoldReleaseRequested;
 
     public async Task HandleAsync(OutboxEnvelope message, CancellationToken ct)
     {
@@ -24,6 +28,14 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
         {
             case EventTypes.OrderCancelled:
                 await updates.CancelLiveIntentAsync(message.Read<OrderStatusChangedEvent>().OrderId, ct);
+                return;
+            case EventTypes.HoldReleaseRequested:
+                await updates.CancelLiveIntentAsync(message.Read<HoldReleaseRequestedEvent>().OrderId, ct);
+                return;
+            case EventTypes.CaptureRequested:
+                // Asked already (with its key) in the transaction of the pick: the PSP gets that key, so a redelivery is one capture.
+                var capture = message.Read<CaptureRequestedEvent>();
+                await captures.CaptureAsync(capture.PaymentId, capture.CaptureKey, message.FailedBefore, ct);
                 return;
             case EventTypes.RefundRequested:
                 // Promised already (with its key) in the transaction that decided it: the PSP gets that key, so a redelivery is one refund.
@@ -43,8 +55,14 @@ public sealed class PaymentEffects(IDbContextFactory<QCommerceDbContext> context
     {
         switch (message.Type)
         {
+            case EventTypes.PaymentAuthorized:
+                return new PaymentOutcome.Held(data.AmountMinor, data.Currency);
             case EventTypes.PaymentCaptured:
                 return new PaymentOutcome.Captured(data.AmountMinor, data.Currency);
+            case EventTypes.PaymentVoided or EventTypes.PaymentExpired:
+                return new PaymentOutcome.HoldEnded(message.Type == EventTypes.PaymentExpired);
+            case EventTypes.CaptureFailed:
+                return new PaymentOutcome.CaptureRefused(data.Message ?? "the payment provider refused it");
             case EventTypes.PaymentFailed:
                 // Only the current attempt's failure counts: a retry may already be under way.
                 var payment = await PaymentAsync(data.PaymentId, ct);

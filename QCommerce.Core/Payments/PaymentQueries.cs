@@ -15,6 +15,20 @@ public sealed record PaymentView(
     string? FailureMessage, IReadOnlyList<PaymentAttemptView> Attempts, IReadOnlyList<PaymentRefundView> Refunds, DateTime CreatedAtUtc, DateTime UpdatedAtUtc)
 {
     public string PublicId => Common.PublicId.Format(Common.PublicId.Payment, Id);
+
+    /// <summary>What the card held at checkout (zero when the money was taken at once), and when.</summary>
+    public Money Held { get; init; } = new(Amount.Currency, 0);
+    public DateTime? HeldAtUtc { get; init; }
+
+    /// <summary>Held money that went back to the card uncharged.</summary>
+    public Money Released { get; init; } = new(Amount.Currency, 0);
+
+    /// <summary>What the pick asked to take of the hold, not yet confirmed by the PSP (zero: nothing in flight).</summary>
+    public Money Capturing { get; init; } = new(Amount.Currency, 0);
+
+    /// <summary>Why the PSP would not take the money held; null while nothing went wrong.</summary>
+    public string? CaptureFailure { get; init; }
+
     public string OrderPublicId => Common.PublicId.Format(Common.PublicId.Order, OrderId);
     public bool CanRetry => Status == PaymentStatus.Failed;
 
@@ -29,7 +43,11 @@ public sealed record PaymentView(
             p.FailureMessage,
             p.Attempts.OrderBy(a => a.Number).Select(a => new PaymentAttemptView(a.Number, a.Status, M(a.AmountMinor), a.PspReference, a.FailureMessage, a.CreatedAtUtc)).ToList(),
             p.Refunds.OrderBy(r => r.Id).Select(r => new PaymentRefundView(r.Id, M(r.AmountMinor), r.Status, r.Reason, r.FailureMessage, r.CreatedAtUtc, r.CompletedAtUtc)).ToList(),
-            p.CreatedAtUtc, p.UpdatedAtUtc);
+            p.CreatedAtUtc, p.UpdatedAtUtc)
+        {
+            Held = M(p.AuthorizedMinor), HeldAtUtc = p.AuthorizedAtUtc, Released = M(p.ReleasedMinor),
+            Capturing = M(p.IsCapturing ? p.CaptureRequestedMinor : 0), CaptureFailure = p.CaptureFailure,
+        };
     }
 }
 

@@ -3,17 +3,17 @@ using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Payments;
 
+/// <summary>One reconciliation pass: events replayed that webhooks had missed, payments and refunds brought to the PSP's answer.</summary>
+public sealed record ReconciliationRun(DateTime AtUtc, int EventsReplayed, int Settled, bool PspAnswered);
+
 /// <summary>
 /// Brings payments to the PSP's truth (DESIGN §4), so a lost webhook never strands an order. First
 /// the PSP's event log of the last <see cref="PaymentsOptions.ReconcileLookback"/> is replayed through
 /// the webhook's own handler (events already stored change nothing), which also records refunds made
-/// at the PSP directly; then payments still left Initiated/RequiresAction/Authorized and refunds still
-/// pending are asked about one by one, and refunds whose PSP call never got an answer are asked again
-/// with the same key.
+/// at the PSP directly; then payments left behind are asked about one by one: checkout pages still open (paid, or
+/// closed, without a word), captures in flight (the answer lost), holds that should have lapsed by now; refunds still
+/// pending too, and refunds whose PSP call never got an answer are asked again with the same key.
 /// </summary>
-/// <summary>One reconciliation pass: events replayed that webhooks had missed, payments and refunds brought to the PSP's answer.</summary>
-public sealed record ReconciliationRun(DateTime AtUtc, int EventsReplayed, int Settled, bool PspAnswered);
-
 public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> contexts, PaymentUpdates updates, RefundService refundService, IPaymentGateway gateway,
     TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<PaymentReconciliation> logger)
 {
@@ -49,9 +49,14 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
         List<(int PaymentId, Guid Key, string? PspRefundId)> refunds;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
+            // A page still open or a capture in flight this long is asked about; money merely held (for hours, until the pick)
+            // only once its hold should have lapsed: the PSP's events (replayed above) say the rest, and asking about every
+            // hold every minute would keep the oldest fifty asked and the others never.
+            var lapsedBy = clock.UtcNow() - options.Value.HoldValidity;
             stuck = await db.Payments.AsNoTracking().IgnoreAutoIncludes()
-                .Where(p => (p.Status == PaymentStatus.Initiated || p.Status == PaymentStatus.RequiresAction || p.Status == PaymentStatus.Authorized)
-                    && p.UpdatedAtUtc <= cutoff)
+                .Where(p => ((p.Status == PaymentStatus.Initiated || p.Status == PaymentStatus.RequiresAction) && p.UpdatedAtUtc <= cutoff)
+                    || (p.Status == PaymentStatus.Authorized && ((p.CaptureKey != null && p.CaptureFailure == null && p.UpdatedAtUtc <= cutoff)
+                        || p.AuthorizedAtUtc <= lapsedBy || (p.AuthorizedAtUtc == null && p.UpdatedAtUtc <= cutoff))))
                 .OrderBy(p => p.UpdatedAtUtc).Select(p => p.Id).Take(50).ToListAsync(ct);
             refunds = (await db.PaymentRefunds.AsNoTracking()
                 .Where(r => r.Status == RefundStatus.Pending && r.CreatedAtUtc <= cutoff)
@@ -68,7 +73,7 @@ public sealed class PaymentReconciliation(IDbContextFactory<QCommerceDbContext> 
                 if (change == PaymentChange.None) continue;
                 changed++;
                 // Only an outcome is something a webhook should have told us; "the shopper is on the PSP's page" is not.
-                if (change is PaymentChange.Captured or PaymentChange.Failed)
+                if (change is PaymentChange.Captured or PaymentChange.Failed or PaymentChange.Voided or PaymentChange.Expired)
                     logger.LogWarning("Reconciliation: payment {PaymentId} was behind the PSP; now {Change} (a webhook was lost or late)",
                         PublicId.Format(PublicId.Payment, paymentId), change);
                 else

@@ -29,6 +29,18 @@ public sealed class PaymentsOptions
     /// <summary>How long a 3-D Secure challenge keeps the order's stock reserved past its usual expiry.</summary>
     public TimeSpan ChallengeHold { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Failed tries at a capture (the PSP not answering) after which the order's review note tells a person; it is still
+    /// asked again, with the outbox's backoff (1, 2, 4, 8 s… up to 5 minutes apart), until the PSP answers.
+    /// </summary>
+    public int CaptureTriesBeforeReview { get; set; } = 5;
+
+    /// <summary>How long the card's bank keeps money held before the hold lapses (Stripe: 7 days for online card payments).</summary>
+    public TimeSpan HoldValidity { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Money held longer than this (an order picked within the hour is charged long before) is listed on the dashboard for a person.</summary>
+    public TimeSpan HoldAgeWarning { get; set; } = TimeSpan.FromHours(3);
+
     /// <summary>True when no Stripe key is configured: the embedded sandbox PSP answers instead.</summary>
     public bool UsesSandbox => string.IsNullOrWhiteSpace(Stripe.SecretKey);
 }

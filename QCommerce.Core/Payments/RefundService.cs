@@ -9,21 +9,12 @@ public sealed record RefundRequestedEvent(int OrderId, int PaymentId, Guid Refun
 /// <summary>
 /// Money going back (DESIGN §3), the one way it is done: the order's account decides what is due (<see cref="Order"/>'s
 /// money), the promise is written on the order's payment in the same transaction with the event that asks the PSP
-/// (<see cref="PromiseAsync"/>), and the outbox then asks the PSP with the refund's own idempotency key
+/// (<see cref="CardPayments"/>), and the outbox then asks the PSP with the refund's own idempotency key
 /// (<see cref="AskPspAsync"/>); its answer, a webhook or reconciliation settles the refund.
 /// </summary>
 public sealed class RefundService(IDbContextFactory<QCommerceDbContext> contexts, IPaymentGateway gateway, PaymentObserver observer,
-    TimeProvider clock, ILogger<RefundService> logger) : IRefundPromises
+    TimeProvider clock, ILogger<RefundService> logger)
 {
-    public async Task PromiseAsync(QCommerceDbContext db, Order order, RefundDue due, string actor, DateTime now, CancellationToken ct)
-    {
-        var payment = await db.Payments.FirstOrDefaultAsync(p => p.OrderId == order.Id, ct)
-            ?? throw new DomainException($"Order {order.PublicId} owes {new Money(order.Currency, due.AmountMinor)} back but has no card payment to refund.");
-        var refund = payment.RequestRefund(due.AmountMinor, due.Reason, actor, now, due.Key);
-        Outbox.Enqueue(db, EventTypes.RefundRequested, payment.PublicId,
-            new RefundRequestedEvent(order.Id, payment.Id, refund.Key, refund.AmountMinor, payment.Currency, refund.Reason, actor), now);
-    }
-
     /// <summary>Asks the PSP for a refund promised on the payment (its key makes a repeat the same refund) and records its answer.</summary>
     public async Task<PaymentRefund> AskPspAsync(int paymentId, Guid key, CancellationToken ct = default)
     {

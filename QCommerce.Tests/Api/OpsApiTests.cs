@@ -86,7 +86,9 @@ public abstract class OpsApiTests(QCommerceApp app)
         var picked = await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/pick",
             new { lines = new object[] { new { skuId = $"sku_{skus[0]}", pickedQty = 1 }, new { skuId = $"sku_{skus[1]}", pickedQty = 1 } } }, null), HttpStatusCode.OK);
         Assert.Equal(1, picked.GetProperty("shortUnits").GetInt32());
-        Assert.True(picked.GetProperty("refund").GetProperty("value").GetInt64() > 0);
+        Assert.Equal(0, picked.GetProperty("refund").GetProperty("value").GetInt64()); // the card held the money: what was picked is charged, nothing refunded
+        Assert.Equal(picked.GetProperty("total").GetProperty("value").GetInt64(), picked.GetProperty("charge").GetProperty("value").GetInt64());
+        await FulfillmentServiceTests.ChargedAsync(app, id);
 
         var noRider = await ProblemAsync(await admin.PostAsync($"{path}/dispatch", new { riderName = "" }, null), HttpStatusCode.UnprocessableEntity);
         Assert.True(noRider.GetProperty("errors").TryGetProperty("riderName", out _));
@@ -104,7 +106,7 @@ public abstract class OpsApiTests(QCommerceApp app)
     [Fact]
     public async Task ARefund_NeedsAnIdempotencyKey_ReplaysIt_AndRefusesMoreThanIsLeft()
     {
-        var (_, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 116);
+        var (_, id, skus) = await FulfillmentServiceTests.ChargedCardOrderAsync(app, skuOffset: 116);
         var admin = await AdminAsync();
         var path = $"/v1/ops/orders/o_{id}/refunds";
         var body = new { lines = new object[] { new { skuId = $"sku_{skus[1]}", qty = 1 } }, restock = true, reason = "Damaged" };
@@ -146,13 +148,14 @@ public abstract class OpsApiTests(QCommerceApp app)
         await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_999999", new { found = 1 }), HttpStatusCode.UnprocessableEntity);
         Assert.Equal(1, (await admin.GetAsync(path)).GetProperty("pick").GetProperty("ticks")[0].GetProperty("found").GetInt32()); // nothing moved
 
-        // The single unit of the second line refunded before the pick: it is not to be picked, not even as none.
-        await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/refunds", new { lines = new[] { new { skuId = $"sku_{skus[1]}", qty = 1 } }, reason = "Out of date" },
-            Guid.NewGuid().ToString()), HttpStatusCode.Created);
-        await ProblemAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[1]}", new { found = 0 }), HttpStatusCode.Conflict);
+        // Nothing is refunded before the card is charged at the end of the pick: a unit not wanted is marked short instead.
+        await ProblemAsync(await admin.PostAsync($"{path}/refunds", new { lines = new[] { new { skuId = $"sku_{skus[1]}", qty = 1 } }, reason = "Out of date" },
+            Guid.NewGuid().ToString()), HttpStatusCode.Conflict);
+        await ApiShopper.JsonAsync(await admin.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[1]}", new { found = 0 }), HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.DeleteAsync($"{path}/pick/sku_{skus[0]}")).StatusCode);
-        Assert.Equal(0, (await admin.GetAsync(path)).GetProperty("pick").GetProperty("ticks").GetArrayLength());
+        var left = Assert.Single((await admin.GetAsync(path)).GetProperty("pick").GetProperty("ticks").EnumerateArray()); // the other line's, as ticked
+        Assert.Equal(($"sku_{skus[1]}", 0), (left.GetProperty("skuId").GetString(), left.GetProperty("found").GetInt32()));
         var (elsewhere, _) = await ColleagueAsync(Demo.Downtown);
         await ProblemAsync(await elsewhere.Http.PutAsJsonAsync($"{path}/pick/sku_{skus[0]}", new { found = 1 }), HttpStatusCode.NotFound);
     }

@@ -103,10 +103,14 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await ops.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Finish picking" }).ClickAsync(); // "finish with items short?"
         await ArrivedAsync(ops, $"/ops/orders/{Number(orderId)}$"); // on to the order
 
-        // The shopper sees what was short and, once the PSP has it, the refund, without reloading.
+        // The shopper sees what was short and, once the PSP has taken it, what was charged and released, without reloading.
         await Expect(shopper.GetByTestId("line-short")).ToContainTextAsync("1 of 2 not in stock");
         await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync("Not in stock after all");
-        await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync("Refunded", new() { Timeout = 10_000 });
+        await Expect(shopper.GetByTestId("timeline")).ToContainTextAsync("Charged", new() { Timeout = 10_000 });
+        await Expect(shopper.GetByTestId("payment-status")).ToContainTextAsync("of the hold went back to your card");
+        await Expect(shopper.GetByTestId("timeline")).Not.ToContainTextAsync("Refund");
+        await browser.ScreenshotAsync(shopper, "order-charged-and-released");
+        await Expect(ops.GetByTestId("money-released")).ToBeVisibleAsync(new() { Timeout = 5_000 });
 
         await CheckoutJourneyTests.WaitInteractiveAsync(ops);
         await Accessibility.AssertNoSeriousViolationsAsync(ops, "order detail");
@@ -129,20 +133,16 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task APickList_ReloadedMidPick_KeepsItsTicks_ASecondDeviceSeesThem_AndALineRefundedBeforeIsNotPicked()
+    public async Task APickList_ReloadedMidPick_KeepsItsTicks_ASecondDeviceSeesThem_AndTheOrderShowsWhatTheCardHeldAndWasCharged()
     {
         var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 134);
         await shopper.Context.CloseAsync();
         var id = Number(orderId);
-        // The single unit of the second line was refunded before the pick: it leaves the pick list.
-        await browser.App.Services.GetRequiredService<Core.Payments.OrderRefundService>().RefundAsync(TestStaff.Admin, id,
-            new Core.Payments.StaffRefundRequest([new(skus[1], 1)], null, false, "Out of date"), Guid.NewGuid());
         await browser.App.Services.GetRequiredService<Core.Fulfillment.FulfillmentService>().StartPickingAsync(TestStaff.Admin, id);
 
         var phone = await OpsAsync($"/ops/fulfilment/{id}/pick", phone: true);
         var desk = await OpsAsync($"/ops/fulfilment/{id}/pick");
         var lineA = phone.Locator($"[data-testid=pick-line][data-sku='{skus[0]}']");
-        await Expect(phone.Locator($"[data-testid=pick-line][data-sku='{skus[1]}']").GetByTestId("pick-count")).ToHaveTextAsync("Refunded: don't pick");
 
         var scan = phone.GetByTestId("scan");
         await scan.FillAsync(await BarcodeAsync(skus[0]));
@@ -155,26 +155,28 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await CheckoutJourneyTests.WaitInteractiveAsync(phone);
         await Expect(lineA.GetByTestId("pick-count")).ToHaveTextAsync("1 of 2");
         await browser.ScreenshotAsync(phone, "ops-pick-list-reloaded-phone");
-        await Accessibility.AssertNoSeriousViolationsAsync(phone, "pick list with a refunded line");
+        await Accessibility.AssertNoSeriousViolationsAsync(phone, "pick list");
 
         await lineA.GetByTestId("pick-tick").ClickAsync();
         await Expect(lineA.GetByTestId("pick-count")).ToHaveTextAsync("2 of 2");
-        await Expect(phone.GetByTestId("finish-pick")).ToBeEnabledAsync(); // the refunded line needs no tick
+        await phone.Locator($"[data-testid=pick-line][data-sku='{skus[1]}']").GetByTestId("pick-tick").ClickAsync();
+        await Expect(phone.GetByTestId("finish-pick")).ToBeEnabledAsync();
         await phone.GetByTestId("finish-pick").ClickAsync();
         await ArrivedAsync(phone, $"/ops/orders/{id}$");
-        await Expect(phone.GetByTestId("money-account")).ToBeVisibleAsync();
+        await Expect(phone.GetByTestId("money-held")).ToBeVisibleAsync();
+        await Expect(phone.GetByTestId("money-captured")).ToBeVisibleAsync(new() { Timeout = 5_000 }); // the capture's news, live
+        await Expect(phone.GetByTestId("dispatch")).ToBeVisibleAsync();
         await browser.ScreenshotAsync(phone, "ops-order-money-phone");
 
         await using var db = browser.App.Database.CreateContext();
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == id);
-        Assert.Equal((0, 1, 1), (order.Lines.Sum(l => l.ShortQuantity), order.Lines.Sum(l => l.RefundedQuantity), order.Lines.Sum(l => l.RemovedQuantity)));
-        Assert.Equal(order.Lines.Single(l => l.SkuId == skus[1]).ShareMinor, order.RefundedMinor + order.RefundPendingMinor); // refunded once, not again at the pick
+        Assert.Equal((Core.Ordering.CardHold.Captured, order.HeldMinor, 0L), (order.Hold, order.CapturedMinor, order.RefundedMinor)); // all picked: all of the hold taken
         await phone.Context.CloseAsync();
         await desk.Context.CloseAsync();
     }
 
     [Fact]
-    public async Task TwoDevicesTickingOnePickList_AtOnce_BothEndWithBothTicks_AndATickRefundedSinceIsCountedAgain()
+    public async Task TwoDevicesTickingOnePickList_AtOnce_BothEndWithBothTicks()
     {
         var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 136);
         await shopper.Context.CloseAsync();
@@ -192,15 +194,6 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
             await Expect(Line(page, skus[1]).GetByTestId("pick-count")).ToHaveTextAsync("1 of 1", new() { Timeout = 5_000 });
         }
 
-        // One of the two ticked units is refunded before the pick finishes: that tick is no longer true, and says so.
-        await browser.App.Services.GetRequiredService<Core.Payments.OrderRefundService>().RefundAsync(TestStaff.Admin, id,
-            new Core.Payments.StaffRefundRequest([new(skus[0], 1)], null, false, "Dented"), Guid.NewGuid());
-        await Expect(Line(phone, skus[0]).GetByTestId("pick-recount")).ToBeVisibleAsync(new() { Timeout = 5_000 });
-        await Expect(Line(phone, skus[0]).GetByTestId("pick-count")).ToHaveTextAsync("0 of 1");
-        await Expect(phone.GetByTestId("finish-pick")).ToBeDisabledAsync();
-        await browser.ScreenshotAsync(phone, "ops-pick-list-recount-phone");
-        await Line(phone, skus[0]).GetByTestId("pick-tick").ClickAsync();
-        await Expect(Line(desk, skus[0]).GetByTestId("pick-count")).ToHaveTextAsync("1 of 1", new() { Timeout = 5_000 });
         await phone.GetByTestId("finish-pick").ClickAsync();
         await ArrivedAsync(phone, $"/ops/orders/{id}$");
         await phone.Context.CloseAsync();
@@ -211,6 +204,7 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
     public async Task APartialRefund_FromTheOrderPage_ShowsItsAmountFirst_AndLandsAtThePsp()
     {
         var (shopper, orderId, skus) = await PaidOrderWatchedByItsShopperAsync(skuOffset: 132);
+        await Fulfillment.FulfillmentServiceTests.PickAndChargeAsync(browser.App, Number(orderId)); // refunds come after the card is charged
         var ops = await OpsAsync($"/ops/orders/{Number(orderId)}");
 
         await ops.GetByTestId("refund").ClickAsync();

@@ -11,8 +11,9 @@ namespace QCommerce.Tests.Fulfillment;
 
 /// <summary>
 /// An order in the store's hands, on the real app, a database of each provider and the Stripe-speaking sandbox: picking
-/// (short lines refunded at the PSP by themselves), out for delivery, delivered; staff cancelling and noting; every
-/// action's audit row written with it and absent when it fails; colleagues of other stores kept out.
+/// (the card charged what was picked, the rest of its hold released), out for delivery (never before the money is taken),
+/// delivered; staff cancelling (a hold released, money taken refunded) and noting; every action's audit row written with
+/// it and absent when it fails; colleagues of other stores kept out.
 /// </summary>
 public abstract class FulfillmentServiceTests(QCommerceApp app)
 {
@@ -24,6 +25,7 @@ public abstract class FulfillmentServiceTests(QCommerceApp app)
 
     internal static int Number(string publicId) => int.Parse(publicId[(publicId.IndexOf('_') + 1)..], CultureInfo.InvariantCulture);
 
+    /// <summary>A card order whose total the card holds (the sandbox's page paid with a test card): paid, ready to pick.</summary>
     internal static async Task<(ApiShopper Shopper, int OrderId, int[] Skus)> PaidCardOrderAsync(QCommerceApp app, int skuOffset)
     {
         var shopper = await ApiShopper.SignUpAsync(app);
@@ -33,6 +35,35 @@ public abstract class FulfillmentServiceTests(QCommerceApp app)
         await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
         return (shopper, Number(orderId), skus);
     }
+
+    /// <summary>A card order picked in full and charged (the capture confirmed): its money taken, so refunds can follow.</summary>
+    internal static async Task<(ApiShopper Shopper, int OrderId, int[] Skus)> ChargedCardOrderAsync(QCommerceApp app, int skuOffset)
+    {
+        var (shopper, id, skus) = await PaidCardOrderAsync(app, skuOffset);
+        await PickAndChargeAsync(app, id);
+        return (shopper, id, skus);
+    }
+
+    /// <summary>A paid order picked in full by staff, once its card is charged.</summary>
+    internal static async Task<Order> PickAndChargeAsync(QCommerceApp app, int orderId)
+    {
+        var fulfil = app.Services.GetRequiredService<FulfillmentService>();
+        await fulfil.StartPickingAsync(TestStaff.Admin, orderId);
+        await using (var db = app.Database.CreateContext())
+        {
+            var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId);
+            await fulfil.FinishPickingAsync(TestStaff.Admin, orderId, order.Lines.GroupBy(l => l.SkuId).Select(g => new FoundUnits(g.Key, order.ToPick(g.Key))).ToList());
+        }
+        return await ChargedAsync(app, orderId);
+    }
+
+    /// <summary>Waits until the pick's capture is confirmed and the order charged.</summary>
+    internal static async Task<Order> ChargedAsync(QCommerceApp app, int orderId) =>
+        await Eventually.Async(async () =>
+        {
+            await using var db = app.Database.CreateContext();
+            return await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId);
+        }, o => o.Hold == CardHold.Captured, "the card to be charged for what was picked");
 
     private async Task<(ApiShopper Shopper, int OrderId, int[] Skus)> CashOrderAsync(int skuOffset)
     {
@@ -68,10 +99,11 @@ public abstract class FulfillmentServiceTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task AShortPick_ShrinksTheOrder_RefundsTheDifferenceAtThePsp_AndTheShopperSeesWhatWasShort()
+    public async Task AShortPick_ChargesOnlyWhatWasPicked_ReleasesTheRestOfTheHold_AndRefundsNothing()
     {
         var (shopper, id, skus) = await PaidCardOrderAsync(app, skuOffset: 70);
         var before = await OrderAsync(id);
+        Assert.Equal((CardHold.Held, before.TotalMinor, 0L), (before.Hold, before.HeldMinor, before.CapturedMinor)); // held, nothing taken
         var onHandAfterSale = (await StockAsync(skus[0])).OnHand;
         await Fulfil.StartPickingAsync(Admin, id);
 
@@ -82,15 +114,23 @@ public abstract class FulfillmentServiceTests(QCommerceApp app)
         Assert.Equal((2, 1, 1), (shortLine.Quantity, shortLine.ShortQuantity, shortLine.PickedQuantity));
         Assert.Equal(before.SubtotalMinor - shortLine.UnitPriceMinor, after.SubtotalMinor);
         Assert.Equal(before.DeliveryFeeMinor, after.DeliveryFeeMinor); // the fee as promised
-        Assert.Equal(before.TotalMinor - after.TotalMinor, outcome.RefundMinor);
-        Assert.True(outcome.RefundMinor > shortLine.UnitPriceMinor, "the refund includes the unit's tax");
+        Assert.Equal((after.TotalMinor, 0L), (outcome.ChargeMinor, outcome.RefundMinor)); // what was picked is charged; nothing to refund
+        Assert.True(before.TotalMinor - after.TotalMinor > shortLine.UnitPriceMinor, "the unit's tax is not charged either");
         Assert.Equal(OrderStatus.Picking, after.Status);
 
-        // Asked of the PSP by the outbox, and settled by its answer.
-        var refund = await Eventually.Async(async () => (await PaymentAsync(id)).Refunds.SingleOrDefault(), r => r is { Status: RefundStatus.Succeeded },
-            "the short pick's refund to succeed at the PSP");
-        Assert.Equal(outcome.RefundMinor, refund!.AmountMinor);
-        Assert.NotNull(refund.PspRefundId);
+        // Captured by the outbox under the pick's key, confirmed by the PSP's answer: the rest of the hold goes back to the card.
+        var charged = await ChargedAsync(app, id);
+        Assert.Equal((after.TotalMinor, before.TotalMinor - after.TotalMinor, 0L), (charged.CapturedMinor, charged.HoldReleasedMinor, charged.RefundedMinor));
+        var payment = await PaymentAsync(id);
+        Assert.Equal((PaymentStatus.Captured, before.TotalMinor, after.TotalMinor, before.TotalMinor - after.TotalMinor),
+            (payment.Status, payment.AuthorizedMinor, payment.CapturedMinor, payment.ReleasedMinor));
+        Assert.Empty(payment.Refunds); // no refund on the shopper's statement
+        await using (var psp = await app.Services.GetRequiredService<IDbContextFactory<QCommerce.Web.Payments.Sandbox.PspSandboxDbContext>>().CreateDbContextAsync())
+        {
+            var intent = await psp.Intents.AsNoTracking().SingleAsync(i => i.Id == payment.CurrentAttempt.PspReference);
+            Assert.Equal(("succeeded", after.TotalMinor, "manual"), (intent.Status, intent.AmountReceived, intent.CaptureMethod));
+            Assert.False(await psp.Refunds.AnyAsync(r => r.PaymentIntentId == intent.Id));
+        }
 
         // The shelf never had the unit: on hand stays where the sale left it, and the ledger says why.
         Assert.Equal(onHandAfterSale, (await StockAsync(skus[0])).OnHand);
@@ -100,16 +140,30 @@ public abstract class FulfillmentServiceTests(QCommerceApp app)
 
         var seen = await shopper.GetAsync($"/v1/orders/{PublicId.Format(PublicId.Order, id)}");
         Assert.Contains(seen.GetProperty("items").EnumerateArray(), i => i.GetProperty("shortQty").GetInt32() == 1);
-        Assert.Contains(seen.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("reason").GetString()?.Contains("Not in stock after all") == true);
+        var told = seen.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("reason").GetString()).ToList();
+        Assert.Contains(told, r => r?.Contains("Not in stock after all") == true && r.Contains($"You pay {after.Total}") && r.Contains("never charged"));
+        Assert.Contains(told, r => r == $"Charged {after.Total} to your card; the other {new Money(after.Currency, before.TotalMinor - after.TotalMinor)} held went back to your card.");
         Assert.Equal([AuditActions.PickStart, AuditActions.PickFinish], (await AuditAsync(id)).Select(a => a.Action));
     }
 
     [Fact]
-    public async Task APaidOrder_GoesFromPickingToTheDoor_WithItsTimesAndEveryStepAudited()
+    public async Task APaidOrder_GoesFromPickingToTheDoor_OnlyOnceItsCardIsCharged_WithItsTimesAndEveryStepAudited()
     {
         var (_, id, skus) = await PaidCardOrderAsync(app, skuOffset: 72);
         await Fulfil.StartPickingAsync(Admin, id);
-        await Fulfil.FinishPickingAsync(Admin, id, [new(skus[0], 2), new(skus[1], 1)]);
+        var faults = app.Services.GetRequiredService<QCommerce.Web.Payments.Sandbox.SandboxFaults>();
+        faults.Latency = TimeSpan.FromSeconds(2); // the PSP takes its time: the capture is in flight when the rider is at the door
+        try
+        {
+            await Fulfil.FinishPickingAsync(Admin, id, [new(skus[0], 2), new(skus[1], 1)]);
+            var unpaid = await Assert.ThrowsAsync<ConflictException>(() => Fulfil.DispatchAsync(Admin, id, "Sam Rider"));
+            Assert.Contains("waits for its card to be charged", unpaid.Message);
+        }
+        finally
+        {
+            faults.Latency = TimeSpan.Zero;
+        }
+        await ChargedAsync(app, id);
         Assert.Empty((await PaymentAsync(id)).Refunds);
 
         await Assert.ThrowsAsync<RequestRejectedException>(() => Fulfil.DispatchAsync(Admin, id, "  "));
@@ -241,20 +295,67 @@ public abstract class FulfillmentServiceTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task StaffCancellingAPaidOrder_RefundsItInFull_AndPutsTheStockBack()
+    public async Task StaffCancellingAHeldOrder_CancelsIt_ReleasesTheHold_AndPutsTheStockBack()
     {
-        var (_, id, skus) = await PaidCardOrderAsync(app, skuOffset: 84);
+        var (shopper, id, skus) = await PaidCardOrderAsync(app, skuOffset: 84);
         var sold = (await StockAsync(skus[0])).OnHand;
 
-        Assert.Equal(OrderStatus.RefundPending, await Staff.CancelAsync(Admin, id, "a pipe burst in the store"));
+        Assert.Equal(OrderStatus.Cancelled, await Staff.CancelAsync(Admin, id, "a pipe burst in the store"));
+
+        Assert.Equal(sold + 2, (await StockAsync(skus[0])).OnHand);
+        var payment = await Eventually.Async(() => PaymentAsync(id), p => p.Status == PaymentStatus.Voided, "the hold to be released at the PSP");
+        Assert.Equal((0L, payment.AuthorizedMinor), (payment.CapturedMinor, payment.ReleasedMinor));
+        Assert.Empty(payment.Refunds);
+        var order = await Eventually.Async(() => OrderAsync(id), o => o.Hold == CardHold.Released, "the order to hear of it");
+        Assert.Equal((order.HeldMinor, 0L), (order.HoldReleasedMinor, order.RefundedMinor));
+        Assert.Contains(order.Events, e => e.Reason == $"The {new Money(order.Currency, order.HeldMinor)} held on your card was released; nothing was charged.");
+        Assert.Single(await AuditAsync(id), a => a.Action == AuditActions.OrderCancel && a.Note == "a pipe burst in the store");
+        await Assert.ThrowsAsync<RequestRejectedException>(() => Staff.CancelAsync(Admin, id, " "));
+        await Assert.ThrowsAsync<ConflictException>(() => Staff.CancelAsync(Admin, id, "again"));
+        var refund = await Assert.ThrowsAsync<ConflictException>(() => app.Services.GetRequiredService<OrderRefundService>()
+            .RefundAsync(Admin, id, new StaffRefundRequest(null, 100, false, "sorry"), Guid.NewGuid()));
+        Assert.Contains("not paid by card", refund.Message);
+    }
+
+    [Fact]
+    public async Task StaffCancellingAChargedOrder_StillInTheStore_RefundsItInFull_AndPutsTheStockBack()
+    {
+        var (_, id, skus) = await ChargedCardOrderAsync(app, skuOffset: 85);
+        var sold = (await StockAsync(skus[0])).OnHand;
+
+        Assert.Equal(OrderStatus.RefundPending, await Staff.CancelAsync(Admin, id, "the rider never came"));
 
         await Eventually.Async(async () => (await OrderAsync(id)).Status, s => s == OrderStatus.Refunded, "the order to be refunded");
         Assert.Equal(sold + 2, (await StockAsync(skus[0])).OnHand);
         var payment = await PaymentAsync(id);
-        Assert.Equal(payment.CapturedMinor, payment.RefundedMinor);
-        Assert.Single(await AuditAsync(id), a => a.Action == AuditActions.OrderCancel && a.Note == "a pipe burst in the store");
-        await Assert.ThrowsAsync<RequestRejectedException>(() => Staff.CancelAsync(Admin, id, " "));
-        await Assert.ThrowsAsync<ConflictException>(() => Staff.CancelAsync(Admin, id, "again"));
+        Assert.Equal((PaymentStatus.Refunded, payment.CapturedMinor), (payment.Status, payment.RefundedMinor));
+    }
+
+    [Fact]
+    public async Task AHeldOrder_CannotBeRefunded_NorCancelledWhileItsCardIsBeingCharged()
+    {
+        var (_, id, skus) = await PaidCardOrderAsync(app, skuOffset: 87);
+        var refunds = app.Services.GetRequiredService<OrderRefundService>();
+        var early = await Assert.ThrowsAsync<ConflictException>(() => refunds.RefundAsync(Admin, id, new StaffRefundRequest([new(skus[0], 1)], null, true, "bruised"), Guid.NewGuid()));
+        Assert.Contains("only held on the card", early.Message);
+
+        await Fulfil.StartPickingAsync(Admin, id);
+        var faults = app.Services.GetRequiredService<QCommerce.Web.Payments.Sandbox.SandboxFaults>();
+        faults.Latency = TimeSpan.FromSeconds(2);
+        try
+        {
+            await Fulfil.FinishPickingAsync(Admin, id, [new(skus[0], 2), new(skus[1], 1)]);
+            var cancel = await Assert.ThrowsAsync<ConflictException>(() => Staff.CancelAsync(Admin, id, "changed our mind"));
+            Assert.Contains("is being charged", cancel.Message);
+            await Assert.ThrowsAsync<ConflictException>(() => refunds.RefundAsync(Admin, id, new StaffRefundRequest(null, 100, false, "sorry"), Guid.NewGuid()));
+        }
+        finally
+        {
+            faults.Latency = TimeSpan.Zero;
+        }
+        var charged = await ChargedAsync(app, id);
+        Assert.Equal((OrderStatus.Picking, 0L), (charged.Status, charged.RefundedMinor));
+        Assert.Single(await AuditAsync(id), a => a.Action == AuditActions.PickFinish); // the refused steps wrote nothing
     }
 
     [Fact]

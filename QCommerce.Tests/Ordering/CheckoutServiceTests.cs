@@ -330,8 +330,12 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
             1 => [new(sku, 2)],
             _ => [new(sku, 1), new(sku, 1)],
         };
+        // At most 80 in flight: each holds a pooled connection while it waits for the stock's row, and PostgreSQL's pool
+        // has 100; 200 at once on a loaded CI machine timed out waiting for a connection (a full run saw it once).
+        using var inFlight = new SemaphoreSlim(80);
         var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
         {
+            await inFlight.WaitAsync();
             try
             {
                 await PlaceAsync(Command(user: users[i % users.Count], store: Demo.Midtown, address: Demo.MidtownAddress, items: ItemsFor(i)));
@@ -340,6 +344,10 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
             catch (RequestRejectedException)
             {
                 return 0;
+            }
+            finally
+            {
+                inFlight.Release();
             }
         })));
 

@@ -38,14 +38,19 @@ public abstract record MoneyStep
 
     /// <summary>The step's PSP events are held back, then delivered shuffled and some twice.</summary>
     public sealed record Reordered(MoneyStep Step, int Seed) : MoneyStep;
+
+    /// <summary>The card's hold runs out at the PSP (the sandbox's clock, for this payment, a week on).</summary>
+    public sealed record HoldLapses : MoneyStep;
 }
 
 /// <summary>
-/// The order's money as the test expects it, written from the rule and not from the code (README "Refunds"): the shopper
-/// keeps paying for the units neither short nor refunded (their price less their part of the discount, plus their part of
-/// the tax, those parts rounded half away from zero), plus the delivery fee, less goodwill, never below zero; a cancelled
-/// order keeps nothing. It predicts which actions are accepted and what the order, its payment, the PSP, the timeline and
-/// the stock then say.
+/// The order's money as the test expects it, written from the rule and not from the code (README "Refunds"): the card
+/// holds the order's total at checkout; the pick takes what the shopper keeps (the units neither short nor refunded: their
+/// price less their part of the discount, plus their part of the tax, those parts rounded half away from zero, plus the
+/// delivery fee) and releases the rest; refunds come only after that, and a refund beyond the worth of units is goodwill;
+/// the shopper pays what they keep less goodwill, never below zero; a cancelled order keeps nothing (before the capture
+/// its hold is released, after it its money goes back). A hold that lapses leaves nothing to take: the order cannot leave.
+/// It predicts which actions are accepted and what the order, its payment, the PSP, the timeline and the stock then say.
 /// </summary>
 public sealed class MoneyModel
 {
@@ -68,7 +73,17 @@ public sealed class MoneyModel
 
     public required List<Line> Lines { get; init; }
     public required long FeeMinor { get; init; }
-    public required long Captured { get; init; }
+
+    /// <summary>What the card holds: the order's total at checkout.</summary>
+    public required long Held { get; init; }
+    public long Captured { get; private set; }
+
+    /// <summary>Held money back with the card uncharged (the rest after the capture; all of a hold released or lapsed).</summary>
+    public long Released { get; private set; }
+
+    /// <summary>The pick asked for the money and the PSP has not said it took it yet (it does by <see cref="Settle"/>).</summary>
+    public bool Capturing { get; private set; }
+    public bool Lapsed { get; private set; }
     public long Refunded { get; private set; }
     public long Goodwill { get; private set; }
     public bool Picked { get; private set; }
@@ -78,16 +93,26 @@ public sealed class MoneyModel
     public Dictionary<int, int> Restocked { get; init; } = [];
 
     private bool Closed => Status is OrderStatus.Cancelled or OrderStatus.RefundPending or OrderStatus.Refunded;
-    private bool Refundable => Status is OrderStatus.Paid or OrderStatus.Picking or OrderStatus.OutForDelivery or OrderStatus.Delivered;
+    private bool Refundable => Captured > 0 && !Capturing && Status is OrderStatus.Paid or OrderStatus.Picking or OrderStatus.OutForDelivery or OrderStatus.Delivered;
+
+    /// <summary>The money is held and nothing of it was taken or released yet.</summary>
+    private bool OnlyHeld => Captured == 0 && Released == 0 && !Capturing;
     public long Left => Captured - Refunded;
     public long KeptWorth => Closed ? 0 : FeeMinor + Lines.Sum(l => l.Worth(l.Kept));
     public long Owed => Math.Max(0, KeptWorth - Goodwill);
 
     public MoneyModel Copy() => new()
     {
-        Lines = Lines.Select(l => l.Copy()).ToList(), FeeMinor = FeeMinor, Captured = Captured, Refunded = Refunded, Goodwill = Goodwill,
-        Picked = Picked, Status = Status, Restocked = new(Restocked),
+        Lines = Lines.Select(l => l.Copy()).ToList(), FeeMinor = FeeMinor, Held = Held, Captured = Captured, Released = Released, Capturing = Capturing,
+        Lapsed = Lapsed, Refunded = Refunded, Goodwill = Goodwill, Picked = Picked, Status = Status, Restocked = new(Restocked),
     };
+
+    /// <summary>What the PSP does once nothing else moves: the capture asked is taken (the rest of the hold released); a hold the order gave up is released.</summary>
+    public void Settle()
+    {
+        if (Capturing) Capturing = false;
+        if (Status == OrderStatus.Cancelled && Captured == 0) Released = Held;
+    }
 
     /// <summary>Applies a step as the rule says it goes; false when the rule refuses it (nothing changes then).</summary>
     public bool Apply(MoneyStep step, long pspAmount = 0)
@@ -126,16 +151,34 @@ public sealed class MoneyModel
                 if (Lines.Where((l, i) => found[i] > l.ToPick).Any() || found.Sum() == 0) return false;
                 for (var i = 0; i < Lines.Count; i++) Lines[i].Short = Lines[i].ToPick - found[i];
                 Picked = true;
-                Refunded += Math.Max(0, Left - Owed);
+                if (OnlyHeld && !Lapsed)
+                {
+                    // What was picked is taken of the hold; the rest goes back to the card, never charged.
+                    Captured = Math.Min(Held, Owed);
+                    Released = Held - Captured;
+                    Capturing = true;
+                }
+                else Refunded += Math.Max(0, Left - Owed);
                 return true;
             }
             case MoneyStep.StaffCancel or MoneyStep.ShopperCancel:
-                if (Status is not (OrderStatus.Paid or OrderStatus.Picking) || (step is MoneyStep.ShopperCancel && Status != OrderStatus.Paid)) return false;
+                if (Status is not (OrderStatus.Paid or OrderStatus.Picking) || (step is MoneyStep.ShopperCancel && Status != OrderStatus.Paid) || Capturing) return false;
+                if (Captured == 0)
+                {
+                    // Nothing was taken: the hold is released (when the PSP answers) and the order is simply cancelled.
+                    Close(OrderStatus.Cancelled);
+                    return true;
+                }
                 Refunded = Captured;
-                Close();
+                Close(OrderStatus.Refunded);
+                return true;
+            case MoneyStep.HoldLapses:
+                if (!OnlyHeld || Lapsed || Status is not (OrderStatus.Paid or OrderStatus.Picking)) return false;
+                Lapsed = true;
+                Released = Held;
                 return true;
             case MoneyStep.Dispatch:
-                if (Status != OrderStatus.Picking || !Picked) return false;
+                if (Status != OrderStatus.Picking || !Picked || Captured == 0 || Capturing) return false;
                 Status = OrderStatus.OutForDelivery;
                 return true;
             case MoneyStep.Deliver:
@@ -146,7 +189,7 @@ public sealed class MoneyModel
                 if (pspAmount <= 0) return false;
                 Refunded += pspAmount;
                 Goodwill += pspAmount;
-                if (Left == 0 && Status is OrderStatus.Paid or OrderStatus.Picking) Close();
+                if (Left == 0 && Status is OrderStatus.Paid or OrderStatus.Picking) Close(OrderStatus.Refunded);
                 return true;
             case MoneyStep.ReplayEvent:
                 return true;
@@ -160,11 +203,11 @@ public sealed class MoneyModel
         ? new MoneyStep.FinishFound(Lines.Select((l, i) => l.ToPick * percents[i % percents.Length] / 100).ToArray())
         : step;
 
-    /// <summary>The order closes as refunded once its money is back: the units still the shopper's go back on the shelf.</summary>
-    private void Close()
+    /// <summary>The order closes (refunded once its money is back, or cancelled before any was taken): the units still the shopper's go back on the shelf.</summary>
+    private void Close(OrderStatus status)
     {
         foreach (var line in Lines) Restock(line.SkuId, line.Kept);
-        Status = OrderStatus.Refunded;
+        Status = status;
     }
 
     private void Restock(int skuId, int units) => Restocked[skuId] = Restocked.GetValueOrDefault(skuId) + units;

@@ -12,7 +12,7 @@ using QCommerce.Web.Payments.Sandbox;
 namespace QCommerce.Tests.Ordering;
 
 /// <summary>
-/// The sequences a probe of the money found wrong (issue 21), each as staff and the PSP would play it over /v1/ops and the
+/// The sequences a probe of the money found wrong (issue 21), and the hold before the capture (issue 22), each as staff and the PSP would play it over /v1/ops and the
 /// webhook, on the real app, each provider and the sandbox PSP: every one must end with money that adds up (nothing given
 /// back twice, refunded never above captured, the PSP's refunds ours) and a shopper's timeline that says exactly what went back.
 /// </summary>
@@ -53,60 +53,61 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task UnitsRefundedBeforeThePick_ThenPickedShort_AreRefundedOnce_AndTheRestShips()
+    public async Task ARefundBeforeTheCapture_Is409_AndAShortPickIsChargedLess_NeverRefunded()
     {
         var (shopper, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 130);
         var admin = await AdminAsync();
         await OkAsync(admin.PostAsync($"/v1/ops/orders/o_{id}/start-picking", null, null));
-        var lineA = (await ReadAsync(id)).Order.Lines.Single(l => l.SkuId == skus[0]);
+        var (placed, _) = await ReadAsync(id);
+        var lineA = placed.Lines.Single(l => l.SkuId == skus[0]);
 
-        var refund = await OkAsync(RefundAsync(admin, id, new { lines = new[] { new { skuId = $"sku_{skus[0]}", qty = 2 } }, restock = false, reason = "Bruised" }),
-            HttpStatusCode.Created);
-        Assert.Equal(lineA.ShareMinor, refund.GetProperty("amount").GetProperty("value").GetInt64()); // both units, their discount and tax
-        var detail = await admin.GetAsync($"/v1/ops/orders/o_{id}");
-        Assert.Equal(2, detail.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("skuId").GetString() == $"sku_{skus[0]}").GetProperty("removedQty").GetInt32());
+        // Nothing was charged yet: there is nothing to give back, and nothing moves.
+        var early = await OkAsync(RefundAsync(admin, id, new { lines = new[] { new { skuId = $"sku_{skus[0]}", qty = 2 } }, restock = false, reason = "Bruised" }),
+            HttpStatusCode.Conflict);
+        Assert.Contains("only held on the card", early.GetProperty("detail").GetString());
+        Assert.All((await ReadAsync(id)).Order.Lines, l => Assert.Equal(0, l.RefundedQuantity));
 
         var picked = await OkAsync(admin.PostAsync($"/v1/ops/orders/o_{id}/pick",
             new { lines = new[] { new { skuId = $"sku_{skus[0]}", pickedQty = 0 }, new { skuId = $"sku_{skus[1]}", pickedQty = 1 } } }, null));
 
-        Assert.Equal(0, picked.GetProperty("refund").GetProperty("value").GetInt64()); // nothing short: A was not to pick
-        var (order, _) = await SettledAsync(id);
-        Assert.Equal(lineA.ShareMinor, order.RefundedMinor);
-        Assert.Equal(order.CapturedMinor - lineA.ShareMinor, order.TotalMinor); // what ships costs what is kept
-        Assert.Equal((0, 2, 2), (order.Lines.Single(l => l.SkuId == skus[0]).ShortQuantity, order.Lines.Single(l => l.SkuId == skus[0]).RefundedQuantity,
-            order.Lines.Single(l => l.SkuId == skus[0]).RemovedQuantity));
-        Assert.Equal(1, order.Lines.Single(l => l.SkuId == skus[1]).KeptQuantity);
+        Assert.Equal(0, picked.GetProperty("refund").GetProperty("value").GetInt64());
+        Assert.Equal(placed.TotalMinor - lineA.ShareMinor, picked.GetProperty("charge").GetProperty("value").GetInt64()); // A's goods, discount and tax never charged
+        var charged = await FulfillmentServiceTests.ChargedAsync(app, id);
+        var (order, payment) = await SettledAsync(id);
+        Assert.Equal((placed.TotalMinor - lineA.ShareMinor, lineA.ShareMinor, 0L), (order.CapturedMinor, order.HoldReleasedMinor, order.RefundedMinor));
+        Assert.Equal(order.CapturedMinor, order.TotalMinor); // what ships costs what was taken
+        Assert.Empty(payment.Refunds);
+        Assert.Equal(2, order.Lines.Single(l => l.SkuId == skus[0]).ShortQuantity);
         var seen = await shopper.GetAsync($"/v1/orders/o_{id}"); // what the shopper's app reads
-        var a = seen.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("skuId").GetString() == $"sku_{skus[0]}");
-        Assert.Equal((2, 0L), (a.GetProperty("refundedQty").GetInt32(), a.GetProperty("lineTotal").GetProperty("value").GetInt64()));
-        Assert.Equal(lineA.ShareMinor, seen.GetProperty("refunded").GetProperty("value").GetInt64());
+        Assert.Equal(0L, seen.GetProperty("refunded").GetProperty("value").GetInt64());
+        Assert.Equal(charged.TotalMinor, seen.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64());
     }
 
     [Fact]
-    public async Task AnAmountRefunded_ThenAShortPick_GivesBackOnlyWhatIsLeft_AndTheTimelineSaysSo()
+    public async Task AnAmountRefunded_ThenUnitsRefunded_GivesBackOnlyWhatIsLeft_AndTheTimelineSaysSo()
     {
-        var (shopper, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 132);
+        var (shopper, id, skus) = await FulfillmentServiceTests.ChargedCardOrderAsync(app, skuOffset: 132);
         var admin = await AdminAsync();
         var captured = (await ReadAsync(id)).Order.CapturedMinor;
         await OkAsync(RefundAsync(admin, id, new { amount = captured - 100, reason = "Very late" }), HttpStatusCode.Created);
         await SettledAsync(id);
-        await OkAsync(admin.PostAsync($"/v1/ops/orders/o_{id}/start-picking", null, null));
 
-        var picked = await OkAsync(admin.PostAsync($"/v1/ops/orders/o_{id}/pick",
-            new { lines = new[] { new { skuId = $"sku_{skus[0]}", pickedQty = 2 }, new { skuId = $"sku_{skus[1]}", pickedQty = 0 } } }, null));
+        var units = await OkAsync(RefundAsync(admin, id, new { lines = new[] { new { skuId = $"sku_{skus[0]}", qty = 2 } }, restock = false, reason = "Bruised" }),
+            HttpStatusCode.Created);
 
-        Assert.Equal(100, picked.GetProperty("refund").GetProperty("value").GetInt64()); // the $1.00 left, not the unit's worth
+        Assert.Equal(100, units.GetProperty("amount").GetProperty("value").GetInt64()); // the $1.00 left, not the units' worth
         var (order, _) = await SettledAsync(id);
         Assert.Equal(captured, order.RefundedMinor);
         var timeline = (await shopper.GetAsync($"/v1/orders/o_{id}")).GetProperty("timeline").ToString();
-        Assert.Contains("$1.00 goes back to your card (the rest of what it cost was given back to you before)", timeline);
+        Assert.Contains("Refunding $1.00 for 2 ", timeline);
+        Assert.Contains("(the rest of what they cost was given back before)", timeline);
         Assert.DoesNotContain("the difference is refunded", timeline);
     }
 
     [Fact]
     public async Task ARefundAboveWhatIsLeft_Is422_AndNothingMoves()
     {
-        var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 134);
+        var (_, id, _) = await FulfillmentServiceTests.ChargedCardOrderAsync(app, skuOffset: 134);
         var admin = await AdminAsync();
         var captured = (await ReadAsync(id)).Order.CapturedMinor;
 
@@ -176,7 +177,7 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
     [Fact]
     public async Task ARefundWeNeverAskedFor_Pending_IsNoPromise_StaffCanStillRefund_AndImpossibleAmountsAre400_TheirSumIncluded()
     {
-        var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 138);
+        var (_, id, _) = await FulfillmentServiceTests.ChargedCardOrderAsync(app, skuOffset: 138);
         var (order, payment) = await ReadAsync(id);
         var intent = payment.CapturedAttempt!.PspReference!;
         var stored = await StoredEventsAsync();
@@ -226,14 +227,15 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
     [Fact]
     public async Task AStaffRefundThePspRefuses_IsOwedAgain_AndTheDashboardsRefundCountsOnce()
     {
-        var (_, id, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 142);
+        var (_, id, _) = await FulfillmentServiceTests.ChargedCardOrderAsync(app, skuOffset: 142);
         var (order, payment) = await ReadAsync(id);
         var faults = app.Services.GetRequiredService<SandboxFaults>();
+        string dashboard;
         // Refunded in full at the PSP's dashboard, its news lost on the way: the shop does not know yet.
         faults.LoseWebhooks = true;
         try
         {
-            await app.Services.GetRequiredService<SandboxPsp>().RefundFromDashboardAsync(payment.CapturedAttempt!.PspReference!, order.CapturedMinor, default);
+            dashboard = await app.Services.GetRequiredService<SandboxPsp>().RefundFromDashboardAsync(payment.CapturedAttempt!.PspReference!, order.CapturedMinor, default);
             var admin = await AdminAsync();
             await OkAsync(RefundAsync(admin, id, new { amount = 500, reason = "Late" }), HttpStatusCode.Created);
 
@@ -248,7 +250,10 @@ public abstract class OrderMoneySequencesTests(QCommerceApp app)
             faults.LoseWebhooks = false;
         }
 
-        // Reconciliation reads the PSP's event log: the dashboard's refund arrives, counts once, and closes the order.
+        // Reconciliation reads the PSP's event log: the dashboard's refund arrives, counts once, and closes the order. It
+        // reads it once the PSP settled it (its event log has only "pending" before, which is no money yet).
+        await Eventually.Async(() => app.Services.GetRequiredService<IPaymentGateway>().GetRefundAsync(dashboard, default), r => r.Status == RefundStatus.Succeeded,
+            "the dashboard's refund to settle at the PSP");
         await app.Services.GetRequiredService<PaymentReconciliation>().RunOnceAsync();
         await Eventually.Async(() => ReadAsync(id), s => s.Order.Status == OrderStatus.Refunded, "the dashboard's refund to reach the order");
         (order, _) = await SettledAsync(id);

@@ -41,7 +41,7 @@ public abstract class PaymentEffectsTests(QCommerceApp app)
         Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString()!, s => s == status,
             $"order {orderId} to be {status}");
 
-    /// <summary>An order paid by card through the sandbox's page and its webhook, as a shopper pays.</summary>
+    /// <summary>An order paid by card through the sandbox's page and its webhook, as a shopper pays: its total held on the card.</summary>
     private async Task<(ApiShopper Shopper, string OrderId, int PaymentId, long Amount)> PaidOrderAsync()
     {
         var shopper = await ApiShopper.SignUpAsync(app);
@@ -54,57 +54,57 @@ public abstract class PaymentEffectsTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task ACaptureDeliveredAgain_PaysTheOrderOnce_AndTakesItsStockOnce()
+    public async Task AHoldDeliveredAgain_PaysTheOrderOnce_AndTakesItsStockOnce()
     {
         var (_, orderId, paymentId, amount) = await PaidOrderAsync();
         await using (var db = app.Database.CreateContext())
         {
             var before = await db.Stock.AsNoTracking().Where(s => s.StoreId == 2).SumAsync(s => s.OnHand);
-            // The PSP's retry of its event arrives with a new event id: not the outbox's duplicate, the same money.
-            await HandleAsync(EventTypes.PaymentCaptured, paymentId, Number(orderId), 1, amount);
+            // The PSP's retry of its event arrives with a new event id: not the outbox's duplicate, the same hold.
+            await HandleAsync(EventTypes.PaymentAuthorized, paymentId, Number(orderId), 1, amount);
             Assert.Equal(before, await db.Stock.AsNoTracking().Where(s => s.StoreId == 2).SumAsync(s => s.OnHand));
         }
         var order = await OrderAsync(Number(orderId));
-        Assert.Equal(OrderStatus.Paid, order.Status);
+        Assert.Equal((OrderStatus.Paid, CardHold.Held, amount), (order.Status, order.Hold, order.HeldMinor));
         Assert.Single(order.Events, e => e.ToStatus == OrderStatus.Paid && e.FromStatus != OrderStatus.Paid);
     }
 
     [Fact]
-    public async Task ACaptureForAnOrderCancelledMeanwhile_IsRefundedAtThePsp_AndTheOrderStaysCancelled()
+    public async Task AHoldForAnOrderCancelledMeanwhile_IsReleasedAtThePsp_NothingCharged_AndTheOrderStaysCancelled()
     {
         var (_, orderId, paymentId, amount) = await PaidOrderAsync();
-        // The order was cancelled while the shopper was paying (the expiry sweep, say) and this capture is its news.
+        // The order was cancelled while the shopper was paying (the expiry sweep, say) and this hold is its news.
         await using (var db = app.Database.CreateContext())
-            await db.Orders.Where(o => o.Id == Number(orderId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Cancelled).SetProperty(o => o.CapturedMinor, 0));
+            await db.Orders.Where(o => o.Id == Number(orderId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Cancelled)
+                .SetProperty(o => o.Hold, CardHold.None).SetProperty(o => o.HeldMinor, 0));
 
-        await HandleAsync(EventTypes.PaymentCaptured, paymentId, Number(orderId), 1, amount);
+        await HandleAsync(EventTypes.PaymentAuthorized, paymentId, Number(orderId), 1, amount);
 
-        var payment = await Eventually.Async(() => PaymentAsync(paymentId), p => p.Refunds.Any(r => r.PspRefundId is not null), "the refund to be asked of the PSP");
-        var refund = Assert.Single(payment.Refunds);
-        Assert.Equal(amount, refund.AmountMinor); // asked of the PSP (through the outbox), not only promised
-        // The PSP settles it, and the order counts it as the refund it promised (not one made at the PSP without us).
-        var order = await Eventually.Async(() => OrderAsync(Number(orderId)), o => o.RefundPendingMinor == 0, "the refund to settle on the order");
-        Assert.Equal(OrderStatus.Cancelled, order.Status);
-        Assert.Equal((amount, amount), (order.CapturedMinor, order.RefundedMinor));
+        var payment = await Eventually.Async(() => PaymentAsync(paymentId), p => p.Status == PaymentStatus.Voided, "the hold to be released at the PSP");
+        Assert.Equal((0L, amount), (payment.CapturedMinor, payment.ReleasedMinor));
+        Assert.Empty(payment.Refunds);
+        var order = await Eventually.Async(() => OrderAsync(Number(orderId)), o => o.Hold == CardHold.Released, "the order to hear the hold is gone");
+        Assert.Equal((OrderStatus.Cancelled, 0L, amount), (order.Status, order.CapturedMinor, order.HoldReleasedMinor));
         Assert.Null(order.MoneyReviewNote);
-        Assert.Contains(order.Events, e => e.Reason!.Contains("arrived after the order was cancelled") && e.RefundMinor == amount);
+        Assert.Contains(order.Events, e => e.Reason!.Contains("authorised on your card after the order was cancelled") && e.RefundMinor is null);
     }
 
     [Fact]
-    public async Task ACaptureOfAnotherAmountThanTheOrderNowCosts_IsNeverPaid_ButRefundedInFull()
+    public async Task AHoldOfAnotherAmountThanTheOrderNowCosts_IsNeverPaid_ButReleased()
     {
         var (_, orderId, paymentId, amount) = await PaidOrderAsync();
         // The order was changed after a decline and now costs more; the old card page was paid anyway.
         await using (var db = app.Database.CreateContext())
             await db.Orders.Where(o => o.Id == Number(orderId)).ExecuteUpdateAsync(s => s
-                .SetProperty(o => o.Status, OrderStatus.PaymentFailed).SetProperty(o => o.TotalMinor, amount + 500).SetProperty(o => o.CapturedMinor, 0));
+                .SetProperty(o => o.Status, OrderStatus.PaymentFailed).SetProperty(o => o.TotalMinor, amount + 500)
+                .SetProperty(o => o.Hold, CardHold.None).SetProperty(o => o.HeldMinor, 0));
 
-        await HandleAsync(EventTypes.PaymentCaptured, paymentId, Number(orderId), 1, amount);
+        await HandleAsync(EventTypes.PaymentAuthorized, paymentId, Number(orderId), 1, amount);
 
-        Assert.Equal(amount, Assert.Single((await PaymentAsync(paymentId)).Refunds).AmountMinor);
+        await Eventually.Async(() => PaymentAsync(paymentId), p => p.Status == PaymentStatus.Voided, "the hold to be released at the PSP");
         var order = await OrderAsync(Number(orderId));
         Assert.Equal(OrderStatus.PaymentFailed, order.Status);
-        Assert.Contains("earlier version of this order", order.Events.OrderBy(e => e.Id).Last().Reason);
+        Assert.Contains(order.Events, e => e.Reason!.Contains("earlier version of this order"));
     }
 
     [Fact]

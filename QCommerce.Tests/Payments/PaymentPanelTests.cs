@@ -86,8 +86,40 @@ public sealed class PaymentPanelTests : ComponentTestContext
     public void Paid_SaysHowMuch_AndOffersNothingToPay()
     {
         var panel = Render(Order(OrderStatus.Paid), Payment(PaymentStatus.Captured, redirect: null));
-        Assert.Equal("Paid $16.03 by card.", panel.Find("[data-testid=payment-status]").TextContent);
+        Assert.Equal("Charged $16.03 by card.", panel.Find("[data-testid=payment-status]").TextContent);
         Assert.Empty(panel.FindAll("[data-testid=pay]"));
+    }
+
+    [Fact]
+    public void Held_SaysTheShopperPaysOnlyForWhatIsPicked()
+    {
+        var panel = Render(Order(OrderStatus.Paid), Payment(PaymentStatus.Authorized, redirect: null) with { Held = Total });
+        Assert.Equal("Paid by card: $16.03 is held on your card. You pay only for what we pick; the rest is released, never charged.",
+            panel.Find("[data-testid=payment-status]").TextContent);
+        Assert.Empty(panel.FindAll("[data-testid=pay]"));
+    }
+
+    [Fact]
+    public void BeingCharged_ThenCharged_SaysWhatWasChargedAndReleased()
+    {
+        var charging = Render(Order(OrderStatus.Picking), Payment(PaymentStatus.Authorized, redirect: null) with { Held = Total, Capturing = new Money("USD", 1203) });
+        Assert.Equal("Charging $12.03 by card for what we picked; the rest of the $16.03 held goes back to your card.", charging.Find("[data-testid=payment-status]").TextContent);
+        var charged = Render(Order(OrderStatus.Picking), Payment(PaymentStatus.Captured, redirect: null) with
+        {
+            Held = Total, Captured = new Money("USD", 1203), Released = new Money("USD", 400),
+        });
+        Assert.Equal("Charged $12.03 by card; $4.00 of the hold went back to your card.", charged.Find("[data-testid=payment-status]").TextContent);
+        var refused = Render(Order(OrderStatus.Picking), Payment(PaymentStatus.Authorized, redirect: null) with { Held = Total, CaptureFailure = "expired" });
+        Assert.Equal("Your card could not be charged; the store will be in touch.", refused.Find("[data-testid=payment-status]").TextContent);
+    }
+
+    [Fact]
+    public void AHoldReleasedOrLapsed_SaysNothingWasCharged()
+    {
+        var voided = Render(Order(OrderStatus.Cancelled), Payment(PaymentStatus.Voided, redirect: null) with { Held = Total, Released = Total });
+        Assert.Equal("The $16.03 held on your card was released; nothing was charged.", voided.Find("[data-testid=payment-status]").TextContent);
+        var lapsed = Render(Order(OrderStatus.Picking), Payment(PaymentStatus.Expired, redirect: null) with { Held = Total, Released = Total });
+        Assert.Equal("The $16.03 held on your card lapsed; nothing was charged.", lapsed.Find("[data-testid=payment-status]").TextContent);
     }
 
     [Fact]
@@ -96,7 +128,7 @@ public sealed class PaymentPanelTests : ComponentTestContext
         var refund = new PaymentRefundView(1, new Money("USD", 250), RefundStatus.Succeeded, "damaged milk", null, Now, Now);
         var pending = new PaymentRefundView(2, new Money("USD", 100), RefundStatus.Pending, "late", null, Now, null);
         var panel = Render(Order(OrderStatus.Paid), Payment(PaymentStatus.Captured, redirect: null, refunded: 250, refunds: [refund, pending]));
-        Assert.Equal("Paid $16.03 by card; $2.50 refunded.", panel.Find("[data-testid=payment-status]").TextContent);
+        Assert.Equal("Charged $16.03 by card; $2.50 refunded.", panel.Find("[data-testid=payment-status]").TextContent);
         Assert.Contains("Refund of $2.50: done.", panel.Markup);
         Assert.Contains("Refund of $1.00: on its way.", panel.Markup);
     }

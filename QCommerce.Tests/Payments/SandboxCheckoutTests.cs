@@ -230,6 +230,7 @@ public sealed class SandboxCheckoutTests(SqliteApp app) : IClassFixture<SqliteAp
         Assert.Equal("399", form["shipping_options[0][shipping_rate_data][fixed_amount][amount]"]);
         Assert.Equal("co_recorded", form["discounts[0][coupon]"]);
         Assert.Equal("pay_1", form["payment_intent_data[metadata][payment_id]"]);
+        Assert.Equal("manual", form["payment_intent_data[capture_method]"]); // held at checkout, captured for what is picked
         Assert.Equal("1", form["metadata[attempt]"]);
         Assert.Equal(new DateTimeOffset(request.ExpiresAtUtc).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), form["expires_at"]);
         Assert.Contains("{CHECKOUT_SESSION_ID}", form["success_url"]);

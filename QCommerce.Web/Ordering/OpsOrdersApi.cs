@@ -25,11 +25,16 @@ public sealed record OpsOrderListDto(IReadOnlyList<OpsOrderRowDto> Items, string
 public sealed record OpsOrderLineDto(SkuId SkuId, string Title, string Size, MoneyDto UnitPrice, int Qty, int ShortQty, int RefundedQty, MoneyDto LineTotal,
     string? Barcode, string? ShelfLocation, int RemovedQty);
 
-/// <summary>The order's money account: captured, refunded (settled), pending (promised, not yet settled), goodwill, what can still be refunded.</summary>
-public sealed record OpsOrderMoneyDto(MoneyDto Captured, MoneyDto Refunded, MoneyDto Pending, MoneyDto Goodwill, MoneyDto Refundable, string? ReviewNote)
+/// <summary>
+/// The order's money account: held on the card at checkout, where that hold stands (<c>none</c>, <c>held</c>,
+/// <c>capturing</c>, <c>captureRefused</c>, <c>captured</c>, <c>released</c>, <c>lapsed</c>), being charged, released to the
+/// card uncharged; captured, refunded (settled), pending (promised, not yet settled), goodwill, what can still be refunded.
+/// </summary>
+public sealed record OpsOrderMoneyDto(MoneyDto Captured, MoneyDto Refunded, MoneyDto Pending, MoneyDto Goodwill, MoneyDto Refundable, string? ReviewNote,
+    MoneyDto Held, CardHold Hold, MoneyDto Charging, MoneyDto Released)
 {
     public static OpsOrderMoneyDto From(OpsOrderMoney m) => new(MoneyDto.From(m.Captured), MoneyDto.From(m.Refunded), MoneyDto.From(m.Pending),
-        MoneyDto.From(m.Goodwill), MoneyDto.From(m.Refundable), m.ReviewNote);
+        MoneyDto.From(m.Goodwill), MoneyDto.From(m.Refundable), m.ReviewNote, MoneyDto.From(m.Held), m.Hold, MoneyDto.From(m.Charging), MoneyDto.From(m.Released));
 }
 
 public sealed record OpsTimelineDto(DateTime At, string Actor, OrderStatus? From, OrderStatus To, string? Text, bool StaffOnly);
@@ -82,7 +87,8 @@ public sealed record OpsNoteRequest(string? Text);
 
 public sealed record OpsOrderStateDto(OrderId OrderId, OrderStatus Status);
 
-public sealed record OpsPickedDto(OrderId OrderId, int ShortUnits, MoneyDto Total, MoneyDto Refund);
+/// <summary>A finished pick: units short, the new total, what is charged of the card's hold (<c>charge</c>) and, for money taken at once, what goes back.</summary>
+public sealed record OpsPickedDto(OrderId OrderId, int ShortUnits, MoneyDto Total, MoneyDto Refund, MoneyDto Charge);
 
 public sealed record OpsRefundDto(RefundId RefundId, OrderId OrderId, PaymentId PaymentId, MoneyDto Amount, RefundStatus Status, MoneyDto RefundableAfter);
 
@@ -145,7 +151,7 @@ public static class OpsOrdersApi
             }
             if (problems.Any) return problems.ToProblem();
             var outcome = await service.FinishPickingAsync(await http.StaffAsync(ct), orderId.Value, lines, ct);
-            return TypedResults.Ok(new OpsPickedDto(orderId, outcome.ShortUnits, new MoneyDto(outcome.Currency, outcome.TotalMinor), new MoneyDto(outcome.Currency, outcome.RefundMinor)));
+            return TypedResults.Ok(new OpsPickedDto(orderId, outcome.ShortUnits, new MoneyDto(outcome.Currency, outcome.TotalMinor), new MoneyDto(outcome.Currency, outcome.RefundMinor), new MoneyDto(outcome.Currency, outcome.ChargeMinor)));
         })
         .WithSummary("Finishes picking with what was found for every line; short lines shrink the order and a card order is refunded the difference.")
         .Accepts<OpsPickRequest>("application/json").Produces<OpsPickedDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesValidationProblem(422);

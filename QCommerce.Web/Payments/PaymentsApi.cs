@@ -21,17 +21,19 @@ public sealed record PaymentAttemptDto(int Number, PaymentStatus Status, MoneyDt
 
 public sealed record RefundDto(RefundId RefundId, MoneyDto Amount, RefundStatus Status, string Reason, string? FailureMessage, DateTime CreatedAt, DateTime? CompletedAt);
 
+/// <param name="Held">What the card holds for the order (authorised at checkout, taken when the pick is done); zero when taken at once.</param>
+/// <param name="Released">Held money that went back to the card uncharged: the rest after the capture, or all of a released hold.</param>
 public sealed record PaymentDto(
     PaymentId PaymentId, OrderId OrderId, PaymentStatus Status, MoneyDto Amount, MoneyDto Captured, MoneyDto Refunded, string? PspReference,
     NextActionDto? NextAction, string? FailureMessage, IReadOnlyList<PaymentAttemptDto> Attempts, IReadOnlyList<RefundDto> Refunds,
-    DateTime CreatedAt, DateTime UpdatedAt)
+    DateTime CreatedAt, DateTime UpdatedAt, MoneyDto Held, MoneyDto Released)
 {
     public static PaymentDto From(PaymentView p) => new(
         PaymentId.Of(p.Id), OrderId.Of(p.OrderId), p.Status, MoneyDto.From(p.Amount), MoneyDto.From(p.Captured), MoneyDto.From(p.Refunded), p.PspReference,
         p.CanContinue ? new NextActionDto("redirect", p.RedirectUrl!) : null, p.FailureMessage,
         p.Attempts.Select(a => new PaymentAttemptDto(a.Number, a.Status, MoneyDto.From(a.Amount), a.PspReference, a.FailureMessage, a.CreatedAtUtc)).ToList(),
         p.Refunds.Select(r => new RefundDto(RefundId.Of(r.Id), MoneyDto.From(r.Amount), r.Status, r.Reason, r.FailureMessage, r.CreatedAtUtc, r.CompletedAtUtc)).ToList(),
-        p.CreatedAtUtc, p.UpdatedAtUtc);
+        p.CreatedAtUtc, p.UpdatedAtUtc, MoneyDto.From(p.Held), MoneyDto.From(p.Released));
 }
 
 /// <summary>Card payments of the caller's orders (DESIGN §9). The amount always comes from the order.</summary>

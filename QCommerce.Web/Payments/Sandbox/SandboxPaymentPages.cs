@@ -101,7 +101,7 @@ public static class SandboxPaymentPages
         var discount = session.AmountDiscount > 0 ? $"<tr><td>Discount</td><td class=\"num\">−{h.Encode(Amount(session.Currency, session.AmountDiscount))}</td></tr>" : "";
         var total = Amount(session.Currency, session.AmountTotal);
         var held = session.CaptureMethod == "manual"
-            ? "<p class=\"muted\">Your card is authorised for this amount now; QCommerce charges what it delivers, and the rest is released.</p>"
+            ? "<p class=\"muted\">This amount is held on your card now; QCommerce charges only what it picks for you, and the rest is released.</p>"
             : "";
         var cancel = session.CancelUrl is { } back ? $"<a class=\"back\" href=\"{h.Encode(back)}\">Cancel and return to QCommerce</a>" : "";
         var body = $"""
@@ -120,7 +120,7 @@ public static class SandboxPaymentPages
                 <div><label for="expiry">Expiry</label><input id="expiry" name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required></div>
                 <div><label for="cvc">CVC</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></div>
               </div>
-              <button type="submit" id="pay">{(session.CaptureMethod == "manual" ? "Authorise" : "Pay")} {h.Encode(total)}</button>
+              <button type="submit" id="pay">Pay {h.Encode(total)}</button>
             </form>
             {cancel}
             <section class="cards" aria-label="Test cards">

@@ -1013,6 +1013,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
 
+                    b.Property<long>("CaptureAskedMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("CapturedMinor")
                         .HasColumnType("bigint");
 
@@ -1046,6 +1049,17 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<long>("GoodwillMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HeldMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Hold")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("HoldReleasedMinor")
                         .HasColumnType("bigint");
 
                     b.Property<string>("MoneyReviewNote")
@@ -1129,6 +1143,8 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.ToTable("Orders", null, t =>
                         {
+                            t.HasCheckConstraint("CK_Orders_Hold", "\"HeldMinor\" >= 0 AND \"CaptureAskedMinor\" >= 0 AND \"HoldReleasedMinor\" >= 0 AND \"CaptureAskedMinor\" <= \"HeldMinor\" AND (\"HeldMinor\" = 0 OR \"CapturedMinor\" + \"HoldReleasedMinor\" <= \"HeldMinor\")");
+
                             t.HasCheckConstraint("CK_Orders_Money", "\"RefundedMinor\" >= 0 AND \"RefundPendingMinor\" >= 0 AND \"RefundedMinor\" + \"RefundPendingMinor\" <= \"CapturedMinor\"");
                         });
                 });
@@ -1264,6 +1280,9 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.Property<long>("AmountMinor")
                         .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("AuthorizedAtUtc")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<long>("AuthorizedMinor")
                         .HasColumnType("bigint");

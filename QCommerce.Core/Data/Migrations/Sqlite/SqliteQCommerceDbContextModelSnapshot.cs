@@ -976,6 +976,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CaptureAskedMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CapturedMinor")
                         .HasColumnType("INTEGER");
 
@@ -1009,6 +1012,17 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("GoodwillMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HeldMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hold")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HoldReleasedMinor")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("MoneyReviewNote")
@@ -1092,6 +1106,8 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.ToTable("Orders", null, t =>
                         {
+                            t.HasCheckConstraint("CK_Orders_Hold", "\"HeldMinor\" >= 0 AND \"CaptureAskedMinor\" >= 0 AND \"HoldReleasedMinor\" >= 0 AND \"CaptureAskedMinor\" <= \"HeldMinor\" AND (\"HeldMinor\" = 0 OR \"CapturedMinor\" + \"HoldReleasedMinor\" <= \"HeldMinor\")");
+
                             t.HasCheckConstraint("CK_Orders_Money", "\"RefundedMinor\" >= 0 AND \"RefundPendingMinor\" >= 0 AND \"RefundedMinor\" + \"RefundPendingMinor\" <= \"CapturedMinor\"");
                         });
                 });
@@ -1221,6 +1237,9 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
 
                     b.Property<long>("AmountMinor")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AuthorizedAtUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("AuthorizedMinor")
                         .HasColumnType("INTEGER");

@@ -42,14 +42,26 @@ public static class ShopperPayments
         }
     }
 
-    public static string Describe(PaymentView payment) => payment.Status switch
+    /// <summary>The payment in the shopper's words: held (you pay only for what we pick), charged and released, refunded, failed.</summary>
+    public static string Describe(PaymentView payment)
     {
-        PaymentStatus.Captured when payment.Refunded.MinorUnits > 0 => $"Paid {payment.Captured} by card; {payment.Refunded} refunded.",
-        PaymentStatus.Captured => $"Paid {payment.Captured} by card.",
-        PaymentStatus.Refunded => $"{payment.Refunded} refunded to your card.",
-        PaymentStatus.Failed => $"The payment did not go through: {payment.FailureMessage}",
-        PaymentStatus.RequiresAction => "Waiting for your bank to confirm the payment (3-D Secure).",
-        PaymentStatus.Authorized => "Your bank approved the payment; it is being taken.",
-        _ => "Waiting for your card payment.",
-    };
+        var released = payment.Released.MinorUnits > 0 ? $"; {payment.Released} of the hold went back to your card" : "";
+        var refunded = payment.Refunded.MinorUnits > 0 ? $"; {payment.Refunded} refunded" : "";
+        return payment.Status switch
+        {
+            PaymentStatus.Captured => $"Charged {payment.Captured} by card{released}{refunded}.",
+            PaymentStatus.Refunded => $"{payment.Refunded} refunded to your card.",
+            PaymentStatus.Failed => $"The payment did not go through: {payment.FailureMessage}",
+            PaymentStatus.RequiresAction => "Waiting for your bank to confirm the payment (3-D Secure).",
+            PaymentStatus.Authorized when payment.CaptureFailure is not null => "Your card could not be charged; the store will be in touch.",
+            PaymentStatus.Authorized when payment.Capturing.MinorUnits > 0 =>
+                $"Charging {payment.Capturing} by card for what we picked; the rest of the {payment.Held} held goes back to your card.",
+            PaymentStatus.Authorized when payment.Held.MinorUnits > 0 =>
+                $"Paid by card: {payment.Held} is held on your card. You pay only for what we pick; the rest is released, never charged.",
+            PaymentStatus.Authorized => "Your bank approved the payment; it is being taken.",
+            PaymentStatus.Voided => $"The {payment.Held} held on your card was released; nothing was charged.",
+            PaymentStatus.Expired => $"The {payment.Held} held on your card lapsed; nothing was charged.",
+            _ => "Waiting for your card payment.",
+        };
+    }
 }
