@@ -5,7 +5,10 @@
 #      about payments that exist (requires_action / succeeded: the first of each applies, the rest
 #      are stored and change nothing, as late events do);
 #   2. payment initiation: POST /v1/payments for fresh card orders (one payment per order), which
-#      calls the sandbox over HTTP through Stripe.net; and the sandbox alone, to separate its share.
+#      calls the sandbox over HTTP through Stripe.net; and the sandbox alone, to separate its share;
+#   3. the capture at the end of a pick: orders paid on the sandbox's page (their totals held), picked by staff
+#      (every other one a line short) with POST /v1/ops/orders/{id}/pick, and the time from each pick to its card
+#      charged (the outbox asks the sandbox to capture; its answer charges the order), read from the orders' timelines.
 # Prints one table.
 #   bench/payments.sh               # 10 s per run
 #   DURATION=20s bench/payments.sh
@@ -15,6 +18,9 @@ DURATION="${DURATION:-10s}"
 PAY_DURATION="${PAY_DURATION:-4s}" # each payment needs its own order: a run must not use up its orders
 WEBHOOK_CONNECTIONS="${WEBHOOK_CONNECTIONS:-8}"
 PAY_CONNECTIONS="${PAY_CONNECTIONS:-2}"
+PICK_DURATION="${PICK_DURATION:-2s}" # each pick needs its own paid order: a run must not use up its orders
+PICK_CONNECTIONS="${PICK_CONNECTIONS:-4}"
+PICK_ORDERS="${PICK_ORDERS:-650}" # 600 for the burst, 50 picked one at a time
 ORDERS="${ORDERS:-6500}"
 PORT="${PORT:-5097}"
 URL="http://127.0.0.1:$PORT"
@@ -30,11 +36,12 @@ measure() { # label: the app is running with its stock topped up
   token="$(shopper_token)"
 
   echo "  placing $ORDERS card orders to pay…"
-  python3 bench/payments_setup.py orders "$URL" "$token" "$ORDERS" "$work/orders.txt"
+  python3 bench/payments_setup.py orders "$URL" "$token" "$((ORDERS + PICK_ORDERS))" "$work/orders.txt"
   head -n 500 "$work/orders.txt" >"$work/webhook-orders.txt"
   sed -n '501,800p' "$work/orders.txt" >"$work/pay-orders-warmup.txt"
   sed -n '801,3500p' "$work/orders.txt" >"$work/pay-orders.txt"
-  sed -n '3501,$p' "$work/orders.txt" >"$work/pay-orders-saturated.txt"
+  sed -n "3501,${ORDERS}p" "$work/orders.txt" >"$work/pay-orders-saturated.txt"
+  sed -n "$((ORDERS + 1)),\$p" "$work/orders.txt" >"$work/pick-orders.txt"
   python3 bench/payments_setup.py intents "$URL" "$token" "$work/webhook-orders.txt" 500 "$work/intents.txt"
 
   echo "  webhook ingest…"
@@ -53,6 +60,16 @@ measure() { # label: the app is running with its stock topped up
   rows+=("$1|POST /v1/payments (app + sandbox PSP)|$PAY_CONNECTIONS|$(run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
   rows+=("$1|  the sandbox PSP alone|$PAY_CONNECTIONS|$(QC_SANDBOX=1 run_wrk bench/payments.lua "$PAY_CONNECTIONS" "$PAY_DURATION")")
   rows+=("$1|POST /v1/payments, saturated|8|$(QC_ORDERS="$work/pay-orders-saturated.txt" run_wrk bench/payments.lua 8 "$PAY_DURATION")")
+
+  echo "  the pick's capture ($PICK_ORDERS orders paid on the sandbox's page first)…"
+  local admin
+  admin="$(admin_token)"
+  python3 bench/payments_setup.py picks "$URL" "$token" "$admin" "$work/pick-orders.txt" "$work/picks.txt"
+  head -n -50 "$work/picks.txt" >"$work/picks-burst.txt"
+  tail -n 50 "$work/picks.txt" >"$work/picks-paced.txt"
+  rows+=("$1|  pick to card charged, one pick at a time|1|$(python3 bench/payments_setup.py paced "$URL" "$admin" "$work/picks-paced.txt" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')")
+  rows+=("$1|POST /v1/ops/orders/{id}/pick (money held: capture asked)|$PICK_CONNECTIONS|$(QC_ADMIN="$admin" QC_PICKS="$work/picks-burst.txt" run_wrk bench/picks.lua "$PICK_CONNECTIONS" "$PICK_DURATION")")
+  rows+=("$1|  pick to card charged, after that burst (the outbox's pace)|-|$(python3 bench/payments_setup.py charged "$URL" "$admin" "$work/picks-burst.txt" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')")
 }
 
 echo "SQLite…"

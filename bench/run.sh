@@ -24,6 +24,7 @@ WEBHOOK_CONNECTIONS="${WEBHOOK_CONNECTIONS:-8}" # a PSP delivers events a few at
 PRODUCTS="${PRODUCTS:-10000}"
 HISTORY="${HISTORY:-2000}"
 CARD_ORDERS="${CARD_ORDERS:-3000}"
+PICK_ORDERS="${PICK_ORDERS:-650}" # paid on the sandbox's page and picked: 600 in a burst, 50 one at a time
 ROUNDS="${ROUNDS:-3}"
 PEER_URL="${PEER_URL:-}"
 PORT="${PORT:-5096}"
@@ -90,6 +91,17 @@ measure() { # database provider connection-string: the app is running on a seede
   rows+=("$db|POST /v1/webhooks/psp, saturated|$CONNECTIONS|$(measured_wrk bench/webhooks.lua "$CONNECTIONS")")
   QC_ORDERS="$work/pay-warmup.txt" wrk -t1 -c2 -d1s -s bench/payments.lua "$URL" >/dev/null
   rows+=("$db|POST /v1/payments (app + sandbox PSP)|2|$(QC_ORDERS="$work/pay-orders.txt" measured_wrk bench/payments.lua 2 3s)") # one order each: 3 s uses at most 2,400
+
+  echo "  $db: $PICK_ORDERS orders paid on the sandbox's page (held) and their picks started, for the capture runs…"
+  local admin
+  admin="$(admin_token)"
+  python3 bench/payments_setup.py orders "$URL" "$QC_TOKEN" "$PICK_ORDERS" "$work/pick-orders.txt"
+  python3 bench/payments_setup.py picks "$URL" "$QC_TOKEN" "$admin" "$work/pick-orders.txt" "$work/picks.txt"
+  head -n -50 "$work/picks.txt" >"$work/picks-burst.txt"
+  tail -n 50 "$work/picks.txt" >"$work/picks-paced.txt"
+  rows+=("$db|pick to card charged (capture), one at a time|1|$(python3 bench/payments_setup.py paced "$URL" "$admin" "$work/picks-paced.txt" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}') -")
+  rows+=("$db|POST /v1/ops/orders/{id}/pick (capture asked)|4|$(QC_ADMIN="$admin" QC_PICKS="$work/picks-burst.txt" measured_wrk bench/picks.lua 4 2s)") # one order each
+  rows+=("$db|pick to card charged, after that burst|-|$(python3 bench/payments_setup.py charged "$URL" "$admin" "$work/picks-burst.txt" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}') -")
 }
 
 peer_rounds() { # our list and item against the reference app's, one at a time, ROUNDS times

@@ -21,6 +21,8 @@ public sealed partial class Order
     public void StartPicking(string actor, DateTime now)
     {
         Require("start picking", OrderStatus.Paid, OrderStatus.Confirmed);
+        if (PaymentMethod == PaymentMethod.Card && CapturedMinor == 0 && Hold is CardHold.Lapsed or CardHold.Released)
+            throw new ConflictException($"Order {PublicId}'s card hold {HoldWords()}: nothing can be charged for it. Cancel it (the shopper may order again).");
         MoveTo(OrderStatus.Picking, actor, "Picking your items.", now);
     }
 
@@ -129,7 +131,7 @@ public sealed partial class Order
         if (_lines.All(l => l.Quantity == l.RemovedQuantity))
             throw new ConflictException($"Every unit of order {PublicId} was refunded before the pick: cancel it instead (its delivery fee goes back too).");
         if (found.Sum(f => f.Found) == 0)
-            throw new ConflictException($"Nothing of order {PublicId} was found: cancel it instead (the shopper is refunded in full).");
+            throw new ConflictException($"Nothing of order {PublicId} was found: cancel it instead ({(PaymentMethod == PaymentMethod.Card && CapturedMinor == 0 ? "the hold on the card is released, nothing is charged" : "the shopper is refunded in full")}).");
 
         var byLine = new Dictionary<OrderLine, int>();
         foreach (var group in _lines.GroupBy(l => l.SkuId))

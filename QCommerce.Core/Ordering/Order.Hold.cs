@@ -177,6 +177,15 @@ public sealed partial class Order
         _effects.Add(new ReleaseHoldDue(reason));
     }
 
+    /// <summary>Where a hold that took no money stands, in words.</summary>
+    private string HoldWords() => Hold switch
+    {
+        CardHold.Lapsed => "lapsed",
+        CardHold.Released => "was released",
+        CardHold.CaptureRefused => "could not be charged",
+        _ => "is not charged yet",
+    };
+
     /// <summary>Why a card order may not leave the store yet; null when its money is taken (or it is paid in cash).</summary>
     private string? NotPaidYet() => PaymentMethod != PaymentMethod.Card || MoneyTaken ? null : Hold switch
     {

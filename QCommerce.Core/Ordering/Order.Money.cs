@@ -106,6 +106,8 @@ public sealed partial class Order
         if (PaymentMethod == PaymentMethod.Card && CapturedMinor == 0 && Hold is CardHold.Held or CardHold.Capturing)
             throw new ConflictException($"Order {PublicId}'s money is only held on the card so far: nothing was charged, so nothing can be refunded. "
                 + "Mark units short at the pick (they are never charged), or cancel the order (the hold is released).");
+        if (PaymentMethod == PaymentMethod.Card && CapturedMinor == 0 && Hold != CardHold.None)
+            throw new ConflictException($"Order {PublicId}'s card was never charged (its hold {HoldWords()}): there is nothing to refund.");
         if (PaymentMethod != PaymentMethod.Card || CapturedMinor == 0)
             throw new ConflictException($"Order {PublicId} was not paid by card; cash is given back in person.");
         if (Status is not (OrderStatus.Paid or OrderStatus.Picking or OrderStatus.OutForDelivery or OrderStatus.Delivered))

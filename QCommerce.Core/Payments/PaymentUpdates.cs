@@ -159,16 +159,27 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             if (payment is null || !applies(payment)) return null;
             (intentId, checkoutId) = (payment.CurrentAttempt.PspReference, payment.CurrentAttempt.PspCheckoutId);
         }
-        if (checkoutId is not null)
+        try
         {
-            var checkout = await gateway.ExpireCheckoutAsync(checkoutId, ct);
-            await ApplyCheckoutAsync(checkout, ct);
-            intentId ??= checkout.IntentId;
+            if (checkoutId is not null)
+            {
+                var checkout = await gateway.ExpireCheckoutAsync(checkoutId, ct);
+                await ApplyCheckoutAsync(checkout, ct);
+                intentId ??= checkout.IntentId;
+            }
+            if (intentId is null) return null;
+            var intent = await gateway.CancelIntentAsync(intentId, ct);
+            await ApplyIntentAsync(intent, ct);
+            return intent.Status;
         }
-        if (intentId is null) return null;
-        var intent = await gateway.CancelIntentAsync(intentId, ct);
-        await ApplyIntentAsync(intent, ct);
-        return intent.Status;
+        catch (PspObjectMissingException e)
+        {
+            // A page or PaymentIntent the PSP has never heard of (another account, a deleted test object) takes no money:
+            // there is nothing to close, and asking again would fail for ever.
+            logger.LogWarning("Order {OrderId}: the PSP does not know its payment's {Object}; nothing to close there ({Reason})",
+                Common.PublicId.Format(Common.PublicId.Order, orderId), intentId ?? checkoutId, e.Message);
+            return null;
+        }
     }
 
     private async Task<PspEventResult> HandleOnceAsync(PspEventInput input, CancellationToken ct)

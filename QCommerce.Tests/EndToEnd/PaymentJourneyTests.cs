@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -6,8 +7,8 @@ namespace QCommerce.Tests.EndToEnd;
 
 /// <summary>
 /// Shoppers pay in a real browser on the sandbox PSP's page, and come back to watch their order:
-/// a card that works, one that is declined then retried, a 3-D Secure challenge, and cash on delivery
-/// confirmed by ops.
+/// a card that works, one that is declined then retried, a 3-D Secure challenge, a payment page abandoned until it
+/// expires, and cash on delivery confirmed by ops.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class PaymentJourneyTests(BrowserFixture browser)
@@ -115,6 +116,51 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Link, new() { Name = "Track your order" }).ClickAsync();
         await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Paid");
         await Expect(page.GetByTestId("timeline")).ToContainTextAsync("declined");
+    }
+
+    [Fact]
+    public async Task AnAbandonedPaymentPage_ExpiresWithItsOrder_NothingIsHeld_AndTheShopperIsToldWhy()
+    {
+        var page = await ShopperAtCheckoutAsync("Gus");
+        await Expect(page.GetByTestId("hold-note")).ToContainTextAsync("you pay only for what we pick");
+        await page.GetByTestId("place-order").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/psp-sandbox/pay/cs_test_"));
+        var pagePath = new Uri(page.Url).AbsolutePath;
+        var sessionId = pagePath[(pagePath.LastIndexOf('/') + 1)..];
+
+        // The shopper walks away. Half an hour on (for this order and its page alone): the reservation runs out and the
+        // page closes with it, as Stripe closes an expired Checkout Session.
+        var app = browser.App;
+        await using (var psp = await app.Services.GetRequiredService<IDbContextFactory<Web.Payments.Sandbox.PspSandboxDbContext>>().CreateDbContextAsync())
+            await psp.Sessions.Where(x => x.Id == sessionId).ExecuteUpdateAsync(x => x.SetProperty(v => v.ExpiresAtUtc, DateTime.UtcNow.AddSeconds(-1)));
+        int orderId;
+        await using (var db = app.Database.CreateContext())
+        {
+            orderId = await db.Payments.Where(p => p.Attempts.Any(a => a.PspCheckoutId == sessionId)).Select(p => p.OrderId).SingleAsync();
+            await db.Orders.Where(o => o.Id == orderId).ExecuteUpdateAsync(x => x.SetProperty(o => o.ReservationExpiresAtUtc, DateTime.UtcNow.AddSeconds(-1)));
+        }
+        await app.Services.GetRequiredService<Web.Payments.Sandbox.SandboxPsp>().RunDueAsync(default);
+        await app.Services.GetRequiredService<Core.Ordering.OrderService>().ExpireDueAsync();
+
+        // Back on the PSP's page: it says it expired, and a card can no longer be entered.
+        await page.ReloadAsync();
+        await Expect(page.GetByText("expired", new() { Exact = false }).First).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Card number")).ToHaveCountAsync(0);
+        await browser.ScreenshotAsync(page, "psp-sandbox-expired");
+
+        // The shop's order page says what happened; nothing can be paid, and nothing is held on a card.
+        await page.GotoAsync($"/orders/{orderId}");
+        await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Cancelled");
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("payment was not completed in time");
+        await Expect(page.GetByTestId("pay")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("payment-status")).ToContainTextAsync("did not go through", new() { Timeout = 10_000 });
+        await browser.ScreenshotAsync(page, "order-expired-unpaid");
+        await using (var db = app.Database.CreateContext())
+        {
+            var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.OrderId == orderId);
+            Assert.Equal((Core.Payments.PaymentStatus.Failed, 0L, 0L), (payment.Status, payment.AuthorizedMinor, payment.CapturedMinor));
+            Assert.Equal("The payment page closed before a payment was made.", payment.FailureMessage);
+        }
     }
 
     [Fact]

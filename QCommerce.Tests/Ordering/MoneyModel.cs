@@ -140,7 +140,7 @@ public sealed class MoneyModel
                 Refunded += minor;
                 return true;
             case MoneyStep.StartPicking:
-                if (Status != OrderStatus.Paid) return false;
+                if (Status != OrderStatus.Paid || Lapsed) return false; // nothing could be charged for it
                 Status = OrderStatus.Picking;
                 return true;
             case MoneyStep.FinishPick(var percents):

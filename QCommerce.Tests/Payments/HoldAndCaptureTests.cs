@@ -116,9 +116,10 @@ public abstract class HoldAndCaptureTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task AHoldThatLapsesBeforeThePick_IsForAPerson_ThePickChargesNothing_AndTheOrderCannotLeave()
+    public async Task AHoldThatLapsesBeforeThePickIsDone_IsForAPerson_ThePickChargesNothing_AndTheOrderCannotLeave()
     {
         var (_, id, skus) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 154);
+        await Fulfil.StartPickingAsync(Admin, id);
         var intent = (await ReadAsync(id)).Payment.CurrentAttempt.PspReference!;
 
         await LapseAsync(intent);
@@ -126,13 +127,20 @@ public abstract class HoldAndCaptureTests(QCommerceApp app)
         var (order, payment) = await Eventually.Async(() => ReadAsync(id), s => s.Order.Hold == CardHold.Lapsed, "the lapse to reach the order");
         Assert.Equal((PaymentStatus.Expired, order.HeldMinor), (payment.Status, order.HoldReleasedMinor));
         Assert.Contains("lapsed", order.MoneyReviewNote);
-        await Fulfil.StartPickingAsync(Admin, id);
         var picked = await Fulfil.FinishPickingAsync(Admin, id, [new(skus[0], 2), new(skus[1], 1)]);
         Assert.Equal((0L, 0L), (picked.ChargeMinor, picked.RefundMinor));
         await Assert.ThrowsAsync<ConflictException>(() => Fulfil.DispatchAsync(Admin, id, "Sam"));
-        await Assert.ThrowsAsync<ConflictException>(() => app.Services.GetRequiredService<OrderRefundService>()
+        var refund = await Assert.ThrowsAsync<ConflictException>(() => app.Services.GetRequiredService<OrderRefundService>()
             .RefundAsync(Admin, id, new StaffRefundRequest(null, 100, false, "sorry"), Guid.NewGuid()));
+        Assert.Contains("was never charged (its hold lapsed)", refund.Message);
         Assert.Equal(OrderStatus.Cancelled, await app.Services.GetRequiredService<StaffOrderService>().CancelAsync(Admin, id, "ask the shopper to order again"));
+
+        // One whose hold lapsed before anyone started: nothing could be charged for it, so it is not picked at all.
+        var (_, early, _) = await FulfillmentServiceTests.PaidCardOrderAsync(app, skuOffset: 155);
+        await LapseAsync((await ReadAsync(early)).Payment.CurrentAttempt.PspReference!);
+        await Eventually.Async(() => ReadAsync(early), s => s.Order.Hold == CardHold.Lapsed, "the lapse to reach the order");
+        var start = await Assert.ThrowsAsync<ConflictException>(() => Fulfil.StartPickingAsync(Admin, early));
+        Assert.Contains("hold lapsed", start.Message);
     }
 
     [Fact]

@@ -92,6 +92,49 @@ public static class SandboxSetup
         await db.Database.EnsureCreatedAsync();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         await db.Database.ExecuteSqlRawAsync($"PRAGMA user_version={PspSandboxDbContext.SchemaVersion};");
+        await AdoptDemoPaymentsAsync(services, db);
+    }
+
+    /// <summary>
+    /// The demo history's card payments were written without a PSP (their ids <c>pi_demo_…</c>, <c>cs_demo_…</c>): the
+    /// sandbox learns those whose money is still held or taken, so picking (the capture), cancelling (the release) and
+    /// refunding a demo order work as they do for a shopper's own; else each would be refused as unknown to the PSP.
+    /// </summary>
+    private static async Task AdoptDemoPaymentsAsync(IServiceProvider services, PspSandboxDbContext psp)
+    {
+        if (services.GetService<IDbContextFactory<QCommerce.Core.Data.QCommerceDbContext>>() is not { } contexts) return;
+        await using var db = await contexts.CreateDbContextAsync();
+        var demo = await (from a in db.PaymentAttempts.AsNoTracking()
+                          join p in db.Payments.AsNoTracking().IgnoreAutoIncludes() on a.PaymentId equals p.Id
+                          where a.PspReference != null && a.PspReference.StartsWith("pi_demo_")
+                              && (a.Status == Core.Payments.PaymentStatus.Authorized || a.Status == Core.Payments.PaymentStatus.Captured)
+                          select new { Intent = a.PspReference!, Session = a.PspCheckoutId, a.AmountMinor, a.Status, a.CreatedAtUtc, p.Id, p.OrderId, p.Currency, p.CapturedMinor, p.AuthorizedAtUtc })
+            .ToListAsync();
+        if (demo.Count == 0) return;
+        var ids = demo.Select(d => d.Intent).ToList();
+        var known = (await psp.Intents.AsNoTracking().Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync()).ToHashSet();
+        foreach (var d in demo.Where(d => !known.Contains(d.Intent)))
+        {
+            var held = d.Status == Core.Payments.PaymentStatus.Authorized;
+            var metadata = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["order_id"] = Core.Common.PublicId.Format(Core.Common.PublicId.Order, d.OrderId), ["payment_id"] = Core.Common.PublicId.Format(Core.Common.PublicId.Payment, d.Id), ["attempt"] = "1",
+            });
+            psp.Intents.Add(new SandboxIntent
+            {
+                Id = d.Intent, Amount = d.AmountMinor, AmountReceived = held ? 0 : d.CapturedMinor, AmountCapturable = held ? d.AmountMinor : 0,
+                CaptureMethod = "manual", Status = held ? "requires_capture" : "succeeded", CheckoutSessionId = d.Session,
+                AuthorizedAtUtc = d.AuthorizedAtUtc ?? d.CreatedAtUtc, Currency = d.Currency.ToLowerInvariant(), MetadataJson = metadata, CreatedAtUtc = d.CreatedAtUtc,
+            });
+            if (d.Session is { } session)
+                psp.Sessions.Add(new SandboxSession
+                {
+                    Id = session, Status = "complete", PaymentStatus = held ? "unpaid" : "paid", Currency = d.Currency.ToLowerInvariant(),
+                    AmountSubtotal = d.AmountMinor, AmountTotal = d.AmountMinor, CaptureMethod = "manual", MetadataJson = metadata, IntentMetadataJson = metadata,
+                    PaymentIntentId = d.Intent, ExpiresAtUtc = d.CreatedAtUtc.AddMinutes(31), CreatedAtUtc = d.CreatedAtUtc,
+                });
+        }
+        await psp.SaveChangesAsync();
     }
 
     private static async Task<int> StampOfAsync(PspSandboxDbContext db) =>
