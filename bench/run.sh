@@ -184,7 +184,7 @@ for row in "${rows[@]}"; do
   [ $first -eq 1 ] || printf ',\n' >>"$json"
   first=0
   printf '    {"database": "%s", "figure": "%s", "connections": %s, "rps": %s, "p50_ms": %s, "p95_ms": %s, "p99_ms": %s, "errors": %s, "app_cpu_ms_per_request": %s, "target": "%s", "met": "%s"}' \
-    "$db" "$figure" "$conns" "$rps" "$p50" "$p95" "$p99" "$errors" "${cpu/#-/null}" "$target" "$met" >>"$json"
+    "$db" "$figure" "${conns/#-/null}" "$rps" "$p50" "$p95" "$p99" "$errors" "${cpu/#-/null}" "$target" "$met" >>"$json"
 done
 printf '\n  ],\n  "peer": [' >>"$json"
 
