@@ -36,9 +36,11 @@ public sealed class SqliteCheckpointer(string connectionString, ILogger<SqliteCh
                 {
                     await CheckpointIfWrittenAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is SqliteException or IOException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // The next look tries again; meanwhile the connections' own checkpoints keep the log bounded.
+                    // The next look tries again; meanwhile the connections' own checkpoints keep the log bounded. Any failure,
+                    // not only SQLite's: a loop that died here would stop checkpointing for good, silently (a pool cleared
+                    // while a look opened its connection is one way).
                     logger.LogWarning(e, "Background checkpoint of {Wal} failed; retrying in {Interval}", _wal, Interval);
                 }
             }

@@ -25,12 +25,6 @@ public enum CardHold
     Lapsed,
 }
 
-/// <summary>What the pick asks of the money held: take this much under this key (the PSP's idempotency key); the rest is released.</summary>
-public sealed record CaptureDue(Guid Key, long AmountMinor) : OrderEffect;
-
-/// <summary>A hold the order no longer wants (it came after a cancellation, or for another amount) is released at the PSP.</summary>
-public sealed record ReleaseHoldDue(string Reason) : OrderEffect;
-
 /// <summary>
 /// Money held, then taken (DESIGN §3, seed 001). A card order is paid when its total is held on the card; when the pick is
 /// done its money account (<see cref="OwedMinor"/>: what was picked, its share of the discount and tax, the fee) says what

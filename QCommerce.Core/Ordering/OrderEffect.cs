@@ -28,5 +28,11 @@ public sealed record ReleaseSlotAndCoupon : OrderEffect;
 /// </summary>
 public sealed record RefundDue(Guid Key, long AmountMinor, string Reason) : OrderEffect;
 
+/// <summary>What the pick asks of the money held: take this much under this key (the PSP's idempotency key); the rest is released.</summary>
+public sealed record CaptureDue(Guid Key, long AmountMinor) : OrderEffect;
+
+/// <summary>A hold the order no longer wants (it came after a cancellation, or for another amount) is released at the PSP.</summary>
+public sealed record ReleaseHoldDue(string Reason) : OrderEffect;
+
 /// <summary>Something in the order's money a person must look at (a refund made at the PSP that we never asked for).</summary>
 public sealed record MoneyToReview(string Note) : OrderEffect;
