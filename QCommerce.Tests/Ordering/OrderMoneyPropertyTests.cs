@@ -228,17 +228,7 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
                     await app.Services.GetRequiredService<SandboxPsp>().RefundFromDashboardAsync(order.Intent, pspAmount, default);
                     return true;
                 case MoneyStep.HoldLapses:
-                    await using (var psp = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync())
-                    {
-                        // A week passes for this hold alone: the sandbox's clock runs on as it does for every other test.
-                        var validity = app.Services.GetRequiredService<SandboxSettings>().AuthorizationValidity;
-                        var longAgo = DateTime.UtcNow - validity - TimeSpan.FromMinutes(1);
-                        var lapsed = await psp.Intents.Where(i => i.Id == order.Intent && i.Status == "requires_capture")
-                            .ExecuteUpdateAsync(x => x.SetProperty(i => i.AuthorizedAtUtc, longAgo));
-                        if (lapsed == 0) return false;
-                    }
-                    await app.Services.GetRequiredService<SandboxPsp>().RunDueAsync(default);
-                    return true;
+                    return await SandboxControl.LapseHoldAsync(app, order.Intent);
                 case MoneyStep.ReplayEvent(var index):
                     var delivered = await EventsAsync(order, lost: false);
                     if (delivered.Count > 0) await SendAsync(delivered[index % delivered.Count]);
@@ -281,14 +271,7 @@ public abstract class OrderMoneyPropertyTests(MoneyApp app)
         await psp.Webhooks.Where(w => w.Lost && w.Payload.Contains(order.Intent)).ExecuteUpdateAsync(x => x.SetProperty(w => w.Lost, false).SetProperty(w => w.DeliveredAtUtc, DateTime.UtcNow));
     }
 
-    private async Task SendAsync(string payload)
-    {
-        var secret = app.Services.GetRequiredService<IOptions<PaymentsOptions>>().Value.Stripe.WebhookSecret;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/webhooks/psp") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(payload, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var http = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
-    }
+    private Task SendAsync(string payload) => SandboxControl.SendSignedAsync(app, payload);
 
     /// <summary>Waits until nothing is moving: the outbox delivered, the PSP's refunds settled and its events sent.</summary>
     private async Task QuietAsync()

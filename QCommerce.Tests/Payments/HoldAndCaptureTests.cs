@@ -38,14 +38,7 @@ public abstract class HoldAndCaptureTests(QCommerceApp app)
         return await psp.Intents.AsNoTracking().SingleAsync(i => i.Id == intentId);
     }
 
-    /// <summary>A week passes for this hold alone: the sandbox lapses it (its clock runs on as it does for every other test).</summary>
-    private async Task LapseAsync(string intentId)
-    {
-        var longAgo = DateTime.UtcNow - app.Services.GetRequiredService<SandboxSettings>().AuthorizationValidity - TimeSpan.FromMinutes(1);
-        await using (var psp = await app.Services.GetRequiredService<IDbContextFactory<PspSandboxDbContext>>().CreateDbContextAsync())
-            Assert.Equal(1, await psp.Intents.Where(i => i.Id == intentId && i.Status == "requires_capture").ExecuteUpdateAsync(x => x.SetProperty(i => i.AuthorizedAtUtc, longAgo)));
-        await app.Services.GetRequiredService<SandboxPsp>().RunDueAsync(default);
-    }
+    private async Task LapseAsync(string intentId) => Assert.True(await SandboxControl.LapseHoldAsync(app, intentId), $"{intentId} holds nothing to lapse");
 
     [Fact]
     public async Task ACaptureThePspRefuses_HoldsTheOrderForAPerson_ItNeverLeaves_AndCancellingChargesNothing()
@@ -193,14 +186,7 @@ public abstract class HoldAndCaptureTests(QCommerceApp app)
         Assert.DoesNotContain((await app.Services.GetRequiredService<OpsDashboard>().ReadAsync(TestStaff.ScopedTo(Demo.Downtown), null)).Holds, h => h.OrderId == old);
     }
 
-    private async Task SendAsync(string payload)
-    {
-        var secret = app.Services.GetRequiredService<IOptions<PaymentsOptions>>().Value.Stripe.WebhookSecret;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/webhooks/psp") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(payload, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var http = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
-    }
+    private Task SendAsync(string payload) => SandboxControl.SendSignedAsync(app, payload);
 }
 
 public sealed class SqliteHoldAndCaptureTests(SqliteApp app) : HoldAndCaptureTests(app), IClassFixture<SqliteApp>;
