@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Identity;
+using QCommerce.Core.Messages;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
 using QCommerce.Core.Promotions;
@@ -88,7 +89,27 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PaymentReconciliation>();
         services.AddSingleton<IOutboxHandler, PaymentEffects>();
         services.AddSingleton<IOutboxHandler, Inventory.LowStockFeed>();
+        AddMessages(services);
         return services;
+    }
+
+    /// <summary>
+    /// Transactional e-mail: order messages composed from the outbox (after the payment effects, which their handlers follow
+    /// in registration order, so a message reads the order they moved), account messages, and the transport: the SMTP relay
+    /// when <c>Mail:Smtp:Host</c> is set, else .eml files. The web project supplies the renderer and the site's address.
+    /// </summary>
+    private static void AddMessages(IServiceCollection services)
+    {
+        services.AddOptions<Messages.MailOptions>().BindConfiguration("Mail");
+        services.AddSingleton<IMailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<Messages.MailOptions>>().Value.Smtp.Host)
+            ? ActivatorUtilities.CreateInstance<PickupDirectoryTransport>(sp)
+            : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));
+        services.AddSingleton<IOutboxHandler, OrderMailTrigger>();
+        services.AddSingleton<IOutboxHandler, OrderMailComposer>();
+        services.AddSingleton<IOutboxHandler, MailSender>();
+        services.AddSingleton<MailQueries>();
+        services.AddScoped<AccountMail>(); // on Identity's UserManager, which is scoped
+        services.AddScoped<AccountRecovery>();
     }
 
     /// <summary>The background work every instance runs: outbox delivery, reservation expiry, payment reconciliation.</summary>

@@ -63,6 +63,7 @@ public static class AuditActions
     public const string StaffChange = "staff.change";
     public const string StaffLock = "staff.lock";
     public const string StaffUnlock = "staff.unlock";
+    public const string StaffPasswordLink = "staff.password-link";
     public const string StockAdjust = "stock.adjust";
     public const string StockSettings = "stock.settings";
     public const string StockImport = "stock.import";
@@ -85,7 +86,7 @@ public static class AuditActions
     public static readonly IReadOnlyList<string> All =
     [
         OrderConfirm, OrderReject, OrderCancel, OrderNote, OrderRefund, PickStart, PickFinish, OrderDispatch, OrderDeliver,
-        OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
+        OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StaffPasswordLink, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
         ProductCreate, ProductChange, ProductImageAdd, ProductImageRemove, SkuCreate, SkuChange, CategoryCreate, CategoryChange, CategoryDelete,
         CouponCreate, CouponChange, StoreChange,
     ];

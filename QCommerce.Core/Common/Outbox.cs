@@ -88,6 +88,9 @@ public static class EventTypes
     public const string OrderChanged = "OrderChanged";
     public const string OrderStatusChanged = "OrderStatusChanged";
     public const string OrderCancelled = "OrderCancelled";
+
+    /// <summary>The pick list is finished (the status stays Picking until a rider takes the order): what was found is known.</summary>
+    public const string OrderPicked = "OrderPicked";
     public const string PaymentRequiresAction = "PaymentRequiresAction";
     public const string PaymentAuthorized = "PaymentAuthorized";
     public const string PaymentCaptured = "PaymentCaptured";

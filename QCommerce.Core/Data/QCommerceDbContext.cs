@@ -50,6 +50,7 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<StaffStore> StaffStores => Set<StaffStore>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<OrderFulfillment> Fulfillments => Set<OrderFulfillment>();
+    public DbSet<Messages.OutgoingMail> OutgoingMail => Set<Messages.OutgoingMail>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -25,9 +25,7 @@ public sealed class AccountService(UserManager<AppUser> users, TimeProvider cloc
     {
         var problems = new ProblemList();
         var email = input.Email?.Trim() ?? "";
-        if (email.Length == 0) problems.Add("email", "Enter your email.");
-        else if (email.Length > MaxEmailLength || TextRules.HasControlCharacters(email) || !IsEmail(email))
-            problems.Add("email", "Enter a valid email address.");
+        if (EmailProblem(email) is { } emailProblem) problems.Add("email", emailProblem);
         if (string.IsNullOrEmpty(input.Password)) problems.Add("password", "Choose a password.");
         else if (input.Password.Length > MaxPasswordLength) problems.Add("password", $"Use at most {MaxPasswordLength} characters.");
         else if (input.Password.Contains('\0')) problems.Add("password", "A password cannot contain the NUL character.");
@@ -57,6 +55,14 @@ public sealed class AccountService(UserManager<AppUser> users, TimeProvider cloc
         foreach (var error in result.Errors.Where(e => !taken.Contains(e.Code))) problems.Add(error.Code, error.Description);
         problems.ThrowIfAny();
         return user;
+    }
+
+    /// <summary>What is wrong with an address as a shopper typed it (trimmed), or null when it is one.</summary>
+    public static string? EmailProblem(string? email)
+    {
+        email = email?.Trim() ?? "";
+        if (email.Length == 0) return "Enter your email.";
+        return email.Length > MaxEmailLength || TextRules.HasControlCharacters(email) || !IsEmail(email) ? "Enter a valid email address." : null;
     }
 
     private static bool IsEmail(string email) =>

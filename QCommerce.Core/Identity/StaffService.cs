@@ -6,11 +6,11 @@ namespace QCommerce.Core.Identity;
 /// <summary>A member of staff as the staff page lists them.</summary>
 public sealed record StaffMemberView(string UserId, string Email, string DisplayName, string Role, IReadOnlyList<int> StoreIds, bool Locked, DateTime CreatedAtUtc);
 
-/// <summary>A new member of staff and the password to hand them, shown this once and stored nowhere.</summary>
-public sealed record StaffCreated(StaffMemberView Member, string OneTimePassword);
+/// <summary>A new member of staff, with no password yet: they choose it from their invitation.</summary>
+public sealed record StaffCreated(StaffMemberView Member);
 
 /// <summary>
-/// Staff accounts, for admins only: create with a one-time password, give a role (<c>Ops</c> or <c>Admin</c>) and
+/// Staff accounts, for admins only: create (the colleague chooses a password from an invitation), give a role (<c>Ops</c> or <c>Admin</c>) and
 /// stores, lock and unlock. The last admin who can sign in can be neither locked nor made Ops, so the portal never
 /// locks everyone out. Each change and its audit row commit together (Identity's stores write through the same context).
 /// </summary>
@@ -57,11 +57,11 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         var stores = await CheckStoresAsync(chosen, storeIds, problems, ct);
         problems.ThrowIfAny();
 
-        var password = Passwords.Generate();
         var now = clock.UtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = new AppUser { UserName = address, Email = address, EmailConfirmed = true, DisplayName = name, CreatedAtUtc = now };
-        var created = await users.CreateAsync(user, password);
+        // No password: nobody but the colleague ever knows one (their invitation's link sets it, and confirms the address).
+        var user = new AppUser { UserName = address, Email = address, DisplayName = name, CreatedAtUtc = now };
+        var created = await users.CreateAsync(user);
         if (!created.Succeeded)
         {
             if (created.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
@@ -75,7 +75,7 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Staff account {Email} created by {Admin} as {Role}", address, admin.Email, chosen);
-        return new StaffCreated(new StaffMemberView(user.Id, address, name, chosen, stores, false, now), password);
+        return new StaffCreated(new StaffMemberView(user.Id, address, name, chosen, stores, false, now));
     }
 
     /// <summary>Sets a member's role and the stores it applies to: an Ops colleague names theirs (at least one); an admin has every store.</summary>
@@ -99,6 +99,20 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
             Audit.Record(db, admin, AuditActions.StaffChange, "staff", user.Email ?? user.Id, null, new { role = before.Role, stores = before.StoreIds },
                 new { role = chosen, stores }, null, now);
         }, ct);
+    }
+
+    /// <summary>
+    /// An admin sends a colleague a link to choose a password (audited): an invitation again if they never chose one, else a
+    /// reset. Returns whether they have a password, so the caller sends the right message.
+    /// </summary>
+    public async Task<bool> PasswordLinkAsync(StaffActor admin, string userId, CancellationToken ct = default)
+    {
+        RequireAdmin(admin);
+        var user = await StaffUserAsync(userId, ct);
+        var hasPassword = await users.HasPasswordAsync(user);
+        Audit.Record(db, admin, AuditActions.StaffPasswordLink, "staff", user.Email ?? user.Id, null, null, new { invitation = !hasPassword }, null, clock.UtcNow());
+        await db.SaveChangesAsync(ct);
+        return hasPassword;
     }
 
     public async Task LockAsync(StaffActor admin, string userId, CancellationToken ct = default)

@@ -113,7 +113,7 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IC
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (step is { Handler: { } handler, EventId: { } eventId } && await Outbox.AlreadyProcessedAsync(db, handler, eventId, ct)) return default;
         var order = await LoadAsync(db, actor, orderId, ct);
-        var (from, version) = (order.Status, order.Version);
+        var (from, version, picked) = (order.Status, order.Version, order.PickedAtUtc);
         var decision = new OrderDecision(order, db, actor, now);
         var result = await decide(decision);
         var effects = order.TakeEffects();
@@ -121,8 +121,11 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IC
         if (order.Version != version)
         {
             var reason = order.Events.LastOrDefault(e => !e.StaffOnly)?.Reason; // a staff note stays with staff, out of the events integrations hear
-            Outbox.Enqueue(db, order.Status == from ? EventTypes.OrderChanged : order.Status == OrderStatus.Cancelled ? EventTypes.OrderCancelled : EventTypes.OrderStatusChanged,
-                order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, actor.Label, reason), now);
+            var type = order.Status == OrderStatus.Cancelled && from != OrderStatus.Cancelled ? EventTypes.OrderCancelled
+                : order.Status != from ? EventTypes.OrderStatusChanged
+                : picked is null && order.PickedAtUtc is not null ? EventTypes.OrderPicked
+                : EventTypes.OrderChanged;
+            Outbox.Enqueue(db, type, order.PublicId, new OrderStatusChangedEvent(order.Id, order.StoreId, from, order.Status, actor.Label, reason), now);
             if (actor is OrderActor.Staff staff && step.AuditAction is { } action)
                 Common.Audit.Record(db, staff.Member, action, "order", order.PublicId, order.StoreId,
                     decision.AuditStatesGiven ? decision.AuditBefore : new { status = Camel(from) },

@@ -224,12 +224,14 @@ public abstract class OpsApiTests(QCommerceApp app)
         var created = await ApiShopper.JsonAsync(await admin.PostAsync("/v1/ops/staff", new { email, displayName = "Sam Second", role = "Admin", stores = Array.Empty<string>() }, null),
             HttpStatusCode.Created);
         var userId = created.GetProperty("member").GetProperty("userId").GetString()!;
-        var second = await ApiShopper.SignInAsync(app, email, created.GetProperty("oneTimePassword").GetString()!);
+        Assert.Equal(email, created.GetProperty("invitationSentTo").GetString());
+        await Inbox.AcceptInvitationAsync(app, email);
+        var second = await ApiShopper.SignInAsync(app, email, Inbox.ColleaguePassword);
         Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/v1/ops/staff")).StatusCode);
         using var browser = app.CreateClient();
         var signedIn = await Forms.PostAsync(browser, "/account/login", "/account/login", new Dictionary<string, string>
         {
-            ["_handler"] = "login", ["Input.Email"] = email, ["Input.Password"] = created.GetProperty("oneTimePassword").GetString()!,
+            ["_handler"] = "login", ["Input.Email"] = email, ["Input.Password"] = Inbox.ColleaguePassword,
         });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/ops/staff")).StatusCode);
@@ -260,8 +262,21 @@ public abstract class OpsApiTests(QCommerceApp app)
         var email = $"pat-{Guid.NewGuid():N}@qcommerce.test";
         var created = await ApiShopper.JsonAsync(await admin.PostAsync("/v1/ops/staff", new { email, displayName = "Pat Picker", role = "Ops", stores = new[] { "st_2" } }, null),
             HttpStatusCode.Created);
-        var (userId, password) = (created.GetProperty("member").GetProperty("userId").GetString()!, created.GetProperty("oneTimePassword").GetString()!);
+        var (userId, password) = (created.GetProperty("member").GetProperty("userId").GetString()!, Inbox.ColleaguePassword);
+        // "Send password link" before they chose one sends the invitation again; after, a reset link. Admins only.
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/v1/ops/staff/{userId}/password-link", null, null)).StatusCode);
+        await Eventually.Async(async () =>
+        {
+            await using var db = app.Database.CreateContext();
+            return await db.OutgoingMail.CountAsync(m => m.To == email && m.Kind == Core.Messages.MailKind.StaffInvitation);
+        }, n => n == 2, "a second invitation");
+        await Inbox.AcceptInvitationAsync(app, email);
         var colleague = await ApiShopper.SignInAsync(app, email, password);
+        await ProblemAsync(await colleague.PostAsync($"/v1/ops/staff/{userId}/password-link", null, null), HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/v1/ops/staff/{userId}/password-link", null, null)).StatusCode);
+        await Inbox.AwaitAsync(app, email, Core.Messages.MailKind.PasswordReset);
+        await using (var db = app.Database.CreateContext())
+            Assert.Equal(2, await db.AuditLog.CountAsync(a => a.Action == Core.Common.AuditActions.StaffPasswordLink && a.EntityId == email));
         await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/staff"), HttpStatusCode.Forbidden);
         await ProblemAsync(await colleague.PostAsync("/v1/ops/staff", new { email = "x@qcommerce.test", displayName = "X", role = "Admin", stores = new[] { "st_1" } }, null),
             HttpStatusCode.Forbidden);

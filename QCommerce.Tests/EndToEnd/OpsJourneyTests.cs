@@ -310,14 +310,12 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
     {
         var shopper = await ApiShopper.SignUpAsync(browser.App);
         var (orderId, _) = await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 138);
-        StaffCreated downtown;
-        await using (var scope = browser.App.Services.CreateAsyncScope())
-            downtown = await scope.ServiceProvider.GetRequiredService<StaffService>()
-                .CreateAsync(TestStaff.Admin, $"downtown-{Guid.NewGuid():N}@qcommerce.test", "Dee Downtown", Roles.Ops, [Demo.Downtown]);
+        var downtown = await TestStaff.InvitedAsync(browser.App, $"downtown-{Guid.NewGuid():N}@qcommerce.test", "Dee Downtown", Roles.Ops, Demo.Downtown);
+        await Inbox.AcceptInvitationAsync(browser.App, downtown.Member.Email);
 
         var colleague = await browser.NewPageAsync();
         await colleague.GotoAsync($"/ops/orders/{Number(orderId)}");
-        await SignInAsync(colleague, downtown.Member.Email, downtown.OneTimePassword);
+        await SignInAsync(colleague, downtown.Member.Email, Inbox.ColleaguePassword);
         await Expect(colleague.GetByRole(AriaRole.Heading, new() { Name = "No such order" })).ToBeVisibleAsync();
         await colleague.GotoAsync("/ops/orders");
         await CheckoutJourneyTests.WaitInteractiveAsync(colleague);
@@ -375,7 +373,7 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task AnAdmin_CreatesAStoreScopedColleague_WhoSignsInWithTheOneTimePassword()
+    public async Task AnAdmin_InvitesAStoreScopedColleague_WhoChoosesAPasswordFromTheEmail_AndSignsIn()
     {
         var ops = await OpsAsync("/ops/staff");
         var email = $"mo-{Guid.NewGuid():N}@qcommerce.test";
@@ -385,15 +383,22 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await ops.GetByRole(AriaRole.Option, new() { Name = "Midtown" }).ClickAsync();
         await ops.Keyboard.PressAsync("Escape");
         await ops.GetByTestId("staff-create").ClickAsync();
-        var shown = ops.GetByTestId("one-time-password");
-        await Expect(shown).ToContainTextAsync(email);
-        var password = await shown.Locator("code").InnerTextAsync();
+        await Expect(ops.GetByTestId("staff-invited")).ToContainTextAsync(email);
         await Expect(ops.GetByTestId("staff-table")).ToContainTextAsync("Midtown");
         await browser.ScreenshotAsync(ops, "ops-staff-created");
 
+        // The colleague opens the link in their invitation and chooses a password; nobody else ever saw one.
+        var invitation = Inbox.LinkIn(await Inbox.AwaitAsync(browser.App, email, Core.Messages.MailKind.StaffInvitation));
         var colleague = await browser.NewPageAsync();
+        await colleague.GotoAsync(invitation.PathAndQuery);
+        await Expect(colleague.GetByRole(AriaRole.Heading, new() { Name = "Choose your password" })).ToBeVisibleAsync();
+        await colleague.GetByLabel("New password").FillAsync("Mo-Passw0rd-2026");
+        await colleague.GetByLabel("Confirm password").FillAsync("Mo-Passw0rd-2026");
+        await colleague.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        await Expect(colleague.GetByTestId("password-set")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(colleague, "staff-invitation-accepted");
         await colleague.GotoAsync("/ops");
-        await SignInAsync(colleague, email, password);
+        await SignInAsync(colleague, email, "Mo-Passw0rd-2026");
         await CheckoutJourneyTests.WaitInteractiveAsync(colleague);
         await Expect(colleague.GetByText("Ops · Midtown")).ToBeVisibleAsync();
         await Expect(colleague.GetByRole(AriaRole.Link, new() { Name = "Staff" })).ToHaveCountAsync(0);

@@ -35,15 +35,19 @@ public abstract class StaffServiceTests(QCommerceApp app)
     }
 
     [Fact]
-    public async Task ACreatedColleague_SignsInWithTheOneTimePassword_AndIsScopedToTheirStore()
+    public async Task ACreatedColleague_HasNoPasswordUntilTheirInvitationSetsOne_ThenSignsIn_ScopedToTheirStore()
     {
         var admin = await AdminAsync();
         var email = NewEmail();
-        var created = await WithServiceAsync(s => s.CreateAsync(admin, email, "Pat Picker", Roles.Ops, [Demo.Midtown]));
+        var created = await TestStaff.InvitedAsync(app, email, "Pat Picker", Roles.Ops, Demo.Midtown);
 
-        Assert.Matches("^Qc-[A-Za-z0-9]{16}$", created.OneTimePassword);
         using var http = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email, password = created.OneTimePassword })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/v1/auth/login", new { email, password = Inbox.ColleaguePassword })).StatusCode);
+        var invitation = await Inbox.AwaitAsync(app, email, Core.Messages.MailKind.StaffInvitation);
+        Assert.Contains("invite=1", Inbox.LinkIn(invitation).Query);
+        await Inbox.AcceptInvitationAsync(app, email);
+        Assert.Contains("expired or was already used", await Inbox.SetPasswordAsync(app, Inbox.LinkIn(invitation), "Another-Passw0rd!")); // one use
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email, password = Inbox.ColleaguePassword })).StatusCode);
         var staff = await app.Services.GetRequiredService<StaffDirectory>().FindAsync(created.Member.UserId);
         Assert.False(staff!.IsAdmin);
         Assert.Equal([Demo.Midtown], staff.StoreIds!);
@@ -113,14 +117,15 @@ public abstract class StaffServiceTests(QCommerceApp app)
     public async Task ALockedColleague_IsNoLongerStaff_AtOnce_AndUnlockedIsAgain()
     {
         var admin = await AdminAsync();
-        var created = await WithServiceAsync(s => s.CreateAsync(admin, NewEmail(), "Lou Locked", Roles.Ops, [Demo.Midtown]));
+        var created = await TestStaff.InvitedAsync(app, NewEmail(), "Lou Locked", Roles.Ops, Demo.Midtown);
+        await Inbox.AcceptInvitationAsync(app, created.Member.Email);
         var directory = app.Services.GetRequiredService<StaffDirectory>();
         Assert.NotNull(await directory.FindAsync(created.Member.UserId));
 
         await WithServiceAsync(s => s.LockAsync(admin, created.Member.UserId));
         Assert.Null(await directory.FindAsync(created.Member.UserId));
         using (var http = app.CreateClient())
-            Assert.NotEqual(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email = created.Member.Email, password = created.OneTimePassword })).StatusCode);
+            Assert.NotEqual(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email = created.Member.Email, password = Inbox.ColleaguePassword })).StatusCode);
 
         await WithServiceAsync(s => s.UnlockAsync(admin, created.Member.UserId));
         Assert.NotNull(await directory.FindAsync(created.Member.UserId));

@@ -85,11 +85,13 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
             // reconciliation runs only when a test asks (RunOnceAsync), and then looks at every open payment.
             builder.UseSetting("Payments:Sandbox:DataPath", sandboxPath);
             builder.UseSetting("Media:Root", Path.Combine(Path.GetDirectoryName(sandboxPath)!, "media"));
+            // Messages go to this app's own pickup folder (an .eml each) unless a test gives it an SMTP relay.
+            builder.UseSetting("Mail:PickupDirectory", Path.Combine(Path.GetDirectoryName(sandboxPath)!, "mail"));
             builder.UseSetting("Payments:PspTimeout", "00:00:02");
             builder.UseSetting("Payments:ReconcileAfter", "00:00:00");
             builder.UseSetting("Payments:ReconcileInterval", "01:00:00");
             // Every test signs up shoppers and places orders from 127.0.0.1 as fast as it can: the limits are the rate-limit tests' business.
-            foreach (var policy in new[] { "SignInPerClient", "SignInPerAccount", "RegistrationPerClient", "RegistrationPerAccount", "OrdersPerUser", "PaymentsPerUser", "RefundsPerUser" })
+            foreach (var policy in new[] { "SignInPerClient", "SignInPerAccount", "RegistrationPerClient", "RegistrationPerAccount", "OrdersPerUser", "PaymentsPerUser", "RefundsPerUser", "AccountMailPerClient", "AccountMailPerAccount" })
                 builder.UseSetting($"RateLimits:{policy}:PermitLimit", "1000000");
             // A test's own settings come last: they stand for the operator's environment variables.
             foreach (var (key, value) in settings) builder.UseSetting(key, value);

@@ -12,12 +12,23 @@ public static class TestStaff
 
     public static StaffActor Named(string email) => new($"staff-{email}", email, true, null);
 
-    /// <summary>A colleague made through the staff use case on the real app (Ops, scoped to <paramref name="stores"/>), signed in to the API with the password it printed once.</summary>
+    /// <summary>
+    /// A colleague made through the staff use case on the real app (Ops, scoped to <paramref name="stores"/>), who chose their
+    /// password from the invitation, signed in to the API.
+    /// </summary>
     public static async Task<(ApiShopper Client, string UserId)> ColleagueAsync(QCommerceApp app, params int[] stores)
     {
+        var created = await InvitedAsync(app, $"colleague-{Guid.NewGuid():N}@qcommerce.test", "Pat Colleague", Roles.Ops, stores);
+        await Inbox.AcceptInvitationAsync(app, created.Member.Email);
+        return (await ApiShopper.SignInAsync(app, created.Member.Email, Inbox.ColleaguePassword), created.Member.UserId);
+    }
+
+    /// <summary>A colleague created and invited as the staff page does it (their invitation queued, no password yet).</summary>
+    public static async Task<StaffCreated> InvitedAsync(QCommerceApp app, string email, string name, string role, params int[] stores)
+    {
         await using var scope = app.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<StaffService>()
-            .CreateAsync(Admin, $"colleague-{Guid.NewGuid():N}@qcommerce.test", "Pat Colleague", Roles.Ops, stores);
-        return (await ApiShopper.SignInAsync(app, created.Member.Email, created.OneTimePassword), created.Member.UserId);
+        var created = await scope.ServiceProvider.GetRequiredService<StaffService>().CreateAsync(Admin, email, name, role, stores);
+        await scope.ServiceProvider.GetRequiredService<QCommerce.Core.Messages.AccountMail>().SendStaffInvitationAsync(created.Member.UserId);
+        return created;
     }
 }

@@ -26,6 +26,12 @@ public static class RateLimitPolicies
 
     /// <summary>Requests that give money back (a paid order's cancellation, a refund) per signed-in user.</summary>
     public const string RefundsPerUser = "RefundsPerUser";
+
+    /// <summary>Account messages asked (a password reset, a confirmation sent again, a new address) per client address.</summary>
+    public const string AccountMailPerClient = "AccountMailPerClient";
+
+    /// <summary>Account messages asked per account, whatever address they come from: nobody's inbox is flooded through us.</summary>
+    public const string AccountMailPerAccount = "AccountMailPerAccount";
 }
 
 /// <summary>One limit: at most <see cref="PermitLimit"/> requests per <see cref="Window"/> and key.</summary>
@@ -66,6 +72,7 @@ public sealed class RateLimits : IAsyncDisposable
         {
             RateLimitPolicies.SignInPerClient, RateLimitPolicies.SignInPerAccount, RateLimitPolicies.RegistrationPerClient,
             RateLimitPolicies.RegistrationPerAccount, RateLimitPolicies.OrdersPerUser, RateLimitPolicies.PaymentsPerUser, RateLimitPolicies.RefundsPerUser,
+            RateLimitPolicies.AccountMailPerClient, RateLimitPolicies.AccountMailPerAccount,
         }.ToDictionary(name => name, name =>
         {
             var settings = section.GetSection(name).Get<RateLimitSettings>() ?? new RateLimitSettings();
@@ -123,6 +130,7 @@ public static class RateLimitingSetup
         {
             o.AddPolicy<string>(RateLimitPolicies.SignInPerClient, new SharedPolicy(RateLimitPolicies.SignInPerClient, PostsFromClient));
             o.AddPolicy<string>(RateLimitPolicies.RegistrationPerClient, new SharedPolicy(RateLimitPolicies.RegistrationPerClient, PostsFromClient));
+            o.AddPolicy<string>(RateLimitPolicies.AccountMailPerClient, new SharedPolicy(RateLimitPolicies.AccountMailPerClient, PostsFromClient));
             o.AddPolicy<string>(RateLimitPolicies.OrdersPerUser, new SharedPolicy(RateLimitPolicies.OrdersPerUser, SignedInUser));
             o.AddPolicy<string>(RateLimitPolicies.PaymentsPerUser, new SharedPolicy(RateLimitPolicies.PaymentsPerUser, SignedInUser));
             o.AddPolicy<string>(RateLimitPolicies.RefundsPerUser, new SharedPolicy(RateLimitPolicies.RefundsPerUser, SignedInUser));

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
+using QCommerce.Core.Messages;
 using QCommerce.Web.Common;
 
 namespace QCommerce.Web.Identity;
@@ -19,11 +20,17 @@ public sealed record RefreshTokenRequest(string? RefreshToken);
 
 public sealed record AccountInfoDto(string Email, bool IsEmailConfirmed);
 
+public sealed record EmailRequest(string? Email);
+
+public sealed record ResetPasswordRequest(string? Email, string? ResetCode, string? NewPassword);
+
+public sealed record InfoChangeRequest(string? NewEmail, string? NewPassword, string? OldPassword);
+
 /// <summary>
-/// The account endpoints the product supports (DESIGN §9): register, sign in for a bearer token,
-/// refresh it, and who am I. The same wire shapes as ASP.NET Core's Identity API, without the parts
-/// the product does not offer (two-factor, e-mail confirmation, password reset: there is no e-mail
-/// sender), and every field validated before Identity sees it.
+/// The account endpoints the product supports (DESIGN §9): register, sign in for a bearer token, refresh it, who am I,
+/// confirm the address, reset a forgotten password, change the address or the password. The same routes and wire shapes
+/// as ASP.NET Core's Identity API, without two-factor, and every field validated before Identity sees it. The links in
+/// the messages open the storefront's pages; their codes are the ones these routes take.
 /// </summary>
 public static class AuthApi
 {
@@ -31,14 +38,15 @@ public static class AuthApi
     {
         var auth = v1.MapGroup("/auth").WithTags("Auth");
 
-        auth.MapPost("/register", async Task<IResult> ([FromBody] RegisterAccountRequest? body, AccountService accounts, RateLimits limits,
+        auth.MapPost("/register", async Task<IResult> ([FromBody] RegisterAccountRequest? body, AccountService accounts, AccountMail mail, RateLimits limits,
             ILookupNormalizer normalizer, CancellationToken ct) =>
         {
             if (body is null) return Problem("body", "Send {\"email\": \"…\", \"password\": \"…\"}.");
             if (!string.IsNullOrWhiteSpace(body.Email)) limits.Enforce(RateLimitPolicies.RegistrationPerAccount, RateLimits.AccountKey(normalizer, body.Email));
             try
             {
-                await accounts.RegisterAsync(new RegistrationInput(body.Email, body.Password, body.DisplayName), ct);
+                var user = await accounts.RegisterAsync(new RegistrationInput(body.Email, body.Password, body.DisplayName), ct);
+                await mail.SendConfirmationAsync(user, ct);
             }
             catch (RequestRejectedException rejected)
             {
@@ -47,7 +55,7 @@ public static class AuthApi
             return Results.Ok();
         })
         .RequireRateLimiting(RateLimitPolicies.RegistrationPerClient)
-        .WithSummary("Creates a shopper's account; sign in next with /v1/auth/login.")
+        .WithSummary("Creates a shopper's account and sends a link to confirm its address (shopping does not wait for it); sign in next with /v1/auth/login.")
         .Accepts<RegisterAccountRequest>("application/json")
         .Produces(200).ProducesValidationProblem().ProducesProblem(429);
 
@@ -90,6 +98,103 @@ public static class AuthApi
         .Accepts<RefreshTokenRequest>("application/json")
         .Produces<AccessTokenResponse>().ProducesValidationProblem().ProducesProblem(401);
 
+        auth.MapPost("/forgotPassword", async Task<IResult> ([FromBody] EmailRequest? body, AccountMail mail, RateLimits limits, ILookupNormalizer normalizer,
+            CancellationToken ct) =>
+        {
+            if (EmailProblem(body?.Email) is { } problem) return problem;
+            limits.Enforce(RateLimitPolicies.AccountMailPerAccount, RateLimits.AccountKey(normalizer, body!.Email!));
+            await mail.SendPasswordResetAsync(body.Email, ct);
+            return Results.Ok(); // the same answer whether or not the address has an account
+        })
+        .RequireRateLimiting(RateLimitPolicies.AccountMailPerClient)
+        .WithSummary("Sends a one-hour, one-use reset link if the address has an account; answers 200 either way.")
+        .Accepts<EmailRequest>("application/json")
+        .Produces(200).ProducesValidationProblem().ProducesProblem(429);
+
+        auth.MapPost("/resetPassword", async Task<IResult> ([FromBody] ResetPasswordRequest? body, UserManager<AppUser> users, AccountRecovery recovery,
+            RateLimits limits, ILookupNormalizer normalizer) =>
+        {
+            if (EmailProblem(body?.Email) is { } problem) return problem;
+            if (string.IsNullOrWhiteSpace(body!.ResetCode)) return Problem("resetCode", "resetCode is required.");
+            limits.Enforce(RateLimitPolicies.SignInPerAccount, RateLimits.AccountKey(normalizer, body.Email!));
+            var user = await users.FindByEmailAsync(body.Email!.Trim());
+            try
+            {
+                await recovery.ResetPasswordAsync(user?.Id ?? "", body.ResetCode, body.NewPassword, invitation: false);
+            }
+            catch (RequestRejectedException rejected)
+            {
+                return Results.ValidationProblem(rejected.Errors, title: "The password was not set");
+            }
+            catch (DomainException refused)
+            {
+                return Problem("resetCode", refused.Message);
+            }
+            return Results.Ok();
+        })
+        .RequireRateLimiting(RateLimitPolicies.SignInPerClient)
+        .WithSummary("Sets a new password with the code of a reset link; the code cannot be used again.")
+        .Accepts<ResetPasswordRequest>("application/json")
+        .Produces(200).ProducesValidationProblem().ProducesProblem(429);
+
+        auth.MapGet("/confirmEmail", async Task<IResult> (string? userId, string? code, string? changedEmail, AccountRecovery recovery) =>
+        {
+            try
+            {
+                if (changedEmail is null) await recovery.ConfirmEmailAsync(userId, code);
+                else await recovery.ChangeEmailAsync(userId, changedEmail, code);
+            }
+            catch (DomainException refused)
+            {
+                return Results.Problem(refused.Message, statusCode: StatusCodes.Status401Unauthorized, title: "Confirmation refused");
+            }
+            return Results.Text("Thank you for confirming your email.");
+        })
+        .WithSummary("Confirms an address (or a change of address, with changedEmail) with the code of its link.")
+        .Produces<string>(200, "text/plain").ProducesProblem(401);
+
+        auth.MapPost("/resendConfirmationEmail", async Task<IResult> ([FromBody] EmailRequest? body, UserManager<AppUser> users, AccountMail mail,
+            RateLimits limits, ILookupNormalizer normalizer, CancellationToken ct) =>
+        {
+            if (EmailProblem(body?.Email) is { } problem) return problem;
+            limits.Enforce(RateLimitPolicies.AccountMailPerAccount, RateLimits.AccountKey(normalizer, body!.Email!));
+            if (await users.FindByEmailAsync(body.Email!.Trim()) is { } user) await mail.SendConfirmationAsync(user, ct);
+            return Results.Ok(); // the same answer whether or not the address has an account
+        })
+        .RequireRateLimiting(RateLimitPolicies.AccountMailPerClient)
+        .WithSummary("Sends the confirmation link again if the address has an unconfirmed account; answers 200 either way.")
+        .Accepts<EmailRequest>("application/json")
+        .Produces(200).ProducesValidationProblem().ProducesProblem(429);
+
+        auth.MapPost("/manage/info", async Task<IResult> ([FromBody] InfoChangeRequest? body, ClaimsPrincipal principal, UserManager<AppUser> users,
+            AccountRecovery recovery, AccountMail mail, RateLimits limits, CancellationToken ct) =>
+        {
+            if (await users.GetUserAsync(principal) is not { } user) return Results.NotFound();
+            if (body is null) return Problem("body", "Send {\"newEmail\": \"…\"} or {\"newPassword\": \"…\", \"oldPassword\": \"…\"}.");
+            try
+            {
+                if (!string.IsNullOrEmpty(body.NewPassword)) await recovery.ChangePasswordAsync(user.Id, body.OldPassword, body.NewPassword);
+                if (!string.IsNullOrWhiteSpace(body.NewEmail))
+                {
+                    // Like the password, the address of a signed-in account changes only for whoever knows the password.
+                    if (string.IsNullOrEmpty(body.OldPassword) || !await users.CheckPasswordAsync(user, body.OldPassword))
+                        return Problem("oldPassword", "Send your current password as oldPassword to change the address.");
+                    limits.Enforce(RateLimitPolicies.AccountMailPerAccount, user.Id);
+                    await mail.SendEmailChangeAsync(user.Id, body.NewEmail, ct);
+                }
+            }
+            catch (RequestRejectedException rejected)
+            {
+                return Results.ValidationProblem(rejected.Errors, title: "The account was not changed");
+            }
+            var now = await users.FindByIdAsync(user.Id);
+            return TypedResults.Ok(new AccountInfoDto(now?.Email ?? "", now?.EmailConfirmed ?? false));
+        })
+        .RequireAuthorization()
+        .WithSummary("Changes the password (newPassword with oldPassword), or asks the new address to confirm itself (newEmail with oldPassword).")
+        .Accepts<InfoChangeRequest>("application/json")
+        .Produces<AccountInfoDto>().ProducesValidationProblem().ProducesProblem(429);
+
         auth.MapGet("/manage/info", async Task<Results<Ok<AccountInfoDto>, NotFound>> (ClaimsPrincipal principal, UserManager<AppUser> users) =>
             await users.GetUserAsync(principal) is { } user
                 ? TypedResults.Ok(new AccountInfoDto(user.Email ?? "", user.EmailConfirmed))
@@ -98,6 +203,12 @@ public static class AuthApi
         .WithSummary("The signed-in account.");
 
         return v1;
+    }
+
+    private static IResult? EmailProblem(string? email)
+    {
+        if (string.IsNullOrWhiteSpace(email)) return Problem("email", "email is required.");
+        return TextRules.Problem(email, AccountService.MaxEmailLength, "email") is { } problem ? Problem("email", problem) : null;
     }
 
     private static IResult Problem(string field, string message) =>

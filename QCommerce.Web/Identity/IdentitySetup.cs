@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using QCommerce.Core.Data;
 using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
@@ -46,11 +47,26 @@ public static class IdentitySetup
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Tokens.PasswordResetTokenProvider = AccountTokens.PasswordResetProvider;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<QCommerceDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PasswordResetTokenProvider>(AccountTokens.PasswordResetProvider)
+            .AddTokenProvider<InvitationTokenProvider>(AccountTokens.InvitationProvider);
+        // Each link lives as long as AccountTokens says: the default provider's (address confirmations) three days, a reset an hour.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = AccountTokens.ConfirmationLifespan);
+        services.Configure<PasswordResetTokenProviderOptions>(o =>
+        {
+            o.Name = AccountTokens.PasswordResetProvider;
+            o.TokenLifespan = AccountTokens.PasswordResetLifespan;
+        });
+        services.Configure<InvitationTokenProviderOptions>(o =>
+        {
+            o.Name = AccountTokens.InvitationProvider;
+            o.TokenLifespan = AccountTokens.InvitationLifespan;
+        });
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -117,3 +133,15 @@ public static class IdentitySetup
         }
     }
 }
+
+public sealed class PasswordResetTokenProviderOptions : DataProtectionTokenProviderOptions;
+
+/// <summary>Reset links: Identity's data-protected tokens, with a lifespan of their own (one hour).</summary>
+public sealed class PasswordResetTokenProvider(IDataProtectionProvider protection, IOptions<PasswordResetTokenProviderOptions> options,
+    ILogger<DataProtectorTokenProvider<AppUser>> logger) : DataProtectorTokenProvider<AppUser>(protection, options, logger);
+
+public sealed class InvitationTokenProviderOptions : DataProtectionTokenProviderOptions;
+
+/// <summary>Staff invitations: three days to choose a password.</summary>
+public sealed class InvitationTokenProvider(IDataProtectionProvider protection, IOptions<InvitationTokenProviderOptions> options,
+    ILogger<DataProtectorTokenProvider<AppUser>> logger) : DataProtectorTokenProvider<AppUser>(protection, options, logger);
