@@ -102,8 +102,9 @@ public sealed class AccountRecovery(UserManager<AppUser> users)
         ThrowIfFailed(result);
     }
 
+    // Account ids are GUIDs (Identity's default); anything else, such as a NUL that PostgreSQL's text refuses, is no account.
     private async Task<AppUser?> FindAsync(string? userId) =>
-        string.IsNullOrEmpty(userId) || userId.Length > 64 ? null : await users.FindByIdAsync(userId);
+        Guid.TryParse(userId, out _) ? await users.FindByIdAsync(userId!) : null;
 
     private static string CheckPassword(string? password)
     {

@@ -307,11 +307,8 @@ public abstract class CatalogApiTests(QCommerceApp app)
     }
 
     [Theory]
-    [InlineData("POST", "/v1/auth/forgotPassword")]
-    [InlineData("POST", "/v1/auth/resetPassword")]
     [InlineData("POST", "/v1/auth/manage/2fa")]
-    [InlineData("GET", "/v1/auth/confirmEmail?userId=x&code=y")]
-    [InlineData("POST", "/v1/auth/resendConfirmationEmail")]
+    [InlineData("GET", "/v1/auth/manage/2fa")]
     public async Task Auth_EndpointsTheProductDoesNotOffer_AreNotThere(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { email = "a@example.com" }) };

@@ -13,6 +13,8 @@ public sealed class RateLimitedApp() : QCommerceApp(DatabaseProvider.Sqlite, new
     ["RateLimits:OrdersPerUser:PermitLimit"] = "3",
     ["RateLimits:PaymentsPerUser:PermitLimit"] = "2",
     ["RateLimits:RefundsPerUser:PermitLimit"] = "2",
+    ["RateLimits:AccountMailPerClient:PermitLimit"] = "4",
+    ["RateLimits:AccountMailPerAccount:PermitLimit"] = "2",
 });
 
 /// <summary>
@@ -30,11 +32,11 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         return client;
     }
 
-    private static async Task AssertTooManyAsync(HttpResponseMessage response)
+    private static async Task AssertTooManyAsync(HttpResponseMessage response, int windowSeconds = 600)
     {
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         var seconds = response.Headers.RetryAfter?.Delta?.TotalSeconds;
-        Assert.True(seconds is > 0 and <= 600, $"Retry-After was {response.Headers.RetryAfter}");
+        Assert.True(seconds > 0 && seconds <= windowSeconds, $"Retry-After was {response.Headers.RetryAfter}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await ApiShopper.JsonAsync(response, HttpStatusCode.TooManyRequests);
         Assert.Equal(429, problem.GetProperty("status").GetInt32());
@@ -176,5 +178,22 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         }
 
         Assert.Contains("a lot of tries in a short time", html);
+    }
+
+    [Fact]
+    public async Task PasswordResets_AreLimitedPerAccount_AndPerClient_WithTheSameAnswerForAnyAddress()
+    {
+        using var client = ClientAt("203.0.113.61");
+        var email = $"reset-{Guid.NewGuid():N}@example.com";
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/auth/forgotPassword", new { email })).StatusCode);
+        // The account's two a quarter hour: the third waits, whichever client asks.
+        await AssertTooManyAsync(await client.PostAsJsonAsync("/v1/auth/forgotPassword", new { email }), windowSeconds: 900);
+
+        // The client's four in ten minutes (the refused one counted), whichever addresses it tries; another client is not affected.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/auth/forgotPassword", new { email = $"other-{Guid.NewGuid():N}@example.com" })).StatusCode);
+        await AssertTooManyAsync(await client.PostAsJsonAsync("/v1/auth/forgotPassword", new { email = $"fifth-{Guid.NewGuid():N}@example.com" }));
+        using var other = ClientAt("203.0.113.62");
+        Assert.Equal(HttpStatusCode.OK, (await other.PostAsJsonAsync("/v1/auth/forgotPassword", new { email = $"third-{Guid.NewGuid():N}@example.com" })).StatusCode);
     }
 }

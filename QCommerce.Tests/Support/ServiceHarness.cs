@@ -45,6 +45,9 @@ public sealed class ServiceHarness : IAsyncDisposable
             ["Orders:ReservationTtl"] = "00:15:00",
             ["Orders:TaxRates:metro-north"] = "8.875",
             ["Orders:TaxRates:metro-south"] = "8.5",
+            // Messages are rendered by the web project's real renderer and written as .eml files, as the app does without a relay.
+            ["Mail:SiteUrl"] = "http://localhost:5080/",
+            ["Mail:PickupDirectory"] = Directory.CreateTempSubdirectory("qcommerce-harness-mail-").FullName,
         }).Build());
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(clock);
@@ -52,6 +55,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(database.ContextFactory());
         services.AddSingleton<IDatabaseContexts>(sp => new DatabaseContexts(sp.GetRequiredService<IDbContextFactory<QCommerceDbContext>>()));
         services.AddQCommerceCore();
+        QCommerce.Web.Messages.MessagesSetup.AddMessages(services, AppContext.BaseDirectory);
         configure?.Invoke(services);
         var built = services.BuildServiceProvider();
         // The harness's contexts are the app's: its catalog and stock caches hear of what they commit, and so does its outbox.

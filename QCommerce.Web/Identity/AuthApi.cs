@@ -205,11 +205,9 @@ public static class AuthApi
         return v1;
     }
 
-    private static IResult? EmailProblem(string? email)
-    {
-        if (string.IsNullOrWhiteSpace(email)) return Problem("email", "email is required.");
-        return TextRules.Problem(email, AccountService.MaxEmailLength, "email") is { } problem ? Problem("email", problem) : null;
-    }
+    // What the sign-up form says of an address: no account can have one that is not an address, so nothing is looked up.
+    private static IResult? EmailProblem(string? email) =>
+        AccountService.EmailProblem(email) is { } problem ? Problem("email", problem) : null;
 
     private static IResult Problem(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request has invalid fields");
