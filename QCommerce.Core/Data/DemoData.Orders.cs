@@ -9,6 +9,9 @@ namespace QCommerce.Core.Data;
 
 public static partial class DemoData
 {
+    private static readonly string[] RiderNotes =
+        ["Buzz 4B, then third floor", "Leave it with the doorman", "Call when outside; the bell is broken", "Side door on the left, not the shop"];
+
     /// <summary>
     /// An order history for a new ops user to see a living portal: <paramref name="count"/> orders over the last 14 days
     /// across the stores, by card and cash, most delivered (mostly on time), some short-picked, some cancelled or
@@ -77,7 +80,10 @@ public static partial class DemoData
                     new Money(subtotal.Currency, store.FreeDeliveryThresholdMinor), taxRateOfRegion(store.Region.Code));
                 var userId = shoppers[random.Next(shoppers.Count)];
                 var zip = store.DeliveryZips[random.Next(store.DeliveryZips.Count)].Zip;
-                var address = new DeliveryAddress($"{random.Next(1, 900)} {streets[random.Next(streets.Length)]}", null, "New York", zip);
+                // A fictional 555-01xx number and, now and then, a note for the rider; read off the order count, not the random
+                // sequence, so the rest of the demo stays as it was.
+                var address = new DeliveryAddress($"{random.Next(1, 900)} {streets[random.Next(streets.Length)]}", null, "New York", zip,
+                    $"+1212555{100 + plans.Count % 100:0000}", plans.Count % 4 == 0 ? RiderNotes[plans.Count / 4 % RiderNotes.Length] : null);
                 var order = Order.Place(userId, store.Id, method, address, DeliveryPromise.Asap(placedAt.AddMinutes(store.BaseEtaMinutes + 10)),
                     lines, priceOf, null, placedAt, placedAt.AddMinutes(15));
                 db.Orders.Add(order);

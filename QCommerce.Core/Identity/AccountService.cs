@@ -57,6 +57,20 @@ public sealed class AccountService(UserManager<AppUser> users, TimeProvider cloc
         return user;
     }
 
+    /// <summary>
+    /// The account's phone number, for the rider and the store to call: checked and kept as E.164; blank removes it. Refused
+    /// with a <c>phone</c> problem in the shopper's words.
+    /// </summary>
+    public async Task<string?> SetPhoneAsync(string userId, string? phone)
+    {
+        var e164 = Phones.Normalize(phone, out var problem);
+        if (problem is not null) throw new RequestRejectedException(new Dictionary<string, string[]> { ["phone"] = [problem] });
+        var user = await users.FindByIdAsync(userId) ?? throw new NotFoundException("Account", userId);
+        var result = await users.SetPhoneNumberAsync(user, e164);
+        if (!result.Succeeded) throw new DomainException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        return e164;
+    }
+
     /// <summary>What is wrong with an address as a shopper typed it (trimmed), or null when it is one.</summary>
     public static string? EmailProblem(string? email)
     {

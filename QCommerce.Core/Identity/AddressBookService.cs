@@ -12,9 +12,10 @@ public sealed class AddressInput
     [StringLength(120)] public string? Line2 { get; set; }
     [Required(ErrorMessage = "Enter the city."), StringLength(80)] public string City { get; set; } = "";
     [Required(ErrorMessage = "Enter the zip code."), StringLength(10)] public string Zip { get; set; } = "";
+    [StringLength(DeliveryInstructions.MaxLength)] public string? Instructions { get; set; }
 }
 
-public sealed record AddressView(int Id, string Label, string Line1, string? Line2, string City, string Zip, bool IsDefault);
+public sealed record AddressView(int Id, string Label, string Line1, string? Line2, string City, string Zip, bool IsDefault, string? Instructions = null);
 
 /// <summary>Saved delivery addresses of one account: list, add, remove, choose the default.</summary>
 public sealed class AddressBookService(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock)
@@ -27,16 +28,17 @@ public sealed class AddressBookService(IDbContextFactory<QCommerceDbContext> con
         return await db.SavedAddresses.AsNoTracking()
             .Where(a => a.UserId == userId)
             .OrderByDescending(a => a.IsDefault).ThenBy(a => a.Id)
-            .Select(a => new AddressView(a.Id, a.Label, a.Line1, a.Line2, a.City, a.Zip, a.IsDefault))
+            .Select(a => new AddressView(a.Id, a.Label, a.Line1, a.Line2, a.City, a.Zip, a.IsDefault, a.Instructions))
             .ToListAsync(ct);
     }
 
     public async Task<AddressView> AddAsync(string userId, AddressInput input, CancellationToken ct = default)
     {
+        input.Instructions = DeliveryInstructions.OneLine(input.Instructions);
         var problems = new List<ValidationResult>();
         if (!Validator.TryValidateObject(input, new ValidationContext(input), problems, validateAllProperties: true))
             throw new DomainException(string.Join(" ", problems.Select(p => p.ErrorMessage)));
-        if (new[] { input.Label, input.Line1, input.Line2, input.City, input.Zip }.Any(TextRules.HasControlCharacters))
+        if (new[] { input.Label, input.Line1, input.Line2, input.City, input.Zip, input.Instructions }.Any(TextRules.HasControlCharacters))
             throw new DomainException("An address cannot contain control characters.");
         if (Zips.Normalize(input.Zip) is null) throw new DomainException($"'{TextRules.Excerpt(input.Zip)}' is not a zip code.");
 
@@ -47,7 +49,7 @@ public sealed class AddressBookService(IDbContextFactory<QCommerceDbContext> con
         var address = new SavedAddress(userId, input, isDefault: count == 0, clock.UtcNow());
         db.SavedAddresses.Add(address);
         await db.SaveChangesAsync(ct);
-        return new AddressView(address.Id, address.Label, address.Line1, address.Line2, address.City, address.Zip, address.IsDefault);
+        return new AddressView(address.Id, address.Label, address.Line1, address.Line2, address.City, address.Zip, address.IsDefault, address.Instructions);
     }
 
     public async Task RemoveAsync(string userId, int addressId, CancellationToken ct = default)

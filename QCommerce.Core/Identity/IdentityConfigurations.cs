@@ -11,6 +11,7 @@ internal sealed class SavedAddressConfiguration : IEntityTypeConfiguration<Saved
         b.Property(a => a.Line2).HasMaxLength(120);
         b.Property(a => a.City).HasMaxLength(80);
         b.Property(a => a.Zip).HasMaxLength(10);
+        b.Property(a => a.Instructions).HasMaxLength(DeliveryInstructions.MaxLength);
         b.HasOne<AppUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(a => a.UserId);
     }

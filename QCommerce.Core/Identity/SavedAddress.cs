@@ -13,6 +13,7 @@ public sealed class SavedAddress
         Line2 = string.IsNullOrWhiteSpace(input.Line2) ? null : input.Line2.Trim();
         City = input.City.Trim();
         Zip = input.Zip.Trim().ToUpperInvariant();
+        Instructions = string.IsNullOrWhiteSpace(input.Instructions) ? null : input.Instructions.Trim();
         IsDefault = isDefault;
         CreatedAtUtc = createdAtUtc;
     }
@@ -24,6 +25,8 @@ public sealed class SavedAddress
     public string? Line2 { get; private set; }
     public string City { get; private set; } = "";
     public string Zip { get; private set; } = "";
+    /// <summary>What the rider should know at this address (buzzer, door); offered at checkout, changeable per order.</summary>
+    public string? Instructions { get; private set; }
     public bool IsDefault { get; private set; }
     public DateTime CreatedAtUtc { get; private set; }
 

@@ -9,7 +9,7 @@ namespace QCommerce.Core.Ordering;
 
 public sealed record OrderItemInput(int SkuId, int Quantity);
 
-public sealed record OrderAddressInput(string? Line1, string? Line2, string? City, string? Zip);
+public sealed record OrderAddressInput(string? Line1, string? Line2, string? City, string? Zip, string? Phone = null, string? Instructions = null);
 
 /// <summary>Everything a shopper asks for when placing an order. Prices are never part of it.</summary>
 public sealed record PlaceOrderCommand(

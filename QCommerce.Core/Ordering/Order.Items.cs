@@ -79,6 +79,8 @@ public sealed partial class Order
         AddressLine2 = address.Line2;
         AddressCity = address.City;
         AddressZip = address.Zip;
+        ContactPhone = address.Phone;
+        DeliveryInstructions = address.Instructions;
     }
 
     private void SetDelivery(DeliveryPromise delivery)

@@ -67,7 +67,9 @@ public sealed partial class Order : ILiveEntity
     public string? AddressLine2 { get; private set; }
     public string AddressCity { get; private set; } = "";
     public string AddressZip { get; private set; } = "";
-    public DeliveryAddress Address => new(AddressLine1, AddressLine2, AddressCity, AddressZip);
+    public string? ContactPhone { get; private set; }
+    public string? DeliveryInstructions { get; private set; }
+    public DeliveryAddress Address => new(AddressLine1, AddressLine2, AddressCity, AddressZip, ContactPhone, DeliveryInstructions);
 
     public DeliveryKind DeliveryKind { get; private set; }
     public int? SlotId { get; private set; }

@@ -31,6 +31,8 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(o => o.AddressLine2).HasMaxLength(120);
         b.Property(o => o.AddressCity).HasMaxLength(80);
         b.Property(o => o.AddressZip).HasMaxLength(10);
+        b.Property(o => o.ContactPhone).HasMaxLength(Phones.MaxE164Length);
+        b.Property(o => o.DeliveryInstructions).HasMaxLength(DeliveryInstructions.MaxLength);
         b.Property(o => o.CouponCode).HasMaxLength(32);
         b.Property(o => o.MoneyReviewNote).HasMaxLength(300);
         b.Property(o => o.Version).IsConcurrencyToken();

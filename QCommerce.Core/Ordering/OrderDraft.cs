@@ -90,9 +90,14 @@ internal static class OrderDraft
         if (zip is null) problems.Add("address.zip", string.IsNullOrWhiteSpace(input.Zip) ? "Enter the zip code." : $"'{TextRules.Excerpt(input.Zip)}' is not a zip code.");
         else if (!store.DeliveryZips.Contains(zip))
             problems.Add("address.zip", $"{store.Name} does not deliver to {zip}; it delivers to {string.Join(", ", store.DeliveryZips)}.");
-        return problems.Has("address.line1") || problems.Has("address.line2") || problems.Has("address.city") || problems.Has("address.zip")
+        var phone = Phones.Normalize(input.Phone, out var phoneProblem);
+        if (phoneProblem is not null) problems.Add("address.phone", phoneProblem);
+        var instructions = DeliveryInstructions.OneLine(input.Instructions);
+        if (TextRules.Problem(instructions, DeliveryInstructions.MaxLength, "The delivery instructions") is { } instructionsProblem)
+            problems.Add("address.instructions", instructionsProblem);
+        return new[] { "address.line1", "address.line2", "address.city", "address.zip", "address.phone", "address.instructions" }.Any(problems.Has)
             ? null
-            : new DeliveryAddress(line1!, line2, city!, zip!);
+            : new DeliveryAddress(line1!, line2, city!, zip!, phone, instructions);
     }
 
     internal static async Task<(Coupon? Coupon, CouponDecision? Decision)> JudgeCouponAsync(QCommerceDbContext db, string code, string userId,

@@ -64,6 +64,17 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             o.CreatedAtUtc, o.StoreId, storeNames.GetValueOrDefault(o.StoreId, "?"), o.DeliveryKind, o.DeliveryFromUtc, o.DeliveryByUtc)).ToList(), page, pageSize, total);
     }
 
+    /// <summary>Where and how the shopper's latest order was delivered, to start their next checkout from; null before a first order.</summary>
+    public async Task<DeliveryAddress?> LastDeliveryAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var last = await db.Orders.AsNoTracking().Where(o => o.UserId == userId).OrderByDescending(o => o.Id)
+            .Select(o => new { o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip, o.ContactPhone, o.DeliveryInstructions })
+            .FirstOrDefaultAsync(ct);
+        return last is null ? null
+            : new DeliveryAddress(last.AddressLine1, last.AddressLine2, last.AddressCity, last.AddressZip, last.ContactPhone, last.DeliveryInstructions);
+    }
+
     /// <summary>One order with its lines and timeline, or null when it is not this shopper's (or does not exist).</summary>
     public async Task<OrderDetailView?> FindAsync(string userId, int orderId, CancellationToken ct = default)
     {
@@ -84,7 +95,6 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             order.CanBeModified, order.CanBeCancelledByShopper, new Money(order.Currency, order.RefundedMinor + order.RefundPendingMinor));
     }
 
-    /// <summary>For ops: cash-on-delivery orders still waiting for confirmation, oldest (closest to expiring) first.</summary>
     /// <summary>Cash orders waiting for a yes or no, soonest to run out first, of the stores <paramref name="staff"/> works for.</summary>
     public async Task<IReadOnlyList<CashOrderView>> AwaitingConfirmationAsync(StaffActor staff, CancellationToken ct = default)
     {
@@ -97,12 +107,13 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             .Take(200)
             .Select(o => new
             {
-                o.Id, o.StoreId, o.Currency, o.TotalMinor, o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip, o.CreatedAtUtc, o.ReservationExpiresAtUtc,
+                o.Id, o.StoreId, o.Currency, o.TotalMinor, o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip, o.ContactPhone, o.DeliveryInstructions,
+                o.CreatedAtUtc, o.ReservationExpiresAtUtc,
                 Items = o.Lines.Sum(l => l.Quantity),
                 Email = db.Users.Where(u => u.Id == o.UserId).Select(u => u.Email).FirstOrDefault(),
             })
             .ToListAsync(ct);
         return rows.Select(o => new CashOrderView(o.Id, o.StoreId, storeNames.GetValueOrDefault(o.StoreId, "?"), new Money(o.Currency, o.TotalMinor), o.Items,
-            o.Email ?? "", new DeliveryAddress(o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip), o.CreatedAtUtc, o.ReservationExpiresAtUtc)).ToList();
+            o.Email ?? "", new DeliveryAddress(o.AddressLine1, o.AddressLine2, o.AddressCity, o.AddressZip, o.ContactPhone, o.DeliveryInstructions), o.CreatedAtUtc, o.ReservationExpiresAtUtc)).ToList();
     }
 }

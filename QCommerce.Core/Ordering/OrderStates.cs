@@ -35,8 +35,12 @@ public enum DeliveryKind
     Slot,
 }
 
-/// <summary>The address an order goes to, copied from the shopper's input when it was placed.</summary>
-public sealed record DeliveryAddress(string Line1, string? Line2, string City, string Zip);
+/// <summary>
+/// Where and how an order is handed over, copied from the shopper's input when it was placed: the address, the number the
+/// rider calls (E.164) and what the rider should know (door, buzzer, leave it at the door). The phone and the instructions
+/// are personal data: shown to the shopper and to the store's staff, never written to a log.
+/// </summary>
+public sealed record DeliveryAddress(string Line1, string? Line2, string City, string Zip, string? Phone = null, string? Instructions = null);
 
 /// <summary>
 /// When the order will arrive: as soon as possible by an estimated time, or inside a booked slot.

@@ -72,6 +72,11 @@ public abstract class OpsApiTests(QCommerceApp app)
         var admin = await AdminAsync();
         var path = $"/v1/ops/orders/o_{id}";
 
+        // What the rider needs at the door comes with the order.
+        var contact = (await ApiShopper.JsonAsync(await admin.Http.GetAsync(path), HttpStatusCode.OK)).GetProperty("address");
+        Assert.Equal("+12125550142", contact.GetProperty("phone").GetString());
+        Assert.Equal(ApiShopper.RiderNote, contact.GetProperty("instructions").GetString());
+
         var early = await ProblemAsync(await admin.PostAsync($"{path}/dispatch", new { riderName = "Sam" }, null), HttpStatusCode.Conflict);
         Assert.Contains("Paid", early.GetProperty("detail").GetString());
         var started = await ApiShopper.JsonAsync(await admin.PostAsync($"{path}/start-picking", null, null), HttpStatusCode.OK);

@@ -342,6 +342,49 @@ public abstract class OrdersApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task ThePhoneAndTheRiderNote_AreKeptAsTyped_InE164_ChangedWithTheAddress_RefusedWhenBad_AndNeverLogged()
+    {
+        var http = await ShopperAsync();
+        var skus = await StockedSkusAsync();
+        var note = $"Buzz 4B-{Guid.NewGuid():N}";
+        var mark = app.Logs.Mark;
+        var body = new
+        {
+            storeId = Midtown,
+            items = new object[] { new { skuId = skus[0], qty = 1 } },
+            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036", phone = "(212) 555-0142", instructions = $"{note}\r\n  then third floor " },
+            paymentMethod = new { type = "cod" },
+        };
+        var id = (await JsonAsync(await PostOrderAsync(http, body, Guid.NewGuid().ToString()), HttpStatusCode.Created)).GetProperty("orderId").GetString();
+        var address = (await JsonAsync(await http.GetAsync($"/v1/orders/{id}"), HttpStatusCode.OK)).GetProperty("address");
+        Assert.Equal("+12125550142", address.GetProperty("phone").GetString());
+        Assert.Equal($"{note}; then third floor", address.GetProperty("instructions").GetString());
+
+        // The address is replaced whole: a new number from abroad, no note.
+        var changed = await JsonAsync(await http.PutAsJsonAsync($"/v1/orders/{id}", new { address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036", phone = "+44 20 7946 0958" } }),
+            HttpStatusCode.OK);
+        Assert.Equal("+442079460958", changed.GetProperty("address").GetProperty("phone").GetString());
+        Assert.Equal(JsonValueKind.Null, changed.GetProperty("address").GetProperty("instructions").ValueKind);
+
+        // Bad numbers and notes are named by field, and nothing is placed.
+        var before = await OrderCountAsync();
+        foreach (var (phone, instructions) in new[] { ("555-0142", (string?)null), ("call me", null), ("+1 212 555 0142\0", null), (new string('1', 40), null), ("2125550142", new string('x', 281)), ("2125550142", "ring\u0007") })
+        {
+            var refused = await JsonAsync(await PostOrderAsync(http, new
+            {
+                storeId = Midtown, items = new object[] { new { skuId = skus[0], qty = 1 } }, paymentMethod = new { type = "cod" },
+                address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036", phone, instructions },
+            }, Guid.NewGuid().ToString()), HttpStatusCode.UnprocessableEntity);
+            AssertErrors(refused, instructions is null ? "address.phone" : "address.instructions");
+        }
+        Assert.Equal(before, await OrderCountAsync());
+
+        // Personal data stays out of the logs, whatever logged the requests.
+        Assert.DoesNotContain(app.Logs.Since(mark), e => e.Message.Contains("5550142", StringComparison.Ordinal) || e.Message.Contains("555-0142", StringComparison.Ordinal)
+            || e.Message.Contains("7946", StringComparison.Ordinal) || e.Message.Contains(note, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Cart_PutGetDelete_AndItsBadInput()
     {
         var http = await ShopperAsync();

@@ -129,6 +129,66 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Checkout_StartsFromTheStoresZip_KeepsTheAddressAndPhone_AndOffersThemNextTime()
+    {
+        await browser.StockMidtownAsync();
+        var page = await browser.NewPageAsync(phone: true);
+        await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
+        await page.GotoAsync("/account/register");
+        var email = await SignUpAsync(page, "Dee");
+        await page.GotoAsync("/c/pantry");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).First.ClickAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("1");
+
+        await page.GotoAsync("/checkout");
+        await Expect(page.GetByLabel("Zip code")).ToHaveValueAsync("10036"); // the zip the store was chosen for
+        await Expect(page.GetByTestId("save-address")).ToBeCheckedAsync();  // a first address is kept unless they say no
+        await page.GetByLabel("Street and number").FillAsync("401 W 42nd Street");
+        await page.GetByLabel("City").FillAsync("New York");
+        await page.GetByTestId("phone").FillAsync("555 0142");
+        await page.GetByTestId("instructions").FillAsync("Buzz 4B\nthird floor");
+        await page.GetByText("Cash on delivery").ClickAsync();
+        await page.GetByTestId("place-order").ClickAsync();
+        await Expect(page.GetByTestId("checkout-errors")).ToBeVisibleAsync();
+        await Expect(page.GetByText("is not a phone number we can call")).ToBeVisibleAsync();
+        Assert.Equal(0, await OrderCountAsync(email));
+        await Expect(page.GetByLabel("Street and number")).ToHaveValueAsync("401 W 42nd Street"); // nothing typed is lost
+
+        await page.GetByTestId("phone").FillAsync("212 555 0142");
+        await browser.ScreenshotAsync(page, "checkout-contact-phone");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "checkout with contact");
+        await page.GetByTestId("place-order").ClickAsync();
+        await Expect(page.GetByTestId("order-placed")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("delivery-phone")).ToHaveTextAsync("(212) 555-0142");
+        await Expect(page.GetByTestId("delivery-instructions")).ToContainTextAsync("Buzz 4B; third floor");
+
+        await page.GotoAsync("/account");
+        await Expect(page.GetByTestId("address-list")).ToContainTextAsync("For the rider: Buzz 4B; third floor");
+        await Expect(page.GetByTestId("account-phone")).ToHaveValueAsync("(212) 555-0142");
+
+        // The next checkout offers all of it; the note can change for this one order.
+        await page.GotoAsync("/c/pantry");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).First.ClickAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("1");
+        await page.GotoAsync("/checkout");
+        await Expect(page.GetByTestId("saved-address")).ToBeCheckedAsync();
+        await Expect(page.GetByTestId("phone")).ToHaveValueAsync("(212) 555-0142");
+        await Expect(page.GetByTestId("instructions")).ToHaveValueAsync("Buzz 4B; third floor");
+        await page.GetByTestId("instructions").FillAsync("Leave it with the doorman");
+        await page.GetByText("Cash on delivery").ClickAsync();
+        await browser.ScreenshotAsync(page, "checkout-remembered-phone");
+        await page.GetByTestId("place-order").ClickAsync();
+        await Expect(page.GetByTestId("order-placed")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("delivery-instructions")).ToContainTextAsync("Leave it with the doorman");
+
+        await using var db = browser.App.Database.CreateContext();
+        var orders = await db.Orders.Where(o => db.Users.Any(u => u.Id == o.UserId && u.Email == email)).OrderBy(o => o.Id)
+            .Select(o => new { o.ContactPhone, o.DeliveryInstructions }).ToListAsync();
+        Assert.Equal(["+12125550142", "+12125550142"], orders.Select(o => o.ContactPhone));
+        Assert.Equal(["Buzz 4B; third floor", "Leave it with the doorman"], orders.Select(o => o.DeliveryInstructions));
+    }
+
+    [Fact]
     public async Task Cart_OnAPhone_ShowsLinesAndSummaryWithoutSidewaysScrolling()
     {
         await browser.StockMidtownAsync();

@@ -102,6 +102,8 @@ public abstract class OrderMailTests(MailApp mail)
         var (orderId, _) = await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 44);
         var placed = await OneAsync(shopper.Email, $"order {orderId} is placed");
         Assert.Contains("in cash when it arrives", Text(placed));
+        Assert.Contains($"The rider calls {ApiShopper.Phone} if they need you.", Text(placed));
+        Assert.Contains($"Your note for the rider: {ApiShopper.RiderNote}", Text(placed));
 
         await App.Services.GetRequiredService<StaffOrderService>().CancelAsync(TestStaff.Admin, FulfillmentServiceTests.Number(orderId), "The rider's bike broke");
         var cancelled = await OneAsync(shopper.Email, $"Order {orderId} was cancelled");

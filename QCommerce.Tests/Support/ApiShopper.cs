@@ -34,6 +34,9 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
     }
 
     /// <summary>Places an order at Midtown of two SKUs reset to <paramref name="onHand"/> units; returns its id and SKU ids.</summary>
+    /// <summary>What every order placed here gives for the rider, as a shopper types it.</summary>
+    public const string Phone = "(212) 555-0142", RiderNote = "Buzz 4B, then third floor";
+
     public async Task<(string OrderId, int[] SkuIds)> PlaceOrderAsync(string payment = "card", int onHand = 500, int skuOffset = 30)
     {
         int[] skus;
@@ -46,7 +49,7 @@ public sealed class ApiShopper(QCommerceApp app, HttpClient http)
         {
             storeId = Midtown,
             items = new object[] { new { skuId = $"sku_{skus[0]}", qty = 2 }, new { skuId = $"sku_{skus[1]}", qty = 1 } },
-            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036" },
+            address = new { line1 = "401 W 42nd Street", city = "New York", zip = "10036", phone = Phone, instructions = RiderNote },
             paymentMethod = new { type = payment },
         };
         var order = await JsonAsync(await PostAsync("/v1/orders", body, Guid.NewGuid().ToString()), HttpStatusCode.Created);

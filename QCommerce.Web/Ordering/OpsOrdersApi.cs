@@ -55,7 +55,7 @@ public sealed record OpsOrderDto(
 {
     public static OpsOrderDto From(OpsOrderDetail o) => new(
         OrderId.Of(o.OrderId), o.Status, StoreId.Of(o.StoreId), o.StoreName, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), o.CustomerEmail, o.CustomerName,
-        new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip), DeliveryDto.Of(o.Delivery),
+        OrderAddressRequest.From(o.Address), DeliveryDto.Of(o.Delivery),
         o.Lines.Select(l => new OpsOrderLineDto(SkuId.Of(l.SkuId), l.Title, l.SizeLabel, MoneyDto.From(l.UnitPrice), l.Ordered, l.Short, l.Refunded,
             MoneyDto.From(l.LineTotal), l.Barcode, l.ShelfLocation, l.Removed)).ToList(),
         TotalsDto.From(o.Price), o.CouponCode, o.Reservation, o.ReservationExpiresAtUtc, o.PlacedAtUtc, o.UpdatedAtUtc,

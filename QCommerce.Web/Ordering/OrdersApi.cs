@@ -14,7 +14,16 @@ namespace QCommerce.Web.Ordering;
 
 public sealed record OrderItemRequest(string? SkuId, int? Qty);
 
-public sealed record OrderAddressRequest(string? Line1, string? Line2, string? City, string? Zip);
+/// <summary>
+/// Where and how to hand the order over: the address, a <c>phone</c> for the rider (any common form; answered in E.164) and
+/// <c>instructions</c> (door, buzzer; at most 280 characters). In a <c>PUT</c> the address replaces the whole of it.
+/// </summary>
+public sealed record OrderAddressRequest(string? Line1, string? Line2, string? City, string? Zip, string? Phone = null, string? Instructions = null)
+{
+    public OrderAddressInput ToInput() => new(Line1, Line2, City, Zip, Phone, Instructions);
+
+    public static OrderAddressRequest From(DeliveryAddress a) => new(a.Line1, a.Line2, a.City, a.Zip, a.Phone, a.Instructions);
+}
 
 public sealed record PaymentMethodRequest(string? Type);
 
@@ -71,7 +80,7 @@ public sealed record OrderDto(
         OrderId.Of(o.OrderId), o.Status, OrderPlacedDto.PaymentMethodName(o.PaymentMethod), StoreId.Of(o.Store.Id), o.Store.Name,
         o.Lines.Select(l => new OrderLineDto(SkuId.Of(l.SkuId), ProductId.Of(l.ProductId), l.Title, l.SizeLabel,
             l.ImageUrl, MoneyDto.From(l.UnitPrice), l.Quantity, MoneyDto.From(l.LineTotal), l.ShortQuantity, l.RefundedQuantity)).ToList(),
-        TotalsDto.From(o.Price), o.CouponCode, new OrderAddressRequest(o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Zip),
+        TotalsDto.From(o.Price), o.CouponCode, OrderAddressRequest.From(o.Address),
         DeliveryDto.Of(o.Delivery), o.CreatedAtUtc, o.UpdatedAtUtc,
         o.ReservationStatus == ReservationStatus.Held ? o.ReservationExpiresAtUtc : null, o.CanBeModified, o.CanBeCancelled,
         o.Timeline.Select(e => new OrderEventDto(e.AtUtc, e.Actor, e.From, e.To, e.Reason)).ToList(),
@@ -110,7 +119,7 @@ public static class OrdersApi
             if (body.CouponCode is { Length: > 32 }) errors.Add("couponCode", "A coupon code is at most 32 characters.");
             if (errors.Any) return errors.ToProblem();
 
-            var address = body.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
+            var address = body.Address?.ToInput();
             var command = new PlaceOrderCommand(ApiUser.Id(user), storeId!.Value, items!, address, slot, body.CouponCode, method);
             var result = await checkout.PlaceOrderAsync(command, idempotencyKey!, ct);
             if (result.Replayed) http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
@@ -151,7 +160,7 @@ public static class OrdersApi
             if (body is null || (body.Items is null && body.Address is null)) errors.Add("body", "Send new items, a new address, or both.");
             var items = ReadItems(errors, body?.Items, required: false);
             if (errors.Any) return errors.ToProblem();
-            var address = body!.Address is { } a ? new OrderAddressInput(a.Line1, a.Line2, a.City, a.Zip) : null;
+            var address = body!.Address?.ToInput();
             await service.ModifyAsync(ApiUser.Id(user), orderId.Value, new ModifyOrderCommand(items, address), ct);
             return TypedResults.Ok(OrderDto.From((await queries.FindAsync(ApiUser.Id(user), orderId.Value, ct))!, await payments.ForOrderAsync(orderId.Value, ct)));
         })

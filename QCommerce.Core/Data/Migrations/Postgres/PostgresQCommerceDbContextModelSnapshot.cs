@@ -815,6 +815,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Instructions")
+                        .HasMaxLength(280)
+                        .HasColumnType("character varying(280)");
+
                     b.Property<bool>("IsDefault")
                         .HasColumnType("boolean");
 
@@ -1107,6 +1111,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                     b.Property<long>("CapturedMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("CouponCode")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1127,6 +1135,10 @@ namespace QCommerce.Core.Data.Migrations.Postgres
 
                     b.Property<DateTime?>("DeliveryFromUtc")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeliveryInstructions")
+                        .HasMaxLength(280)
+                        .HasColumnType("character varying(280)");
 
                     b.Property<string>("DeliveryKind")
                         .IsRequired()

@@ -784,6 +784,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Instructions")
+                        .HasMaxLength(280)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsDefault")
                         .HasColumnType("INTEGER");
 
@@ -1068,6 +1072,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                     b.Property<long>("CapturedMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CouponCode")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -1087,6 +1095,10 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("DeliveryFromUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeliveryInstructions")
+                        .HasMaxLength(280)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DeliveryKind")
