@@ -55,13 +55,21 @@ public sealed class CartService(IDbContextFactory<QCommerceDbContext> contexts, 
     }
 
     /// <summary>How many items the header's badge shows; cheap, no revalidation.</summary>
-    public async Task<int> CountAsync(CartOwner owner, int storeId, CancellationToken ct = default)
+    public async Task<int> CountAsync(CartOwner owner, int storeId, CancellationToken ct = default) =>
+        (await QuantitiesAsync(owner, storeId, ct)).Values.Sum();
+
+    /// <summary>
+    /// How many of each SKU the cart holds, for the header's badge and the catalog's tiles (which show a stepper for what is
+    /// in the cart); one small query, no revalidation.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, int>> QuantitiesAsync(CartOwner owner, int storeId, CancellationToken ct = default)
     {
-        if (!owner.IsKnown) return 0;
+        if (!owner.IsKnown) return new Dictionary<int, int>();
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.CartLines.Where(l => db.Carts.Any(c => c.Id == l.CartId && c.StoreId == storeId
                 && (owner.UserId != null ? c.UserId == owner.UserId : c.AnonymousId == owner.AnonymousId)))
-            .SumAsync(l => (int?)l.Quantity, ct) ?? 0;
+            .GroupBy(l => l.SkuId).Select(g => new { SkuId = g.Key, Quantity = g.Sum(l => l.Quantity) })
+            .ToDictionaryAsync(l => l.SkuId, l => l.Quantity, ct);
     }
 
     /// <summary>Adds to what the cart already holds of a SKU.</summary>

@@ -45,6 +45,51 @@ public sealed partial class SharedGridTests(SqliteApp app) : IClassFixture<Sqlit
     }
 
     [Fact]
+    public async Task ATilesAddAndStepper_AnswerJsonToTheScript_AndComeBackToTheTileWithout()
+    {
+        using var shopper = Shopper();
+        var page = await GetAsync(shopper, Page);
+        var token = Tokens(page)[0];
+        var sku = FirstSku(page);
+        await using (var db = app.Database.CreateContext())
+            await db.Stock.Where(x => x.StoreId == 1 && x.SkuId == int.Parse(sku)).ExecuteUpdateAsync(x => x.SetProperty(v => v.OnHand, 3).SetProperty(v => v.Reserved, 0));
+
+        async Task<System.Text.Json.JsonElement> SendAsync(string path, string? qty)
+        {
+            var fields = new Dictionary<string, string> { ["skuId"] = sku, ["returnUrl"] = Page, [Forms.TokenField] = WebUtility.HtmlDecode(token) };
+            if (qty is not null) fields["qty"] = qty;
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
+            request.Headers.Add("Cookie", "qc_store=1");
+            request.Headers.Accept.ParseAdd("application/json");
+            var response = await shopper.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        }
+
+        var added = await SendAsync("/cart/add", null);
+        Assert.True(added.GetProperty("ok").GetBoolean());
+        Assert.Equal((1, 1), (added.GetProperty("quantity").GetInt32(), added.GetProperty("count").GetInt32()));
+        Assert.Equal("Added to your cart.", added.GetProperty("text").GetString());
+        Assert.Contains($"data-cart=\"sku_{sku}:1\"", await GetAsync(shopper, Page)); // the page tells its script what the cart holds
+
+        var more = await SendAsync("/cart/set", "3");
+        Assert.Equal((3, 3), (more.GetProperty("quantity").GetInt32(), more.GetProperty("count").GetInt32()));
+        var tooMany = await SendAsync("/cart/set", "4"); // three on the shelf
+        Assert.False(tooMany.GetProperty("ok").GetBoolean());
+        Assert.Equal("limit", tooMany.GetProperty("notice").GetString());
+        Assert.Equal(3, tooMany.GetProperty("quantity").GetInt32()); // unchanged, and the tile says so
+        var gone = await SendAsync("/cart/set", "0");
+        Assert.Equal((0, 0), (gone.GetProperty("quantity").GetInt32(), gone.GetProperty("count").GetInt32()));
+        Assert.Null(CartCount(await GetAsync(shopper, Page)));
+
+        // Without script the same form posts and lands back on the tile it came from.
+        var plain = await PostAsync(shopper, "/cart/add", Form(sku, token));
+        Assert.Equal(HttpStatusCode.Redirect, plain.StatusCode);
+        Assert.Equal($"{Page}?cart=added#card-sku_{sku}", plain.Headers.Location!.ToString());
+        Assert.Contains($"id=\"card-sku_{sku}\"", page);
+    }
+
+    [Fact]
     public async Task ACardThatSellsOut_IsSoldOutOnTheNextPage_NotTheOneRenderedBefore()
     {
         using var shopper = Shopper();

@@ -197,6 +197,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         await page.GotoAsync("/c/pantry");
         await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(0).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(1).ClickAsync();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("2"); // both adds answered before the page is left
         await page.GotoAsync("/cart");
         await Expect(page.GetByTestId("cart-line")).ToHaveCountAsync(2);
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"));

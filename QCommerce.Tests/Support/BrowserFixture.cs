@@ -79,8 +79,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             .SetProperty(x => x.LowSinceUtc, (DateTime?)null));
     }
 
-    public async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+    /// <summary>The page as a person sees it: the whole page, or (<paramref name="fullPage"/> false) the screen they have scrolled to.</summary>
+    public async Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
 
     public async Task DisposeAsync()
     {

@@ -60,41 +60,77 @@ public static class ShopperCart
         _ => "unavailable",
     };
 
+    /// <summary>A notice code in the shopper's words (the redirect's <c>?cart=</c>, the tile's answer).</summary>
+    public static string? NoticeText(string? notice) => notice switch
+    {
+        "added" => "Added to your cart.",
+        "changed" => "Your cart is updated.",
+        "limit" => "You already have all we have left of that item in your cart.",
+        "toomany" => $"A cart holds at most {OrderLimits.MaxQuantityPerLine} of one item.",
+        "soldout" => "Sorry, that item has just sold out.",
+        "unavailable" => "Sorry, that item is not sold at your store.",
+        _ => null,
+    };
+
+    /// <summary>What a tile's script is told after a change: the SKU's quantity in the cart now, the cart's count, and a notice.</summary>
+    public sealed record CartChangeAnswer(bool Ok, string Notice, string Text, int SkuId, int Quantity, int Count);
+
     public static IEndpointRouteBuilder MapCartActions(this IEndpointRouteBuilder app)
     {
-        // The storefront's "Add to cart" buttons are plain forms: they work before (and without) the interactive circuit.
-        app.MapPost("/cart/add", async ([FromForm] int skuId, [FromForm] int? qty, [FromForm] string? returnUrl, HttpContext http,
+        // The storefront's "Add" buttons and the tiles' − / + are plain forms: without script (or the interactive circuit)
+        // they post and come back to the tile; site.js sends the same form with fetch and asks for JSON, so the page stays put.
+        app.MapPost("/cart/add", ([FromForm] int skuId, [FromForm] int? qty, [FromForm] string? returnUrl, HttpContext http,
             StoreDirectory stores, CartService carts) =>
-        {
-            var back = ReturnUrls.Safe(returnUrl);
-            var store = await ShopperStore.CurrentAsync(http, stores);
-            if (store is null) return Results.LocalRedirect($"/store?returnUrl={Uri.EscapeDataString(back)}");
-            string notice;
-            try
-            {
-                await carts.AddAsync(EnsureOwner(http), store.Id, skuId, Math.Clamp(qty ?? 1, 1, OrderLimits.MaxQuantityPerLine));
-                notice = "added";
-            }
-            catch (RequestRejectedException rejected)
-            {
-                notice = NoticeFor(rejected);
-            }
-            catch (NotFoundException)
-            {
-                notice = "unavailable";
-            }
-            return Results.LocalRedirect(WithNotice(back, notice));
-        }).RequireAntiforgeryToken().ExcludeFromDescription();
+            ChangeAsync(http, stores, carts, skuId, returnUrl, "added",
+                (owner, store) => carts.AddAsync(owner, store, skuId, Math.Clamp(qty ?? 1, 1, OrderLimits.MaxQuantityPerLine))))
+            .RequireAntiforgeryToken().ExcludeFromDescription();
+
+        app.MapPost("/cart/set", ([FromForm] int skuId, [FromForm] int? qty, [FromForm] string? returnUrl, HttpContext http,
+            StoreDirectory stores, CartService carts) =>
+            ChangeAsync(http, stores, carts, skuId, returnUrl, "changed",
+                (owner, store) => carts.SetQuantityAsync(owner, store, skuId, Math.Clamp(qty ?? 0, 0, OrderLimits.MaxQuantityPerLine))))
+            .RequireAntiforgeryToken().ExcludeFromDescription();
 
         return app;
     }
 
-    private static string WithNotice(string url, string notice)
+    private static async Task<IResult> ChangeAsync(HttpContext http, StoreDirectory stores, CartService carts, int skuId, string? returnUrl, string done,
+        Func<CartOwner, int, Task> change)
+    {
+        var back = ReturnUrls.Safe(returnUrl);
+        var wantsJson = http.Request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);
+        var store = await ShopperStore.CurrentAsync(http, stores);
+        if (store is null)
+            return wantsJson
+                ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Choose your store first", detail: "Your cart and prices belong to a store.")
+                : Results.LocalRedirect($"/store?returnUrl={Uri.EscapeDataString(back)}");
+        var owner = EnsureOwner(http);
+        string notice;
+        try
+        {
+            await change(owner, store.Id);
+            notice = done;
+        }
+        catch (RequestRejectedException rejected)
+        {
+            notice = NoticeFor(rejected);
+        }
+        catch (NotFoundException)
+        {
+            notice = "unavailable";
+        }
+        if (!wantsJson) return Results.LocalRedirect(WithNotice(back, notice, $"card-sku_{skuId}"));
+        var quantities = await carts.QuantitiesAsync(owner, store.Id);
+        return Results.Json(new CartChangeAnswer(notice == done, notice, NoticeText(notice)!, skuId, quantities.GetValueOrDefault(skuId), quantities.Values.Sum()));
+    }
+
+    /// <summary>The page the change came from, with its notice, and scrolled back to the tile that made it.</summary>
+    private static string WithNotice(string url, string notice, string fragment)
     {
         var clean = url.Split('#')[0];
         // Drop an earlier notice so repeated adds do not pile up query parameters.
         var (path, query) = clean.Contains('?') ? (clean[..clean.IndexOf('?')], clean[(clean.IndexOf('?') + 1)..]) : (clean, "");
         var kept = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Where(p => !p.StartsWith("cart=", StringComparison.Ordinal));
-        return $"{path}?{string.Join('&', kept.Append("cart=" + notice))}";
+        return $"{path}?{string.Join('&', kept.Append("cart=" + notice))}#{fragment}";
     }
 }

@@ -40,3 +40,135 @@ document.addEventListener('change', event => {
   setInterval(refresh, every);
   document.addEventListener('visibilitychange', refresh);
 })();
+
+// Adding to the cart in place: a tile's "Add" form is sent with fetch (asking for JSON), the page does not move, and the
+// tile becomes a − / + stepper with the quantity in the cart; the header's badge follows. The forms stay plain forms, so
+// without script they post and come back to the tile (#card-sku_N). The tiles are shared HTML; the cart's quantities
+// come from the page's #cart-state.
+(() => {
+  const minus = '\u2212';
+
+  function cartState() {
+    const map = new Map();
+    for (const pair of (document.getElementById('cart-state')?.getAttribute('data-cart') ?? '').split(' ')) {
+      const [sku, qty] = pair.split(':');
+      if (sku && Number(qty) > 0) map.set(sku, Number(qty));
+    }
+    return map;
+  }
+
+  function setBadge(count) {
+    const link = document.querySelector('[data-testid=cart-link]');
+    if (!link) return;
+    let badge = link.querySelector('[data-testid=cart-count]');
+    let spoken = link.querySelector('.cart-badge + .visually-hidden');
+    if (count <= 0) { badge?.remove(); spoken?.remove(); return; }
+    if (!badge) {
+      badge = Object.assign(document.createElement('span'), { className: 'cart-badge' });
+      badge.setAttribute('data-testid', 'cart-count');
+      spoken = Object.assign(document.createElement('span'), { className: 'visually-hidden' });
+      link.append(badge, spoken);
+    }
+    badge.textContent = String(count);
+    if (spoken) spoken.textContent = count === 1 ? ' item' : ' items';
+  }
+
+  function toast(text, ok) {
+    let box = document.getElementById('cart-toast');
+    if (!box) {
+      box = Object.assign(document.createElement('p'), { id: 'cart-toast' });
+      box.setAttribute('role', 'status');
+      box.setAttribute('data-testid', 'cart-notice');
+      document.body.append(box);
+    }
+    box.className = `cart-toast ${ok ? 'ok' : 'warn'}`;
+    box.textContent = text;
+    clearTimeout(box.hideTimer);
+    box.hidden = false;
+    box.hideTimer = setTimeout(() => { box.hidden = true; }, 4000);
+  }
+
+  // The tile shows "Add" while the cart holds none of it, else − qty +.
+  function renderTile(card, qty) {
+    const form = card.querySelector('.add-form');
+    if (!form) return;
+    let stepper = card.querySelector('.qty-stepper');
+    if (qty <= 0) { stepper?.remove(); form.hidden = false; return; }
+    const title = card.getAttribute('data-title') ?? 'this item';
+    if (!stepper) {
+      stepper = document.createElement('div');
+      stepper.className = 'qty-stepper';
+      stepper.setAttribute('role', 'group');
+      stepper.setAttribute('aria-label', `${title} in your cart`);
+      stepper.setAttribute('data-testid', 'qty-stepper');
+      const less = Object.assign(document.createElement('button'), { type: 'button', className: 'step', textContent: minus });
+      less.setAttribute('data-step', '-1');
+      const count = Object.assign(document.createElement('span'), { className: 'step-qty' });
+      count.setAttribute('aria-live', 'polite');
+      count.setAttribute('data-testid', 'stepper-qty');
+      const more = Object.assign(document.createElement('button'), { type: 'button', className: 'step', textContent: '+' });
+      more.setAttribute('data-step', '1');
+      stepper.append(less, count, more);
+      const focused = document.activeElement === form.querySelector('button');
+      form.hidden = true;
+      form.after(stepper);
+      if (focused) more.focus(); // the keyboard stays on the tile
+    }
+    stepper.setAttribute('data-qty', String(qty));
+    stepper.querySelector('.step-qty').textContent = String(qty);
+    stepper.querySelector('[data-step="-1"]').setAttribute('aria-label', qty === 1 ? `Remove ${title} from the cart` : `One less ${title}`);
+    stepper.querySelector('[data-step="1"]').setAttribute('aria-label', `One more ${title}`);
+  }
+
+  function applyCart() {
+    const state = cartState();
+    for (const card of document.querySelectorAll('.product-card[data-sku]')) renderTile(card, state.get(card.getAttribute('data-sku')) ?? 0);
+  }
+
+  async function send(form, action, fields, card) {
+    const body = new FormData(form);
+    for (const [key, value] of Object.entries(fields)) body.set(key, value);
+    card?.classList.add('is-busy');
+    try {
+      const response = await fetch(action, { method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (!response.ok) throw new Error(String(response.status));
+      const answer = await response.json();
+      setBadge(answer.count);
+      if (card) renderTile(card, answer.quantity);
+      toast(answer.text, answer.ok);
+    } catch {
+      // The network or the page's token failed: the plain form does it the slow way, which still works.
+      if (action.endsWith('/cart/add')) form.submit();
+      else toast('Your cart could not be updated; try again.', false);
+    } finally {
+      card?.classList.remove('is-busy');
+    }
+  }
+
+  document.addEventListener('submit', event => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains('add-form') || !window.fetch) return;
+    event.preventDefault();
+    const card = form.closest('.product-card');
+    if (card?.classList.contains('is-busy')) return; // a double click adds one
+    send(form, form.action, {}, card);
+  });
+
+  document.addEventListener('click', event => {
+    const button = event.target instanceof Element ? event.target.closest('.qty-stepper [data-step]') : null;
+    if (!button) return;
+    const card = button.closest('.product-card');
+    const stepper = button.closest('.qty-stepper');
+    const form = card?.querySelector('.add-form');
+    if (!card || !form || card.classList.contains('is-busy')) return;
+    const qty = Math.max(0, Number(stepper.getAttribute('data-qty')) + Number(button.getAttribute('data-step')));
+    send(form, '/cart/set', { qty: String(qty) }, card);
+  });
+
+  // The cart page changes the cart through the interactive circuit; it tells the header here.
+  window.qcCart = { setCount: setBadge };
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', applyCart); else applyCart();
+  // Blazor's enhanced navigation swaps the page without a load event.
+  window.Blazor?.addEventListener?.('enhancedload', applyCart);
+})();
