@@ -49,6 +49,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CartService>();
         services.AddSingleton<AsapBacklog>();
+        services.AddSingleton<DeliveryPromises>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<StaffOrderService>();

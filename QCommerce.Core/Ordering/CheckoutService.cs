@@ -46,7 +46,7 @@ public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon)
 /// </summary>
 public sealed class CheckoutService(
     IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, IdempotencyGuard idempotency, AsapBacklog backlog,
-    TimeProvider clock, IOptions<OrderingOptions> options, IOptions<PricingOptions> pricing, ILogger<CheckoutService> logger)
+    DeliveryPromises promises, TimeProvider clock, IOptions<OrderingOptions> options, IOptions<PricingOptions> pricing, ILogger<CheckoutService> logger)
 {
     /// <summary>Places an order at most once per caller and key; a repeat with the same request replays the first answer.</summary>
     public async Task<PlaceOrderResult> PlaceOrderAsync(PlaceOrderCommand command, string idempotencyKey, CancellationToken ct = default)
@@ -71,12 +71,8 @@ public sealed class CheckoutService(
         return new CheckoutQuote(OrderPricing.Calculate(subtotal, decision?.Discount, store, TaxRate(store)), decision);
     }
 
-    /// <summary>The ASAP promise: the store's base time plus a few minutes per order already waiting there.</summary>
-    public async Task<DateTime> AsapEstimateAsync(int storeId, CancellationToken ct = default)
-    {
-        var store = await stores.GetAsync(storeId, ct);
-        return await AsapByAsync(store, clock.GetUtcNow(), ct);
-    }
+    /// <summary>The ASAP promise, as <see cref="DeliveryPromises"/> makes it for every page.</summary>
+    public async Task<DateTime> AsapEstimateAsync(int storeId, CancellationToken ct = default) => (await promises.AsapAsync(storeId, ct)).ByUtc;
 
     private async Task<OrderReceipt> PlaceAsync(PlaceOrderCommand command, IdempotentUse key, CancellationToken ct)
     {
@@ -105,7 +101,7 @@ public sealed class CheckoutService(
 
         var price = OrderPricing.Calculate(subtotal, couponDecision?.Discount, store, TaxRate(store));
         var delivery = slot is null
-            ? DeliveryPromise.Asap(await AsapByAsync(store, clock.GetUtcNow(), ct))
+            ? DeliveryPromise.Asap((await promises.AsapAsync(store, ct)).ByUtc)
             : DeliveryPromise.InSlot(slot.Id, slot.StartUtc, slot.EndUtc);
         var order = Order.Place(command.UserId, store.Id, command.PaymentMethod, address!, delivery, lines, price, coupon?.Code,
             now, now + options.Value.ReservationTtl);
@@ -182,15 +178,6 @@ public sealed class CheckoutService(
     private static async Task<bool> TakeCouponAsync(QCommerceDbContext db, int couponId, CancellationToken ct) =>
         await db.Coupons.Where(c => c.Id == couponId && (c.UsageLimit == null || c.TimesUsed < c.UsageLimit))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.TimesUsed, c => c.TimesUsed + 1), ct) == 1;
-
-    private async Task<DateTime> AsapByAsync(StoreSummary store, DateTimeOffset now, CancellationToken ct)
-    {
-        var queued = await backlog.QueuedAsync(store.Id, ct);
-        // A closed store starts on the order when it opens.
-        var start = now;
-        for (var i = 0; i < 48 && !store.Hours.IsOpenAt(start); i++) start = start.AddMinutes(30);
-        return (start + TimeSpan.FromMinutes(store.EtaMinutes + queued * options.Value.MinutesPerQueuedOrder)).UtcDateTime;
-    }
 
     private async Task ReportShortStockAsync(StoreSummary store, IReadOnlyList<OrderItemInput> items, IReadOnlyList<int> shortSkus, DateTime now, CancellationToken ct)
     {

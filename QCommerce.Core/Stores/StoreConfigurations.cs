@@ -9,6 +9,7 @@ internal sealed class RegionConfiguration : IEntityTypeConfiguration<Region>
         b.Property(r => r.Code).HasMaxLength(32);
         b.Property(r => r.Name).HasMaxLength(80);
         b.Property(r => r.Currency).HasMaxLength(3).IsFixedLength();
+        b.Property(r => r.Locale).HasMaxLength(16).HasDefaultValue("en-US");
         b.HasIndex(r => r.Code).IsUnique();
     }
 }

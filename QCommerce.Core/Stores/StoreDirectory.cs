@@ -6,7 +6,7 @@ namespace QCommerce.Core.Stores;
 public sealed record StoreSummary(
     int Id, string Name, int RegionId, string RegionCode, string RegionName, string Currency,
     StoreAddress Address, IReadOnlyList<string> DeliveryZips, Money DeliveryFee, Money FreeDeliveryThreshold,
-    int EtaMinutes, OpeningHours Hours, int SlotMinutes = 60, int SlotCapacity = 6)
+    int EtaMinutes, OpeningHours Hours, int SlotMinutes = 60, int SlotCapacity = 6, string Locale = "en-US")
 {
     public string PublicId => Common.PublicId.Format(Common.PublicId.Store, Id);
     public bool IsOpenAt(DateTimeOffset instant) => Hours.IsOpenAt(instant);
@@ -31,7 +31,7 @@ public sealed class StoreDirectory(IDbContextFactory<QCommerceDbContext> context
                 s.Id, s.Name, s.RegionId, s.Region.Code, s.Region.Name, s.Region.Currency, s.Address,
                 s.DeliveryZips.Select(z => z.Zip).Order(StringComparer.Ordinal).ToList(),
                 new Money(s.Region.Currency, s.DeliveryFeeMinor), new Money(s.Region.Currency, s.FreeDeliveryThresholdMinor),
-                s.BaseEtaMinutes, s.Hours, s.SlotMinutes, s.SlotCapacity)).ToList();
+                s.BaseEtaMinutes, s.Hours, s.SlotMinutes, s.SlotCapacity, s.Region.Locale)).ToList();
         }))!;
 
     /// <summary>The stores that deliver to <paramref name="zip"/>, quickest first; empty for a zip nobody serves.</summary>

@@ -1848,6 +1848,13 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasColumnType("character(3)")
                         .IsFixedLength();
 
+                    b.Property<string>("Locale")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("en-US");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(80)

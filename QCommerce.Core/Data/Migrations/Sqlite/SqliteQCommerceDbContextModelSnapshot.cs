@@ -1789,6 +1789,13 @@ namespace QCommerce.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .IsFixedLength();
 
+                    b.Property<string>("Locale")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("en-US");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(80)

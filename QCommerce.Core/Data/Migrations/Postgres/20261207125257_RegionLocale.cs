@@ -1,0 +1,30 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace QCommerce.Core.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class RegionLocale : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Locale",
+                table: "Regions",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "en-US");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Locale",
+                table: "Regions");
+        }
+    }
+}
