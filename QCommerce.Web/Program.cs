@@ -44,6 +44,7 @@ app.UseQCommerceErrorHandling();
 app.UseRouting();
 app.MapStaticAssets();
 app.UseAuthentication();
+app.UseSecurityStampCheck();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseAntiforgery();

@@ -44,7 +44,7 @@ public static class AccountTokens
 /// </summary>
 public sealed class AccountRecovery(UserManager<AppUser> users)
 {
-    public const string LinkRefused = "This link has expired or was already used. Ask for a new one.";
+    public const string LinkRefused = "This link has expired or was already used.";
 
     public async Task ConfirmEmailAsync(string? userId, string? code)
     {
@@ -87,19 +87,44 @@ public sealed class AccountRecovery(UserManager<AppUser> users)
         var result = await users.ResetPasswordAsync(user, token, password);
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken))) throw new DomainException(LinkRefused);
         ThrowIfFailed(result);
-        // Whoever held the old password is signed out everywhere at the next check of the stamp; a lockout for wrong guesses ends.
+        // Whoever held the old password is signed out everywhere (the stamp changed); a lockout for wrong guesses ends, an
+        // admin's lock of a colleague (until the end of time) does not.
         await users.ResetAccessFailedCountAsync(user);
+        if (user.LockoutEnd is { } end && end < DateTimeOffset.UtcNow.AddDays(1)) await users.SetLockoutEndDateAsync(user, null);
+    }
+
+    /// <summary>
+    /// The current password, asked before an address or a password changes while signed in. Wrong answers count as
+    /// sign-in failures do (five lock the account for a quarter of an hour), so a session left open is no way to guess it.
+    /// </summary>
+    public async Task VerifyPasswordAsync(string userId, string? currentPassword)
+    {
+        var user = await FindAsync(userId) ?? throw new NotFoundException("Account", userId);
+        if (await users.IsLockedOutAsync(user))
+            throw new RequestRejectedException(new Dictionary<string, string[]> { ["oldPassword"] = ["Too many wrong passwords: wait a quarter of an hour, or reset it by e-mail."] });
+        if (string.IsNullOrEmpty(currentPassword)) throw new RequestRejectedException(new Dictionary<string, string[]> { ["oldPassword"] = ["Enter your current password."] });
+        if (!await users.CheckPasswordAsync(user, currentPassword))
+        {
+            await users.AccessFailedAsync(user);
+            throw new RequestRejectedException(new Dictionary<string, string[]> { ["oldPassword"] = ["That is not your current password."] });
+        }
+        await users.ResetAccessFailedCountAsync(user);
+    }
+
+    /// <summary>Refuses a new password the change would refuse (length, Identity's rules), before anything else is changed.</summary>
+    public async Task CheckNewPasswordAsync(string userId, string? newPassword)
+    {
+        var password = CheckPassword(newPassword);
+        var user = await FindAsync(userId) ?? throw new NotFoundException("Account", userId);
+        foreach (var validator in users.PasswordValidators) ThrowIfFailed(await validator.ValidateAsync(users, user, password));
     }
 
     public async Task ChangePasswordAsync(string userId, string? currentPassword, string? newPassword)
     {
-        var user = await FindAsync(userId) ?? throw new NotFoundException("Account", userId);
-        if (string.IsNullOrEmpty(currentPassword)) throw new RequestRejectedException(new Dictionary<string, string[]> { ["oldPassword"] = ["Enter your current password."] });
         var password = CheckPassword(newPassword);
-        var result = await users.ChangePasswordAsync(user, currentPassword, password);
-        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
-            throw new RequestRejectedException(new Dictionary<string, string[]> { ["oldPassword"] = ["That is not your current password."] });
-        ThrowIfFailed(result);
+        await VerifyPasswordAsync(userId, currentPassword);
+        var user = await FindAsync(userId) ?? throw new NotFoundException("Account", userId);
+        ThrowIfFailed(await users.ChangePasswordAsync(user, currentPassword!, password));
     }
 
     // Account ids are GUIDs (Identity's default); anything else, such as a NUL that PostgreSQL's text refuses, is no account.

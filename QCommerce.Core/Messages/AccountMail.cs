@@ -17,7 +17,8 @@ public sealed class AccountMail(UserManager<AppUser> users, IDbContextFactory<QC
         if (user.EmailConfirmed || string.IsNullOrEmpty(user.Email)) return;
         var token = await users.GenerateEmailConfirmationTokenAsync(user);
         var link = Link("account/confirm-email", ("user", user.Id), ("code", AccountTokens.Encode(token)));
-        await QueueAsync(user, user.Email, new AccountMailContent(MailKind.ConfirmEmail, user.DisplayName, link, AccountTokens.ConfirmationLifespan), ct);
+        // No name in a message to an address not yet proven: whoever signed up could put any words in it.
+        await QueueAsync(user, user.Email, new AccountMailContent(MailKind.ConfirmEmail, "", link, AccountTokens.ConfirmationLifespan), ct);
     }
 
     /// <summary>Asks the new address to confirm itself; the account keeps its old one until the link is followed.</summary>
@@ -32,7 +33,7 @@ public sealed class AccountMail(UserManager<AppUser> users, IDbContextFactory<QC
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["newEmail"] = ["Another account uses that address."] });
         var token = await users.GenerateChangeEmailTokenAsync(user, email);
         var link = Link("account/confirm-email", ("user", user.Id), ("email", email), ("code", AccountTokens.Encode(token)));
-        await QueueAsync(user, email, new AccountMailContent(MailKind.ChangeEmail, user.DisplayName, link, AccountTokens.ConfirmationLifespan, email), ct);
+        await QueueAsync(user, email, new AccountMailContent(MailKind.ChangeEmail, "", link, AccountTokens.ConfirmationLifespan, email), ct);
     }
 
     /// <summary>Sends a reset link if the address has an account; says nothing either way.</summary>

@@ -178,7 +178,7 @@ public abstract class OpsApiTests(QCommerceApp app)
 
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<StaffService>().LockAsync(TestStaff.Admin, userId);
-        await ProblemAsync(await downtown.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+        await ProblemAsync(await downtown.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Unauthorized); // signed out everywhere
     }
 
     /// <summary>Every /v1/ops route the app maps, each method, with ids of the right shape where the route has some.</summary>
@@ -215,7 +215,8 @@ public abstract class OpsApiTests(QCommerceApp app)
             using var request = new HttpRequestMessage(method, path) { Content = body };
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
             var answer = await colleague.Http.SendAsync(request);
-            if (answer.StatusCode != HttpStatusCode.Forbidden) let.Add($"{method} {path}: {(int)answer.StatusCode}");
+            // The lock changed their security stamp: the token is no sign-in any more, on every route.
+            if (answer.StatusCode != HttpStatusCode.Unauthorized) let.Add($"{method} {path}: {(int)answer.StatusCode}");
         }
         Assert.True(let.Count == 0, $"a locked colleague's unexpired token still got through:\n{string.Join("\n", let)}");
     }
@@ -294,11 +295,11 @@ public abstract class OpsApiTests(QCommerceApp app)
 
         var locked = await ApiShopper.JsonAsync(await admin.PostAsync($"/v1/ops/staff/{userId}/lock", null, null), HttpStatusCode.OK);
         Assert.True(locked.GetProperty("locked").GetBoolean());
-        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Unauthorized);
         var unlocked = await ApiShopper.JsonAsync(await admin.PostAsync($"/v1/ops/staff/{userId}/unlock", null, null), HttpStatusCode.OK);
         Assert.False(unlocked.GetProperty("locked").GetBoolean());
         // A lock signs them out everywhere: the token issued before it stays dead after the unlock; a new sign-in works.
-        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Forbidden);
+        await ProblemAsync(await colleague.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Unauthorized);
         var again = await ApiShopper.SignInAsync(app, email, password);
         Assert.Equal(HttpStatusCode.OK, (await again.Http.GetAsync("/v1/ops/orders")).StatusCode);
         // An admin sees every store: stores sent with the role are refused, not dropped.

@@ -173,11 +173,60 @@ public sealed class AccountRecoveryTests(SqliteApp app) : IClassFixture<SqliteAp
             HttpStatusCode.BadRequest);
         Assert.Equal("That is not your current password.", wrong.GetProperty("errors").GetProperty("oldPassword")[0].GetString());
         Assert.Equal(HttpStatusCode.OK, (await shopper.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newPassword = "Brand-New-2027", oldPassword = Password })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v1/auth/login", new { email = shopper.Email, password = "Brand-New-2027" })).StatusCode);
+        // A new password signs the account out everywhere, this token included: the next call signs in again.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await shopper.Http.GetAsync("/v1/auth/manage/info")).StatusCode);
+        var again = await ApiShopper.SignInAsync(app, shopper.Email, "Brand-New-2027");
         // Without the current password there is no change at all, even with a good new one.
-        var without = await ApiShopper.JsonAsync(await shopper.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newPassword = "Other-New-2028" }), HttpStatusCode.BadRequest);
+        var without = await ApiShopper.JsonAsync(await again.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newPassword = "Other-New-2028" }), HttpStatusCode.BadRequest);
         Assert.True(without.GetProperty("errors").TryGetProperty("oldPassword", out _));
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/v1/auth/login", new { email = shopper.Email, password = "Other-New-2028" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task AStolenSession_CannotGuessThePassword_FiveWrongAnswersLockIt_AndAResetOpensItAgain()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        using var browser = app.CreateClient();
+        await Forms.PostAsync(browser, "/account/login", "/account/login",
+            new Dictionary<string, string> { ["_handler"] = "login", ["Input.Email"] = shopper.Email, ["Input.Password"] = Password });
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account")).StatusCode); // a browser signed in too
+        for (var i = 0; i < 5; i++)
+        {
+            var guess = await ApiShopper.JsonAsync(await shopper.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newEmail = $"thief-{i}@example.com", oldPassword = $"guess-{i}" }),
+                HttpStatusCode.BadRequest);
+            Assert.Equal("That is not your current password.", guess.GetProperty("errors").GetProperty("oldPassword")[0].GetString());
+        }
+        // Locked now: even the right password changes nothing, and signing in waits too.
+        var locked = await ApiShopper.JsonAsync(await shopper.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newPassword = "Took-Over-2027", oldPassword = Password }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("Too many wrong passwords", locked.GetProperty("errors").GetProperty("oldPassword")[0].GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/v1/auth/login", new { email = shopper.Email, password = Password })).StatusCode);
+        Assert.Equal(0, await MessagesToAsync("thief-0@example.com"));
+
+        // The owner resets by e-mail: the lockout for wrong guesses ends with it.
+        await PostAsync("/v1/auth/forgotPassword", new { email = shopper.Email });
+        var link = Inbox.LinkIn(await Inbox.AwaitAsync(app, shopper.Email, MailKind.PasswordReset));
+        Assert.Contains("Your password is set", await Inbox.SetPasswordAsync(app, link, "Back-In-2027"));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v1/auth/login", new { email = shopper.Email, password = "Back-In-2027" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await shopper.Http.GetAsync("/v1/orders")).StatusCode); // the stolen token died with the reset
+        var page = await browser.GetAsync("/account"); // and so did the browser's cookie, at its next page
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Contains("/account/login", page.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task ANewAddressAndANewPassword_InOneCall_BothHappen_OrNeither()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var newEmail = $"both-{Guid.NewGuid():N}@example.com";
+        var weak = await ApiShopper.JsonAsync(await shopper.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newEmail, newPassword = "short", oldPassword = Password }),
+            HttpStatusCode.BadRequest);
+        Assert.NotEmpty(weak.GetProperty("errors").EnumerateObject());
+        Assert.Equal(0, await MessagesToAsync(newEmail)); // a refused password sends no link
+
+        Assert.Equal(HttpStatusCode.OK, (await shopper.Http.PostAsJsonAsync("/v1/auth/manage/info", new { newEmail, newPassword = "Both-New-2027", oldPassword = Password })).StatusCode);
+        await Inbox.AwaitAsync(app, newEmail, MailKind.ChangeEmail);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v1/auth/login", new { email = shopper.Email, password = "Both-New-2027" })).StatusCode);
     }
 
     [Fact]

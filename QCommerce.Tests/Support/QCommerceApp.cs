@@ -72,6 +72,8 @@ public class QCommerceApp(DatabaseProvider provider, IReadOnlyDictionary<string,
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
+            // As Development does: a scoped service taken from the root provider fails here too, not first on a developer's machine.
+            builder.UseDefaultServiceProvider(o => o.ValidateScopes = true);
             // Outside Development the host maps package assets (MudBlazor's CSS) only when asked to.
             builder.UseStaticWebAssets();
             foreach (var (key, value) in database.Settings()) builder.UseSetting(key, value);

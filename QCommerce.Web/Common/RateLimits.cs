@@ -46,11 +46,20 @@ public sealed class RateLimitSettings
 /// message (it is a <see cref="DomainException"/>, like every refusal a page already shows); the API answers 429.
 /// </summary>
 public sealed class TooManyRequestsException(TimeSpan retryAfter)
-    : DomainException($"That was a lot of tries in a short time. Wait {Seconds(retryAfter)} seconds and try again; nothing was changed.")
+    : DomainException($"That was a lot of tries in a short time. Wait {Wait(retryAfter)} and try again; nothing was changed.")
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
 
     public static int Seconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
+    /// <summary>The wait as people say it: "40 seconds", "15 minutes".</summary>
+    public static string Wait(TimeSpan retryAfter)
+    {
+        var seconds = Seconds(retryAfter);
+        if (seconds < 90) return seconds == 1 ? "a second" : $"{seconds} seconds";
+        var minutes = (int)Math.Ceiling(seconds / 60.0);
+        return $"{minutes} minutes";
+    }
 }
 
 /// <summary>

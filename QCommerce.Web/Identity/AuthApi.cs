@@ -167,21 +167,26 @@ public static class AuthApi
         .Produces(200).ProducesValidationProblem().ProducesProblem(429);
 
         auth.MapPost("/manage/info", async Task<IResult> ([FromBody] InfoChangeRequest? body, ClaimsPrincipal principal, UserManager<AppUser> users,
-            AccountRecovery recovery, AccountMail mail, RateLimits limits, CancellationToken ct) =>
+            AccountRecovery recovery, AccountMail mail, RateLimits limits, ILookupNormalizer normalizer, CancellationToken ct) =>
         {
             if (await users.GetUserAsync(principal) is not { } user) return Results.NotFound();
-            if (body is null) return Problem("body", "Send {\"newEmail\": \"…\"} or {\"newPassword\": \"…\", \"oldPassword\": \"…\"}.");
+            var newEmail = string.IsNullOrWhiteSpace(body?.NewEmail) ? null : body.NewEmail.Trim();
+            if (body is null || (newEmail is null && string.IsNullOrEmpty(body.NewPassword)))
+                return Problem("body", "Send {\"newEmail\": \"…\", \"oldPassword\": \"…\"} and/or {\"newPassword\": \"…\", \"oldPassword\": \"…\"}.");
+            if (newEmail is not null && AccountService.EmailProblem(newEmail) is { } emailProblem) return Problem("newEmail", emailProblem);
             try
             {
-                if (!string.IsNullOrEmpty(body.NewPassword)) await recovery.ChangePasswordAsync(user.Id, body.OldPassword, body.NewPassword);
-                if (!string.IsNullOrWhiteSpace(body.NewEmail))
+                // Both changes need the current password, checked once (wrong answers count towards the lockout), before either.
+                limits.Enforce(RateLimitPolicies.SignInPerAccount, user.Id);
+                await recovery.VerifyPasswordAsync(user.Id, body.OldPassword);
+                if (!string.IsNullOrEmpty(body.NewPassword)) await recovery.CheckNewPasswordAsync(user.Id, body.NewPassword);
+                if (newEmail is not null)
                 {
-                    // Like the password, the address of a signed-in account changes only for whoever knows the password.
-                    if (string.IsNullOrEmpty(body.OldPassword) || !await users.CheckPasswordAsync(user, body.OldPassword))
-                        return Problem("oldPassword", "Send your current password as oldPassword to change the address.");
                     limits.Enforce(RateLimitPolicies.AccountMailPerAccount, user.Id);
-                    await mail.SendEmailChangeAsync(user.Id, body.NewEmail, ct);
+                    limits.Enforce(RateLimitPolicies.AccountMailPerAccount, RateLimits.AccountKey(normalizer, newEmail)); // the recipient's allowance
+                    await mail.SendEmailChangeAsync(user.Id, newEmail, ct);
                 }
+                if (!string.IsNullOrEmpty(body.NewPassword)) await recovery.ChangePasswordAsync(user.Id, body.OldPassword, body.NewPassword);
             }
             catch (RequestRejectedException rejected)
             {

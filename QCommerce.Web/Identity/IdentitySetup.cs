@@ -18,6 +18,9 @@ public static class IdentitySetup
     /// </summary>
     public const string ApiScheme = "ApiOrCookie";
 
+    /// <summary>The storefront's and the ops portal's sign-in cookie.</summary>
+    public const string CookieName = "qc_auth";
+
     public static IServiceCollection AddQCommerceIdentity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAuthentication(o =>
@@ -73,7 +76,7 @@ public static class IdentitySetup
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/access-denied";
-            o.Cookie.Name = "qc_auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.SlidingExpiration = true;

@@ -11,7 +11,7 @@ namespace QCommerce.Web.Messages;
 /// outside any request, through Blazor's <see cref="HtmlRenderer"/>; the text part is read from the HTML, so the two
 /// never say different things.
 /// </summary>
-public sealed class MailRenderer(IServiceProvider services, ILoggerFactory loggers, IOptions<MailOptions> options) : IMailRenderer
+public sealed class MailRenderer(IServiceScopeFactory scopes, ILoggerFactory loggers, IOptions<MailOptions> options) : IMailRenderer
 {
     public async Task<RenderedMail> RenderAsync(MailContent content, CancellationToken ct)
     {
@@ -24,7 +24,9 @@ public sealed class MailRenderer(IServiceProvider services, ILoggerFactory logge
             _ => throw new ArgumentException($"No message renders {content.GetType().Name}.", nameof(content)),
         };
         ct.ThrowIfCancellationRequested();
-        await using var renderer = new HtmlRenderer(services, loggers);
+        // A scope of its own: the renderer resolves scoped services (Blazor's activity source), which the root must not hold.
+        await using var scope = scopes.CreateAsyncScope();
+        await using var renderer = new HtmlRenderer(scope.ServiceProvider, loggers);
         var html = await renderer.Dispatcher.InvokeAsync(async () =>
             (await renderer.RenderComponentAsync(component, ParameterView.FromDictionary(parameters))).ToHtmlString());
         return new RenderedMail(subject, html, MailText.FromHtml(html));
