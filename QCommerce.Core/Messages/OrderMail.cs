@@ -52,6 +52,9 @@ public sealed class OrderMailTrigger(IDbContextFactory<QCommerceDbContext> conte
                     {
                         OrderStatus.OutForDelivery => MailKind.OutForDelivery,
                         OrderStatus.Delivered => MailKind.Delivered,
+                        // A charged order is cancelled by refunding it: it will not come, and the shopper hears so now,
+                        // before the refund's own message.
+                        OrderStatus.RefundPending when change.From != OrderStatus.RefundPending => MailKind.OrderCancelled,
                         _ => null,
                     },
                 };
