@@ -48,8 +48,8 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         RequireAdmin(admin);
         var problems = new ProblemList();
         var address = email?.Trim() ?? "";
-        if (address.Length == 0 || address.Length > AccountService.MaxEmailLength || !address.Contains('@') || TextRules.HasControlCharacters(address))
-            problems.Add("email", "Enter the colleague's work email.");
+        // The shopper's rule: a bare address ("Ops Person <x@y>" or "a b@y" would be shown as is, and never reached).
+        if (AccountService.EmailProblem(address) is not null) problems.Add("email", "Enter the colleague's work email, such as sam@yourshop.com.");
         var name = displayName?.Trim() ?? "";
         if (name.Length == 0) problems.Add("displayName", "Enter their name, as colleagues know them.");
         else if (TextRules.Problem(name, AccountService.MaxDisplayNameLength, "A name") is { } bad) problems.Add("displayName", bad);

@@ -62,6 +62,7 @@ public sealed partial class MailQueries(IDbContextFactory<QCommerceDbContext> co
     /// <summary>Every link with a code in it (an href, its text, a line of the text part) replaced by a notice.</summary>
     public static string HideLinks(string body) => SecretLink().Replace(body, HiddenLink);
 
-    [System.Text.RegularExpressions.GeneratedRegex("https?://[^\\s<>\"']*code=[^\\s<>\"']*")]
+    // A link in the text part stands in brackets: the closing one is not part of it (codes are base64url, no brackets).
+    [System.Text.RegularExpressions.GeneratedRegex("https?://[^\\s<>\"'()]*code=[^\\s<>\"'()]*")]
     private static partial System.Text.RegularExpressions.Regex SecretLink();
 }

@@ -275,6 +275,13 @@ public sealed class AccountRecoveryTests(SqliteApp app) : IClassFixture<SqliteAp
         await Assert.ThrowsAsync<Core.Common.DomainException>(() => queries.ListAsync(TestStaff.Admin, "a\0b", null, 1, 10));
     }
 
+    [Theory]
+    [InlineData("Choose one (http://shop/account/reset-password?user=1&code=abc-_9).", "Choose one ([link hidden: it opens the account it was sent for]).")]
+    [InlineData("<a href=\"https://shop/x?code=q\">https://shop/x?code=q</a>", "<a href=\"[link hidden: it opens the account it was sent for]\">[link hidden: it opens the account it was sent for]</a>")]
+    [InlineData("See your order (https://shop/orders/7)", "See your order (https://shop/orders/7)")]
+    public void AccountLinks_AreHiddenFromStaff_ButNotTheWordsAroundThem(string body, string shown) =>
+        Assert.Equal(shown, MailQueries.HideLinks(body));
+
     [Fact]
     public void TheAppsTokens_LastAnHourForAReset_ThreeDaysForAnInvitationOrAConfirmation()
     {

@@ -61,6 +61,12 @@ public abstract class StaffServiceTests(QCommerceApp app)
         var admin = await AdminAsync();
         var bad = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, "not-an-email", " ", "Owner", [999])));
         foreach (var field in new[] { "email", "displayName", "role", "stores" }) Assert.True(bad.Errors.ContainsKey(field), field);
+        // What a mail program would take but no invitation can reach: a name around it, a space in it.
+        foreach (var address in new[] { "Ops Person <ops@qcommerce.local>", "a b@qcommerce.local", "ops@", "@qcommerce.local" })
+        {
+            var refused = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, address, "Sam", Roles.Ops, [Demo.Midtown])));
+            Assert.True(refused.Errors.ContainsKey("email"), address);
+        }
         var email = NewEmail();
         await WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, [Demo.Midtown]));
         var twice = await Assert.ThrowsAsync<RequestRejectedException>(() => WithServiceAsync(s => s.CreateAsync(admin, email, "Twice", Roles.Ops, [Demo.Midtown])));

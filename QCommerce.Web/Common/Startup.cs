@@ -61,5 +61,10 @@ public static class StartupBanner
         Console.WriteLine($"  Storefront: {url}/    API reference: {url}/api-docs");
         Console.WriteLine($"  Admin (ops) login:  {login}");
         Console.WriteLine();
+        // Links in e-mails are built on Mail:SiteUrl, never on a request's Host header; without it they name this server's
+        // own address, which a shopper outside (behind a proxy, in a container) cannot open.
+        var mail = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QCommerce.Core.Messages.MailOptions>>().Value;
+        if (string.IsNullOrWhiteSpace(mail.SiteUrl) && !app.Environment.IsDevelopment())
+            app.Logger.LogWarning("Mail:SiteUrl is not set: links in e-mails (password resets, orders) will point at {Url}. Set it to the address shoppers use, such as https://shop.example.com/", url);
     }
 }
