@@ -31,6 +31,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IStockView>(sp => sp.GetRequiredService<Inventory.StockCache>());
         services.AddSingleton<AddressBookService>();
         services.AddScoped<AccountService>(); // on Identity's UserManager, which is scoped
+        services.AddSingleton<SecurityStamps>();
         services.AddScoped<StaffService>();
         services.AddOptions<OrderingOptions>().BindConfiguration("Orders");
         services.AddOptions<PricingOptions>().BindConfiguration("Orders");

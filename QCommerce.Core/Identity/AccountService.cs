@@ -66,7 +66,11 @@ public sealed class AccountService(UserManager<AppUser> users, TimeProvider cloc
         var e164 = Phones.Normalize(phone, out var problem);
         if (problem is not null) throw new RequestRejectedException(new Dictionary<string, string[]> { ["phone"] = [problem] });
         var user = await users.FindByIdAsync(userId) ?? throw new NotFoundException("Account", userId);
-        var result = await users.SetPhoneNumberAsync(user, e164);
+        // Not SetPhoneNumberAsync: it changes the security stamp, which signs the shopper out everywhere (SecurityStampCheck)
+        // for a number the rider calls. It proves nothing about who they are, so it is not a sign-in matter.
+        user.PhoneNumber = e164;
+        user.PhoneNumberConfirmed = false;
+        var result = await users.UpdateAsync(user);
         if (!result.Succeeded) throw new DomainException(string.Join(" ", result.Errors.Select(e => e.Description)));
         return e164;
     }

@@ -41,6 +41,7 @@ public abstract class StorefrontPagesTests(QCommerceApp app)
     [InlineData("/c/dairy-eggs?page=-3")]
     [InlineData("/p/chobani-greek-yogurt-plain?sku=abc")]
     [InlineData("/cart?reordered=x&skipped=1.5")]
+    [InlineData("/cart?reordered=1&from=99999999999&skipped=a:b,,:x,5,1:soldout")]
     [InlineData("/orders?page=abc&missing=x")]
     [InlineData("/account?removed=x&missing=%00")]
     [InlineData("/orders/1?placed=yes")]
@@ -49,6 +50,28 @@ public abstract class StorefrontPagesTests(QCommerceApp app)
         var response = await (await WithStoreAsync()).GetAsync(path);
         Assert.True((int)response.StatusCode < 500, $"{path}: {response.StatusCode}");
         Assert.Contains("<h1", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AReorder_NamesWhatDidNotGoIntoTheCart_AndWhy()
+    {
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(payment: "cod", skuOffset: 70);
+        await using (var db = app.Database.CreateContext())
+            await db.Stock.Where(x => x.StoreId == 2 && x.SkuId == skus[1]).ExecuteUpdateAsync(x => x.SetProperty(v => v.OnHand, v => v.Reserved)); // none free
+        var number = orderId[2..];
+        using var browser = app.CreateClient(allowRedirects: true);
+        await Forms.PostAsync(browser, "/account/login", "/account/login",
+            new Dictionary<string, string> { ["_handler"] = "login", ["Input.Email"] = shopper.Email, ["Input.Password"] = "Groceries-2026" });
+        var cart = await Forms.PostAsync(browser, $"/orders/{number}", $"/orders/{number}/reorder", new Dictionary<string, string>());
+        var html = await cart.Content.ReadAsStringAsync();
+        Assert.Contains("1 item from your order went into the cart", html);
+        Assert.Contains("data-testid=\"reorder-missed\"", html);
+        string title;
+        await using (var db = app.Database.CreateContext())
+            title = await db.Orders.Where(o => o.Id == int.Parse(number)).SelectMany(o => o.Lines).Where(l => l.SkuId == skus[1]).Select(l => l.Title).SingleAsync();
+        Assert.Contains($"<strong>{System.Net.WebUtility.HtmlEncode(title)}", html);
+        Assert.Contains("sold out at the moment", html);
     }
 
     [Fact]

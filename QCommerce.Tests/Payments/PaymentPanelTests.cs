@@ -64,7 +64,7 @@ public sealed class PaymentPanelTests : ComponentTestContext
     {
         var panel = Render(Order(OrderStatus.PendingPayment), Payment(PaymentStatus.Initiated));
         Assert.Equal("Continue to payment", panel.Find("[data-testid=pay]").TextContent.Trim());
-        Assert.Contains("Waiting for your card payment.", panel.Markup);
+        Assert.Contains("Not paid yet: the payment page was left before the end. Nothing was charged.", panel.Markup);
     }
 
     [Fact]

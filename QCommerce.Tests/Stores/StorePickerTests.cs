@@ -24,11 +24,13 @@ public class StorePickerTests : ComponentTestContext
     {
         var picker = Render<StorePicker>(p => p
             .Add(x => x.Zip, "10001").Add(x => x.Searched, true).Add(x => x.ReturnUrl, "/c/bakery")
-            .Add(x => x.Matches, [Store(2, "Midtown", 12, "10001"), Store(1, "Downtown", 15, "10001")]));
+            .Add(x => x.Matches, [Store(2, "Midtown", 12, "10001"), Store(1, "Downtown", 15, "10001")])
+            .Add(x => x.Promises, new Dictionary<int, QCommerce.Core.Ordering.AsapPromise> { [2] = new(DateTime.UtcNow.AddMinutes(16), 16, null) }));
         var options = picker.FindAll("[data-testid=store-option]");
         Assert.Equal(2, options.Count);
         Assert.Contains("Midtown", options[0].TextContent);
-        Assert.Contains("About 12 min", options[0].TextContent);
+        Assert.Contains("16 min", options[0].TextContent); // the promise of the moment, queue included, as the header will say
+        Assert.Contains("15 min", options[1].TextContent); // a store without one yet: its base time
         Assert.Equal("2", options[0].QuerySelector("input[name=storeId]")!.GetAttribute("value"));
         Assert.Equal("/c/bakery", options[0].QuerySelector("input[name=returnUrl]")!.GetAttribute("value"));
         Assert.Equal("post", options[0].QuerySelector("form")!.GetAttribute("method"));

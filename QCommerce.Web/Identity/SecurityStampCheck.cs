@@ -1,9 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using QCommerce.Core.Data;
+using QCommerce.Core.Identity;
 
 namespace QCommerce.Web.Identity;
 
@@ -32,9 +31,7 @@ public static class SecurityStampCheck
         var userId = context.User.FindFirstValue(claims.UserIdClaimType);
         var stamp = context.User.FindFirstValue(claims.SecurityStampClaimType);
         if (userId is null || stamp is null) return true; // not one of Identity's sign-ins: nothing to compare
-        var contexts = context.RequestServices.GetRequiredService<IDbContextFactory<QCommerceDbContext>>();
-        await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
-        var current = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.SecurityStamp).FirstOrDefaultAsync(context.RequestAborted);
+        var current = await context.RequestServices.GetRequiredService<SecurityStamps>().CurrentAsync(userId, context.RequestAborted);
         return current is not null && string.Equals(current, stamp, StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,8 @@ public static class OrderForms
             var order = await orders.FindAsync(userId, orderId);
             if (order is null) return Results.LocalRedirect("/orders?missing=1");
             ShopperStore.Remember(http, order.Store.Id);
-            int added = 0, skipped = 0;
+            var added = 0;
+            var skipped = new List<string>();
             foreach (var line in order.Lines.GroupBy(l => l.SkuId))
             {
                 try
@@ -27,12 +28,17 @@ public static class OrderForms
                     await carts.AddAsync(CartOwner.User(userId), order.Store.Id, line.Key, line.Sum(l => l.Quantity));
                     added++;
                 }
+                catch (RequestRejectedException rejected)
+                {
+                    skipped.Add($"{line.Key}:{Cart.ShopperCart.NoticeFor(rejected)}"); // sold out, fewer left than ordered
+                }
                 catch (DomainException)
                 {
-                    skipped++; // sold out, fewer left than ordered, or no longer sold
+                    skipped.Add($"{line.Key}:unavailable"); // no longer sold here
                 }
             }
-            return Results.LocalRedirect($"/cart?reordered={added}&skipped={skipped}");
+            // The cart page names what did not go in, from the order's own lines.
+            return Results.LocalRedirect($"/cart?reordered={added}&from={orderId}&skipped={string.Join(',', skipped.Take(20))}");
         }).RequireAuthorization().RequireAntiforgeryToken().ExcludeFromDescription();
 
         return app;

@@ -52,7 +52,7 @@ public static class ShopperPayments
             PaymentStatus.Captured => $"Charged {payment.Captured} by card{released}{refunded}.",
             PaymentStatus.Refunded => $"{payment.Refunded} refunded to your card.",
             PaymentStatus.Failed => $"The payment did not go through: {payment.FailureMessage}",
-            PaymentStatus.RequiresAction => "Waiting for your bank to confirm the payment (3-D Secure).",
+            PaymentStatus.RequiresAction => "Not finished: your bank asked you to confirm the payment (3-D Secure). Nothing is charged until you do.",
             PaymentStatus.Authorized when payment.CaptureFailure is not null => "Your card could not be charged; the store will be in touch.",
             PaymentStatus.Authorized when payment.Capturing.MinorUnits > 0 =>
                 $"Charging {payment.Capturing} by card for what we picked; the rest of the {payment.Held} held goes back to your card.",
@@ -61,7 +61,7 @@ public static class ShopperPayments
             PaymentStatus.Authorized => "Your bank approved the payment; it is being taken.",
             PaymentStatus.Voided => $"The {payment.Held} held on your card was released; nothing was charged.",
             PaymentStatus.Expired => $"The {payment.Held} held on your card lapsed; nothing was charged.",
-            _ => "Waiting for your card payment.",
+            _ => "Not paid yet: the payment page was left before the end. Nothing was charged.",
         };
     }
 }
