@@ -94,7 +94,7 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         var stranger = await browser.NewPageAsync();
         await stranger.GotoAsync("/account/register");
         await SignUpAsync(stranger, "Cal");
-        await Expect(stranger.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(stranger.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
         var strangerVisit = await stranger.GotoAsync(page.Url);
         Assert.Equal(404, strangerVisit!.Status);
         await Expect(stranger.GetByRole(AriaRole.Heading, new() { Name = "We couldn't find that page" })).ToBeVisibleAsync();

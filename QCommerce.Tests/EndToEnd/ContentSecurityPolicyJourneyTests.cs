@@ -55,7 +55,7 @@ public sealed class ContentSecurityPolicyJourneyTests(BrowserFixture browser)
         // Signed up: checkout, the card payment on the sandbox's page (its test-card buttons are a nonce'd script), the order.
         await VisitAsync("/account/register");
         await CheckoutJourneyTests.SignUpAsync(page, "Cspa");
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
         await VisitAsync("/checkout");
         await page.GetByLabel("Street and number").FillAsync("401 W 42nd Street");
         await page.GetByLabel("City").FillAsync("New York");
@@ -73,7 +73,7 @@ public sealed class ContentSecurityPolicyJourneyTests(BrowserFixture browser)
         await VisitAsync("/account");
 
         // The ops portal, as the admin.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await VisitAsync("/ops/cash-orders");
         await page.GetByLabel("Email").FillAsync(QCommerceApp.AdminEmail);
         await page.GetByLabel("Password").FillAsync(QCommerceApp.AdminPassword);

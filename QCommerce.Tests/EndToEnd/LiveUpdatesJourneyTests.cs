@@ -24,7 +24,7 @@ public sealed class LiveUpdatesJourneyTests(BrowserFixture browser, ITestOutputH
         var page = await browser.NewPageAsync();
         await page.GotoAsync("/account/register");
         var email = await CheckoutJourneyTests.SignUpAsync(page, name);
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
         return (page, await ApiShopper.SignInAsync(browser.App, email), email);
     }
 

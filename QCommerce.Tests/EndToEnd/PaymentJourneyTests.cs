@@ -71,7 +71,7 @@ public sealed class PaymentJourneyTests(BrowserFixture browser)
         var stranger = await browser.NewPageAsync();
         await stranger.GotoAsync("/account/register");
         await CheckoutJourneyTests.SignUpAsync(stranger, "Ivo");
-        await Expect(stranger.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(stranger.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
         Assert.Equal(404, (await stranger.GotoAsync(page.Url))!.Status);
         await Expect(stranger.GetByTestId("payment-outcome")).ToHaveCountAsync(0);
         await stranger.Context.CloseAsync();

@@ -147,9 +147,9 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Groceries-2026");
         await page.GetByLabel("Confirm password").FillAsync("Groceries-2026");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
 
         await page.GotoAsync("/account");
