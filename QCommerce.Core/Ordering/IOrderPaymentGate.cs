@@ -12,4 +12,11 @@ public interface IOrderPaymentGate
     /// Throws <see cref="Common.ConflictException"/> when it turns out to have been paid after all.
     /// </summary>
     Task CloseStaleAttemptsAsync(int orderId, CancellationToken ct);
+
+    /// <summary>
+    /// Closes the order's open payment page (and its PaymentIntent) before its items or address change: the page asked for
+    /// the old total. What the PSP answers reaches the order through the outbox. Throws <see cref="Common.ConflictException"/>
+    /// when the shopper paid on it meanwhile.
+    /// </summary>
+    Task CloseOpenAttemptAsync(int orderId, CancellationToken ct);
 }

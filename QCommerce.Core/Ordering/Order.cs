@@ -104,6 +104,12 @@ public sealed partial class Order : ILiveEntity
     public bool CanBeModified => Status is OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation
         || (Status is OrderStatus.PendingPayment && !PaymentInFlight);
 
+    /// <summary>
+    /// What the shopper may ask to change: what <see cref="CanBeModified"/> allows, and an order whose payment page is open
+    /// and unpaid (the page is closed first; see <see cref="OrderService.ModifyAsync"/>).
+    /// </summary>
+    public bool CanBeChangedByShopper => CanBeModified || (Status is OrderStatus.PendingPayment && PaymentInFlight);
+
     /// <summary>A shopper may cancel until picking starts; a paid order is then refunded.</summary>
     public bool CanBeCancelledByShopper => Status is OrderStatus.PendingPayment or OrderStatus.PaymentFailed
         or OrderStatus.PendingConfirmation or OrderStatus.Confirmed or OrderStatus.Paid;

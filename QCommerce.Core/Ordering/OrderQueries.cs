@@ -92,7 +92,7 @@ public sealed class OrderQueries(IDbContextFactory<QCommerceDbContext> contexts,
             // Staff notes stay with staff; a member of staff is "store" to the shopper, never their email.
             order.Events.Where(e => !e.StaffOnly).OrderBy(e => e.AtUtc).ThenBy(e => e.Id)
                 .Select(e => new OrderEventView(e.Id, e.AtUtc, e.Actor.StartsWith(StaffActor.LabelPrefix, StringComparison.Ordinal) ? "store" : e.Actor, e.FromStatus, e.ToStatus, e.Reason)).ToList(),
-            order.CanBeModified, order.CanBeCancelledByShopper, new Money(order.Currency, order.RefundedMinor + order.RefundPendingMinor));
+            order.CanBeChangedByShopper, order.CanBeCancelledByShopper, new Money(order.Currency, order.RefundedMinor + order.RefundPendingMinor));
     }
 
     /// <summary>Cash orders waiting for a yes or no, soonest to run out first, of the stores <paramref name="staff"/> works for.</summary>

@@ -39,10 +39,16 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["body"] = ["Send new items, a new address, or both."] });
         await using var db = await contexts.CreateDbContextAsync(ct);
         var order = await LoadAsync(db, userId, orderId, ct);
-        if (!order.CanBeModified)
+        if (!order.CanBeChangedByShopper)
             throw new ConflictException($"Order {order.PublicId} is {order.Status}; items and address can change only before payment.");
-        // After a declined card the old PaymentIntent could still be paid, for the old total: it is closed first.
+        // A payment page that is open, or a declined PaymentIntent, could still be paid for the old total: it is closed
+        // first, and the change waits for the PSP's answer to reach the order.
         if (order.Status == OrderStatus.PaymentFailed) await payments.CloseStaleAttemptsAsync(orderId, ct);
+        else if (!order.CanBeModified)
+        {
+            await payments.CloseOpenAttemptAsync(orderId, ct);
+            order = await AwaitModifiableAsync(db, userId, orderId, ct);
+        }
         var now = clock.UtcNow();
         var store = await stores.GetAsync(order.StoreId, ct);
 
@@ -90,6 +96,25 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
         }
         await tx.CommitAsync(ct);
         return OrderReceipt.From(order);
+    }
+
+    /// <summary>
+    /// The order once its closed payment page's failure has reached it (the outbox delivers it within moments of the
+    /// commit); a conflict if it has not in ten seconds, or if it was paid after all.
+    /// </summary>
+    private static async Task<Order> AwaitModifiableAsync(QCommerceDbContext db, string userId, int orderId, CancellationToken ct)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            db.ChangeTracker.Clear();
+            var order = await LoadAsync(db, userId, orderId, ct);
+            if (order.CanBeModified) return order;
+            if (!order.CanBeChangedByShopper || waited.Elapsed > TimeSpan.FromSeconds(10))
+                throw new ConflictException($"Order {order.PublicId} is {order.Status}; its payment page was closed, but the change could not be made yet. Try again in a moment.");
+            // Another process's work (the outbox) is awaited, not the domain's time: a real delay, not the clock's.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
     }
 
     /// <summary>

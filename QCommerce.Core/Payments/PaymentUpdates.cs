@@ -138,6 +138,12 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
             throw new ConflictException($"The earlier payment of order {Common.PublicId.Format(Common.PublicId.Order, orderId)} went through after all; the order is paid and can no longer be changed.");
     }
 
+    public async Task CloseOpenAttemptAsync(int orderId, CancellationToken ct)
+    {
+        if (await CloseCurrentAttemptAsync(orderId, p => p.IsLive || p.Status == PaymentStatus.Failed, ct) is PspIntentStatus.Succeeded or PspIntentStatus.Authorized)
+            throw new ConflictException($"Order {Common.PublicId.Format(Common.PublicId.Order, orderId)} was paid on its payment page meanwhile; it can no longer be changed.");
+    }
+
     /// <summary>
     /// Closes the checkout page and PaymentIntent of an order that was cancelled, so the shopper cannot pay any more: a live
     /// one, and one whose card was declined (its page stays open for another card, as Stripe's does).

@@ -68,7 +68,7 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         var page = (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(PageId(started), default))!.Value.Session;
         Assert.Equal(reservedUntil, page.ExpiresAtUtc, TimeSpan.FromSeconds(1));
         Assert.Equal(order.GetProperty("totals").GetProperty("total").GetProperty("value").GetInt64(), page.AmountTotal);
-        Assert.False(order.GetProperty("canModify").GetBoolean()); // a payment is in flight
+        Assert.True(order.GetProperty("canModify").GetBoolean()); // its open page would be closed first (see below)
 
         var back = await ApiShopper.PayOnPspPageAsync(app, PayUrl(started), Succeeds);
         Assert.Equal($"/payments/{paymentId}/return", back.AbsolutePath);
@@ -448,11 +448,18 @@ public abstract class PaymentsApiTests(QCommerceApp app)
         await ApiShopper.JsonAsync(await shopper.Http.GetAsync("/v1/payments/nonsense"), HttpStatusCode.NotFound);
         await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, null), HttpStatusCode.BadRequest);
         await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, "k-" + Guid.NewGuid()), HttpStatusCode.Conflict);
-        // With a payment in flight, the order's items are frozen.
-        await ApiShopper.JsonAsync(await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
+        // With its payment page open, a change closes the page first (it asked for the old total): the payment fails, the
+        // change is made, and paying again opens a page for what the order costs now.
+        var changed = await ApiShopper.JsonAsync(await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
         {
-            address = new { line1 = "1 Other St", city = "New York", zip = "10036" },
-        })), HttpStatusCode.Conflict);
+            address = new { line1 = "1 Other St", city = "New York", zip = "10036", phone = "212 555 0100" },
+        })), HttpStatusCode.OK);
+        Assert.Equal("1 Other St", changed.GetProperty("address").GetProperty("line1").GetString());
+        Assert.Equal("paymentFailed", changed.GetProperty("status").GetString());
+        Assert.Equal("expired", (await app.Services.GetRequiredService<SandboxPsp>().FindSessionAsync(PageId(started), default))!.Value.Session.Status);
+        var retried = await ApiShopper.JsonAsync(await shopper.PostAsync($"/v1/payments/{paymentId}/retry", null, "k-" + Guid.NewGuid()), HttpStatusCode.Created);
+        await ApiShopper.PayOnPspPageAsync(app, PayUrl(retried), Succeeds);
+        await OrderBecomesAsync(shopper, orderId, "paid");
     }
 }
 

@@ -181,11 +181,29 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
         await Expect(page.GetByTestId("order-placed")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("delivery-instructions")).ToContainTextAsync("Leave it with the doorman");
 
+        // Still waiting for the store: the shopper changes its address (and their mind about the note) from its page.
+        await CheckoutJourneyTests.WaitInteractiveAsync(page);
+        await page.GetByTestId("change-order").ClickAsync();
+        await page.GetByLabel("Apartment, floor (optional)").FillAsync("Apt 5C");
+        await page.GetByLabel("Instructions for the rider").FillAsync("Call on arrival");
+        await page.GetByLabel("Phone for the rider").FillAsync("call me");
+        await page.GetByTestId("save-order-changes").ClickAsync();
+        await Expect(page.GetByText("is not a phone number we can call")).ToBeVisibleAsync(); // refused, nothing changed, nothing lost
+        await Expect(page.GetByLabel("Apartment, floor (optional)")).ToHaveValueAsync("Apt 5C");
+        await page.GetByLabel("Phone for the rider").FillAsync("(212) 555-0199");
+        await browser.ScreenshotAsync(page, "order-change-phone");
+        await page.GetByTestId("save-order-changes").ClickAsync();
+        await Expect(page.GetByTestId("order-changed")).ToContainTextAsync("Your order is changed");
+        await Expect(page.GetByTestId("delivery-contact")).ToContainTextAsync("Apt 5C");
+        await Expect(page.GetByTestId("delivery-instructions")).ToContainTextAsync("Call on arrival");
+        await Expect(page.GetByTestId("delivery-phone")).ToHaveTextAsync("(212) 555-0199");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "order changed");
+
         await using var db = browser.App.Database.CreateContext();
         var orders = await db.Orders.Where(o => db.Users.Any(u => u.Id == o.UserId && u.Email == email)).OrderBy(o => o.Id)
             .Select(o => new { o.ContactPhone, o.DeliveryInstructions }).ToListAsync();
-        Assert.Equal(["+12125550142", "+12125550142"], orders.Select(o => o.ContactPhone));
-        Assert.Equal(["Buzz 4B; third floor", "Leave it with the doorman"], orders.Select(o => o.DeliveryInstructions));
+        Assert.Equal(["+12125550142", "+12125550199"], orders.Select(o => o.ContactPhone));
+        Assert.Equal(["Buzz 4B; third floor", "Call on arrival"], orders.Select(o => o.DeliveryInstructions));
     }
 
     [Fact]
