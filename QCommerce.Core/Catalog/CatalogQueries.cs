@@ -27,6 +27,9 @@ public sealed record ProductDetail(
     IReadOnlyList<CategoryNode> CategoryPath, IReadOnlyList<ProductImage> Images,
     IReadOnlyList<ProductAttribute> Attributes, IReadOnlyList<SkuOffer> Skus, StoreSummary? Store);
 
+/// <summary>A product the search box offers while the shopper types.</summary>
+public sealed record ProductSuggestion(int ProductId, string Slug, string Title, string Brand);
+
 /// <summary>A SKU's stock in one store as shoppers are told it (<see cref="Label"/>: "In stock", "Only 3 left", "Sold out").</summary>
 public sealed record SkuAvailability(int SkuId, bool InStock, int AvailableQty, bool Low = false, string Label = "Sold out");
 
@@ -38,6 +41,9 @@ public sealed record SkuAvailability(int SkuId, bool InStock, int AvailableQty, 
 public sealed class CatalogQueries(StoreDirectory stores, CatalogSnapshots snapshots, IStockView stockView)
 {
     public const int MaxBatchSkus = 100;
+
+    /// <summary>How much of its relevance a sold-out product keeps in a store's search (ranks are negative scores).</summary>
+    private const double SoldOutRelevance = 0.8;
 
     public async Task<Page<ProductCard>> SearchAsync(ProductQuery query, CancellationToken ct = default)
     {
@@ -59,11 +65,20 @@ public sealed class CatalogQueries(StoreDirectory stores, CatalogSnapshots snaps
         {
             var hits = catalog.Search.Match(ProductSearch.Terms(query.Text)); // only punctuation: no terms, nothing can match
             var inTree = query.CategoryId is { } c ? catalog.Categories.SubtreeIds(c).ToHashSet() : null;
-            var found = hits.Select(h => (Hit: h, Product: catalog.Products.GetValueOrDefault(h.ProductId)))
+            var found = hits.Select(h => (Hit: h, Product: catalog.Products.GetValueOrDefault(h.ProductId)!))
                 .Where(x => x.Product is not null && (inTree is null || inTree.Contains(x.Product.CategoryId)) && (!query.FeaturedOnly || x.Product.IsFeatured))
-                .OrderBy(x => x.Hit.Rank).ThenBy(x => x.Product!.Title, StringComparer.OrdinalIgnoreCase).ThenBy(x => x.Product!.Id)
-                .Select(x => x.Product!);
-            matched = catalog.Sort(found, regionId, query.Sort ?? ProductSort.Relevance).ToList();
+                .ToList();
+            var sort = query.Sort ?? ProductSort.Relevance;
+            // In a store, what the shopper can buy comes first among hits about as relevant: a sold-out product keeps
+            // its place only when it matches clearly better (a fifth), read from the stock cache in memory.
+            var stocked = store is not null && sort == ProductSort.Relevance && found.Count > 1
+                ? await stockView.InStoreAsync(store.Id, found.Select(x => x.Product.Skus[0].Id).ToList(), ct)
+                : null;
+            var ranked = found
+                .OrderBy(x => stocked is null || (stocked.TryGetValue(x.Product.Skus[0].Id, out var level) && level.InStock) ? x.Hit.Rank : x.Hit.Rank * SoldOutRelevance)
+                .ThenBy(x => x.Product.Title, StringComparer.OrdinalIgnoreCase).ThenBy(x => x.Product.Id)
+                .Select(x => x.Product);
+            matched = catalog.Sort(ranked, regionId, sort).ToList();
         }
 
         var skip = (long)(query.Page - 1) * query.PageSize;
@@ -78,6 +93,26 @@ public sealed class CatalogQueries(StoreDirectory stores, CatalogSnapshots snaps
                 stock is null ? null : stock.GetValueOrDefault(first.Id, Availability.None));
         }).ToList();
         return new Page<ProductCard>(cards, query.Page, query.PageSize, matched.Count);
+    }
+
+    public const int MaxSuggestions = 8;
+
+    /// <summary>
+    /// What the search box offers while the shopper types: the best-matching products' titles (typos forgiven as in
+    /// search), from the snapshot in memory; nothing for fewer than two letters.
+    /// </summary>
+    public async Task<IReadOnlyList<ProductSuggestion>> SuggestAsync(string? text, CancellationToken ct = default)
+    {
+        var terms = ProductSearch.Terms(text);
+        if (terms.Count == 0 || terms.Sum(t => t.Length) < 2) return [];
+        var catalog = await snapshots.GetAsync(ct);
+        return catalog.Search.Match(terms)
+            .Select(h => (Hit: h, Product: catalog.Products.GetValueOrDefault(h.ProductId)))
+            .Where(x => x.Product is not null)
+            .OrderBy(x => x.Hit.Rank).ThenBy(x => x.Product!.Title, StringComparer.OrdinalIgnoreCase).ThenBy(x => x.Product!.Id)
+            .Take(MaxSuggestions)
+            .Select(x => new ProductSuggestion(x.Product!.Id, x.Product.Slug, x.Product.Title, x.Product.Brand))
+            .ToList();
     }
 
     public async Task<ProductDetail?> FindProductAsync(int productId, int? storeId, CancellationToken ct = default)

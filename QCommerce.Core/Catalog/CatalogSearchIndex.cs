@@ -6,7 +6,9 @@ namespace QCommerce.Core.Catalog;
 /// of the product (so "chob gree" finds Chobani Greek Yogurt while they type), and matches are ranked by BM25 with the
 /// title weighing 10, the brand 5 and the description 1, as the database indexes did. A query costs microseconds
 /// whatever the number of hits, where the database's index took milliseconds for a word in 700 products; and SQLite
-/// and PostgreSQL now find the same products in the same order.
+/// and PostgreSQL now find the same products in the same order. A word that starts no word of the catalog is taken as a
+/// typo: it matches the words one edit away (words of 4 to 7 letters) or two (8 and more), at half the weight, so "mlk"
+/// finds milk and "bannana" bananas; a word that does match is never widened ("milk" does not find silk).
 /// </summary>
 public sealed class CatalogSearchIndex
 {
@@ -69,6 +71,7 @@ public sealed class CatalogSearchIndex
             if (singular != term) // the singular as a whole word only: "peas" finds "pea", not "peanut"
                 foreach (var posting in Postings(singular))
                     found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency);
+            if (found.Count == 0) found = Misspelt(term);
             if (found.Count == 0) return [];
             perTerm.Add(found);
         }
@@ -103,6 +106,51 @@ public sealed class CatalogSearchIndex
             foreach (var posting in _postings[w])
                 found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency);
         return found;
+    }
+
+    /// <summary>
+    /// The products holding a word the shopper may have meant by <paramref name="typed"/>: one edit away for words of 4 to 7
+    /// letters, two for longer ones (an edit is a letter added, dropped, changed, or two neighbours swapped), at half
+    /// weight. Three letters at least are needed: two match too much to mean anything.
+    /// </summary>
+    private Dictionary<int, float> Misspelt(string typed)
+    {
+        var found = new Dictionary<int, float>();
+        if (typed.Length < 3) return found;
+        for (var w = 0; w < _vocabulary.Length; w++)
+        {
+            var word = _vocabulary[w];
+            var allowed = word.Length >= 8 ? 2 : word.Length >= 4 ? 1 : 0;
+            if (allowed == 0 || Math.Abs(word.Length - typed.Length) > allowed || EditDistance(typed, word, allowed) > allowed) continue;
+            foreach (var posting in _postings[w])
+                found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency / 2);
+        }
+        return found;
+    }
+
+    /// <summary>Optimal string alignment distance (Damerau–Levenshtein without repeated edits), given up past <paramref name="max"/>.</summary>
+    internal static int EditDistance(string a, string b, int max)
+    {
+        var previous2 = new int[b.Length + 1];
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            var rowBest = current[0];
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var value = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) value = Math.Min(value, previous2[j - 2] + 1);
+                current[j] = value;
+                rowBest = Math.Min(rowBest, value);
+            }
+            if (rowBest > max) return rowBest;
+            (previous2, previous, current) = (previous, current, previous2);
+        }
+        return previous[b.Length];
     }
 
     /// <summary>The products holding exactly <paramref name="word"/>.</summary>

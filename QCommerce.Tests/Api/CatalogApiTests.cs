@@ -126,6 +126,50 @@ public abstract class CatalogApiTests(QCommerceApp app)
     }
 
     [Fact]
+    public async Task Suggest_OffersUpToEightProductsWhileTyping_ForgivingATypo_AndNothingForOneLetter()
+    {
+        var typed = await GetJson("/v1/products/suggest?query=yogrt"); // a letter dropped
+        Assert.InRange(typed.GetArrayLength(), 1, 8);
+        Assert.Contains("Yogurt", typed[0].GetProperty("title").GetString());
+        Assert.StartsWith("p_", typed[0].GetProperty("id").GetString());
+        Assert.False(string.IsNullOrEmpty(typed[0].GetProperty("slug").GetString()));
+        Assert.Equal(8, (await GetJson("/v1/products/suggest?query=or")).GetArrayLength()); // at most eight
+        Assert.Equal(0, (await GetJson("/v1/products/suggest?query=y")).GetArrayLength());
+        Assert.Equal(0, (await GetJson("/v1/products/suggest")).GetArrayLength());
+        Assert.Equal(0, (await GetJson("/v1/products/suggest?query=%00%01")).GetArrayLength());
+        AssertProblem(await GetJson($"/v1/products/suggest?query={new string('a', 201)}", HttpStatusCode.BadRequest), 400, "query");
+    }
+
+    [Fact]
+    public async Task Search_InAStore_PutsWhatIsInStock_AboveASoldOutProductAsRelevant()
+    {
+        var store = await StoreId();
+        var before = (await GetJson($"/v1/products?query=greek+yogurt&storeId={store}&pageSize=50")).GetProperty("items");
+        Assert.True(before.GetArrayLength() >= 2);
+        var first = before[0];
+        Assert.True(first.GetProperty("availability").GetProperty("inStock").GetBoolean());
+        var sku = first.GetProperty("skuId").GetString()!;
+        var admin = await ApiShopper.SignInAsync(app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
+        async Task CountAsync(int qty) => Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/v1/ops/stores/{store}/stock/adjustments",
+            System.Net.Http.Json.JsonContent.Create(new { skuId = sku, type = "count", qty, note = "search ranking test" }))).StatusCode);
+        var onHand = (await admin.GetAsync($"/v1/ops/stores/{store}/stock?skuId={sku}")).GetProperty("items")[0].GetProperty("onHand").GetInt32();
+        await CountAsync(0);
+        try
+        {
+            var after = (await GetJson($"/v1/products?query=greek+yogurt&storeId={store}&pageSize=50")).GetProperty("items");
+            Assert.NotEqual(first.GetProperty("id").GetString(), after[0].GetProperty("id").GetString());
+            Assert.True(after[0].GetProperty("availability").GetProperty("inStock").GetBoolean());
+            Assert.Contains(after.EnumerateArray(), i => i.GetProperty("id").GetString() == first.GetProperty("id").GetString()); // still found, lower
+            // Without a store there is no stock to weigh: relevance alone.
+            Assert.Equal(first.GetProperty("id").GetString(), (await GetJson("/v1/products?query=greek+yogurt&pageSize=50")).GetProperty("items")[0].GetProperty("id").GetString());
+        }
+        finally
+        {
+            await CountAsync(onHand);
+        }
+    }
+
+    [Fact]
     public async Task Products_InCategory_SortedByPrice()
     {
         var dairy = (await GetJson("/v1/categories")).EnumerateArray().Single(c => c.GetProperty("slug").GetString() == "dairy-eggs").GetProperty("id").GetString();

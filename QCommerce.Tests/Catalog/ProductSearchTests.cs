@@ -28,6 +28,7 @@ public class ProductSearchTests
         Product(6, "Gala Apple", "Stemilt", "Crisp and sweet."),
         Product(7, "Sweet Peas", "Green Giant", "Tender garden peas."),
         Product(8, "Dry Roasted Peanuts", "Planters", "Salted."),
+        Product(9, "Oat Creamer", "Silk", "Plant-based creamer."),
     ]);
 
     private static CatalogProduct Product(int id, string title, string brand, string description) =>
@@ -38,10 +39,36 @@ public class ProductSearchTests
     {
         Assert.Equal([1], Index.Match(ProductSearch.Terms("chob gree")).Select(h => h.ProductId));
         Assert.Equal([1, 2], Index.Match(ProductSearch.Terms("greek")).Select(h => h.ProductId).Order());
-        Assert.Empty(Index.Match(ProductSearch.Terms("hobani"))); // the middle of a word is no match
+        Assert.Empty(Index.Match(ProductSearch.Terms("bani"))); // the middle of a word is no match (nor a typo: three edits away)
         Assert.Empty(Index.Match(ProductSearch.Terms("greek milk"))); // every word must match
         Assert.Empty(Index.Match([]));
     }
+
+    [Theory]
+    [InlineData("mlk", 3)]           // a letter dropped, from a 4-letter word
+    [InlineData("mikl", 3)]          // two neighbours swapped
+    [InlineData("whoel milk", 3)]    // one word right, one wrong
+    [InlineData("chobanni", 1)]      // a letter doubled
+    [InlineData("stawbery", 5)]      // "strawberry" (10 letters, the singular of the description's word): two edits
+    [InlineData("creemer", 9)]
+    public void Search_ForgivesATypo_OneEditIn4To7Letters_TwoAbove(string query, int product) =>
+        Assert.Equal([product], Index.Match(ProductSearch.Terms(query)).Select(h => h.ProductId));
+
+    [Theory]
+    [InlineData("milk", new[] { 3 })]   // matches: never widened to "silk"
+    [InlineData("silk", new[] { 9 })]   // and the other way round
+    [InlineData("mk", new int[0])]      // two letters mean too little to guess
+    [InlineData("yxgxrt", new int[0])]  // two edits in a 6-letter word: too far
+    public void Search_WidensOnlyAWordThatMatchesNothing_AndNotTooFar(string query, int[] products) =>
+        Assert.Equal(products, Index.Match(ProductSearch.Terms(query)).Select(h => h.ProductId).Order());
+
+    [Theory]
+    [InlineData("milk", "mlik", 1)]
+    [InlineData("milk", "mlk", 1)]
+    [InlineData("kitten", "sitting", 3)]
+    [InlineData("yogurt", "yogurt", 0)]
+    public void EditDistance_CountsInsertionsDeletionsChangesAndSwaps(string a, string b, int distance) =>
+        Assert.Equal(distance, CatalogSearchIndex.EditDistance(a, b, max: 5));
 
     [Fact]
     public void Search_RanksATitleAboveADescription()

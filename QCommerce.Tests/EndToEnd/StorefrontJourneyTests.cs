@@ -78,6 +78,40 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Shopper_MisspellsASearch_GetsSuggestionsWhileTyping_AndOpensOneWithTheKeyboard()
+    {
+        var page = await browser.NewPageAsync(phone: true);
+        await ChooseStoreAsync(page, "10036", "Midtown");
+        var box = page.GetByRole(AriaRole.Combobox, new() { Name = "Search products" });
+        await box.FocusAsync();
+        await page.Keyboard.TypeAsync("yogrt");
+        var suggestions = page.GetByTestId("search-suggestions").GetByRole(AriaRole.Option);
+        await Expect(suggestions.First).ToBeVisibleAsync();
+        await Expect(box).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(suggestions.First).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(box).ToHaveAttributeAsync("aria-activedescendant", "suggestion-0");
+        var title = (await suggestions.First.TextContentAsync())!;
+        await browser.ScreenshotAsync(page, "search-suggestions-phone", fullPage: false);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "search suggestions");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/p/"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Yogurt");
+        Assert.Contains("Yogurt", title);
+
+        // The search page forgives the same typo; Escape closes the list and Enter then searches.
+        await box.FillAsync("");
+        await box.FocusAsync();
+        await page.Keyboard.TypeAsync("yogrt");
+        await Expect(suggestions.First).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByTestId("search-suggestions")).ToBeHiddenAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/search\\?q=yogrt"));
+        Assert.True(await page.GetByTestId("product-card").CountAsync() > 0, "the search page finds yogurt for 'yogrt'");
+    }
+
+    [Fact]
     public async Task Shopper_InAnotherRegion_SeesThatRegionsPrice()
     {
         var page = await browser.NewPageAsync();

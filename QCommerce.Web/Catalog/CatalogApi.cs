@@ -19,6 +19,9 @@ public sealed record AvailabilityDto(bool InStock, int AvailableQty, bool LowSto
 
 public sealed record ImageDto(string Url, string Alt);
 
+/// <summary>A product offered by the search box: open it at <c>/p/{slug}</c>.</summary>
+public sealed record ProductSuggestionDto(ProductId Id, string Slug, string Title, string Brand);
+
 public sealed record ProductSummaryDto(
     ProductId Id, string Slug, string Title, string Brand, ImageDto? Image, SkuId SkuId, string Size, int SkuCount,
     MoneyDto? Price, AvailabilityDto? Availability);
@@ -78,6 +81,19 @@ public static class CatalogApi
         })
         .WithSummary("Search and browse products, with price and availability for a store.")
         .ProducesProblem(404);
+
+        products.MapGet("/suggest", async Task<Results<Ok<List<ProductSuggestionDto>>, ValidationProblem>> (string? query, CatalogQueries catalog, CancellationToken ct) =>
+        {
+            if (query is { Length: > 200 })
+            {
+                var errors = new ProblemList();
+                errors.Add("query", "A search is at most 200 characters.");
+                return errors.ToProblem();
+            }
+            var suggestions = await catalog.SuggestAsync(query, ct);
+            return TypedResults.Ok(suggestions.Select(s => new ProductSuggestionDto(ProductId.Of(s.ProductId), s.Slug, s.Title, s.Brand)).ToList());
+        })
+        .WithSummary("Up to 8 products for a search box while the shopper types (typos forgiven); empty under two letters.");
 
         products.MapGet("/{productId:product}", async Task<Results<Ok<ProductDetailDto>, ValidationProblem, ProblemHttpResult>> (ProductId productId, string? storeId, CatalogQueries catalog, CancellationToken ct) =>
         {

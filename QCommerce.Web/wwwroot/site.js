@@ -172,3 +172,74 @@ document.addEventListener('change', event => {
   // Blazor's enhanced navigation swaps the page without a load event.
   window.Blazor?.addEventListener?.('enhancedload', applyCart);
 })();
+
+// Search suggestions: while the shopper types (3 letters, or 2 and a pause), the best products come from
+// /v1/products/suggest (typos forgiven) under the box. The input is an ARIA combobox: ArrowDown/ArrowUp walk the list,
+// Enter opens the product (or searches, when none is chosen), Escape closes it; a click opens one too.
+(() => {
+  const input = document.getElementById('site-search');
+  const list = document.getElementById('search-suggestions');
+  if (!input || !list || !window.fetch) return;
+  let active = -1, timer = 0, asked = '';
+
+  function close() {
+    asked = '';
+    list.hidden = true;
+    list.replaceChildren();
+    active = -1;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+  }
+
+  function mark(index) {
+    const options = [...list.children];
+    if (options.length === 0) return;
+    active = (index + options.length) % options.length;
+    options.forEach((option, i) => option.setAttribute('aria-selected', String(i === active)));
+    input.setAttribute('aria-activedescendant', options[active].id);
+    options[active].scrollIntoView({ block: 'nearest' });
+  }
+
+  async function suggest() {
+    const query = input.value.trim();
+    if (query.length < 2 || query === asked) { if (query.length < 2) close(); return; }
+    asked = query;
+    try {
+      const response = await fetch(`/v1/products/suggest?query=${encodeURIComponent(query)}`, { headers: { Accept: 'application/json' } });
+      if (!response.ok || input.value.trim() !== query) return;
+      const items = await response.json();
+      list.replaceChildren(...items.map((item, i) => {
+        const option = Object.assign(document.createElement('li'), { id: `suggestion-${i}` });
+        option.setAttribute('role', 'option');
+        option.setAttribute('aria-selected', 'false');
+        option.setAttribute('data-href', `/p/${item.slug}`);
+        option.append(item.title, Object.assign(document.createElement('small'), { textContent: item.brand }));
+        return option;
+      }));
+      active = -1;
+      list.hidden = items.length === 0;
+      input.setAttribute('aria-expanded', String(items.length > 0));
+      input.removeAttribute('aria-activedescendant');
+    } catch { /* offline for a moment: the plain search still works */ }
+  }
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(suggest, input.value.trim().length >= 3 ? 120 : 300);
+  });
+  input.addEventListener('keydown', event => {
+    if (list.hidden) { if (event.key === 'ArrowDown') suggest(); return; }
+    if (event.key === 'ArrowDown') { event.preventDefault(); mark(active + 1); }
+    else if (event.key === 'ArrowUp') { event.preventDefault(); mark(active - 1); }
+    else if (event.key === 'Escape') { event.preventDefault(); close(); }
+    else if (event.key === 'Enter' && active >= 0) {
+      event.preventDefault();
+      window.location.assign(list.children[active].getAttribute('data-href'));
+    }
+  });
+  list.addEventListener('mousedown', event => {
+    const option = event.target instanceof Element ? event.target.closest('[role=option]') : null;
+    if (option) { event.preventDefault(); window.location.assign(option.getAttribute('data-href')); }
+  });
+  input.addEventListener('blur', () => setTimeout(close, 150));
+})();
