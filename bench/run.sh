@@ -66,6 +66,8 @@ measure() { # database provider connection-string: the app is running on a seede
   get "$db" "GET /v1/products (24, store prices + stock)" "/v1/products?storeId=st_1&pageSize=24"
   get "$db" "GET /v1/products/{id}" "/v1/products/p_1?storeId=st_1"
   get "$db" "search /v1/products?query=milk" "/v1/products?storeId=st_1&query=milk"
+  get "$db" "search with a typo /v1/products?query=mlk" "/v1/products?storeId=st_1&query=mlk"
+  get "$db" "suggest /v1/products/suggest?query=yog" "/v1/products/suggest?query=yog"
   get "$db" "category page /c/dairy-eggs" "/c/dairy-eggs" "qc_store=1"
   get "$db" "product page /p/{slug}" "/p/chobani-greek-yogurt-plain" "qc_store=1"
   get "$db" "search page /search?q=yogurt" "/search?q=yogurt" "qc_store=1"

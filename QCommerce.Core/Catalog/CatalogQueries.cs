@@ -45,6 +45,9 @@ public sealed class CatalogQueries(StoreDirectory stores, CatalogSnapshots snaps
     /// <summary>How much of its relevance a sold-out product keeps in a store's search (ranks are negative scores).</summary>
     private const double SoldOutRelevance = 0.8;
 
+    /// <summary>How many of a search's best hits are weighed by stock (the first pages; past them relevance alone orders).</summary>
+    private const int ReRankedHits = 96;
+
     public async Task<Page<ProductCard>> SearchAsync(ProductQuery query, CancellationToken ct = default)
     {
         if (query.Page < 1) throw new DomainException("Page numbers start at 1.");
@@ -69,16 +72,20 @@ public sealed class CatalogQueries(StoreDirectory stores, CatalogSnapshots snaps
                 .Where(x => x.Product is not null && (inTree is null || inTree.Contains(x.Product.CategoryId)) && (!query.FeaturedOnly || x.Product.IsFeatured))
                 .ToList();
             var sort = query.Sort ?? ProductSort.Relevance;
-            // In a store, what the shopper can buy comes first among hits about as relevant: a sold-out product keeps
-            // its place only when it matches clearly better (a fifth), read from the stock cache in memory.
-            var stocked = store is not null && sort == ProductSort.Relevance && found.Count > 1
-                ? await stockView.InStoreAsync(store.Id, found.Select(x => x.Product.Skus[0].Id).ToList(), ct)
-                : null;
-            var ranked = found
-                .OrderBy(x => stocked is null || (stocked.TryGetValue(x.Product.Skus[0].Id, out var level) && level.InStock) ? x.Hit.Rank : x.Hit.Rank * SoldOutRelevance)
-                .ThenBy(x => x.Product.Title, StringComparer.OrdinalIgnoreCase).ThenBy(x => x.Product.Id)
-                .Select(x => x.Product);
-            matched = catalog.Sort(ranked, regionId, sort).ToList();
+            found.Sort((a, b) => a.Hit.Rank != b.Hit.Rank ? a.Hit.Rank.CompareTo(b.Hit.Rank)
+                : StringComparer.OrdinalIgnoreCase.Compare(a.Product.Title, b.Product.Title) is var byTitle and not 0 ? byTitle : a.Product.Id.CompareTo(b.Product.Id));
+            if (store is not null && sort == ProductSort.Relevance && found.Count > 1)
+            {
+                // In a store, what the shopper can buy comes first among hits about as relevant: a sold-out product keeps
+                // its place only when it matches clearly better (a fifth). Among the best hits only, whose pages people
+                // read; their stock comes from the cache in memory.
+                var top = found.Take(ReRankedHits).ToList();
+                var stocked = await stockView.InStoreAsync(store.Id, top.Select(x => x.Product.Skus[0].Id).ToList(), ct);
+                var reordered = top.Select((x, i) => (x, i, Rank: stocked.TryGetValue(x.Product.Skus[0].Id, out var level) && level.InStock ? x.Hit.Rank : x.Hit.Rank * SoldOutRelevance))
+                    .OrderBy(t => t.Rank).ThenBy(t => t.i).Select(t => t.x);
+                found = [.. reordered, .. found.Skip(ReRankedHits)];
+            }
+            matched = catalog.Sort(found.Select(x => x.Product), regionId, sort).ToList();
         }
 
         var skip = (long)(query.Page - 1) * query.PageSize;

@@ -20,6 +20,7 @@ public sealed class CatalogSearchIndex
     private readonly float _averageLength;
     private readonly string[] _vocabulary; // sorted ordinally, so the words with one prefix are a range
     private readonly Posting[][] _postings; // per word: the products holding it, with its weighted frequency there
+    private readonly int[][] _wordsByLength; // per length: the vocabulary's words of that length, for typos (a few lengths, not all words)
 
     private readonly record struct Posting(int Product, float Frequency);
 
@@ -44,6 +45,9 @@ public sealed class CatalogSearchIndex
         _averageLength = products.Count == 0 ? 1 : Math.Max(1, _lengths.Average());
         _vocabulary = byWord.Keys.Order(StringComparer.Ordinal).ToArray();
         _postings = _vocabulary.Select(w => byWord[w].ToArray()).ToArray();
+        _wordsByLength = new int[ProductSearch.MaxWordLength + 1][];
+        var byLength = Enumerable.Range(0, _vocabulary.Length).ToLookup(w => _vocabulary[w].Length);
+        for (var length = 0; length < _wordsByLength.Length; length++) _wordsByLength[length] = byLength[length].ToArray();
 
         float Count(string text, float weight)
         {
@@ -117,23 +121,31 @@ public sealed class CatalogSearchIndex
     {
         var found = new Dictionary<int, float>();
         if (typed.Length < 3) return found;
-        for (var w = 0; w < _vocabulary.Length; w++)
+        var rows = new int[3 * (ProductSearch.MaxWordLength + 1)]; // one buffer for every comparison
+        // Only the lengths within reach: two edits change a length by two at most.
+        for (var length = Math.Max(4, typed.Length - 2); length <= Math.Min(ProductSearch.MaxWordLength, typed.Length + 2); length++)
         {
-            var word = _vocabulary[w];
-            var allowed = word.Length >= 8 ? 2 : word.Length >= 4 ? 1 : 0;
-            if (allowed == 0 || Math.Abs(word.Length - typed.Length) > allowed || EditDistance(typed, word, allowed) > allowed) continue;
-            foreach (var posting in _postings[w])
-                found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency / 2);
+            var allowed = length >= 8 ? 2 : 1;
+            if (Math.Abs(length - typed.Length) > allowed) continue;
+            foreach (var w in _wordsByLength[length])
+            {
+                if (EditDistance(typed, _vocabulary[w], allowed, rows) > allowed) continue;
+                foreach (var posting in _postings[w])
+                    found[posting.Product] = Math.Max(found.GetValueOrDefault(posting.Product), posting.Frequency / 2);
+            }
         }
         return found;
     }
 
     /// <summary>Optimal string alignment distance (Damerau–Levenshtein without repeated edits), given up past <paramref name="max"/>.</summary>
-    internal static int EditDistance(string a, string b, int max)
+    internal static int EditDistance(string a, string b, int max) => EditDistance(a, b, max, new int[3 * (b.Length + 1)]);
+
+    private static int EditDistance(string a, string b, int max, int[] rows)
     {
-        var previous2 = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var width = b.Length + 1;
+        var previous2 = rows.AsSpan(0, width);
+        var previous = rows.AsSpan(width, width);
+        var current = rows.AsSpan(2 * width, width);
         for (var j = 0; j <= b.Length; j++) previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
@@ -148,7 +160,10 @@ public sealed class CatalogSearchIndex
                 rowBest = Math.Min(rowBest, value);
             }
             if (rowBest > max) return rowBest;
-            (previous2, previous, current) = (previous, current, previous2);
+            var oldest = previous2;
+            previous2 = previous;
+            previous = current;
+            current = oldest;
         }
         return previous[b.Length];
     }

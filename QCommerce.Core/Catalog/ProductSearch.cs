@@ -13,7 +13,7 @@ public sealed record SearchHit(int ProductId, double Rank);
 public static class ProductSearch
 {
     public const int MaxTerms = 8;
-    private const int MaxWordLength = 40;
+    public const int MaxWordLength = 40;
 
     /// <summary>The words of a query, at most <see cref="MaxTerms"/>: no input can be anything but words.</summary>
     public static IReadOnlyList<string> Terms(string? text) => Words(text).Take(MaxTerms).ToList();
