@@ -109,6 +109,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IOutboxHandler, OrderMailTrigger>();
         services.AddSingleton<IOutboxHandler, OrderMailComposer>();
         services.AddSingleton<IOutboxHandler, MailSender>();
+        services.AddSingleton<IOutboxHandler, PasswordResetComposer>();
         services.AddSingleton<MailQueries>();
         services.AddScoped<AccountMail>(); // on Identity's UserManager, which is scoped
         services.AddScoped<AccountRecovery>();

@@ -122,5 +122,8 @@ internal sealed class CartConfigurations : IEntityTypeConfiguration<ShoppingCart
         b.ToTable("CartLines", t => t.HasCheckConstraint("CK_CartLines_Quantity", "\"Quantity\" BETWEEN 1 AND 99"));
         b.HasOne<Catalog.Sku>().WithMany().HasForeignKey(l => l.SkuId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(l => new { l.CartId, l.SkuId }).IsUnique();
+        // A change reads the line's quantity and writes it back: two adds at once must not both write "one more than 3".
+        // The write names the quantity it read; the one that lost is read again and applied on top (SettleRacesAsync).
+        b.Property(l => l.Quantity).IsConcurrencyToken();
     }
 }

@@ -10,7 +10,7 @@ public static partial class DeliveryInstructions
 
     /// <summary>The text on one line, trimmed; blank is none.</summary>
     public static string? OneLine(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? null : LineBreaks().Replace(text.Trim(), "; ");
+        string.IsNullOrWhiteSpace(text) ? null : LineBreaks().Replace(text.Trim(), "; ").Replace('\t', ' ');
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*(\r\n|\r|\n)\s*")]
     private static partial System.Text.RegularExpressions.Regex LineBreaks();

@@ -10,7 +10,7 @@ namespace QCommerce.Core.Common;
 public static class Phones
 {
     public const string DefaultRegion = "US";
-    public const int MaxInputLength = 32; // the longest national forms with spaces and an extension fit
+    public const int MaxInputLength = 32; // the longest national and international forms with spaces fit
     public const int MaxE164Length = 16;   // '+' and at most 15 digits
 
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
@@ -29,6 +29,12 @@ public static class Phones
         try
         {
             var number = Util.Parse(text, DefaultRegion);
+            if (number.HasExtension)
+            {
+                // E.164 has no extension, and a rider's phone cannot dial one: said, not silently dropped.
+                problem = "A rider cannot dial an extension: give a direct number, and put the extension in the instructions for the rider.";
+                return null;
+            }
             if (Util.IsValidNumber(number)) return Util.Format(number, PhoneNumberFormat.E164);
         }
         catch (NumberParseException)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Identity;
 using QCommerce.Core.Data;
 using QCommerce.Core.Identity;
@@ -36,6 +37,21 @@ public sealed class AccountMail(UserManager<AppUser> users, IDbContextFactory<QC
         await QueueAsync(user, email, new AccountMailContent(MailKind.ChangeEmail, "", link, AccountTokens.ConfirmationLifespan, email), ct);
     }
 
+    public const string ResetRequestedEvent = "PasswordResetRequested";
+
+    /// <summary>
+    /// A reset asked for on the forgot-password page or <c>/v1/auth/forgotPassword</c>: one outbox row, whatever the address,
+    /// so the answer takes as long for an address with an account as for one without (looking the account up, making
+    /// the token and rendering the message happen after, in <see cref="PasswordResetComposer"/>).
+    /// </summary>
+    public async Task RequestPasswordResetAsync(string? email, CancellationToken ct = default)
+    {
+        if (AccountService.EmailProblem(email) is not null) return;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        Outbox.Enqueue(db, ResetRequestedEvent, $"account-mail:{Guid.NewGuid():N}", new PasswordResetRequest(email!.Trim()), clock.UtcNow());
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Sends a reset link if the address has an account; says nothing either way.</summary>
     public async Task SendPasswordResetAsync(string? email, CancellationToken ct = default)
     {
@@ -68,5 +84,22 @@ public sealed class AccountMail(UserManager<AppUser> users, IDbContextFactory<QC
         var rendered = await renderer.RenderAsync(content, ct);
         // Every request is its own message: a second reset asked is a second link (the first stays valid until used or expired).
         await MailQueue.QueueAsync(contexts, new MailDraft($"account:{user.Id}:{content.Kind}:{Guid.NewGuid():N}", content.Kind, to, rendered, UserId: user.Id), clock, ct);
+    }
+}
+
+public sealed record PasswordResetRequest(string Email);
+
+/// <summary>Composes and queues the reset message a request asked for (<see cref="AccountMail.RequestPasswordResetAsync"/>).</summary>
+public sealed class PasswordResetComposer(IServiceScopeFactory scopes) : IOutboxHandler
+{
+    public string Name => "mail.password-reset";
+
+    public bool Handles(string eventType) => eventType == AccountMail.ResetRequestedEvent;
+
+    public async Task HandleAsync(OutboxEnvelope message, CancellationToken ct)
+    {
+        // A second delivery of the request sends a second link: harmless (each works once), and rarer than the first.
+        await using var scope = scopes.CreateAsyncScope(); // Identity's UserManager is scoped
+        await scope.ServiceProvider.GetRequiredService<AccountMail>().SendPasswordResetAsync(message.Read<PasswordResetRequest>().Email, ct);
     }
 }

@@ -96,6 +96,9 @@ public sealed class MailSender(IDbContextFactory<QCommerceDbContext> contexts, I
         // RFC 3834: written by a machine, so an auto-responder does not answer it.
         message.Headers.Add("Auto-Submitted", "auto-generated");
         message.Body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html }.ToMessageBody();
+        // The parts hold non-ASCII ("×", the narrow space in "9:42 AM"): quoted-printable keeps them 7-bit, as MIME wants of a
+        // part without a transfer encoding, for relays that do not speak 8BITMIME.
+        foreach (var part in message.BodyParts.OfType<TextPart>()) part.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
         return message;
     }
 }

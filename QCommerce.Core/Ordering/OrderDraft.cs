@@ -93,7 +93,7 @@ internal static class OrderDraft
         var phone = Phones.Normalize(input.Phone, out var phoneProblem);
         if (phoneProblem is not null) problems.Add("address.phone", phoneProblem);
         var instructions = DeliveryInstructions.OneLine(input.Instructions);
-        if (TextRules.Problem(instructions, DeliveryInstructions.MaxLength, "The delivery instructions") is { } instructionsProblem)
+        if (TextRules.Problem(instructions, DeliveryInstructions.MaxLength, "The note for the rider") is { } instructionsProblem)
             problems.Add("address.instructions", instructionsProblem);
         return new[] { "address.line1", "address.line2", "address.city", "address.zip", "address.phone", "address.instructions" }.Any(problems.Has)
             ? null

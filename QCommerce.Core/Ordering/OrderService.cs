@@ -110,6 +110,8 @@ public sealed class OrderService(IDbContextFactory<QCommerceDbContext> contexts,
             db.ChangeTracker.Clear();
             var order = await LoadAsync(db, userId, orderId, ct);
             if (order.CanBeModified) return order;
+            if (order.Status is OrderStatus.Paid)
+                throw new ConflictException($"Order {order.PublicId} was paid meanwhile; it can no longer be changed.");
             if (!order.CanBeChangedByShopper || waited.Elapsed > TimeSpan.FromSeconds(10))
                 throw new ConflictException($"Order {order.PublicId} is {order.Status}; its payment page was closed, but the change could not be made yet. Try again in a moment.");
             // Another process's work (the outbox) is awaited, not the domain's time: a real delay, not the clock's.

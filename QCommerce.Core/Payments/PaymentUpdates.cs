@@ -134,13 +134,13 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
     /// </summary>
     public async Task CloseStaleAttemptsAsync(int orderId, CancellationToken ct)
     {
-        if (await CloseCurrentAttemptAsync(orderId, p => p.Status == PaymentStatus.Failed, ct) is PspIntentStatus.Succeeded or PspIntentStatus.Authorized)
+        if (await CloseCurrentAttemptAsync(orderId, p => p.Status == PaymentStatus.Failed, ct, keepPaid: true) is PspIntentStatus.Succeeded or PspIntentStatus.Authorized)
             throw new ConflictException($"The earlier payment of order {Common.PublicId.Format(Common.PublicId.Order, orderId)} went through after all; the order is paid and can no longer be changed.");
     }
 
     public async Task CloseOpenAttemptAsync(int orderId, CancellationToken ct)
     {
-        if (await CloseCurrentAttemptAsync(orderId, p => p.IsLive || p.Status == PaymentStatus.Failed, ct) is PspIntentStatus.Succeeded or PspIntentStatus.Authorized)
+        if (await CloseCurrentAttemptAsync(orderId, p => p.IsLive || p.Status == PaymentStatus.Failed, ct, keepPaid: true) is PspIntentStatus.Succeeded or PspIntentStatus.Authorized)
             throw new ConflictException($"Order {Common.PublicId.Format(Common.PublicId.Order, orderId)} was paid on its payment page meanwhile; it can no longer be changed.");
     }
 
@@ -154,9 +154,11 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
 
     /// <summary>
     /// Closes the current attempt's page and cancels its PaymentIntent, when <paramref name="applies"/>; what the PSP then
-    /// says of them is applied. Returns the PaymentIntent's state (null: it had none).
+    /// says of them is applied. Returns the PaymentIntent's state (null: it had none). With <paramref name="keepPaid"/> (a
+    /// change to the order, not its cancellation), a PaymentIntent the shopper paid meanwhile is recorded and left alone:
+    /// cancelling it would release the money the order is now paid with.
     /// </summary>
-    private async Task<PspIntentStatus?> CloseCurrentAttemptAsync(int orderId, Func<Payment, bool> applies, CancellationToken ct)
+    private async Task<PspIntentStatus?> CloseCurrentAttemptAsync(int orderId, Func<Payment, bool> applies, CancellationToken ct, bool keepPaid = false)
     {
         string? intentId, checkoutId;
         await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -174,6 +176,15 @@ public sealed class PaymentUpdates(IDbContextFactory<QCommerceDbContext> context
                 intentId ??= checkout.IntentId;
             }
             if (intentId is null) return null;
+            if (keepPaid)
+            {
+                var now = await gateway.GetIntentAsync(intentId, ct);
+                if (now.Status is PspIntentStatus.Authorized or PspIntentStatus.Succeeded)
+                {
+                    await ApplyIntentAsync(now, ct);
+                    return now.Status;
+                }
+            }
             var intent = await gateway.CancelIntentAsync(intentId, ct);
             await ApplyIntentAsync(intent, ct);
             return intent.Status;

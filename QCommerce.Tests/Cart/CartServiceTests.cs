@@ -140,6 +140,20 @@ public abstract class CartServiceTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task TwoAddsToALineAlreadyInTheCart_AtOnce_BothCount()
+    {
+        // The probe's lost update: both read 1, both wrote 2. The forced meeting makes the race happen every run.
+        await _carts.AddAsync(_ana, Demo.Downtown, _skus[0], 1);
+        var meet = new ReadersMeet("FROM \"Carts\"");
+        _h.Database.Interceptors.Add(meet);
+
+        await Task.WhenAll(Task.Run(() => _carts.AddAsync(_ana, Demo.Downtown, _skus[0], 1)), Task.Run(() => _carts.AddAsync(_ana, Demo.Downtown, _skus[0], 1)));
+
+        Assert.True(meet.Met, "both adds read the line before either wrote");
+        Assert.Equal(3, (await _carts.ViewAsync(_ana, Demo.Downtown)).Lines.Single(l => l.SkuId == _skus[0]).Quantity);
+    }
+
+    [Fact]
     public async Task OneShoppersTwoTabs_SettingAndRemovingALine_AtOnce_SettleWithoutAnError()
     {
         await _carts.SetQuantityAsync(_ana, Demo.Downtown, _skus[0], 2);

@@ -78,6 +78,11 @@ public sealed partial class SharedGridTests(SqliteApp app) : IClassFixture<Sqlit
         Assert.False(tooMany.GetProperty("ok").GetBoolean());
         Assert.Equal("limit", tooMany.GetProperty("notice").GetString());
         Assert.Equal(3, tooMany.GetProperty("quantity").GetInt32()); // unchanged, and the tile says so
+        foreach (var junk in new[] { "abc", "99999999999", "100" }) // no number, or more than a cart holds: the cart's answer, in JSON
+        {
+            var refused = await SendAsync("/cart/set", junk);
+            Assert.Equal(("toomany", 3), (refused.GetProperty("notice").GetString(), refused.GetProperty("quantity").GetInt32()));
+        }
         var gone = await SendAsync("/cart/set", "0");
         Assert.Equal((0, 0), (gone.GetProperty("quantity").GetInt32(), gone.GetProperty("count").GetInt32()));
         Assert.Null(CartCount(await GetAsync(shopper, Page)));

@@ -24,6 +24,7 @@ public sealed class PhonesTests
     [InlineData("212 555 0142\0")]       // a NUL, which PostgreSQL's text refuses
     [InlineData("2125550142\u202E")]     // a direction override
     [InlineData("111111111111111111111111111111111111")]
+    [InlineData("+1 212 555 0142 ext 99")]  // an extension no rider can dial
     public void WhatIsNoNumberToCall_IsRefused_WithWordsForTheShopper(string typed)
     {
         Assert.Null(Phones.Normalize(typed, out var problem));
@@ -52,6 +53,7 @@ public sealed class PhonesTests
     [InlineData("Buzz 4B\r\nthird floor", "Buzz 4B; third floor")]
     [InlineData("  gate code 1234 \n\n  leave with doorman\n", "gate code 1234; leave with doorman")]
     [InlineData(" \r\n ", null)]
+    [InlineData("gate\tcode 12", "gate code 12")]
     public void DeliveryInstructions_TypedOnSeveralLines_AreKeptOnOne(string typed, string? kept) =>
         Assert.Equal(kept, DeliveryInstructions.OneLine(typed));
 }

@@ -123,6 +123,8 @@ public sealed class KeyboardAndRecoveryJourneyTests(BrowserFixture browser)
         var page = await browser.NewPageAsync(phone: true);
         await page.GotoAsync("/account/login");
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
+        // The link swaps the page in place (enhanced navigation): the sign-in page's own Email box is there until it has.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Forgot your password?" })).ToBeVisibleAsync();
         await page.GetByLabel("Email").FillAsync(shopper.Email);
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Send") }).ClickAsync();
         await Expect(page.GetByTestId("reset-sent")).ToBeVisibleAsync();
@@ -139,6 +141,7 @@ public sealed class KeyboardAndRecoveryJourneyTests(BrowserFixture browser)
         await browser.ScreenshotAsync(page, "reset-password-done-phone");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).Last.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await page.GetByLabel("Email").FillAsync(shopper.Email);
         await page.GetByLabel("Password").FillAsync("Back-Again-2027");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

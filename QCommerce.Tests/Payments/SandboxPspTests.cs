@@ -318,6 +318,33 @@ public sealed class SandboxPspTests(SqliteApp app) : IClassFixture<SqliteApp>, I
     }
 
     [Fact]
+    public async Task AChangeAskedAsTheShopperPays_IsRefused_AndTheMoneyHeldStaysHeld()
+    {
+        // The shopper pays on the page while their webhook is still on its way (here: lost), and changes the order from
+        // another tab: the change finds the PaymentIntent paid, records it, and leaves it alone (cancelling it would release
+        // the money the order is now paid with).
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var (orderId, skus) = await shopper.PlaceOrderAsync(skuOffset: 36);
+        var started = await ApiShopper.JsonAsync(await shopper.StartPaymentAsync(orderId), HttpStatusCode.Created);
+        var paymentId = started.GetProperty("paymentId").GetString();
+        Faults.LoseWebhooks = true;
+        await ApiShopper.PayOnPspPageAsync(app, started.GetProperty("nextAction").GetProperty("url").GetString()!, "4242424242424242");
+        Assert.Equal("initiated", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
+
+        var change = await shopper.Http.PutAsync($"/v1/orders/{orderId}", System.Net.Http.Json.JsonContent.Create(new
+        {
+            items = new object[] { new { skuId = $"sku_{skus[0]}", qty = 5 } },
+        }));
+        var problem = await ApiShopper.JsonAsync(change, HttpStatusCode.Conflict);
+        Assert.Contains("paid", problem.GetProperty("detail").GetString());
+        Assert.Equal("authorized", (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("status").GetString());
+        var intent = (await shopper.GetAsync($"/v1/payments/{paymentId}")).GetProperty("pspReference").GetString()!;
+        Assert.Equal(PspIntentStatus.Authorized, (await Gateway.GetIntentAsync(intent, default)).Status);
+        await Eventually.Async(async () => (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("status").GetString(), s => s == "paid", "the order to be paid");
+        Assert.Equal(2, (await shopper.GetAsync($"/v1/orders/{orderId}")).GetProperty("items").GetArrayLength()); // unchanged
+    }
+
+    [Fact]
     public async Task Reconciliation_APaymentThePspDoesNotKnow_IsSkippedAndLogged_AndTheOthersAreStillSettled()
     {
         var shopper = await ApiShopper.SignUpAsync(app);

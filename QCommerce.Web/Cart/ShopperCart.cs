@@ -79,20 +79,33 @@ public static class ShopperCart
     {
         // The storefront's "Add" buttons and the tiles' − / + are plain forms: without script (or the interactive circuit)
         // they post and come back to the tile; site.js sends the same form with fetch and asks for JSON, so the page stays put.
-        app.MapPost("/cart/add", ([FromForm] int skuId, [FromForm] int? qty, [FromForm] string? returnUrl, HttpContext http,
+        // The quantity is read as text: a number too big or no number at all is the cart's "toomany" answer (JSON to the
+        // script, a notice without it), not the framework's HTML 400 page.
+        app.MapPost("/cart/add", ([FromForm] int skuId, [FromForm] string? qty, [FromForm] string? returnUrl, HttpContext http,
             StoreDirectory stores, CartService carts) =>
-            ChangeAsync(http, stores, carts, skuId, returnUrl, "added",
-                (owner, store) => carts.AddAsync(owner, store, skuId, Math.Clamp(qty ?? 1, 1, OrderLimits.MaxQuantityPerLine))))
+            ChangeAsync(http, stores, carts, skuId, returnUrl, "added", (owner, store) => Quantity(qty, 1) is { } n
+                ? carts.AddAsync(owner, store, skuId, Math.Max(n, 1))
+                : throw TooMany()))
             .RequireAntiforgeryToken().ExcludeFromDescription();
 
-        app.MapPost("/cart/set", ([FromForm] int skuId, [FromForm] int? qty, [FromForm] string? returnUrl, HttpContext http,
+        app.MapPost("/cart/set", ([FromForm] int skuId, [FromForm] string? qty, [FromForm] string? returnUrl, HttpContext http,
             StoreDirectory stores, CartService carts) =>
-            ChangeAsync(http, stores, carts, skuId, returnUrl, "changed",
-                (owner, store) => carts.SetQuantityAsync(owner, store, skuId, Math.Clamp(qty ?? 0, 0, OrderLimits.MaxQuantityPerLine))))
+            ChangeAsync(http, stores, carts, skuId, returnUrl, "changed", (owner, store) => Quantity(qty, 0) is { } n
+                ? carts.SetQuantityAsync(owner, store, skuId, Math.Max(n, 0))
+                : throw TooMany()))
             .RequireAntiforgeryToken().ExcludeFromDescription();
 
         return app;
     }
+
+    /// <summary>A form's quantity: absent is the default; a number up to the line's limit; anything else none.</summary>
+    private static int? Quantity(string? text, int absent) =>
+        string.IsNullOrEmpty(text) ? absent
+        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= OrderLimits.MaxQuantityPerLine ? n
+        : null;
+
+    private static RequestRejectedException TooMany() =>
+        new(new Dictionary<string, string[]> { ["qty"] = [$"A cart holds at most {OrderLimits.MaxQuantityPerLine} of one item."] }, CartRefusal.QuantityOutOfRange);
 
     private static async Task<IResult> ChangeAsync(HttpContext http, StoreDirectory stores, CartService carts, int skuId, string? returnUrl, string done,
         Func<CartOwner, int, Task> change)

@@ -103,7 +103,7 @@ public static class AuthApi
         {
             if (EmailProblem(body?.Email) is { } problem) return problem;
             limits.Enforce(RateLimitPolicies.AccountMailPerAccount, RateLimits.AccountKey(normalizer, body!.Email!));
-            await mail.SendPasswordResetAsync(body.Email, ct);
+            await mail.RequestPasswordResetAsync(body.Email, ct);
             return Results.Ok(); // the same answer whether or not the address has an account
         })
         .RequireRateLimiting(RateLimitPolicies.AccountMailPerClient)

@@ -192,6 +192,7 @@ namespace QCommerce.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<int>("Quantity")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<int>("SkuId")
