@@ -63,7 +63,7 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
             c => c.SequenceEqual(c.Order()), "the grid to be sorted by price");
         Assert.Equal(16, cents.Count);
 
-        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search products" }).FillAsync("chobani");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Search products" }).FillAsync("chobani");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Results for “chobani”" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("product-card")).ToHaveCountAsync(2);
