@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every QCommerce test: domain, database (SQLite and a real PostgreSQL), API over real HTTP,
 # bUnit components and Playwright journeys in Debian's Chromium.
-# Installs what is missing from apt (Chromium, PostgreSQL, an emoji font), starts a throwaway
+# Installs what is missing from apt (Chromium, PostgreSQL, an emoji font, promtool, nginx), starts a throwaway
 # PostgreSQL cluster on 127.0.0.1, runs the tests, and stops the cluster whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,11 +14,15 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 { [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] && command -v psql >/dev/null 2>&1 && id postgres >/dev/null 2>&1; } || missing+=(postgresql)
 fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)   # promtool checks /metrics
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)            # the proxy in front of two instances
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing from apt: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then echo "Run as root (or install ${missing[*]} yourself)." >&2; exit 1; fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian starts the packages' own services on port 80 and 9090; the tests start their own, on loopback ports.
+  for service in nginx prometheus; do service "$service" stop >/dev/null 2>&1 || true; done
 fi
 
 # A throwaway PostgreSQL cluster, owned by the postgres user, on a free loopback port.

@@ -60,6 +60,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OrderPaymentOutcomes>();
         services.AddOptions<PaymentsOptions>().BindConfiguration("Payments");
         services.TryAddSingleton<IStripeApiLocation, ConfiguredStripeApiLocation>();
+        services.AddSingleton<PspResilience>();
         services.AddSingleton<IPaymentGateway, StripePaymentGateway>();
         services.AddSingleton<PaymentObserver>();
         services.AddSingleton<PaymentUpdates>();
@@ -76,6 +77,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ops.AuditQueries>();
         services.AddSingleton<Ops.OpsPaymentQueries>();
         services.AddSingleton<Ops.OutboxMonitor>();
+        services.AddMetrics();
+        services.AddSingleton<QCommerceMetrics>();
+        services.AddSingleton<IOutboxDeliveryObserver, Ops.OutboxMetrics>();
+        services.AddOptions<Ops.OperationsOptions>().BindConfiguration("Operations");
+        services.AddSingleton<Ops.OperationsSampler>();
         services.AddSingleton<PriceService>();
         services.AddOptions<MediaOptions>().BindConfiguration("Media");
         services.AddSingleton<ProductEditor>();
@@ -124,6 +130,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService<DeliverySlotService>();
         services.AddHostedService<IdempotencyPurgeService>();
         services.AddHostedService<PaymentReconciliationService>();
+        services.AddHostedService<Ops.OperationsSamplerService>();
         return services;
     }
 }

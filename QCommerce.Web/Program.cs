@@ -7,6 +7,7 @@ using QCommerce.Web.Components;
 using QCommerce.Web.Components.Layout;
 using QCommerce.Web.Identity;
 using QCommerce.Web.Messages;
+using QCommerce.Web.Operations;
 using QCommerce.Web.Ops;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
@@ -15,6 +16,8 @@ using QCommerce.Web.Stores;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = HostingExtensions.PublishedWebRoot() });
 builder.Configuration.AddOperatorSettings(builder.Environment);
+builder.AddQCommerceLogs();
+builder.AddQCommerceTelemetry();
 
 builder.Services.AddQCommerceData(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddQCommerceCore();
@@ -27,6 +30,7 @@ builder.Services.AddQCommerceApi();
 builder.Services.AddQCommerceRateLimits();
 builder.Services.AddQCommerceSecurity(builder.Configuration);
 builder.Services.AddStorefront();
+builder.Services.AddQCommerceHealth();
 builder.Services.AddPspSandbox(builder.Configuration, builder.Environment.ContentRootPath);
 
 var app = builder.Build();
@@ -36,9 +40,11 @@ var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
 await app.Services.InitializePspSandboxAsync();
 
 app.UseQCommerceProxySupport();
+app.MapQCommerceMetrics();
 app.UseSecurityHeaders();
 app.UseRequestIdHeader();
 app.UseQCommerceErrorHandling();
+app.UseQueryTextCheck();
 // Routing after the status-code pages, so a re-executed /status/{code} is routed to its page
 // (implicit routing would run first, and the re-executed request would find no endpoint).
 app.UseRouting();
@@ -50,8 +56,7 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 app.UseAntiforgeryRefusals();
 
-app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-app.MapHealthChecks("/health/ready");
+app.MapQCommerceHealth();
 app.MapQCommerceApi();
 app.MapPspSandbox();
 app.MapProductImages();

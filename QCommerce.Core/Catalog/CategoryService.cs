@@ -57,7 +57,7 @@ public sealed class CategoryService(IDbContextFactory<QCommerceDbContext> contex
             new { name = clean, parent = parentId is { } pp ? PublicId.Format(PublicId.Category, pp) : null }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Category {CategoryId} '{Name}' created by {Actor}", PublicId.Format(PublicId.Category, category.Id), clean, staff.Email);
+        logger.LogInformation("Category {CategoryId} '{Name}' created by {StaffId}", PublicId.Format(PublicId.Category, category.Id), clean, staff.UserId);
         return category.Id;
     }
 

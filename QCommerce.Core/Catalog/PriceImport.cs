@@ -108,8 +108,8 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
             applied = true;
         }
         var took = Stopwatch.GetElapsedTime(started);
-        logger.LogInformation("Price import {Mode} by {Actor}: {Rows} rows, {Adds} new prices, {Unchanged} unchanged, {Problems} problems, {Ms} ms",
-            apply ? "apply" : "preview", staff.Email, records.Count, adds.Count, unchanged, problems.Count, (int)took.TotalMilliseconds);
+        logger.LogInformation("Price import {Mode} by {StaffId}: {Rows} rows, {Adds} new prices, {Unchanged} unchanged, {Problems} problems, {Ms} ms",
+            apply ? "apply" : "preview", staff.UserId, records.Count, adds.Count, unchanged, problems.Count, (int)took.TotalMilliseconds);
         return new ImportReport(records.Count, adds.Count, unchanged, problems.OrderBy(p => p.Row).ToList(), applied);
     }
 

@@ -115,8 +115,8 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
             new { region = region.Code, amount = price.AmountMinor, currency = price.Currency, effectiveFrom = from, effectiveTo = to }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Price of {SkuId} in {Region} set to {Amount} from {From:O} by {Actor}", PublicId.Format(PublicId.Sku, skuId), region.Code,
-            price.Amount, from, staff.Email);
+        logger.LogInformation("Price of {SkuId} in {Region} set to {Amount} from {From:O} by {StaffId}", PublicId.Format(PublicId.Sku, skuId), region.Code,
+            price.Amount, from, staff.UserId);
         return await EntryAsync(db, price, region, now, ct);
     }
 

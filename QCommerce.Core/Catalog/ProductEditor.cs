@@ -49,7 +49,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
             new { title = product.Title, category = category!.Slug, active = product.IsActive, skus = product.Skus.Select(s => s.Barcode) }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Product {ProductId} '{Title}' created by {Actor} with {Skus} SKU(s)", product.PublicIdOf(), product.Title, staff.Email, product.Skus.Count);
+        logger.LogInformation("Product {ProductId} '{Title}' created by {StaffId} with {Skus} SKU(s)", product.PublicIdOf(), product.Title, staff.UserId, product.Skus.Count);
         return product.Id;
     }
 
@@ -76,7 +76,7 @@ public sealed class ProductEditor(IDbContextFactory<QCommerceDbContext> contexts
         await ProductRows.SaveOrConflictAsync(db, product, ct);
         await tx.CommitAsync(ct);
         if (wasActive != product.IsActive)
-            logger.LogInformation("Product {ProductId} {State} by {Actor}", product.PublicIdOf(), product.IsActive ? "activated" : "deactivated", staff.Email);
+            logger.LogInformation("Product {ProductId} {State} by {StaffId}", product.PublicIdOf(), product.IsActive ? "activated" : "deactivated", staff.UserId);
     }
 
     public async Task<int> AddSkuAsync(StaffActor staff, int productId, SkuDraft draft, CancellationToken ct = default)

@@ -48,7 +48,7 @@ public sealed class ProductGallery(IDbContextFactory<QCommerceDbContext> context
                 {
                     await db.SaveChangesAsync(ct);
                     await tx.CommitAsync(ct);
-                    logger.LogInformation("Picture {Url} added to {ProductId} by {Actor} ({Bytes} bytes uploaded)", picture.Url, product.PublicIdOf(), staff.Email, upload.Length);
+                    logger.LogInformation("Picture {Url} added to {ProductId} by {StaffId} ({Bytes} bytes uploaded)", picture.Url, product.PublicIdOf(), staff.UserId, upload.Length);
                     return picture.Url;
                 }
                 catch (DbUpdateConcurrencyException) when (attempt < 5)

@@ -93,13 +93,14 @@ public sealed class OutboxCommitInterceptor(OutboxSignal signal) : SaveChangesIn
 /// and a message waits while an earlier one of the same aggregate is undelivered, so each
 /// aggregate's events arrive in order. A failure is recorded and retried with exponential backoff.
 /// </summary>
-public sealed class OutboxDispatcher(IDatabaseContexts contexts, IEnumerable<IOutboxHandler> handlers,
+public sealed class OutboxDispatcher(IDatabaseContexts contexts, IEnumerable<IOutboxHandler> handlers, IEnumerable<IOutboxDeliveryObserver> observers,
     TimeProvider clock, ILogger<OutboxDispatcher> logger)
 {
     public const int BatchSize = 20;
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
     private readonly IOutboxHandler[] _handlers = handlers.ToArray();
+    private readonly IOutboxDeliveryObserver[] _observers = observers.ToArray();
 
     public static TimeSpan Backoff(int attempts) =>
         TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(attempts, 16) - 1)));
@@ -140,6 +141,9 @@ public sealed class OutboxDispatcher(IDatabaseContexts contexts, IEnumerable<IOu
                 .SetProperty(m => m.LockedUntilUtc, (DateTime?)null)
                 .SetProperty(m => m.LockedBy, (string?)null)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
+            foreach (var message in messages.Where(m => delivered.Contains(m.Id)))
+            foreach (var observer in _observers)
+                observer.Delivered(message.Type, message.Data);
         }
         return messages.Count;
     }
@@ -171,6 +175,15 @@ public sealed class OutboxDispatcher(IDatabaseContexts contexts, IEnumerable<IOu
             return false;
         }
     }
+}
+
+/// <summary>
+/// Told of each message once it is delivered and marked so (never of a delivery that failed and will be retried): counts,
+/// not effects. It must not throw.
+/// </summary>
+public interface IOutboxDeliveryObserver
+{
+    void Delivered(string eventType, string data);
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ public sealed record PickOutcome(int OrderId, int ShortUnits, long TotalMinor, l
 /// rider, deliver it. Each step is one <see cref="OrderWork"/> step with its fulfilment row, audit row and outbox event;
 /// two staff on one order at once are decided one after the other.
 /// </summary>
-public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext> contexts, OrderWork work, TimeProvider clock, ILogger<FulfillmentService> logger)
+public sealed partial class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext> contexts, OrderWork work, TimeProvider clock, ILogger<FulfillmentService> logger)
 {
     public const int MaxRiderNameLength = 80;
 
@@ -62,7 +62,7 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
             d.Db.Fulfillments.Add(new OrderFulfillment(d.Order, d.By, d.Now));
             return true;
         }, ct);
-        logger.LogInformation("Order {OrderId}: picking started by {Actor}", PublicId.Format(PublicId.Order, orderId), staff.Email);
+        logger.LogInformation("Order {OrderId}: picking started by {StaffId}", PublicId.Format(PublicId.Order, orderId), staff.UserId);
     }
 
     /// <summary>
@@ -85,8 +85,8 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
             });
             return new PickOutcome(orderId, picked.ShortUnits, picked.TotalMinor, picked.RefundMinor, d.Order.Currency, picked.ChargeMinor);
         }, ct);
-        logger.LogInformation("Order {OrderId} picked by {Actor}: {Short} units short, total now {Total}, {Charge} to charge of the card's hold, {Refund} going back",
-            PublicId.Format(PublicId.Order, orderId), staff.Email, outcome!.ShortUnits, outcome.TotalMinor, outcome.ChargeMinor, outcome.RefundMinor);
+        logger.LogInformation("Order {OrderId} picked by {StaffId}: {Short} units short, total now {Total}, {Charge} to charge of the card's hold, {Refund} going back",
+            PublicId.Format(PublicId.Order, orderId), staff.UserId, outcome!.ShortUnits, outcome.TotalMinor, outcome.ChargeMinor, outcome.RefundMinor);
         return outcome;
     }
 
@@ -102,7 +102,7 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
             d.Audit($"Rider: {rider}");
             return true;
         }, ct);
-        logger.LogInformation("Order {OrderId} out for delivery with {Rider}", PublicId.Format(PublicId.Order, orderId), rider);
+        LogSentOut(logger, PublicId.Format(PublicId.Order, orderId), rider ?? "");
     }
 
     /// <summary>At the door. A cash order says what was collected (a different amount than due is allowed, and written down).</summary>
@@ -125,4 +125,8 @@ public sealed class FulfillmentService(IDbContextFactory<Data.QCommerceDbContext
     }
 
     private static RequestRejectedException Rejected(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>A rider's name is personal data: the log line carries its keyed hash (see <see cref="PersonalAttribute"/>).</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} out for delivery with {Rider}")]
+    private static partial void LogSentOut(ILogger logger, string orderId, [Personal] string rider);
 }

@@ -14,7 +14,7 @@ public sealed record StaffCreated(StaffMemberView Member);
 /// stores, lock and unlock. The last admin who can sign in can be neither locked nor made Ops, so the portal never
 /// locks everyone out. Each change and its audit row commit together (Identity's stores write through the same context).
 /// </summary>
-public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext db, TimeProvider clock, ILogger<StaffService> logger)
+public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDbContext db, TimeProvider clock, ILogger<StaffService> logger)
 {
     public async Task<IReadOnlyList<StaffMemberView>> ListAsync(StaffActor admin, CancellationToken ct = default)
     {
@@ -74,7 +74,7 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         Audit.Record(db, admin, AuditActions.StaffCreate, "staff", address, null, null, new { role = chosen, stores }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Staff account {Email} created by {Admin} as {Role}", address, admin.Email, chosen);
+        LogCreated(logger, address, admin.Email, chosen);
         return new StaffCreated(new StaffMemberView(user.Id, address, name, chosen, stores, false, now));
     }
 
@@ -123,7 +123,7 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         var isAdmin = (await ViewAsync(user, ct)).Role == Roles.Admin;
         await SetLockAsync(admin, user, DateTimeOffset.MaxValue, AuditActions.StaffLock, ct,
             isAdmin ? () => EnsureAnotherAdminAsync(user, "locked", ct) : null);
-        logger.LogWarning("Staff account {Email} locked by {Admin}", user.Email, admin.Email);
+        LogLocked(logger, user.Email ?? "", admin.Email);
     }
 
     public async Task UnlockAsync(StaffActor admin, string userId, CancellationToken ct = default)
@@ -233,4 +233,10 @@ public sealed class StaffService(UserManager<AppUser> users, QCommerceDbContext 
         var result = await step;
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Staff account {Email} created by {Admin} as {Role}")]
+    private static partial void LogCreated(ILogger logger, [Personal] string email, [Personal] string admin, string role);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff account {Email} locked by {Admin}")]
+    private static partial void LogLocked(ILogger logger, [Personal] string email, [Personal] string admin);
 }

@@ -96,8 +96,8 @@ public sealed class StockAdjustmentService(IDbContextFactory<QCommerceDbContext>
             await LowStock.RefreshAsync(db, storeId, [skuId], now, ct);
             StockCache.Changed(db, storeId, [skuId]);
             await tx.CommitAsync(ct);
-            logger.LogInformation("Stock of {SkuId} in store {StoreId}: {Kind} {Change:+#;-#;0} by {Actor}, on hand {Before} -> {After}",
-                PublicId.Format(PublicId.Sku, skuId), storeId, kind, change, staff.Email, before, onHand);
+            logger.LogInformation("Stock of {SkuId} in store {StoreId}: {Kind} {Change:+#;-#;0} by {StaffId}, on hand {Before} -> {After}",
+                PublicId.Format(PublicId.Sku, skuId), storeId, kind, change, staff.UserId, before, onHand);
             return new StockAdjusted(storeId, skuId, kind, change, onHand, level.Reserved);
         }
     }

@@ -139,8 +139,8 @@ public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> conte
 
     private ImportReport Report(StaffActor staff, bool apply, int rows, int changes, int unchanged, List<ImportProblem> problems, bool applied, long started)
     {
-        logger.LogInformation("Stock count import {Mode} by {Actor}: {Rows} rows, {Changes} corrections, {Unchanged} unchanged, {Problems} problems, {Ms} ms",
-            apply ? "apply" : "preview", staff.Email, rows, changes, unchanged, problems.Count, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        logger.LogInformation("Stock count import {Mode} by {StaffId}: {Rows} rows, {Changes} corrections, {Unchanged} unchanged, {Problems} problems, {Ms} ms",
+            apply ? "apply" : "preview", staff.UserId, rows, changes, unchanged, problems.Count, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new ImportReport(rows, changes, unchanged, problems.OrderBy(p => p.Row).ToList(), applied);
     }
 

@@ -73,7 +73,8 @@ public interface ICardPayments
 /// written, so of two writers the second loses before any line or shared row moves; it is then read again and decides anew
 /// (a conflict after three rounds).
 /// </summary>
-public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, ICardPayments payments, TimeProvider clock, ILogger<OrderWork> logger)
+public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, ICardPayments payments, QCommerceMetrics metrics, TimeProvider clock,
+    ILogger<OrderWork> logger)
 {
     private const int Rounds = 4;
 
@@ -161,7 +162,12 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IC
         if (asked) await db.SaveChangesAsync(ct);
 
         foreach (var effect in effects) await CarryOutAsync(db, order, effect, actor.Label, now, ct);
+        var pickStarted = picked is null && order.PickedAtUtc is not null
+            ? await db.Set<OrderEvent>().Where(e => e.OrderId == orderId && e.ToStatus == OrderStatus.Picking).MaxAsync(e => (DateTime?)e.AtUtc, ct)
+            : null;
         await tx.CommitAsync(ct);
+        if (pickStarted is { } started) metrics.PickFinished(order.StoreId, order.PickedAtUtc!.Value - started);
+        if (order.Status == OrderStatus.Delivered && from != OrderStatus.Delivered) metrics.Delivered(order.StoreId, now - order.CreatedAtUtc);
         if (order.Status != from) logger.LogInformation("Order {OrderId}: {From} -> {To} by {Actor}", order.PublicId, from, order.Status, Who(actor));
         foreach (var review in effects.OfType<MoneyToReview>())
             logger.LogWarning("Order {OrderId} needs a person to look at its money: {Note}", order.PublicId, review.Note);
@@ -219,7 +225,8 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IC
         _ => false,
     };
 
-    private static string Who(OrderActor actor) => actor is OrderActor.Staff s ? s.Member.Email : actor.Label;
+    /// <summary>Who acted, as a log line may say it: a colleague by their user id (their e-mail is personal data), else "shopper" or the job.</summary>
+    private static string Who(OrderActor actor) => actor is OrderActor.Staff s ? "staff " + s.Member.UserId : actor.Label;
 
     /// <summary>A state as the API writes it (camelCase), so the audit log reads like the rest of the contract.</summary>
     private static string Camel(OrderStatus status) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(status.ToString());

@@ -13,7 +13,7 @@ public sealed class StaffOrderService(OrderWork work, ILogger<StaffOrderService>
     public async Task ConfirmCashOrderAsync(StaffActor staff, int orderId, CancellationToken ct = default)
     {
         await work.RunAsync(new OrderActor.Staff(staff), orderId, new OrderStep(AuditActions.OrderConfirm), d => d.Order.Confirm(d.By, d.Now), ct);
-        logger.LogInformation("Cash order {OrderId} confirmed by {Actor}; stock committed", PublicId.Format(PublicId.Order, orderId), staff.Email);
+        logger.LogInformation("Cash order {OrderId} confirmed by {StaffId}; stock committed", PublicId.Format(PublicId.Order, orderId), staff.UserId);
     }
 
     /// <summary>Turns a cash-on-delivery order down: it is cancelled and its stock, slot and coupon go back.</summary>

@@ -77,8 +77,8 @@ public sealed class OrderRefundService(IDbContextFactory<Data.QCommerceDbContext
         }, ct);
         var refund = earlier ?? payment!.Refunds.First(r => r.Key == requestKey);
         if (earlier is null)
-            logger.LogInformation("Refund of {Amount} for order {OrderId} promised by {Actor}; the PSP is asked next",
-                new Money(payment!.Currency, refund.AmountMinor), PublicId.Format(PublicId.Order, orderId), staff.Email);
+            logger.LogInformation("Refund of {Amount} for order {OrderId} promised by {StaffId}; the PSP is asked next",
+                new Money(payment!.Currency, refund.AmountMinor), PublicId.Format(PublicId.Order, orderId), staff.UserId);
         return new StaffRefundReceipt(orderId, payment!.Id, refund.Id, refund.AmountMinor, payment.Currency, refundableAfter, refund.Status);
     }
 

@@ -8,8 +8,11 @@ public sealed class PaymentsOptions
     /// <summary>How long the PSP gets to answer one call before it is retried (with the same idempotency key).</summary>
     public TimeSpan PspTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Retries of a call that timed out or met a 5xx/409, on top of the first try.</summary>
+    /// <summary>Retries of a call that timed out or met a 5xx/409/429, on top of the first try (<see cref="PspResilience"/>).</summary>
     public int PspRetries { get; set; } = 2;
+
+    /// <summary>When card payments pause because the provider keeps failing.</summary>
+    public PspCircuitOptions Circuit { get; set; } = new();
 
     /// <summary>A payment still Initiated/RequiresAction, or a refund still pending, this long is asked about at the PSP.</summary>
     public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(5);

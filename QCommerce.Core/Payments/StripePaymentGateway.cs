@@ -1,22 +1,25 @@
 using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Stripe;
 
 namespace QCommerce.Core.Payments;
 
 /// <summary>
 /// <see cref="IPaymentGateway"/> through Stripe.net: the same code talks to api.stripe.com or to the
-/// embedded sandbox (only the API base differs). Stripe.net retries timeouts, 409s and 5xx itself,
-/// resending the idempotency key we give it; what still fails becomes <see cref="PaymentProviderUnavailableException"/>.
+/// embedded sandbox (only the API base differs). Its HTTP calls go through <see cref="PspResilience"/> (timeouts, retries
+/// under the same idempotency key, the circuit breaker); what still fails becomes <see cref="PaymentProviderUnavailableException"/>.
 /// </summary>
 /// <param name="transport">What carries the HTTP requests: the network by default; a test may record them instead.</param>
-public sealed partial class StripePaymentGateway(IStripeApiLocation location, IOptions<PaymentsOptions> options, ILogger<StripePaymentGateway> logger,
-    HttpMessageHandler? transport = null) : IPaymentGateway
+public sealed partial class StripePaymentGateway(IStripeApiLocation location, IOptions<PaymentsOptions> options, PspResilience resilience,
+    ILogger<StripePaymentGateway> logger, HttpMessageHandler? transport = null) : IPaymentGateway
 {
     private const string LocalRefundKey = "qc_refund_key";
     private const string OrderKey = "order_id";
     private const string PaymentKey = "payment_id";
     private const string AttemptKey = "attempt";
-    private readonly Lazy<StripeClient> _client = new(() => CreateClient(location, options.Value, transport));
+    private readonly Lazy<StripeClient> _client = new(() => CreateClient(location, options.Value, resilience, transport));
 
     /// <summary>
     /// A Checkout Session in payment mode: the order's goods and tax as line items, the delivery fee as its shipping rate,
@@ -213,7 +216,12 @@ public sealed partial class StripePaymentGateway(IStripeApiLocation location, IO
             logger.LogWarning(ex, "The payment provider did not answer when asked to {What} (HTTP {Status}); nothing was changed", what, (int)ex.HttpStatusCode);
             throw new PaymentProviderUnavailableException("The payment provider is not answering right now; please try again in a moment.", ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
+        catch (Exception ex) when (ex is BrokenCircuitException or IsolatedCircuitException)
+        {
+            throw new PaymentProviderUnavailableException("Card payments are paused for a moment: the payment provider keeps failing. Cash on delivery still works.", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or TaskCanceledException
+            && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
         {
             logger.LogWarning(ex, "The payment provider could not be reached to {What}", what);
             throw new PaymentProviderUnavailableException("The payment provider is not answering right now; please try again in a moment.", ex);
@@ -224,10 +232,13 @@ public sealed partial class StripePaymentGateway(IStripeApiLocation location, IO
         (int)ex.HttpStatusCode >= 500 || ex.HttpStatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or 0
         || ex.InnerException is HttpRequestException or TaskCanceledException;
 
-    private static StripeClient CreateClient(IStripeApiLocation location, PaymentsOptions options, HttpMessageHandler? transport)
+    private static StripeClient CreateClient(IStripeApiLocation location, PaymentsOptions options, PspResilience resilience, HttpMessageHandler? transport)
     {
-        var http = new HttpClient(transport ?? new SocketsHttpHandler(), disposeHandler: transport is null) { Timeout = options.PspTimeout };
-        var stripeHttp = new SystemNetHttpClient(http, maxNetworkRetries: options.PspRetries, enableTelemetry: false);
+        var carried = new ResilienceHandler(resilience.Pipeline) { InnerHandler = transport ?? new SocketsHttpHandler() };
+        // Each try has its own timeout in the pipeline; this only bounds the whole (every try and the waits between).
+        var http = new HttpClient(carried) { Timeout = options.PspTimeout * (options.PspRetries + 1) + TimeSpan.FromSeconds(5) };
+        // Stripe.net's own retries stay off: the pipeline retries, and counts the failures the circuit breaker needs.
+        var stripeHttp = new SystemNetHttpClient(http, maxNetworkRetries: 0, enableTelemetry: false);
         return new StripeClient(new StripeClientOptions
         {
             ApiKey = location.ApiKey,

@@ -49,7 +49,7 @@ public sealed class CouponService(IDbContextFactory<QCommerceDbContext> contexts
         Audit.Record(db, staff, AuditActions.CouponCreate, "coupon", terms.Code, null, null, Snapshot(terms), null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Coupon {Code} created by {Actor}: {Terms}", terms.Code, staff.Email, terms.Describe());
+        logger.LogInformation("Coupon {Code} created by {StaffId}: {Terms}", terms.Code, staff.UserId, terms.Describe());
         return (await FindAsync(terms.Code, ct))!;
     }
 

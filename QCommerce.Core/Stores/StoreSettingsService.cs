@@ -55,7 +55,7 @@ public sealed class StoreSettingsService(IDbContextFactory<QCommerceDbContext> c
         await tx.CommitAsync(ct);
         directory.Invalidate();
         await slots.EnsureSlotsAsync(ct);
-        logger.LogInformation("Store {StoreId} settings changed by {Actor}", PublicId.Format(PublicId.Store, storeId), staff.Email);
+        logger.LogInformation("Store {StoreId} settings changed by {StaffId}", PublicId.Format(PublicId.Store, storeId), staff.UserId);
     }
 
     private static object Snapshot(DarkStore s) => new

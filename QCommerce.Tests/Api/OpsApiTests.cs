@@ -308,6 +308,24 @@ public abstract class OpsApiTests(QCommerceApp app)
         Assert.True(adminWithStores.GetProperty("errors").TryGetProperty("stores", out _));
         await ProblemAsync(await admin.PostAsync("/v1/ops/staff/no-such-user/lock", null, null), HttpStatusCode.NotFound);
     }
+
+    [Theory]
+    [InlineData("/v1/ops/orders?email=a%00b@example.com", "email")]
+    [InlineData("/v1/ops/audit?entity=order%00&staff=x", "entity")]
+    [InlineData("/v1/ops/audit?staff=adm%00in", "staff")]
+    [InlineData("/v1/ops/products?query=milk%00", "query")]
+    [InlineData("/v1/ops/stores/st_2/stock?q=%00", "q")]
+    [InlineData("/v1/ops/stores/st_2/stock?q=milk%1B%5B31m", "q")]
+    [InlineData("/v1/products?query=%E2%80%AEklim", "query")]
+    [InlineData("/search?q=milk%00", "q")]
+    public async Task ATextFilterWithAControlCharacter_IsA400ThatNamesIt_OnEveryProvider(string path, string field)
+    {
+        var admin = await AdminAsync();
+        var problem = await ProblemAsync(await admin.Http.GetAsync(path), HttpStatusCode.BadRequest);
+        Assert.Contains("control characters", problem.GetProperty("errors").GetProperty(field)[0].GetString());
+        // The same filter without it is answered.
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync(path.Replace("%00", "").Replace("%1B%5B31m", "").Replace("%E2%80%AE", ""))).StatusCode);
+    }
 }
 
 public sealed class SqliteOpsApiTests(SqliteApp app) : OpsApiTests(app), IClassFixture<SqliteApp>;

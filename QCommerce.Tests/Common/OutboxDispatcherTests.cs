@@ -87,7 +87,7 @@ public abstract class OutboxDispatcherTests(DatabaseProvider provider) : IAsyncL
     {
         _handler.FailuresLeft = 0;
         for (var i = 0; i < 30; i++) await EnqueueAsync($"o_{i}", $"m{i}");
-        var second = new OutboxDispatcher(new DatabaseContexts(_h.Database.ContextFactory()), [_handler], _h.Clock,
+        var second = new OutboxDispatcher(new DatabaseContexts(_h.Database.ContextFactory()), [_handler], [], _h.Clock,
             _h.Get<Microsoft.Extensions.Logging.ILogger<OutboxDispatcher>>());
 
         while (await Task.WhenAll(_dispatcher.DispatchDueAsync(), second.DispatchDueAsync()) is var taken && taken.Sum() > 0) { }

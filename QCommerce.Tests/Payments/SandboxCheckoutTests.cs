@@ -208,7 +208,8 @@ public sealed class SandboxCheckoutTests(SqliteApp app) : IClassFixture<SqliteAp
     public async Task ForARealKey_StripeNetAsksApiStripeComForACheckoutSession_WithTheOrdersLinesAndMetadata()
     {
         var recorder = new RecordingHandler();
-        var gateway = new StripePaymentGateway(new RealKey(), Microsoft.Extensions.Options.Options.Create(new PaymentsOptions()),
+        var options = Microsoft.Extensions.Options.Options.Create(new PaymentsOptions());
+        var gateway = new StripePaymentGateway(new RealKey(), options, new PspResilience(options, TimeProvider.System, NullLogger<PspResilience>.Instance),
             NullLogger<StripePaymentGateway>.Instance, recorder);
         var request = Request() with { DiscountMinor = 100, TotalMinor = 2499 };
 

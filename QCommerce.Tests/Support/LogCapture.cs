@@ -25,8 +25,10 @@ public sealed class LogCapture : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture._entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception), exception));
+            capture._entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception), exception,
+                state is IEnumerable<KeyValuePair<string, object?>> values ? string.Join(" | ", values.Select(v => $"{v.Key}={v.Value}")) : ""));
     }
 }
 
-public sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception);
+/// <param name="Values">The entry's structured values as a JSON log line would carry them (<c>name=value | …</c>).</param>
+public sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception, string Values = "");

@@ -39,7 +39,6 @@ public static class ApiSetup
             });
             o.AddSchemaTransformer(PublicIds.DescribeInSchema);
         });
-        services.AddHealthChecks();
         // The PSP webhook is a controller: it needs the raw body, before any model binding (DESIGN §1).
         services.AddControllers();
         return services;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using QCommerce.Core.Common;
 using QCommerce.Core.Identity;
 
 namespace QCommerce.Web.Identity;
@@ -7,7 +8,7 @@ namespace QCommerce.Web.Identity;
 /// Makes sure the roles exist and that there is an admin to sign in with. With no
 /// <c>Admin:Password</c> configured, a strong one is generated and shown once, at the first start.
 /// </summary>
-public sealed class AdminAccountSeeder(UserManager<AppUser> users, RoleManager<IdentityRole> roles,
+public sealed partial class AdminAccountSeeder(UserManager<AppUser> users, RoleManager<IdentityRole> roles,
     IConfiguration configuration, TimeProvider clock, ILogger<AdminAccountSeeder> logger)
 {
     public const string DefaultEmail = "admin@qcommerce.local";
@@ -35,7 +36,10 @@ public sealed class AdminAccountSeeder(UserManager<AppUser> users, RoleManager<I
         if (!result.Succeeded)
             throw new InvalidOperationException($"Cannot create the admin account {email}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
         await users.AddToRolesAsync(admin, Roles.All);
-        logger.LogInformation("Created the admin account {Email}", email);
+        LogCreated(logger, email);
         return new Outcome(email, generated ? password : null, Created: true);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the admin account {Email}")]
+    private static partial void LogCreated(ILogger logger, [Personal] string email);
 }

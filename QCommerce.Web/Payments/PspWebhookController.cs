@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using QCommerce.Core.Common;
 using QCommerce.Core.Payments;
 using Stripe;
 
@@ -14,7 +15,8 @@ namespace QCommerce.Web.Payments;
 [ApiController]
 [Route("v1/webhooks/psp")]
 [ApiExplorerSettings(GroupName = "v1")]
-public sealed class PspWebhookController(PaymentUpdates payments, IOptions<PaymentsOptions> options, TimeProvider clock, ILogger<PspWebhookController> logger)
+public sealed class PspWebhookController(PaymentUpdates payments, IOptions<PaymentsOptions> options, QCommerceMetrics metrics, TimeProvider clock,
+    ILogger<PspWebhookController> logger)
     : ControllerBase
 {
     /// <summary>Stripe's own events are a few KB; anything far larger is not one.</summary>
@@ -64,6 +66,7 @@ public sealed class PspWebhookController(PaymentUpdates payments, IOptions<Payme
         var result = await payments.HandlePspEventAsync(input, ct);
         if (result == PspEventResult.ImpossibleAmount)
             return Rejected("Its amounts cannot be a payment's or a refund's here: negative, zero, a refund above what the charge has left, or of money not captured here (yet).");
+        if (result is not PspEventResult.Duplicate) metrics.WebhookApplied(input.Type, input.CreatedAtUtc, clock.GetUtcNow().UtcDateTime);
         return Ok(new WebhookAnswer(true, result.ToString()));
     }
 

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using QCommerce.Core.Data;
+
+namespace QCommerce.Core.Ops;
+
+/// <summary>Ready only while the database answers a query within <see cref="OperationsOptions.DatabaseTimeout"/>.</summary>
+public sealed class DatabaseReadiness(IDbContextFactory<QCommerceDbContext> contexts, IOptions<OperationsOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.Value.DatabaseTimeout);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(timeout.Token);
+            await db.Stores.AsNoTracking().Select(s => s.Id).FirstOrDefaultAsync(timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy(ex is OperationCanceledException
+                ? $"The database did not answer within {options.Value.DatabaseTimeout.TotalSeconds:0.#} s"
+                : $"The database cannot be read: {ex.GetType().Name}", ex);
+        }
+    }
+}
+
+/// <summary>
+/// Ready only while the outbox delivers: its oldest undelivered message is younger than <see cref="OperationsOptions.OutboxMaxAge"/>.
+/// A message older than that means a handler keeps failing (its retries back off up to five minutes apart) or no dispatcher runs.
+/// </summary>
+public sealed class OutboxReadiness(IDbContextFactory<QCommerceDbContext> contexts, IOptions<OperationsOptions> options, TimeProvider clock) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var oldest = await db.OutboxMessages.AsNoTracking().Where(m => m.ProcessedAtUtc == null)
+            .OrderBy(m => m.Id).Select(m => new { m.OccurredAtUtc, m.Type }).FirstOrDefaultAsync(ct);
+        if (oldest is null) return HealthCheckResult.Healthy("No message waits");
+        var age = clock.UtcNow() - oldest.OccurredAtUtc;
+        return age <= options.Value.OutboxMaxAge
+            ? HealthCheckResult.Healthy($"The oldest message waits {age.TotalSeconds:0} s")
+            : HealthCheckResult.Unhealthy($"A {oldest.Type} message waits {age.TotalMinutes:0.#} min (more than {options.Value.OutboxMaxAge.TotalMinutes:0.#}); the ops portal's Outbox page says why");
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using QCommerce.Core.Fulfillment;
+using QCommerce.Tests.Fulfillment;
+
+namespace QCommerce.Tests.Operations;
+
+/// <summary>
+/// What an operator sees of a running instance: <c>/metrics</c> in Prometheus's text format (checked by Prometheus's own
+/// <c>promtool</c>), only for who may scrape it; a shopper's <c>traceparent</c> continued through the request, the outbox
+/// and the call to the PSP; and logs at Information level that name no shopper and no colleague, through a whole card
+/// order from checkout to the door.
+/// </summary>
+public sealed class TelemetryTests : IAsyncLifetime
+{
+    private readonly QCommerceApp _app = new(DatabaseProvider.Sqlite, new Dictionary<string, string?>
+    {
+        // Everything an operator could turn on, so the log test sees every line the app can write.
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information",
+        ["Operations:SampleInterval"] = "00:00:00.200",
+        ["Telemetry:MetricsToken"] = "scrape-token-for-tests",
+    });
+
+    public Task InitializeAsync() => _app.InitializeAsync();
+
+    public Task DisposeAsync() => _app.DisposeAsync();
+
+    private async Task<string> ScrapeAsync()
+    {
+        using var http = _app.CreateClient();
+        var response = await http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The sum of the samples of <paramref name="name"/> that carry every one of <paramref name="labels"/> (<c>to="paid"</c>).</summary>
+    private static double Sample(string metrics, string name, params string[] labels) => metrics.Split('\n')
+        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(label => l.Contains(label, StringComparison.Ordinal)))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task AWholeCardOrder_IsCountedInMetrics_ThatPromtoolAccepts()
+    {
+        var (_, id, _) = await FulfillmentServiceTests.ChargedCardOrderAsync(_app, skuOffset: 60);
+        var fulfil = _app.Services.GetRequiredService<FulfillmentService>();
+        await fulfil.DispatchAsync(TestStaff.Admin, id, "Sam");
+        await fulfil.DeliverAsync(TestStaff.Admin, id, null);
+
+        var metrics = await Eventually.Async(ScrapeAsync, m => Sample(m, "qcommerce_order_transitions_total", "from=\"out_for_delivery\"", "to=\"delivered\"") >= 1
+            && Sample(m, "qcommerce_payments_total", "outcome=\"captured\"") >= 1, "the delivery and the capture to be counted");
+
+        Assert.True(Sample(metrics, "qcommerce_orders_placed_total", "payment_method=\"card\"", "store_id=\"2\"") >= 1, "orders placed by store and method");
+        Assert.True(Sample(metrics, "qcommerce_payments_total", "outcome=\"held\"") >= 1, "money held at checkout");
+        Assert.True(Sample(metrics, "qcommerce_order_transitions_total", "from=\"pending_payment\"", "to=\"paid\"") >= 1);
+        Assert.True(Sample(metrics, "qcommerce_webhook_lag_seconds_count", "type=\"payment_intent.amount_capturable_updated\"") >= 1
+            || Sample(metrics, "qcommerce_webhook_lag_seconds_count", "type=\"checkout.session.completed\"") >= 1, "the webhooks' lag");
+        Assert.Equal(1, Sample(metrics, "qcommerce_pick_duration_seconds_count", "store_id=\"2\""));
+        Assert.Equal(1, Sample(metrics, "qcommerce_order_delivery_time_seconds_count", "store_id=\"2\""));
+        Assert.Contains("qcommerce_outbox_backlog", metrics);
+        Assert.Contains("qcommerce_outbox_oldest_age_seconds", metrics);
+        Assert.Contains("qcommerce_stock_low_skus", metrics);
+        Assert.Matches(new Regex("http_server_request_duration_seconds_count\\{[^}]*http_route=\"/v1/orders/?\""), metrics);
+
+        var check = await Promtool.CheckMetricsAsync(metrics);
+        Assert.True(check.ExitCode == 0, $"promtool check metrics said: {check.Output}");
+    }
+
+    [Fact]
+    public async Task Metrics_AreServedToThisMachine_OrWithTheToken_AndToNobodyElse()
+    {
+        using var http = _app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/metrics")).StatusCode);
+
+        // A stranger, as a trusted proxy on this machine reports them.
+        async Task<HttpStatusCode> FromOutsideAsync(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+            if (token is not null) request.Headers.Authorization = new("Bearer", token);
+            return (await http.SendAsync(request)).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, await FromOutsideAsync(null));
+        Assert.Equal(HttpStatusCode.Forbidden, await FromOutsideAsync("scrape-token-for-test"));
+        Assert.Equal(HttpStatusCode.Forbidden, await FromOutsideAsync(""));
+        Assert.Equal(HttpStatusCode.OK, await FromOutsideAsync("scrape-token-for-tests"));
+    }
+
+    [Fact]
+    public async Task AShoppersTraceparent_IsContinued_ByTheRequest_AndByTheCallToThePsp()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var parent = ActivitySpanId.CreateRandom();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> o) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { if (a.TraceId == traceId) seen.Add(a); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var shopper = await ApiShopper.SignUpAsync(_app);
+        var (orderId, _) = await shopper.PlaceOrderAsync(skuOffset: 64);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payments") { Content = System.Net.Http.Json.JsonContent.Create(new { orderId }) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("traceparent", $"00-{traceId}-{parent}-01");
+        // As a phone app would send it: this test process's own HttpClient must not replace the header with a trace of its own.
+        using var phone = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
+        {
+            BaseAddress = _app.BaseAddress,
+        };
+        phone.DefaultRequestHeaders.Authorization = shopper.Http.DefaultRequestHeaders.Authorization;
+        Assert.Equal(HttpStatusCode.Created, (await phone.SendAsync(request)).StatusCode);
+
+        var server = await Eventually.Async(() => Task.FromResult(seen.ToArray()),
+            s => s.Any(a => a.Kind == ActivityKind.Server && a.ParentSpanId == parent) && s.Any(a => a.Kind == ActivityKind.Client), "the request's and the PSP call's spans");
+        var request0 = server.Single(a => a.Kind == ActivityKind.Server && a.ParentSpanId == parent);
+        Assert.Contains(server, a => a.Kind == ActivityKind.Client && a.GetTagItem("server.address") is "127.0.0.1" or "localhost");
+        // The PSP (the sandbox, on this same server) received the call as part of the same trace.
+        Assert.Contains(server, a => a.Kind == ActivityKind.Server && a.ParentSpanId != parent && a.DisplayName.Contains("/v1/checkout/sessions", StringComparison.Ordinal));
+        Assert.Equal("/v1/payments/", request0.GetTagItem("http.route"));
+    }
+
+    [Fact]
+    public async Task AWholeCardOrder_FromSignUpToTheDoor_LeavesNoPersonalDataInTheLogs()
+    {
+        // The admin account made at start-up is logged with its address redacted: the line is there, the address is not.
+        Assert.Contains(_app.Logs.Entries, e => e.Message.StartsWith("Created the admin account", StringComparison.Ordinal));
+        var mark = _app.Logs.Mark;
+        var (shopper, id, _) = await FulfillmentServiceTests.ChargedCardOrderAsync(_app, skuOffset: 70);
+        var fulfil = _app.Services.GetRequiredService<FulfillmentService>();
+        await fulfil.DispatchAsync(TestStaff.Admin, id, "Sam Rider");
+        await fulfil.DeliverAsync(TestStaff.Admin, id, null);
+        using (var http = _app.CreateClient())
+            await http.PostAsync("/v1/auth/forgotPassword", System.Net.Http.Json.JsonContent.Create(new { email = shopper.Email }));
+        await Eventually.Async(() => Task.FromResult(_app.Logs.Since(mark).Count(e => e.Message.Contains("-> Delivered", StringComparison.Ordinal))), n => n == 1, "the delivery's log line");
+
+        string[] personal = [shopper.Email, shopper.Email.Split('@')[0], "5550142", "555-0142", "401 W 42nd", "Buzz 4B", QCommerceApp.AdminEmail, TestStaff.Admin.Email, "Sam Rider"];
+        var lines = _app.Logs.Entries.Select(e => $"{e.Category}: {e.Message} [{e.Values}] {e.Exception}").ToList();
+        Assert.True(lines.Count > 50, $"only {lines.Count} lines logged: the test would prove nothing");
+        Assert.Contains(lines, l => l.Contains("out for delivery with", StringComparison.Ordinal)); // the rider's line is there, their name is not
+        foreach (var value in personal)
+        {
+            var leak = lines.FirstOrDefault(l => l.Contains(value, StringComparison.OrdinalIgnoreCase));
+            Assert.True(leak is null, $"'{value}' is in a log line: {leak}");
+        }
+    }
+}
+
+/// <summary>Prometheus's own checker of the text format (Debian's prometheus package; <c>./test.sh</c> installs it).</summary>
+public static class Promtool
+{
+    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string metrics)
+    {
+        var path = new[] { "/usr/bin/promtool", "/usr/local/bin/promtool" }.FirstOrDefault(File.Exists);
+        Assert.True(path is not null, "promtool is not installed: ./test.sh installs Debian's prometheus package, or run apt-get install prometheus");
+        using var process = Process.Start(new ProcessStartInfo(path!, "check metrics")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        await process.StandardInput.WriteAsync(metrics);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+}
