@@ -77,7 +77,7 @@ public sealed class OpsProductQueries(IDbContextFactory<QCommerceDbContext> cont
         if (categoryIds is not null) rows = rows.Where(p => categoryIds.Contains(p.CategoryId));
         if (filter.Active is { } active) rows = rows.Where(p => p.IsActive == active);
         // Every word must be somewhere in the title, the brand or a SKU's code ("horizon milk"), or be a SKU's barcode.
-        foreach (var word in (filter.Text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
+        foreach (var word in TextRules.Searchable(filter.Text).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
         {
             var lower = word.ToLowerInvariant();
             rows = rows.Where(p => p.Title.ToLower().Contains(lower) || p.Brand.ToLower().Contains(lower)

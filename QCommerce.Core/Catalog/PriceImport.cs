@@ -9,7 +9,8 @@ namespace QCommerce.Core.Catalog;
 /// A price list in and out as CSV (<c>sku,region,amount,currency,effectiveFrom,effectiveTo</c>: the SKU's id, the region's
 /// code, the amount in minor units, ISO 8601 times in UTC or with an offset, an empty start meaning now). A preview checks
 /// every row by the rules of <see cref="PriceRules"/> and against the file itself (a row twice) and the prices there are
-/// (the same start at another amount); applying does all rows in one transaction, or none when any row has a problem.
+/// (the same start at another amount); applying saves nothing when any row has a problem, and otherwise saves every new
+/// price (in chunks on SQLite, so orders are not held up: see <see cref="SaveAsync"/>).
 /// A row equal to a price that exists (as an export gives back) is unchanged. One audit row says what an import did.
 /// </summary>
 public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, TimeProvider clock, ILogger<PriceImport> logger)
@@ -30,8 +31,9 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
         var problems = new List<ImportProblem>();
 
         var now = clock.UtcNow();
+        // Checked without a write transaction: on SQLite one would hold the database's only write lock while 50,000 rows are
+        // read and checked, and every order placed meanwhile would wait for it, then fail.
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = apply ? await db.Database.BeginTransactionAsync(ct) : null;
         var regions = await db.Regions.AsNoTracking().ToDictionaryAsync(r => r.Code, StringComparer.OrdinalIgnoreCase, ct);
         var skus = (await db.Skus.AsNoTracking().Select(s => s.Id).ToListAsync(ct)).ToHashSet();
         // The prices that can still matter (not over): an identical row is unchanged, the same start at another amount a conflict.
@@ -100,17 +102,51 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
         var applied = false;
         if (apply && problems.Count == 0 && adds.Count > 0)
         {
-            db.Prices.AddRange(adds);
-            Audit.Record(db, staff, AuditActions.PriceImport, "price-list", "import", null, null,
-                new { rows = records.Count, added = adds.Count, unchanged }, null, now);
-            await db.SaveChangesAsync(ct);
-            await tx!.CommitAsync(ct);
+            await SaveAsync(adds, db.Database.IsSqlite() ? SqliteChunk : adds.Count, ct, last: d =>
+                Audit.Record(d, staff, AuditActions.PriceImport, "price-list", "import", null, null, new { rows = records.Count, added = adds.Count, unchanged }, null, now));
             applied = true;
         }
         var took = Stopwatch.GetElapsedTime(started);
         logger.LogInformation("Price import {Mode} by {StaffId}: {Rows} rows, {Adds} new prices, {Unchanged} unchanged, {Problems} problems, {Ms} ms",
             apply ? "apply" : "preview", staff.UserId, records.Count, adds.Count, unchanged, problems.Count, (int)took.TotalMilliseconds);
         return new ImportReport(records.Count, adds.Count, unchanged, problems.OrderBy(p => p.Row).ToList(), applied);
+    }
+
+    /// <summary>Prices saved per transaction on SQLite: about a tenth of a second of its one write lock each.</summary>
+    internal const int SqliteChunk = 1_000;
+
+    /// <summary>
+    /// Saves the new prices <paramref name="chunk"/> at a time, each chunk a transaction of its own that takes its turn at
+    /// <see cref="SqliteWriteGate"/>, so orders placed during a large import on SQLite wait a chunk, never the whole file.
+    /// PostgreSQL saves them in one transaction (its inserts lock nothing checkout needs), so there an import is all or
+    /// nothing. On SQLite a failure part-way (a crash, a price added meanwhile at the same start) leaves the chunks before
+    /// it saved: importing the file again applies the rest, since the saved rows now count as unchanged.
+    /// </summary>
+    private async Task SaveAsync(List<Price> adds, int chunk, CancellationToken ct, Action<QCommerceDbContext> last)
+    {
+        var saved = 0;
+        try
+        {
+            foreach (var part in adds.Chunk(chunk))
+            {
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                using var turn = await SqliteWriteGate.EnterAsync(db, ct);
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                db.Prices.AddRange(part);
+                if (saved + part.Length == adds.Count) last(db);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                saved += part.Length;
+            }
+        }
+        catch (DbUpdateException) when (chunk < adds.Count)
+        {
+            throw new ConflictException($"Prices changed while the file was being applied: {saved} of {adds.Count} new prices were saved. Preview and import the file again to apply the rest.");
+        }
+        catch (DbUpdateException)
+        {
+            throw new ConflictException("Prices changed while the file was being applied, and nothing was saved. Preview and import the file again.");
+        }
     }
 
     /// <summary>The prices that are or will be in force, one row each, in the import's own columns: editing and importing it back changes only what was edited.</summary>

@@ -20,7 +20,7 @@ public sealed class ProductGallery(IDbContextFactory<QCommerceDbContext> context
         if (TextRules.Problem(altText, 200, "A description of the picture") is { } altProblem) throw CategoryService.Rejected("altText", altProblem);
         await using (var check = await contexts.CreateDbContextAsync(ct))
             if (!await check.Products.AnyAsync(p => p.Id == productId, ct)) throw new NotFoundException("Product", PublicId.Format(PublicId.Product, productId));
-        var picture = ProductPictures.Prepare(upload, productId);
+        var picture = await ProductPictures.PrepareAsync(upload, productId, ct);
         var root = media.Value.FullRoot;
         var written = new List<string>();
         try

@@ -30,6 +30,24 @@ public static class TextRules
     /// </summary>
     private static bool IsBidiControl(char c) => c is >= '‪' and <= '‮' or >= '⁦' and <= '⁩';
 
+    /// <summary>
+    /// A search or filter as typed, without what no stored text holds (control characters, override marks, broken
+    /// surrogates): a NUL pasted into the portal's filter box would otherwise reach PostgreSQL, which refuses it. The API
+    /// refuses such text at the edge instead; a person at a filter box simply gets the search they meant.
+    /// </summary>
+    public static string Searchable(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !HasControlCharacters(text)) return text ?? "";
+        var kept = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) kept.Append(c).Append(text[++i]);
+            else if (!char.IsControl(c) && !IsBidiControl(c) && !char.IsSurrogate(c)) kept.Append(c);
+        }
+        return kept.ToString();
+    }
+
     /// <summary>The problem with one field's text, in words for the caller; null when it may be stored.</summary>
     public static string? Problem(string? text, int maxLength, string what) =>
         text is null ? null

@@ -40,7 +40,7 @@ public sealed class StockQueries(IDbContextFactory<QCommerceDbContext> contexts,
         var rows = Rows(db).Where(r => r.StoreId == storeId);
         if (filter.SkuId is { } skuId) rows = rows.Where(r => r.SkuId == skuId);
         if (filter.LowOnly) rows = rows.Where(r => r.LowSinceUtc != null);
-        foreach (var word in (filter.Text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
+        foreach (var word in TextRules.Searchable(filter.Text).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6))
         {
             var lower = word.ToLowerInvariant();
             rows = rows.Where(r => r.Title.ToLower().Contains(lower) || r.Brand.ToLower().Contains(lower) || r.Code.ToLower().Contains(lower) || r.Barcode == word);

@@ -42,12 +42,12 @@ public sealed class AuditQueries(IDbContextFactory<QCommerceDbContext> contexts)
         }
         if (filter.Staff is { Length: > 0 } staff)
         {
-            var email = staff.Trim();
+            var email = TextRules.Searchable(staff).Trim();
             rows = rows.Where(a => a.StaffEmail == email);
         }
         if (filter.Entity is { Length: > 0 } entity)
         {
-            var e = entity.Trim();
+            var e = TextRules.Searchable(entity).Trim();
             // A kind (order, staff, coupon…) names every entity of it; anything else is one entity's id (o_12, someone@…, WELCOME10).
             rows = EntityKinds.Contains(e.ToLowerInvariant()) ? rows.Where(a => a.EntityType == e.ToLowerInvariant()) : rows.Where(a => a.EntityId == e);
         }

@@ -95,7 +95,7 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
         var query = Filtered(db, staff, filter);
         if (filter.CustomerEmail is { Length: > 0 } email)
         {
-            var normalized = email.Trim().ToUpperInvariant();
+            var normalized = TextRules.Searchable(email).Trim().ToUpperInvariant();
             var users = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).ToListAsync(ct);
             query = query.Where(o => users.Contains(o.UserId));
         }

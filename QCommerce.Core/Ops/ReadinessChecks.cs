@@ -13,7 +13,7 @@ public sealed class DatabaseReadiness(IDbContextFactory<QCommerceDbContext> cont
         try
         {
             await using var db = await contexts.CreateDbContextAsync(timeout.Token);
-            await db.Stores.AsNoTracking().Select(s => s.Id).FirstOrDefaultAsync(timeout.Token);
+            await db.Stores.AsNoTracking().AnyAsync(timeout.Token);
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -61,4 +61,38 @@ public class ProductPicturesTests
     [Fact]
     public void DemoTilesKeepTheirOwnAddress_OnCards() =>
         Assert.Equal("/images/products/apple.svg?e=x", ProductPictures.CardUrl("/images/products/apple.svg?e=x"));
+
+    /// <summary>A 6,300 × 6,300 picture: about 0.25 MB as a PNG of flat colour, 160 MB once decoded whole.</summary>
+    private static readonly Lazy<byte[]> HugePng = new(() => TestPictures.Png(6300, 6300)), HugeJpeg = new(() => TestPictures.Make(SKEncodedImageFormat.Jpeg, 6300, 6300));
+
+    [Fact]
+    public void APngOverTheDecodingBudget_IsRefusedBeforeItIsDecoded_SayingHowBigItIs()
+    {
+        Assert.True(HugePng.Value.Length < 300_000, $"the test's PNG is {HugePng.Value.Length} bytes: small on disk is the point");
+        var refused = Assert.Throws<RequestRejectedException>(() => ProductPictures.Prepare(HugePng.Value, 1)).Errors["file"][0];
+        Assert.Contains("6300×6300 pixels, more than 16 megapixels to open (a PNG cannot be shrunk while it is read)", refused);
+        Assert.Contains("at most 3200 pixels", refused);
+    }
+
+    [Fact]
+    public void AHugeJpeg_IsShrunkWhileDecoding_ToWhatTheLargeSizeNeeds()
+    {
+        var prepared = ProductPictures.Prepare(HugeJpeg.Value, 7);
+
+        // 1/4 of each side, the smallest scale that still covers 800 pixels: 10 MB decoded instead of 160.
+        Assert.Equal((1575, 1575), (prepared.DecodedWidth, prepared.DecodedHeight));
+        using var large = SKCodec.Create(SKData.CreateCopy(prepared.Files[0].Bytes));
+        Assert.Equal((800, 800), (large.Info.Width, large.Info.Height));
+    }
+
+    [Fact]
+    public async Task SixteenUploadsAtOnce_DecodeTwoAtATime_AndAllSucceed()
+    {
+        ProductPictures.ResetPeak();
+        var big = TestPictures.Make(SKEncodedImageFormat.Jpeg, 3000, 2000);
+        var prepared = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => ProductPictures.PrepareAsync(big, i, default))));
+
+        Assert.All(prepared, p => Assert.Equal(2, p.Files.Count));
+        Assert.InRange(ProductPictures.DecodingPeak, 1, ProductPictures.ConcurrentDecodes);
+    }
 }

@@ -21,6 +21,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information",
+        ["Logging:Console:LogLevel:Default"] = "Warning", // all of it is captured; the test run's own output need not show it
         ["Operations:SampleInterval"] = "00:00:00.200",
         ["Telemetry:MetricsToken"] = "scrape-token-for-tests",
     });
@@ -58,8 +59,9 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.True(Sample(metrics, "qcommerce_order_transitions_total", "from=\"pending_payment\"", "to=\"paid\"") >= 1);
         Assert.True(Sample(metrics, "qcommerce_webhook_lag_seconds_count", "type=\"payment_intent.amount_capturable_updated\"") >= 1
             || Sample(metrics, "qcommerce_webhook_lag_seconds_count", "type=\"checkout.session.completed\"") >= 1, "the webhooks' lag");
-        Assert.Equal(1, Sample(metrics, "qcommerce_pick_duration_seconds_count", "store_id=\"2\""));
-        Assert.Equal(1, Sample(metrics, "qcommerce_order_delivery_time_seconds_count", "store_id=\"2\""));
+        // The class's other tests deliver orders of their own into the same app: at least this one is counted.
+        Assert.True(Sample(metrics, "qcommerce_pick_duration_seconds_count", "store_id=\"2\"") >= 1, "pick time");
+        Assert.True(Sample(metrics, "qcommerce_order_delivery_time_seconds_count", "store_id=\"2\"") >= 1, "order-to-door time");
         Assert.Contains("qcommerce_outbox_backlog", metrics);
         Assert.Contains("qcommerce_outbox_oldest_age_seconds", metrics);
         Assert.Contains("qcommerce_stock_low_skus", metrics);

@@ -3,16 +3,17 @@ using QCommerce.Core.Common;
 namespace QCommerce.Web.Common;
 
 /// <summary>
-/// Every text a client sends in a query string (the API's filters: orders by e-mail, audit by entity or colleague, product
-/// and stock searches; the pages' own <c>?q=</c>) is checked here, once, before any route reads it: a control character
-/// (a NUL, which PostgreSQL refuses outright, a bell, an escape), an override mark or a broken surrogate is a 400 problem
-/// naming the parameter, on every provider, and nothing is looked up.
+/// Every text a client sends in an API query string (the filters: orders by e-mail, audit by entity or colleague, product
+/// and stock searches, suggestions) is checked here, once, before any route reads it: a control character (a NUL, which
+/// PostgreSQL refuses outright, a bell, an escape), an override mark or a broken surrogate is a 400 problem naming the
+/// parameter, on every provider, and nothing is looked up. Pages are for people: a pasted NUL in <c>/search?q=</c> or an ops
+/// filter is dropped by Core (<see cref="TextRules.Searchable"/>) and the page answers the search that was meant.
 /// </summary>
 public static class QueryTextCheck
 {
     public static IApplicationBuilder UseQueryTextCheck(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        if (!context.Request.QueryString.HasValue) return next(context);
+        if (!context.Request.QueryString.HasValue || !ApiPaths.IsApi(context.Request.Path)) return next(context);
         foreach (var (name, values) in context.Request.Query)
         {
             if (!TextRules.HasControlCharacters(name) && !values.Any(TextRules.HasControlCharacters)) continue;

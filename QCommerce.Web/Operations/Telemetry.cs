@@ -58,9 +58,10 @@ public static class Telemetry
                 m.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
-                    // The runtime's gauges named *.count (assemblies, CPUs, threads, timers) would be *_count in Prometheus,
-                    // which promtool's lint reserves for histograms: they lose the suffix (dotnet_thread_pool_thread).
-                    .AddView(i => i.Meter.Name == "System.Runtime" && i.Name.EndsWith(".count", StringComparison.Ordinal) && i is not Counter<long>
+                    // Gauges named *.count (the runtime's assemblies, CPUs, threads and timers; Npgsql's connections) would be
+                    // *_count in Prometheus, which promtool's lint reserves for histograms: they lose the suffix
+                    // (dotnet_thread_pool_thread, db_client_connection).
+                    .AddView(i => i.Name.EndsWith(".count", StringComparison.Ordinal) && !IsHistogram(i)
                         ? new MetricStreamConfiguration { Name = i.Name[..^".count".Length] }
                         : null)
                     .AddMeter(QCommerceMetrics.MeterName, "Npgsql")
@@ -69,6 +70,8 @@ public static class Telemetry
             });
         return builder;
     }
+
+    private static bool IsHistogram(Instrument instrument) => instrument.GetType().IsGenericType && instrument.GetType().GetGenericTypeDefinition() == typeof(Histogram<>);
 
     /// <summary>Serves <c>/metrics</c> to who may read it; everyone else gets a 403 that says how to get in.</summary>
     public static WebApplication MapQCommerceMetrics(this WebApplication app)
