@@ -4,6 +4,7 @@
 #   docker run -p 8080:8080 -v qcommerce-data:/app/data qcommerce
 # PostgreSQL instead of the embedded SQLite file:
 #   -e Database__Provider=Postgres -e ConnectionStrings__Postgres="Host=…;Database=qcommerce;Username=…;Password=…"
+# Two instances behind nginx, with Prometheus and Grafana: compose.yaml.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -25,8 +26,9 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_RUNNING_IN_CONTAINER=true
 COPY --from=build /app ./
-# The SQLite file (and anything else the app keeps) lives in /app/data: a volume, writable by the app user.
-RUN mkdir -p /app/data && chown -R $APP_UID /app/data
+# The SQLite file (and anything else the app keeps) lives in /app/data: a volume, writable by the app user. Several
+# instances (compose.yaml) share /app/shared instead: the sandbox PSP's state and the uploaded pictures.
+RUN mkdir -p /app/data /app/shared && chown -R $APP_UID /app/data /app/shared
 VOLUME ["/app/data"]
 USER $APP_UID
 EXPOSE 8080

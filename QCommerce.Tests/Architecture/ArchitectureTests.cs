@@ -68,13 +68,7 @@ public sealed class ArchitectureTests
         return ns.Length >= 3 && ns[0] == "QCommerce" && ns[1] == "Core" && FeatureOrder.Contains(ns[2]) ? ns[2] : null;
     }
 
-    /// <summary>The repository's root, where QCommerce.sln is: the tests read the sources beside what they compiled.</summary>
-    private static DirectoryInfo Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "QCommerce.sln"))) dir = dir.Parent;
-        return dir ?? throw new InvalidOperationException("QCommerce.sln not found above the test's folder.");
-    }
+    private static DirectoryInfo Root() => new(Artifacts.RepositoryRoot());
 
     private static IEnumerable<(string Path, string Feature)> CoreSources()
     {

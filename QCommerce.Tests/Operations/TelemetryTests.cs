@@ -152,24 +152,3 @@ public sealed class TelemetryTests : IAsyncLifetime
         }
     }
 }
-
-/// <summary>Prometheus's own checker of the text format (Debian's prometheus package; <c>./test.sh</c> installs it).</summary>
-public static class Promtool
-{
-    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string metrics)
-    {
-        var path = new[] { "/usr/bin/promtool", "/usr/local/bin/promtool" }.FirstOrDefault(File.Exists);
-        Assert.True(path is not null, "promtool is not installed: ./test.sh installs Debian's prometheus package, or run apt-get install prometheus");
-        using var process = Process.Start(new ProcessStartInfo(path!, "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        await process.StandardInput.WriteAsync(metrics);
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
-    }
-}
