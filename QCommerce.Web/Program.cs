@@ -37,6 +37,12 @@ var app = builder.Build();
 PaymentSecrets.EnsureSafe(app.Configuration);
 
 var admin = await app.Services.InitializeQCommerceAsync(app.Configuration);
+if (args.Contains(StartupBanner.ResetAdminCommand))
+{
+    // A lost admin login: reset it, say it, and stop (the server is not started).
+    StartupBanner.PrintReset(await app.Services.ResetAdminAsync());
+    return;
+}
 await app.Services.InitializePspSandboxAsync();
 
 app.UseQCommerceProxySupport();

@@ -6,7 +6,7 @@
 # payment initiation, and the cold start of a restart (migrated database, no seeding) to its first page, the median of
 # three. Prints one table (req/s, p50, p95, p99, errors, share of plaintext, the app's CPU per request, target, met) and
 # writes it as JSON under
-# bench/results/. With PEER_URL (the eShop Catalog.API started by ../shared/peer/eshop-peer.sh), also measures its
+# bench/results/. With PEER_URL (a dotnet/eShop Catalog.API run beside it, for comparison), also measures its
 # list and item endpoints in ROUNDS interleaved rounds with ours and prints our ratio to them.
 #   bench/run.sh                                   # 10 s per run
 #   DURATION=15s PEER_URL=http://127.0.0.1:5191 bench/run.sh

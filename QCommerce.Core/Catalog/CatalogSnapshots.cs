@@ -3,7 +3,7 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Catalog;
 
 /// <summary>
-/// This instance's <see cref="CatalogSnapshot"/> (DESIGN §6: hot reads from memory). A read gets the snapshot in hand
+/// This instance's <see cref="CatalogSnapshot"/> (architecture §6: hot reads from memory). A read gets the snapshot in hand
 /// unless it is out of date, and then waits for the one reload all readers share:
 /// <list type="bullet">
 /// <item>a save on this instance changed the catalog (<see cref="CatalogChangeSignal"/>, raised at its commit);</item>

@@ -70,7 +70,7 @@ public static class PriceRules
 }
 
 /// <summary>
-/// Scheduling prices: a new price is a new row (the latest start in force wins, DESIGN §2), so "from Monday 06:00" is a
+/// Scheduling prices: a new price is a new row (the latest start in force wins, architecture §2), so "from Monday 06:00" is a
 /// row starting then, and the storefront switches at that moment because every read resolves the price for its own
 /// now. A price not yet in force may be withdrawn. Catalog-wide, so staff limited to some stores may read prices, not
 /// change them. Each change has its audit row in its transaction.

@@ -106,7 +106,7 @@ public abstract record IdempotencyDecision
 }
 
 /// <summary>
-/// Idempotency keys in the IETF draft's sense (DESIGN §4): keys are scoped to the caller and the
+/// Idempotency keys in the IETF draft's sense (architecture §4): keys are scoped to the caller and the
 /// operation and kept 24 hours; a claim whose request died is taken over once its lease lapses.
 /// </summary>
 public sealed class IdempotencyGuard(IDatabaseContexts contexts, TimeProvider clock)

@@ -6,7 +6,7 @@ namespace QCommerce.Core.Common;
 
 /// <summary>
 /// A domain event waiting to be delivered, written in the same transaction as the change it
-/// describes (DESIGN §4). <see cref="Id"/> orders messages; <see cref="EventId"/> is what handlers dedupe on.
+/// describes (architecture §4). <see cref="Id"/> orders messages; <see cref="EventId"/> is what handlers dedupe on.
 /// </summary>
 public sealed class OutboxMessage
 {

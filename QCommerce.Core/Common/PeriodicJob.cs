@@ -36,7 +36,7 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger logger) : Backgrou
     }
 }
 
-/// <summary>Idempotency keys are kept 24 h (DESIGN §4); older ones go, every ten minutes.</summary>
+/// <summary>Idempotency keys are kept 24 h (architecture §4); older ones go, every ten minutes.</summary>
 public sealed class IdempotencyPurgeService(IdempotencyGuard idempotency, TimeProvider clock, ILogger<IdempotencyPurgeService> logger)
     : PeriodicJob(clock, logger)
 {

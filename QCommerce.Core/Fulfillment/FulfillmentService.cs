@@ -9,7 +9,7 @@ namespace QCommerce.Core.Fulfillment;
 public sealed record PickOutcome(int OrderId, int ShortUnits, long TotalMinor, long RefundMinor, string Currency, long ChargeMinor = 0);
 
 /// <summary>
-/// The order in the store's hands (DESIGN §3's Paid/Confirmed → Picking → OutForDelivery → Delivered): start picking,
+/// The order in the store's hands (architecture §3's Paid/Confirmed → Picking → OutForDelivery → Delivered): start picking,
 /// finish it with what was found (short lines shrink the order; the order's account says what goes back), hand it to a
 /// rider, deliver it. Each step is one <see cref="OrderWork"/> step with its fulfilment row, audit row and outbox event;
 /// two staff on one order at once are decided one after the other.

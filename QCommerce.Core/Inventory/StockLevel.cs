@@ -2,7 +2,7 @@ namespace QCommerce.Core.Inventory;
 
 /// <summary>
 /// Stock of one SKU in one store. Available = OnHand − Reserved, never negative. Reservations are
-/// taken with a conditional UPDATE (see DESIGN §3), never by reading, subtracting and writing back.
+/// taken with a conditional UPDATE (see architecture §3), never by reading, subtracting and writing back.
 /// </summary>
 public sealed class StockLevel
 {

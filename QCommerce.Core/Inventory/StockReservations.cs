@@ -3,7 +3,7 @@ using QCommerce.Core.Data;
 namespace QCommerce.Core.Inventory;
 
 /// <summary>
-/// The only ways stock moves for orders (DESIGN §3): conditional UPDATEs whose WHERE encodes the
+/// The only ways stock moves for orders (architecture §3): conditional UPDATEs whose WHERE encodes the
 /// rule, rows affected checked. Callers run them inside their use case's transaction and pass
 /// quantities already summed per SKU; SKUs are touched (locked) in id order so two orders never
 /// wait for each other's rows in opposite orders.
@@ -16,7 +16,7 @@ public static class StockReservations
     /// Reserves every quantity or reports the SKUs that lacked stock (the caller then rolls back). Run last in the
     /// caller's transaction: SKUs it took to their low-stock threshold are marked and their events saved with it.
     /// <para>
-    /// One statement for all lines (DESIGN §6, issue 13): an UPDATE … FROM the wanted quantities, whose WHERE keeps the
+    /// One statement for all lines (architecture §6, issue 13): an UPDATE … FROM the wanted quantities, whose WHERE keeps the
     /// rule (free units at least the quantity), whose SET marks a SKU it takes to its threshold, and whose RETURNING
     /// says which rows it took. On PostgreSQL the rows are first locked in SKU order within the same statement, so two
     /// orders never wait for each other's rows in opposite orders; SQLite has one writer at a time anyway.

@@ -38,7 +38,7 @@ public sealed record PlaceOrderResult(OrderReceipt Receipt, bool Replayed);
 public sealed record CheckoutQuote(PriceBreakdown Price, CouponDecision? Coupon);
 
 /// <summary>
-/// Turning a basket into an order (DESIGN §2-§4): one use case, one transaction. Every line is
+/// Turning a basket into an order (architecture §2-§4): one use case, one transaction. Every line is
 /// checked and every problem reported at once; then stock, slot and coupon are taken with
 /// conditional updates, and the order, its reservation, the idempotency record (the key's answer: nothing is claimed
 /// before, see <see cref="IdempotencyGuard.RunInOneTransactionAsync"/>) and the <c>OrderCreated</c> outbox message are

@@ -26,7 +26,7 @@ public enum CardHold
 }
 
 /// <summary>
-/// Money held, then taken (DESIGN §3, seed 001). A card order is paid when its total is held on the card; when the pick is
+/// Money held, then taken (architecture §3, seed 001). A card order is paid when its total is held on the card; when the pick is
 /// done its money account (<see cref="OwedMinor"/>: what was picked, its share of the discount and tax, the fee) says what
 /// is taken, and the rest of the hold goes back to the card without ever being charged: a short pick is never a refund.
 /// Refunds exist only after the capture. A capture the PSP refuses, or a hold that lapses or is released at the PSP, leaves

@@ -20,7 +20,7 @@ public enum PaymentArrival
 }
 
 /// <summary>
-/// The order's money, one account for every caller (DESIGN §3): what was captured, what went back (settled, or promised
+/// The order's money, one account for every caller (architecture §3): what was captured, what went back (settled, or promised
 /// and not yet settled) and the goodwill given; per line, what each unit was worth and what it gave back. Every refund, short
 /// pick, cancellation and refund the PSP reports asks this account what is due, so nothing is given back twice.
 /// <para>

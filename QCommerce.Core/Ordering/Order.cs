@@ -5,7 +5,7 @@ namespace QCommerce.Core.Ordering;
 /// <summary>
 /// A shopper's order: lines with the titles and prices of the moment it was placed, its totals, its
 /// delivery promise, its stock reservation and its money (Order.Money.cs). Every change of state is a method here
-/// that throws on an illegal move, appends an <see cref="OrderEvent"/> to the timeline (DESIGN §3) and records what
+/// that throws on an illegal move, appends an <see cref="OrderEvent"/> to the timeline (architecture §3) and records what
 /// it asks of the world around it as <see cref="OrderEffect"/>s, which <see cref="OrderWork"/> carries out.
 /// </summary>
 public sealed partial class Order : ILiveEntity
@@ -100,7 +100,7 @@ public sealed partial class Order : ILiveEntity
     /// <summary>A card payment was started and has not failed: the PSP may be taking the money right now.</summary>
     public bool PaymentInFlight { get; private set; }
 
-    /// <summary>Items and address can change only before a payment is in flight (DESIGN §3).</summary>
+    /// <summary>Items and address can change only before a payment is in flight (architecture §3).</summary>
     public bool CanBeModified => Status is OrderStatus.PaymentFailed or OrderStatus.PendingConfirmation
         || (Status is OrderStatus.PendingPayment && !PaymentInFlight);
 

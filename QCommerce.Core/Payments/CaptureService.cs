@@ -4,7 +4,7 @@ using QCommerce.Core.Ordering;
 namespace QCommerce.Core.Payments;
 
 /// <summary>
-/// Takes the money the pick asked for of a hold (DESIGN §3), once the order's decision committed it (CaptureRequested). The
+/// Takes the money the pick asked for of a hold (architecture §3), once the order's decision committed it (CaptureRequested). The
 /// PSP is asked under the capture's own key, so a repeat (the outbox's retry after a timeout, another instance) is one
 /// capture; its answer is applied like any look at a PaymentIntent: a success is the payment's capture and, through
 /// PaymentCaptured, the order's charge. A refusal (the hold lapsed or was released, more than is held) is recorded on the

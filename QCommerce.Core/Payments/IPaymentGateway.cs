@@ -40,7 +40,7 @@ public sealed record PspIntent(string Id, PspIntentStatus Status, long AmountMin
 public sealed record PspRefund(string Id, string IntentId, long AmountMinor, RefundStatus Status, Guid? LocalKey, string? FailureReason);
 
 /// <summary>
-/// The one port to the payment provider (DESIGN §5). Every call that creates something carries
+/// The one port to the payment provider (architecture §5). Every call that creates something carries
 /// an idempotency key the caller stored first, so repeating a call never charges or refunds twice.
 /// </summary>
 public interface IPaymentGateway

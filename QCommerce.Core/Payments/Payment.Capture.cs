@@ -1,7 +1,7 @@
 namespace QCommerce.Core.Payments;
 
 /// <summary>
-/// Money held, then taken (DESIGN §3): the card is authorised for the order's total at checkout; when the pick is done the
+/// Money held, then taken (architecture §3): the card is authorised for the order's total at checkout; when the pick is done the
 /// order's account says what to capture (never more than is held), and the PSP releases the rest to the card.
 /// </summary>
 public sealed partial class Payment

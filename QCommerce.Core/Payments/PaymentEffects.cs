@@ -4,7 +4,7 @@ using QCommerce.Core.Ordering;
 namespace QCommerce.Core.Payments;
 
 /// <summary>
-/// What payments do to orders, and orders to payments, delivered through the outbox (DESIGN §4). This class says what a
+/// What payments do to orders, and orders to payments, delivered through the outbox (architecture §4). This class says what a
 /// payment event means for the order (<see cref="PaymentOutcome"/>); the order's own account decides what follows
 /// (<see cref="OrderPaymentOutcomes"/>): held (paid), charged, failed, a 3-D Secure challenge, a hold ended, a capture
 /// refused, refunds settled or made at the PSP. The other way: an order cancelled while its card page is open or its money

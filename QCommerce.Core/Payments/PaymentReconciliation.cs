@@ -7,7 +7,7 @@ namespace QCommerce.Core.Payments;
 public sealed record ReconciliationRun(DateTime AtUtc, int EventsReplayed, int Settled, bool PspAnswered);
 
 /// <summary>
-/// Brings payments to the PSP's truth (DESIGN §4), so a lost webhook never strands an order. First
+/// Brings payments to the PSP's truth (architecture §4), so a lost webhook never strands an order. First
 /// the PSP's event log of the last <see cref="PaymentsOptions.ReconcileLookback"/> is replayed through
 /// the webhook's own handler (events already stored change nothing), which also records refunds made
 /// at the PSP directly; then payments left behind are asked about one by one: checkout pages still open (paid, or

@@ -19,7 +19,7 @@ public sealed record PaymentEventData(int PaymentId, int OrderId, int Attempt, l
     bool Unasked = false, string? PspReference = null);
 
 /// <summary>
-/// Starting and retrying card payments (DESIGN §4, §5): at most one payment per order, each attempt's PSP
+/// Starting and retrying card payments (architecture §4, §5): at most one payment per order, each attempt's PSP
 /// idempotency key stored before the PSP is called, the amount always the order's. What the PSP says afterwards is
 /// <see cref="PaymentUpdates"/>'s; money going back is <see cref="RefundService"/>'s.
 /// </summary>

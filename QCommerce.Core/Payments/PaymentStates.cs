@@ -1,7 +1,7 @@
 namespace QCommerce.Core.Payments;
 
 /// <summary>
-/// Where a card payment stands (DESIGN §3): held at checkout (<see cref="Authorized"/>), then captured for what was picked
+/// Where a card payment stands (architecture §3): held at checkout (<see cref="Authorized"/>), then captured for what was picked
 /// (the rest released), voided or expired. Partially refunded money leaves a payment <see cref="Captured"/> with
 /// <see cref="Payment.RefundedMinor"/> above zero; <see cref="Refunded"/> means in full.
 /// </summary>

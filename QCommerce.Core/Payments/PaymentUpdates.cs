@@ -25,7 +25,7 @@ public enum PspEventResult
 }
 
 /// <summary>
-/// What the PSP says about payments, applied (DESIGN §4): its webhook events (each stored under its event id with its
+/// What the PSP says about payments, applied (architecture §4): its webhook events (each stored under its event id with its
 /// effect, so a duplicate changes nothing), a direct look at a PaymentIntent (the return page, reconciliation), and the
 /// cancellations that keep an old PaymentIntent from taking money: of a cancelled order, of a declined attempt before
 /// the order changes (<see cref="IOrderPaymentGate"/>).

@@ -2,7 +2,7 @@ namespace QCommerce.Core.Payments;
 
 /// <summary>
 /// The inbox of PSP events: one row per event id, written in the same transaction as the event's
-/// effect, so a redelivered event finds its row and changes nothing (DESIGN §4).
+/// effect, so a redelivered event finds its row and changes nothing (architecture §4).
 /// </summary>
 public sealed class PspEvent
 {

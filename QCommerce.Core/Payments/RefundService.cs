@@ -7,7 +7,7 @@ namespace QCommerce.Core.Payments;
 public sealed record RefundRequestedEvent(int OrderId, int PaymentId, Guid RefundKey, long AmountMinor, string Currency, string Reason, string Actor);
 
 /// <summary>
-/// Money going back (DESIGN §3), the one way it is done: the order's account decides what is due (<see cref="Order"/>'s
+/// Money going back (architecture §3), the one way it is done: the order's account decides what is due (<see cref="Order"/>'s
 /// money), the promise is written on the order's payment in the same transaction with the event that asks the PSP
 /// (<see cref="CardPayments"/>), and the outbox then asks the PSP with the refund's own idempotency key
 /// (<see cref="AskPspAsync"/>); its answer, a webhook or reconciliation settles the refund.

@@ -10,7 +10,7 @@ public sealed record PriceBreakdown(Money Subtotal, Money Discount, Money Delive
 }
 
 /// <summary>
-/// The one place an order's total is computed (DESIGN §3):
+/// The one place an order's total is computed (architecture §3):
 /// total = subtotal − discount + delivery fee + tax.
 /// <list type="bullet">
 /// <item>The discount never exceeds the subtotal.</item>

@@ -6,7 +6,7 @@ using QCommerce.Core.Ordering;
 
 namespace QCommerce.Tests.Api;
 
-/// <summary>/v1 cart, orders and slots over real HTTP on Kestrel, on each provider: the contract of DESIGN §9.</summary>
+/// <summary>/v1 cart, orders and slots over real HTTP on Kestrel, on each provider: the contract of architecture §9.</summary>
 public abstract class OrdersApiTests(QCommerceApp app)
 {
     private const string Midtown = "st_2";

@@ -9,7 +9,7 @@ namespace QCommerce.Tests.Api;
 
 /// <summary>
 /// /v1/payments over real HTTP on each provider, through the real Stripe.net adapter, against the
-/// embedded sandbox PSP, with its signed webhooks driving the orders: the saga of DESIGN §3-§5.
+/// embedded sandbox PSP, with its signed webhooks driving the orders: the saga of architecture §3-§5.
 /// </summary>
 public abstract class PaymentsApiTests(QCommerceApp app)
 {

@@ -18,7 +18,7 @@ public sealed class RateLimitedApp() : QCommerceApp(DatabaseProvider.Sqlite, new
 });
 
 /// <summary>
-/// Rate limits (DESIGN §7): sign-in and sign-up per client address and per account, orders, payments and
+/// Rate limits (architecture §7): sign-in and sign-up per client address and per account, orders, payments and
 /// cancellations per user; the API answers 429 with Retry-After and a problem, the storefront a page or a
 /// message. Each test is another "client" (X-Forwarded-For, trusted from loopback), so the tests' counters
 /// stay apart.

@@ -6,7 +6,7 @@ using NetArchTest.Rules;
 namespace QCommerce.Tests.Architecture;
 
 /// <summary>
-/// The arrows written in README.md's Layout (STYLE.md's rules), checked on the compiled code (method bodies included): Core's features in
+/// The arrows written in README.md's Layout and docs/architecture.md §2, checked on the compiled code (method bodies included): Core's features in
 /// their order, each using only those before it; Common using no feature and not Data; Core knowing nothing of
 /// the web; the web's pages and endpoints reaching the database only through Core's use cases.
 /// </summary>
@@ -99,7 +99,7 @@ public sealed class ArchitectureTests
         Assert.True(against.Count == 0, $"using lines against the feature order:\n{string.Join("\n", against)}");
     }
 
-    /// <summary>A file holds one thing (STYLE.md): past 300 lines a Core file usually holds two use-case families. Migrations and demo data are data.</summary>
+    /// <summary>A file holds one thing: past 300 lines a Core file usually holds two use-case families. Migrations and demo data are data.</summary>
     [Fact]
     public void NoCoreFile_IsOver300Lines()
     {

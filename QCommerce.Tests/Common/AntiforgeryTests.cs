@@ -7,7 +7,7 @@ using QCommerce.Core.Identity;
 namespace QCommerce.Tests.Common;
 
 /// <summary>
-/// CSRF (DESIGN §7): every endpoint outside the APIs that takes a POST is found from the app's own routing table
+/// CSRF (architecture §7): every endpoint outside the APIs that takes a POST is found from the app's own routing table
 /// and posted to, signed in, from a foreign Origin, without an antiforgery token. Each must answer 400 and act on nothing.
 /// </summary>
 public sealed class AntiforgeryTests(SqliteApp app) : IClassFixture<SqliteApp>

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace QCommerce.Tests.Common;
 
 /// <summary>
-/// The headers every answer carries (DESIGN §7), and the app behind a TLS proxy: forwarded headers from a
+/// The headers every answer carries (architecture §7), and the app behind a TLS proxy: forwarded headers from a
 /// trusted proxy make the request HTTPS, so HSTS is sent and cookies are Secure; an untrusted one is ignored.
 /// </summary>
 public sealed partial class SecurityHeadersTests(SqliteApp app) : IClassFixture<SqliteApp>

@@ -30,7 +30,7 @@ public abstract class CheckoutServiceTests(DatabaseProvider provider) : Ordering
     }
 
     /// <summary>
-    /// What one placement costs the database, counted (DESIGN §6, issue 13): a look for the key, the reads of what it
+    /// What one placement costs the database, counted (architecture §6, issue 13): a look for the key, the reads of what it
     /// commits to (SKUs with their prices and stock, in one statement), and one transaction holding the order, its
     /// lines and event, the outbox message, the key's answer and every line's stock (one statement for all lines): the
     /// only write transaction (the key is not claimed in one of its own before).

@@ -3,7 +3,7 @@ using QCommerce.Core.Promotions;
 
 namespace QCommerce.Tests.Ordering;
 
-/// <summary>Every edge of the order state machine (DESIGN §3), legal and illegal; the money of each move is OrderMoneyTests'.</summary>
+/// <summary>Every edge of the order state machine (architecture §3), legal and illegal; the money of each move is OrderMoneyTests'.</summary>
 public sealed class OrderTests
 {
     private static readonly DateTime Now = new(2026, 11, 27, 15, 0, 0, DateTimeKind.Utc);

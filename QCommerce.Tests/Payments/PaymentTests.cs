@@ -4,7 +4,7 @@ using QCommerce.Tests.Ordering;
 
 namespace QCommerce.Tests.Payments;
 
-/// <summary>Every edge of the payment state machine (DESIGN §3): forward only, captured once, refunds bounded.</summary>
+/// <summary>Every edge of the payment state machine (architecture §3): forward only, captured once, refunds bounded.</summary>
 public sealed class PaymentTests
 {
     private static readonly DateTime Now = new(2026, 11, 27, 15, 0, 0, DateTimeKind.Utc);

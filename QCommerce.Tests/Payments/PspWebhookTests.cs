@@ -9,7 +9,7 @@ using QCommerce.Core.Payments;
 namespace QCommerce.Tests.Payments;
 
 /// <summary>
-/// /v1/webhooks/psp over real HTTP with events signed as Stripe signs them (DESIGN §4): forged,
+/// /v1/webhooks/psp over real HTTP with events signed as Stripe signs them (architecture §4): forged,
 /// tampered, stale and malformed ones are 400 with nothing stored; duplicates and shuffles end where
 /// in-order delivery ends.
 /// </summary>

@@ -39,7 +39,7 @@ public static class ApiSetup
             });
             o.AddSchemaTransformer(PublicIds.DescribeInSchema);
         });
-        // The PSP webhook is a controller: it needs the raw body, before any model binding (DESIGN §1).
+        // The PSP webhook is a controller: it needs the raw body, before any model binding (architecture §1).
         services.AddControllers();
         return services;
     }

@@ -4,7 +4,7 @@ namespace QCommerce.Web.Common;
 
 /// <summary>
 /// The storefront's plain form posts (add to cart, sign out, remove an address, reorder) act on the
-/// signed-in shopper's cookie, so each must prove the form came from one of our pages (DESIGN §7).
+/// signed-in shopper's cookie, so each must prove the form came from one of our pages (architecture §7).
 /// The framework checks the token only where a handler binds a [FromForm] value; this checks every one.
 /// </summary>
 public static class FormPosts

@@ -3,7 +3,7 @@ using QCommerce.Core.Common;
 namespace QCommerce.Web.Common;
 
 /// <summary>
-/// The Idempotency-Key rule of DESIGN §4 at the edge, once for every route that needs one: exactly one
+/// The Idempotency-Key rule of architecture §4 at the edge, once for every route that needs one: exactly one
 /// header, printable ASCII, at most <see cref="IdempotencyGuard.MaxKeyLength"/> characters. Two headers
 /// would otherwise bind as one key ("k1,k2"), which neither of the client's retries would ever send again.
 /// </summary>

@@ -6,7 +6,7 @@ using QCommerce.Core.Common;
 
 namespace QCommerce.Web.Common;
 
-/// <summary>The named limits of <c>RateLimits</c> in appsettings.json (DESIGN §7).</summary>
+/// <summary>The named limits of <c>RateLimits</c> in appsettings.json (architecture §7).</summary>
 public static class RateLimitPolicies
 {
     /// <summary>Sign-in attempts per client address (the API's login and the storefront's form).</summary>

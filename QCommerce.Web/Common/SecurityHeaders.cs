@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 namespace QCommerce.Web.Common;
 
 /// <summary>
-/// The headers every answer carries (DESIGN §7), and what makes the app right behind a TLS proxy:
+/// The headers every answer carries (architecture §7), and what makes the app right behind a TLS proxy:
 /// forwarded headers from the proxies an operator names, HSTS on HTTPS, cookies marked Secure.
 /// </summary>
 public static class SecurityHeaders

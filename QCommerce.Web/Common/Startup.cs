@@ -26,6 +26,12 @@ public static class Startup
         return admin;
     }
 
+    public static async Task<AdminAccountSeeder.Outcome> ResetAdminAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AdminAccountSeeder>().ResetAsync();
+    }
+
     /// <summary>
     /// The first shopper should not wait for the catalog snapshot (half a second at 10,000 products): it loads while
     /// the server starts. A failure here only means the first read loads it, and is logged.
@@ -46,6 +52,19 @@ public static class Startup
 /// <summary>What an operator needs to see once the app listens: where, and how to get into the ops portal.</summary>
 public static class StartupBanner
 {
+    /// <summary>The argument that resets the admin login instead of starting the server.</summary>
+    public const string ResetAdminCommand = "reset-admin-password";
+
+    public static void PrintReset(AdminAccountSeeder.Outcome admin)
+    {
+        Console.WriteLine();
+        Console.WriteLine(admin.GeneratedPassword is { } password
+            ? $"  Admin (ops) login reset:  {admin.Email} / {password}   (shown only once: keep it)"
+            : $"  Admin (ops) login reset:  {admin.Email} / the password in Admin:Password");
+        Console.WriteLine("  The account is unlocked, and its open sessions and tokens are signed out. Start the server as usual.");
+        Console.WriteLine();
+    }
+
     public static void Print(WebApplication app, AdminAccountSeeder.Outcome admin)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

@@ -40,6 +40,35 @@ public sealed partial class AdminAccountSeeder(UserManager<AppUser> users, RoleM
         return new Outcome(email, generated ? password : null, Created: true);
     }
 
+    /// <summary>
+    /// A lost admin login, recovered by whoever runs the server (<c>dotnet QCommerce.Web.dll reset-admin-password</c>): the
+    /// <c>Admin:Email</c> account gets <c>Admin:Password</c> or a new generated one, is unlocked, confirmed and an admin
+    /// again (created if it is gone), and every session and token it had is signed out (its security stamp changes).
+    /// </summary>
+    public async Task<Outcome> ResetAsync()
+    {
+        var outcome = await EnsureAdminAsync();
+        if (outcome.Created) return outcome;
+        var admin = (await users.FindByEmailAsync(outcome.Email))!;
+        var password = configuration["Admin:Password"];
+        var generated = string.IsNullOrEmpty(password);
+        if (generated) password = Passwords.Generate();
+        var token = await users.GeneratePasswordResetTokenAsync(admin);
+        var result = await users.ResetPasswordAsync(admin, token, password!);
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"Cannot reset the admin account's password: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+        admin.EmailConfirmed = true;
+        admin.LockoutEnd = null;
+        admin.AccessFailedCount = 0;
+        await users.UpdateAsync(admin);
+        await users.UpdateSecurityStampAsync(admin);
+        LogReset(logger, outcome.Email);
+        return new Outcome(outcome.Email, generated ? password : null, Created: false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The admin account {Email} had its password reset from the command line; its sessions are signed out")]
+    private static partial void LogReset(ILogger logger, [Personal] string email);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the admin account {Email}")]
     private static partial void LogCreated(ILogger logger, [Personal] string email);
 }

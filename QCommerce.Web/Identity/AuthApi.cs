@@ -27,7 +27,7 @@ public sealed record ResetPasswordRequest(string? Email, string? ResetCode, stri
 public sealed record InfoChangeRequest(string? NewEmail, string? NewPassword, string? OldPassword);
 
 /// <summary>
-/// The account endpoints the product supports (DESIGN §9): register, sign in for a bearer token, refresh it, who am I,
+/// The account endpoints the product supports (architecture §9): register, sign in for a bearer token, refresh it, who am I,
 /// confirm the address, reset a forgotten password, change the address or the password. The same routes and wire shapes
 /// as ASP.NET Core's Identity API, without two-factor, and every field validated before Identity sees it. The links in
 /// the messages open the storefront's pages; their codes are the ones these routes take.

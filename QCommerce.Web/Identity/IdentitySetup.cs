@@ -12,7 +12,7 @@ namespace QCommerce.Web.Identity;
 public static class IdentitySetup
 {
     /// <summary>
-    /// Who a request is: on /v1 only a bearer token counts (DESIGN §9). The storefront's cookie is not accepted there,
+    /// Who a request is: on /v1 only a bearer token counts (architecture §9). The storefront's cookie is not accepted there,
     /// because the API takes no antiforgery token: a page on any same-site origin could otherwise make the shopper's
     /// browser cancel (and so refund) an order. Everywhere else, the browser's cookie (or a bearer token, if sent).
     /// </summary>

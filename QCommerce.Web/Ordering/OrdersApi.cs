@@ -91,7 +91,7 @@ public sealed record OrderSummaryDto(OrderId OrderId, OrderStatus Status, MoneyD
 
 public sealed record OrderCancelledDto(OrderId OrderId, OrderStatus Status);
 
-/// <summary>The caller's orders (DESIGN §9). Another caller's order answers 404 on every route.</summary>
+/// <summary>The caller's orders (architecture §9). Another caller's order answers 404 on every route.</summary>
 public static class OrdersApi
 {
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)

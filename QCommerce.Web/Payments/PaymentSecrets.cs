@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration.Json;
 namespace QCommerce.Web.Payments;
 
 /// <summary>
-/// The webhook secret by mode (DESIGN §9). The sandbox's secret is committed in appsettings.json on
+/// The webhook secret by mode (architecture §9). The sandbox's secret is committed in appsettings.json on
 /// purpose: it signs the sandbox's own events and nothing else. With a real Stripe key the secret
 /// must be the endpoint's own, from the environment: a committed one would let anybody who reads the
 /// repository sign a <c>payment_intent.succeeded</c> and have an order paid.

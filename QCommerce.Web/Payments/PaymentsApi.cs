@@ -36,7 +36,7 @@ public sealed record PaymentDto(
         p.CreatedAtUtc, p.UpdatedAtUtc, MoneyDto.From(p.Held), MoneyDto.From(p.Released));
 }
 
-/// <summary>Card payments of the caller's orders (DESIGN §9). The amount always comes from the order.</summary>
+/// <summary>Card payments of the caller's orders (architecture §9). The amount always comes from the order.</summary>
 public static class PaymentsApi
 {
     public static RouteGroupBuilder MapPaymentsApi(this RouteGroupBuilder v1)

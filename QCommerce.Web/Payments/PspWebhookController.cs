@@ -7,7 +7,7 @@ using Stripe;
 namespace QCommerce.Web.Payments;
 
 /// <summary>
-/// Stripe's events (DESIGN §1, §4). The signature is checked on the raw body before anything is
+/// Stripe's events (architecture §1, §4). The signature is checked on the raw body before anything is
 /// read from it: a missing, forged or stale one is 400 and nothing is stored. A verified event goes
 /// to <see cref="PaymentUpdates.HandlePspEventAsync"/>, which stores it under its event id with its
 /// effect, so a duplicate is answered 200 and changes nothing.

@@ -18,7 +18,7 @@ public enum SandboxCardOutcome
 }
 
 /// <summary>
-/// The embedded PSP (DESIGN §5): Checkout Sessions (SandboxPsp.Checkout.cs), PaymentIntents and refunds with Stripe's
+/// The embedded PSP (architecture §5): Checkout Sessions (SandboxPsp.Checkout.cs), PaymentIntents and refunds with Stripe's
 /// semantics (the JSON is <see cref="SandboxWire"/>'s), and a signed event for every change; what the hosted page does
 /// with Stripe's test cards is in SandboxPsp.Cards.cs. What happens with time (pages and holds that expire, refunds that
 /// settle) is done from the stored state by <see cref="RunDueAsync"/>, so a restart loses none of it. One lock serialises

@@ -51,7 +51,7 @@ public sealed class SandboxApiLocation(SandboxAddress address, IConfiguration co
 
 public static class SandboxSetup
 {
-    /// <summary>Registers the embedded PSP when no Stripe secret key is configured (DESIGN §5).</summary>
+    /// <summary>Registers the embedded PSP when no Stripe secret key is configured (architecture §5).</summary>
     public static IServiceCollection AddPspSandbox(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         if (!string.IsNullOrWhiteSpace(configuration["Payments:Stripe:SecretKey"])) return services;
