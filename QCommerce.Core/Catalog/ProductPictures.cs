@@ -35,6 +35,12 @@ public static class ProductPictures
     /// </summary>
     public const long MaxDecodePixels = 16_000_000;
 
+    /// <summary>
+    /// The most pixels a picture may have at all (100 megapixels, 10,000 × 10,000), however it decodes: reading even a
+    /// shrunk one walks every pixel of the file.
+    /// </summary>
+    public const long MaxSourcePixels = 100_000_000;
+
     /// <summary>Pictures decoded at once in this process; the rest wait their turn, so many uploads cost at most this many budgets.</summary>
     public const int ConcurrentDecodes = 2;
 
@@ -93,6 +99,14 @@ public static class ProductPictures
         using var codec = SKCodec.Create(data) ?? throw Rejected($"The file starts like a {kind} but cannot be read as one.");
         var info = codec.Info;
         if (info.Width < MinSide || info.Height < MinSide) throw Rejected($"A picture is at least {MinSide}×{MinSide} pixels; this one is {info.Width}×{info.Height}.");
+        if ((long)info.Width * info.Height > MaxSourcePixels)
+            throw Rejected($"This {kind} is {info.Width}×{info.Height} pixels; a picture is at most {MaxSourcePixels / 1_000_000} megapixels. Save it at most {Sizes[0] * 4} pixels wide or tall and upload it again.");
+        // A progressive JPEG is decoded from all of its coefficients at once (16 bits per pixel and colour), even when it is
+        // shrunk while decoding: its whole size counts against the budget.
+        if (kind == Kind.Jpeg && JpegFrame(upload) is { Progressive: true } frame
+            && (long)info.Width * info.Height * frame.Components * 2 > MaxDecodePixels * 4)
+            throw Rejected($"This progressive JPEG is {info.Width}×{info.Height} pixels, more than {MaxDecodePixels * 4 / 1_000_000} MB to open. "
+                + $"Save it as a standard (baseline) JPEG, or at most {Sizes[0] * 4} pixels wide or tall, and upload it again.");
         var decodeSize = DecodeSize(codec);
         if ((long)decodeSize.Width * decodeSize.Height > MaxDecodePixels)
             throw Rejected($"This {kind} is {info.Width}×{info.Height} pixels, more than {MaxDecodePixels / 1_000_000} megapixels to open"
@@ -137,6 +151,27 @@ public static class ProductPictures
             best = scaled;
         }
         return best;
+    }
+
+    /// <summary>
+    /// A JPEG's frame header (its SOF marker): progressive or not, and how many colour components it has. Null when the
+    /// markers end, or go wrong, before one (the decoder then refuses the file).
+    /// </summary>
+    internal static (bool Progressive, int Components)? JpegFrame(ReadOnlySpan<byte> jpeg)
+    {
+        var at = 2; // after SOI
+        while (at + 4 <= jpeg.Length)
+        {
+            if (jpeg[at] != 0xFF) return null;
+            var marker = jpeg[at + 1];
+            if (marker == 0xFF) { at++; continue; } // fill byte
+            if (marker is 0x01 or >= 0xD0 and <= 0xD8) { at += 2; continue; } // markers without a length
+            if (marker == 0xDA) return null; // a scan before any frame
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+                return at + 9 < jpeg.Length ? (marker is 0xC2 or 0xC6 or 0xCA or 0xCE, jpeg[at + 9]) : null;
+            at += 2 + (jpeg[at + 2] << 8 | jpeg[at + 3]);
+        }
+        return null;
     }
 
     /// <summary>A copy fitting <paramref name="size"/> on its long side, or null when the picture fits already (nothing to copy).</summary>

@@ -74,7 +74,7 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
         Audit.Record(db, admin, AuditActions.StaffCreate, "staff", address, null, null, new { role = chosen, stores }, null, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        LogCreated(logger, address, admin.Email, chosen);
+        LogCreated(logger, address, admin.UserId, chosen);
         return new StaffCreated(new StaffMemberView(user.Id, address, name, chosen, stores, false, now));
     }
 
@@ -123,7 +123,7 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
         var isAdmin = (await ViewAsync(user, ct)).Role == Roles.Admin;
         await SetLockAsync(admin, user, DateTimeOffset.MaxValue, AuditActions.StaffLock, ct,
             isAdmin ? () => EnsureAnotherAdminAsync(user, "locked", ct) : null);
-        LogLocked(logger, user.Email ?? "", admin.Email);
+        LogLocked(logger, user.Email ?? "", admin.UserId);
     }
 
     public async Task UnlockAsync(StaffActor admin, string userId, CancellationToken ct = default)
@@ -234,9 +234,9 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Staff account {Email} created by {Admin} as {Role}")]
-    private static partial void LogCreated(ILogger logger, [Personal] string email, [Personal] string admin, string role);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Staff account {Email} created by {StaffId} as {Role}")]
+    private static partial void LogCreated(ILogger logger, [Personal] string email, string staffId, string role);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff account {Email} locked by {Admin}")]
-    private static partial void LogLocked(ILogger logger, [Personal] string email, [Personal] string admin);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff account {Email} locked by {StaffId}")]
+    private static partial void LogLocked(ILogger logger, [Personal] string email, string staffId);
 }

@@ -14,13 +14,34 @@ public sealed class DatabaseReadiness(IDbContextFactory<QCommerceDbContext> cont
         {
             await using var db = await contexts.CreateDbContextAsync(timeout.Token);
             await db.Stores.AsNoTracking().AnyAsync(timeout.Token);
-            return HealthCheckResult.Healthy();
+            return SqliteFileProblem(db) is { } problem ? HealthCheckResult.Unhealthy(problem) : HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy(ex is OperationCanceledException
                 ? $"The database did not answer within {options.Value.DatabaseTimeout.TotalSeconds:0.#} s"
-                : $"The database cannot be read: {ex.GetType().Name}", ex);
+                : $"The database cannot be read: {ex.GetType().Name}");
+        }
+    }
+
+    /// <summary>
+    /// SQLite's file gone or not writable: pooled connections still read (a deleted file lives on while open, and its
+    /// writes are lost at the next start), but the shop cannot take an order that will last.
+    /// </summary>
+    private static string? SqliteFileProblem(QCommerceDbContext db)
+    {
+        if (!db.Database.IsSqlite()) return null;
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        if (string.IsNullOrEmpty(file) || file == ":memory:") return null;
+        if (!File.Exists(file)) return "The SQLite database file is gone";
+        try
+        {
+            using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete)) { }
+            return null;
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return "The SQLite database file cannot be written";
         }
     }
 }
@@ -33,9 +54,21 @@ public sealed class OutboxReadiness(IDbContextFactory<QCommerceDbContext> contex
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var oldest = await db.OutboxMessages.AsNoTracking().Where(m => m.ProcessedAtUtc == null)
-            .OrderBy(m => m.Id).Select(m => new { m.OccurredAtUtc, m.Type }).FirstOrDefaultAsync(ct);
+        DateTime? oldestAt;
+        string? oldestType;
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var row = await db.OutboxMessages.AsNoTracking().Where(m => m.ProcessedAtUtc == null)
+                .OrderBy(m => m.Id).Select(m => new { m.OccurredAtUtc, m.Type }).FirstOrDefaultAsync(ct);
+            (oldestAt, oldestType) = (row?.OccurredAtUtc, row?.Type);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // The database check says why; the answer is public, so no database error text goes into it.
+            return HealthCheckResult.Unhealthy($"The outbox cannot be read: {ex.GetType().Name}");
+        }
+        var oldest = oldestAt is { } at ? new { OccurredAtUtc = at, Type = oldestType! } : null;
         if (oldest is null) return HealthCheckResult.Healthy("No message waits");
         var age = clock.UtcNow() - oldest.OccurredAtUtc;
         return age <= options.Value.OutboxMaxAge

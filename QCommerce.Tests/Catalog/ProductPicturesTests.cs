@@ -95,4 +95,35 @@ public class ProductPicturesTests
         Assert.All(prepared, p => Assert.Equal(2, p.Files.Count));
         Assert.InRange(ProductPictures.DecodingPeak, 1, ProductPictures.ConcurrentDecodes);
     }
+
+    /// <summary>A JPEG's first frame marker (SOF0, baseline), for a test to rewrite the header as a crafted file would.</summary>
+    private static int FrameMarker(byte[] jpeg) => Enumerable.Range(2, jpeg.Length - 3).First(i => jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0);
+
+    [Fact]
+    public void AProgressiveJpegTooLargeToHoldInMemory_IsRefusedBeforeItIsDecoded()
+    {
+        // libjpeg keeps every coefficient of a progressive JPEG while it decodes, shrunk or not: 4,000 × 4,000 in colour is 96 MB.
+        var jpeg = TestPictures.Make(SKEncodedImageFormat.Jpeg, 4000, 4000);
+        Assert.Equal((false, 3), ProductPictures.JpegFrame(jpeg));
+        var progressive = (byte[])jpeg.Clone();
+        progressive[FrameMarker(progressive) + 1] = 0xC2;
+        Assert.Equal((true, 3), ProductPictures.JpegFrame(progressive));
+
+        var refused = Assert.Throws<RequestRejectedException>(() => ProductPictures.Prepare(progressive, 1)).Errors["file"][0];
+        Assert.Contains("This progressive JPEG is 4000×4000 pixels, more than 64 MB to open", refused);
+        Assert.Equal(1000, ProductPictures.Prepare(jpeg, 1).DecodedWidth); // the same picture, baseline: shrunk while decoding
+    }
+
+    [Fact]
+    public void APictureClaimingMoreThanAHundredMegapixels_IsRefusedFromItsHeader()
+    {
+        var jpeg = TestPictures.Make(SKEncodedImageFormat.Jpeg, 400, 300);
+        var frame = FrameMarker(jpeg);
+        // SOF0: FF C0, length (2), precision (1), height (2), width (2): 30,000 × 30,000 announced by a 5 KB file.
+        jpeg[frame + 5] = 30000 >> 8; jpeg[frame + 6] = 30000 & 0xFF;
+        jpeg[frame + 7] = 30000 >> 8; jpeg[frame + 8] = 30000 & 0xFF;
+
+        var refused = Assert.Throws<RequestRejectedException>(() => ProductPictures.Prepare(jpeg, 1)).Errors["file"][0];
+        Assert.Contains("30000×30000 pixels; a picture is at most 100 megapixels", refused);
+    }
 }

@@ -58,6 +58,23 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task AnSqliteFileDeletedUnderTheApp_MakesItNotReady_ThoughItsOpenConnectionsStillRead()
+    {
+        await using var app = new QCommerceApp(DatabaseProvider.Sqlite);
+        await app.InitializeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(app)).Status);
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(app.Database.ConnectionString).DataSource;
+
+        // Gone from the folder (a wrong cleanup, a volume unmounted): pooled connections still read the unlinked file, and
+        // what they write now is lost at the next start.
+        foreach (var part in new[] { file, file + "-wal", file + "-shm" }) File.Delete(part);
+
+        var (status, body) = await ReadyAsync(app);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("The SQLite database file is gone", body.GetProperty("checks").GetProperty("database").GetProperty("description").GetString());
+    }
+
+    [Fact]
     public async Task ADatabaseThatCannotBeReached_MakesTheInstanceNotReady_AndItRecoversWithTheConnection()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
@@ -77,6 +94,9 @@ public sealed class ReadinessTests
         plug.Pull();
         var (status, body) = await Eventually.Async(() => ReadyAsync(app), r => r.Status == HttpStatusCode.ServiceUnavailable, "readiness to notice the database is gone");
         Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        // The answer is public: it names the failure's kind, never the database's own words (its name, host or user).
+        Assert.DoesNotContain(server.Database!, body.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", body.GetRawText(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, await LiveAsync(app));
 
         plug.PutBack();

@@ -13,6 +13,7 @@ namespace QCommerce.Tests.Operations;
 /// and the call to the PSP; and logs at Information level that name no shopper and no colleague, through a whole card
 /// order from checkout to the door.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class TelemetryTests : IAsyncLifetime
 {
     private readonly QCommerceApp _app = new(DatabaseProvider.Sqlite, new Dictionary<string, string?>
@@ -86,6 +87,13 @@ public sealed class TelemetryTests : IAsyncLifetime
             return (await http.SendAsync(request)).StatusCode;
         }
         Assert.Equal(HttpStatusCode.Forbidden, await FromOutsideAsync(null));
+        // The exporter answers every path below /metrics: so does the gate.
+        foreach (var path in new[] { "/metrics/", "/METRICS/", "/metrics/x", "/metrics/?x=1", "/Metrics/a/b" })
+        {
+            using var below = new HttpRequestMessage(HttpMethod.Get, path);
+            below.Headers.Add("X-Forwarded-For", "203.0.113.9");
+            Assert.Equal((path, HttpStatusCode.Forbidden), (path, (await http.SendAsync(below)).StatusCode));
+        }
         Assert.Equal(HttpStatusCode.Forbidden, await FromOutsideAsync("scrape-token-for-test"));
         Assert.Equal(HttpStatusCode.Forbidden, await FromOutsideAsync(""));
         Assert.Equal(HttpStatusCode.OK, await FromOutsideAsync("scrape-token-for-tests"));
@@ -139,6 +147,9 @@ public sealed class TelemetryTests : IAsyncLifetime
         await fulfil.DeliverAsync(TestStaff.Admin, id, null);
         using (var http = _app.CreateClient())
             await http.PostAsync("/v1/auth/forgotPassword", System.Net.Http.Json.JsonContent.Create(new { email = shopper.Email }));
+        // A colleague looks the shopper up by e-mail: the address is in the request's query string.
+        var admin = await ApiShopper.SignInAsync(_app, QCommerceApp.AdminEmail, QCommerceApp.AdminPassword);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync($"/v1/ops/orders?email={Uri.EscapeDataString(shopper.Email)}")).StatusCode);
         await Eventually.Async(() => Task.FromResult(_app.Logs.Since(mark).Count(e => e.Message.Contains("-> Delivered", StringComparison.Ordinal))), n => n == 1, "the delivery's log line");
 
         string[] personal = [shopper.Email, shopper.Email.Split('@')[0], "5550142", "555-0142", "401 W 42nd", "Buzz 4B", QCommerceApp.AdminEmail, TestStaff.Admin.Email, "Sam Rider"];
@@ -151,4 +162,15 @@ public sealed class TelemetryTests : IAsyncLifetime
             Assert.True(leak is null, $"'{value}' is in a log line: {leak}");
         }
     }
+}
+
+/// <summary>
+/// Tests that read the numbers of /metrics run alone. Every test host in this process makes its own meters under the same
+/// names, and OpenTelemetry listens by name: a host stopping beside the test (another class done) retires the metric
+/// streams the test's host shares with it. One host per process, as in production, never meets this.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics, alone";
 }

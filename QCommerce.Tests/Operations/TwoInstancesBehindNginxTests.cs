@@ -65,12 +65,17 @@ public sealed class TwoInstancesBehindNginxTests(BrowserFixture browser)
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Paid" })).ToBeVisibleAsync();
             var track = await page.GetByRole(AriaRole.Link, new() { Name = "Track your order" }).GetAttributeAsync("href");
 
-            // The order page, on whichever instance the shopper's cookie keeps them; the colleague works on the other.
-            var response = await page.GotoAsync(track!);
-            var servedBy = response!.Headers["x-qcommerce-instance"];
-            var (shoppers, colleagues) = servedBy == a.BaseAddress.Authority ? (a, b) : (b, a);
-            Assert.Equal(shoppers.BaseAddress.Authority, servedBy);
+            // The order page, on the instance the shopper's cookie keeps them on (every request of theirs went there, by
+            // nginx's log); the colleague works on the other.
+            await page.GotoAsync(track!);
             await Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Paid");
+            var node = (await context.CookiesAsync()).Single(c => c.Name == "qc_node").Value;
+            var theirs = nginx.AccessLog.Where(r => r.Node == node).ToList();
+            Assert.Contains(theirs, r => r.Path.StartsWith("/orders/", StringComparison.Ordinal));
+            Assert.Contains(theirs, r => r.Path.StartsWith("/_blazor", StringComparison.Ordinal));
+            var instance = Assert.Single(theirs.Select(r => r.Instance).Distinct());
+            var (shoppers, colleagues) = instance == a.BaseAddress.Authority ? (a, b) : (b, a);
+            Assert.Equal(shoppers.BaseAddress.Authority, instance);
             await CheckoutJourneyTests.WaitInteractiveAsync(page);
             var orderId = int.Parse(Regex.Match(page.Url, @"/orders/(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             await colleagues.Services.GetRequiredService<FulfillmentService>().StartPickingAsync(TestStaff.Admin, orderId);
@@ -101,7 +106,8 @@ public sealed class TwoInstancesBehindNginxTests(BrowserFixture browser)
                 Assert.True(check.ExitCode == 0, $"promtool check metrics said: {check.Output}");
             }
             using (var outside = new HttpClient { BaseAddress = nginx.Address })
-                Assert.Equal(System.Net.HttpStatusCode.NotFound, (await outside.GetAsync("/metrics")).StatusCode);
+                foreach (var path in new[] { "/metrics", "/metrics/", "/METRICS/", "/Metrics/x", "/metrics?x=1" })
+                    Assert.Equal((path, System.Net.HttpStatusCode.NotFound), (path, (await outside.GetAsync(path)).StatusCode));
             Assert.DoesNotContain("[error]", nginx.ErrorLog, StringComparison.Ordinal);
         }
         finally

@@ -38,7 +38,8 @@ public sealed class Nginx : IAsyncDisposable
             error_log {{temp}}/error.log warn;
             events { worker_connections 1024; }
             http {
-                access_log {{temp}}/access.log;
+                log_format qcommerce '$cookie_qc_node $upstream_addr $request_method $uri $status';
+                access_log {{temp}}/access.log qcommerce;
                 client_body_temp_path {{temp}}/body;
                 proxy_temp_path {{temp}}/proxy;
                 fastcgi_temp_path {{temp}}/fastcgi;
@@ -73,6 +74,11 @@ public sealed class Nginx : IAsyncDisposable
         }, up => up, "nginx to listen");
         return nginx;
     }
+
+    /// <summary>What nginx passed on, a line a request: the browser's <c>qc_node</c> cookie, the instance, the method, path and status.</summary>
+    public IReadOnlyList<(string Node, string Instance, string Method, string Path, string Status)> AccessLog =>
+        File.ReadAllLines(Path.Combine(_folder.FullName, "access.log")).Select(l => l.Split(' ')).Where(f => f.Length >= 5)
+            .Select(f => (f[0], f[1], f[2], f[3], f[4])).ToList();
 
     public string ErrorLog => File.Exists(Path.Combine(_folder.FullName, "error.log")) ? File.ReadAllText(Path.Combine(_folder.FullName, "error.log")) : "";
 

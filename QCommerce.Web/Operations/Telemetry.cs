@@ -78,7 +78,8 @@ public static class Telemetry
     {
         var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
         if (!options.Enabled) return app;
-        app.UseWhen(context => context.Request.Path == MetricsPath && !MayScrape(context, options.MetricsToken), denied => denied.Run(context =>
+        // The exporter answers /metrics and every path below it (/metrics/, /METRICS/x): the gate covers them all.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(MetricsPath) && !MayScrape(context, options.MetricsToken), denied => denied.Run(context =>
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return context.Response.WriteAsJsonAsync(new Microsoft.AspNetCore.Mvc.ProblemDetails
@@ -106,7 +107,7 @@ public static class Telemetry
     /// extension: stylesheets, scripts, pictures). Each would be a trace of nothing, many times a page.
     /// </summary>
     private static bool IsPlumbing(PathString path) =>
-        path == MetricsPath || path.StartsWithSegments("/health") || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content")
+        path.StartsWithSegments(MetricsPath) || path.StartsWithSegments("/health") || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content")
         || path.StartsWithSegments("/_blazor") || Path.HasExtension(path.Value);
 
     private static void Point(OpenTelemetry.Exporter.OtlpExporterOptions o, TelemetryOptions options)
