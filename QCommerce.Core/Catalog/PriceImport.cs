@@ -130,13 +130,17 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
             foreach (var part in adds.Chunk(chunk))
             {
                 await using var db = await contexts.CreateDbContextAsync(ct);
-                using var turn = await SqliteWriteGate.EnterAsync(db, ct);
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                db.Prices.AddRange(part);
-                if (saved + part.Length == adds.Count) last(db);
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
+                var held = Stopwatch.StartNew();
+                using (await SqliteWriteGate.EnterAsync(db, ct))
+                {
+                    await using var tx = await db.Database.BeginTransactionAsync(ct);
+                    db.Prices.AddRange(part);
+                    if (saved + part.Length == adds.Count) last(db);
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
                 saved += part.Length;
+                if (saved < adds.Count) await SqliteWriteGate.PaceAsync(db, held.Elapsed, ct);
             }
         }
         catch (DbUpdateException) when (chunk < adds.Count)

@@ -29,6 +29,17 @@ public static class SqliteWriteGate
         return new Turn(queue);
     }
 
+    /// <summary>
+    /// For a long job written in chunks (a large import): after a chunk that held the write lock for <paramref name="held"/>,
+    /// stays away as long again (20 ms to half a second). Writers that do not queue here (the outbox, jobs, another
+    /// process) wait in SQLite's busy handler, which wakes only now and then; back-to-back chunks would keep them out past
+    /// their timeout. Nothing to wait for on PostgreSQL.
+    /// </summary>
+    public static Task PaceAsync(DbContext db, TimeSpan held, CancellationToken ct) =>
+        db.Database.IsSqlite()
+            ? Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(held.TotalMilliseconds, 20, 500)), ct)
+            : Task.CompletedTask;
+
     private sealed class Turn(SemaphoreSlim queue) : IDisposable
     {
         private int _released;

@@ -10,8 +10,9 @@ namespace QCommerce.Core.Inventory;
 /// Shelf counts in and out as CSV (<c>store,sku,counted</c>, and an optional <c>note</c>): each row says how many units of a
 /// SKU a store counted, and applying turns every difference to the books into a count-correction movement. A preview
 /// checks every row (a store that is not the staff member's, an unknown SKU, a count that is not a whole number of units,
-/// a row twice, a count below what open orders have reserved); applying does all rows in one transaction with the
-/// stock rows locked, or none when any row has a problem. A count equal to the books is unchanged. The export gives
+/// a row twice, a count below what open orders have reserved); applying saves nothing when any row has a problem, and
+/// otherwise saves the counts a thousand SKUs at a time with their stock rows locked (see <see cref="ApplyAsync"/>). A
+/// count equal to the books is unchanged. The export gives
 /// what the books say in the same columns (and some to read by), so a count sheet is an export filled in.
 /// </summary>
 public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> contexts, StoreDirectory stores, TimeProvider clock,
@@ -76,65 +77,107 @@ public sealed class StockCountImport(IDbContextFactory<QCommerceDbContext> conte
             return Report(staff, apply, records.Count, 0, 0, problems, false, started);
 
         var now = clock.UtcNow();
-        await using var tx = apply ? await db.Database.BeginTransactionAsync(ct) : null;
-        var changes = 0;
-        var unchanged = 0;
-        var movements = new List<StockMovement>();
-        var storeChanges = new List<(int StoreId, List<int> Changed)>();
-        foreach (var store in counts.GroupBy(c => c.StoreId))
+        // Checked first without holding anything (the preview is exactly this); applied only when no row has a problem.
+        var (changes, unchanged) = (0, 0);
+        foreach (var part in Chunks(counts))
         {
-            var storeId = store.Key;
-            var skuIds = store.Select(c => c.SkuId).ToList();
-            // Orders reserve and commit while we count: the rows are held until we commit (SQLite's transaction holds the
-            // write lock from its start; PostgreSQL is asked for the rows themselves).
-            if (apply && db.Database.IsNpgsql())
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Stock\" WHERE \"StoreId\" = {storeId} AND \"SkuId\" = ANY({skuIds.ToArray()}) FOR UPDATE", ct);
-            var levels = apply
-                ? await db.Stock.Where(s => s.StoreId == storeId && skuIds.Contains(s.SkuId)).ToDictionaryAsync(s => s.SkuId, ct)
-                : await db.Stock.AsNoTracking().Where(s => s.StoreId == storeId && skuIds.Contains(s.SkuId)).ToDictionaryAsync(s => s.SkuId, ct);
-            var changedHere = new List<int>();
-            foreach (var count in store)
-            {
-                var level = levels.GetValueOrDefault(count.SkuId);
-                var (onHand, reserved) = level is null ? (0, 0) : (level.OnHand, level.Reserved);
-                if (count.Counted < reserved)
-                {
-                    problems.Add(new ImportProblem(count.Row, "counted",
-                        $"{reserved} are reserved for open orders in {PublicId.Format(PublicId.Store, storeId)}; a count cannot be below that. Pick or cancel those orders first."));
-                    continue;
-                }
-                if (count.Counted == onHand && level is not null) { unchanged++; continue; }
-                changes++;
-                if (!apply) continue;
-                if (level is null)
-                {
-                    level = new StockLevel(storeId, count.SkuId, 0, StockAdjustmentService.DefaultLowStockThreshold);
-                    db.Stock.Add(level);
-                }
-                level.Count(count.Counted);
-                changedHere.Add(count.SkuId);
-                movements.Add(new StockMovement(storeId, count.SkuId, StockMovementKind.CountCorrection, count.Counted - onHand, null, staff.Label,
-                    count.Note ?? DefaultNote, now));
-            }
-            if (apply && changedHere.Count > 0)
-                Audit.Record(db, staff, AuditActions.StockImport, "store", PublicId.Format(PublicId.Store, storeId), storeId, null,
-                    new { rows = store.Count(), corrected = changedHere.Count }, null, now);
-            if (apply) storeChanges.Add((storeId, changedHere));
+            var checkedPart = await CountPartAsync(db, staff, part, apply: false, problems, now, ct);
+            (changes, unchanged) = (changes + checkedPart.Changes, unchanged + checkedPart.Unchanged);
         }
         var applied = false;
         if (apply && problems.Count == 0 && changes > 0)
         {
-            db.StockMovements.AddRange(movements);
-            await db.SaveChangesAsync(ct);
-            foreach (var (storeId, changed) in storeChanges)
-            {
-                await LowStock.RefreshAsync(db, storeId, changed, now, ct);
-                StockCache.Changed(db, storeId, changed);
-            }
-            await tx!.CommitAsync(ct);
+            await ApplyAsync(staff, counts, now, ct);
             applied = true;
         }
         return Report(staff, apply, records.Count, changes, unchanged, problems, applied, started);
+    }
+
+    /// <summary>SKUs of one store counted per transaction: each holds its stock rows (and on SQLite the write lock) briefly.</summary>
+    internal const int ChunkSize = 1_000;
+
+    private static IEnumerable<Count[]> Chunks(List<Count> counts) =>
+        counts.GroupBy(c => c.StoreId).SelectMany(store => store.Chunk(ChunkSize));
+
+    /// <summary>
+    /// Saves the counts a chunk at a time, each in a transaction of its own that holds its stock rows (PostgreSQL: those
+    /// rows only, so checkout waits for a chunk only if it takes one of them; SQLite: the turn at <see cref="SqliteWriteGate"/>,
+    /// so orders come in between chunks). A chunk checks its rows again under the lock: should an order have reserved more
+    /// since the check (a count would fall below it), the chunks before it stay saved and the import says so.
+    /// </summary>
+    private async Task ApplyAsync(StaffActor staff, List<Count> counts, DateTime now, CancellationToken ct)
+    {
+        var saved = 0;
+        var held = TimeSpan.Zero;
+        var corrected = new Dictionary<int, int>();
+        foreach (var part in Chunks(counts))
+        {
+            var storeId = part[0].StoreId;
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            if (saved > 0) await SqliteWriteGate.PaceAsync(db, held, ct);
+            var started = Stopwatch.GetTimestamp();
+            using var turn = await SqliteWriteGate.EnterAsync(db, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var problems = new List<ImportProblem>();
+            var done = await CountPartAsync(db, staff, part, apply: true, problems, now, ct);
+            if (problems.Count > 0)
+                throw new ConflictException($"Orders reserved stock while the counts were being applied ({problems[0].Message}): {saved} of {counts.Count} rows "
+                    + "were applied. Preview and import the file again.");
+            corrected[storeId] = corrected.GetValueOrDefault(storeId) + done.Changed.Count;
+            // One audit row a store, written with the store's last chunk.
+            if (part[^1] == counts.Last(c => c.StoreId == storeId) && corrected[storeId] > 0)
+                Audit.Record(db, staff, AuditActions.StockImport, "store", PublicId.Format(PublicId.Store, storeId), storeId, null,
+                    new { rows = counts.Count(c => c.StoreId == storeId), corrected = corrected[storeId] }, null, now);
+            await db.SaveChangesAsync(ct);
+            await LowStock.RefreshAsync(db, storeId, done.Changed, now, ct);
+            StockCache.Changed(db, storeId, done.Changed);
+            await tx.CommitAsync(ct);
+            saved += part.Length;
+            held = Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    /// <summary>
+    /// One store's counts against its books: the problems (a count below what is reserved), what changes and what does
+    /// not; applying, the new levels and their count-correction movements on <paramref name="db"/> (saved by the caller).
+    /// </summary>
+    private static async Task<(int Changes, int Unchanged, List<int> Changed)> CountPartAsync(QCommerceDbContext db, StaffActor staff, Count[] part,
+        bool apply, List<ImportProblem> problems, DateTime now, CancellationToken ct)
+    {
+        var storeId = part[0].StoreId;
+        var skuIds = part.Select(c => c.SkuId).ToList();
+        // Orders reserve and commit while we count: the rows are held until we commit (SQLite's transaction holds the
+        // write lock from its start; PostgreSQL is asked for the rows themselves).
+        if (apply && db.Database.IsNpgsql())
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Stock\" WHERE \"StoreId\" = {storeId} AND \"SkuId\" = ANY({skuIds.ToArray()}) FOR UPDATE", ct);
+        var levels = apply
+            ? await db.Stock.Where(s => s.StoreId == storeId && skuIds.Contains(s.SkuId)).ToDictionaryAsync(s => s.SkuId, ct)
+            : await db.Stock.AsNoTracking().Where(s => s.StoreId == storeId && skuIds.Contains(s.SkuId)).ToDictionaryAsync(s => s.SkuId, ct);
+        var (changes, unchanged, changed) = (0, 0, new List<int>());
+        foreach (var count in part)
+        {
+            var level = levels.GetValueOrDefault(count.SkuId);
+            var (onHand, reserved) = level is null ? (0, 0) : (level.OnHand, level.Reserved);
+            if (count.Counted < reserved)
+            {
+                problems.Add(new ImportProblem(count.Row, "counted",
+                    $"{reserved} are reserved for open orders in {PublicId.Format(PublicId.Store, storeId)}; a count cannot be below that. Pick or cancel those orders first."));
+                continue;
+            }
+            if (count.Counted == onHand && level is not null) { unchanged++; continue; }
+            changes++;
+            if (!apply) continue;
+            if (level is null)
+            {
+                level = new StockLevel(storeId, count.SkuId, 0, StockAdjustmentService.DefaultLowStockThreshold);
+                db.Stock.Add(level);
+            }
+            level.Count(count.Counted);
+            changed.Add(count.SkuId);
+            db.StockMovements.Add(new StockMovement(storeId, count.SkuId, StockMovementKind.CountCorrection, count.Counted - onHand, null, staff.Label,
+                count.Note ?? DefaultNote, now));
+        }
+        return (changes, unchanged, changed);
     }
 
     private ImportReport Report(StaffActor staff, bool apply, int rows, int changes, int unchanged, List<ImportProblem> problems, bool applied, long started)
