@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every QCommerce test: domain, database (SQLite and a real PostgreSQL), API over real HTTP,
 # bUnit components and Playwright journeys in Debian's Chromium.
-# Installs what is missing from apt (Chromium, PostgreSQL, an emoji font, promtool, nginx), starts a throwaway
+# Installs what is missing from apt (Chromium, PostgreSQL, an emoji font, promtool, nginx, sqlite3), starts a throwaway
 # PostgreSQL cluster on 127.0.0.1, runs the tests, and stops the cluster whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +16,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)   # promtool checks /metrics
 command -v nginx >/dev/null 2>&1 || missing+=(nginx)            # the proxy in front of two instances
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)        # another process at the SQLite file
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing from apt: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then echo "Run as root (or install ${missing[*]} yourself)." >&2; exit 1; fi

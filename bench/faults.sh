@@ -16,6 +16,7 @@ source bench/lib.sh
 bench_setup faults wrk sqlite3 curl
 start_app Sqlite "" Database__DemoCatalogProducts="$PRODUCTS" Database__DemoOrders=0 Payments__Sandbox__DataPath="$work/psp-sandbox.db" \
   Media__Root="$work/media" Mail__PickupDirectory="$work/mail"
+sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = Reserved + 10000000;" # shelves that do not run out mid-run
 export QC_TOKEN QC_STORE=st_1 QC_ZIP=10013 QC_SKU_COUNT=200 QC_HOT=0
 admin="$(admin_token)"
 orders() { sqlite3 "$work/qcommerce.db" "SELECT count(*) FROM Orders"; }
@@ -27,7 +28,8 @@ curl -fs -H "Authorization: Bearer $admin" "$URL/v1/ops/exports/prices" > "$work
   for day in 1 2 3 4 5 6; do
     from="$(date -u -d "tomorrow + $((day - 1)) days" +%Y-%m-%dT11:00:00Z)"
     awk -F, -v from="$from" 'NR > 1 && !seen[$1","$2]++ { print $1","$2","($3+day)","$4","from"," }' day="$day" "$work/export.csv"
-  done; } | head -n 50001 > "$work/prices.csv"
+  done; } > "$work/all-prices.csv"
+head -n 50001 "$work/all-prices.csv" > "$work/prices.csv" # not piped: head's early exit would fail the pipeline
 echo "price list: $(( $(wc -l < "$work/prices.csv") - 1 )) rows"
 QC_TOKEN="$(shopper_token)"
 wrk -t1 -c"$CONNECTIONS" -d20s -s bench/orders.lua "$URL" >/dev/null # warm-up
@@ -50,7 +52,8 @@ echo "machine: $(nproc) cores; SQLite, $PRODUCTS products, $CONNECTIONS connecti
 printf '%-58s %s\n' "orders per second, no import" "$base_rps (p99 $base_p99 ms, $base_errors errors)"
 printf '%-58s %s\n' "the 50,000-row price list applied (HTTP $import)" "in $import_s s: $(tr -d '\n' < "$work/import.json" | head -c 160)"
 printf '%-58s %s\n' "orders placed during the import" "$((at_end - at_start)), $during per second; errors over the whole run: ${errors:-?}"
-grep -c "database is locked" "$work/app-Sqlite.log" | sed 's/^/"database is locked" in the app log: /'
+echo "\"database is locked\" in the app log: $(grep -c "database is locked" "$work/app-Sqlite.log" || true)"
+grep -B2 -A12 -m2 '"LogLevel":"Error"' "$work/app-Sqlite.log" | head -c 3000 || true
 
 # 2. Pictures: 16 uploads at once, of a picture decoded whole and of one over the decoding budget.
 python3 - "$work" <<'PY'

@@ -33,16 +33,11 @@ public sealed class DatabaseReadiness(IDbContextFactory<QCommerceDbContext> cont
         if (!db.Database.IsSqlite()) return null;
         var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
         if (string.IsNullOrEmpty(file) || file == ":memory:") return null;
-        if (!File.Exists(file)) return "The SQLite database file is gone";
-        try
-        {
-            using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete)) { }
-            return null;
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
-        {
-            return "The SQLite database file cannot be written";
-        }
+        // Looked at, never opened: closing any handle this process has on the file drops SQLite's POSIX locks on it
+        // (its documentation warns of exactly this), and the next query fails with "disk I/O error".
+        var info = new FileInfo(file);
+        if (!info.Exists) return "The SQLite database file is gone";
+        return info.IsReadOnly ? "The SQLite database file cannot be written" : null;
     }
 }
 

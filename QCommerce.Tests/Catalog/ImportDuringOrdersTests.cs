@@ -19,11 +19,7 @@ public abstract class ImportDuringOrdersTests(DatabaseProvider provider)
     public async Task OrdersPlacedWhileALargePriceListApplies_AreAllPlaced_AndTheListLandsWhole()
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var settings = new Dictionary<string, string?>();
-        if (provider == DatabaseProvider.Sqlite)
-            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ConnectionString;
-        await using var app = new QCommerceApp(provider, settings, sharedDatabase: database);
-        await app.InitializeAsync();
+        await using var app = await StartAsync(database);
         var skus = await BulkCatalog.AddSkusAsync(database, Rows / 4);
         var now = DateTime.UtcNow;
         var csv = new StringBuilder("sku,region,amount,currency,effectiveFrom,effectiveTo\r\n");
@@ -60,11 +56,7 @@ public abstract class ImportDuringOrdersTests(DatabaseProvider provider)
     public async Task OrdersPlacedWhileALargeStockCountApplies_AreAllPlaced_AndEveryCountLands()
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var settings = new Dictionary<string, string?>();
-        if (provider == DatabaseProvider.Sqlite)
-            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ConnectionString;
-        await using var app = new QCommerceApp(provider, settings, sharedDatabase: database);
-        await app.InitializeAsync();
+        await using var app = await StartAsync(database);
         // 6,000 shelf counts in two stores (the orders go to a third, Midtown, whose stock they reserve): six chunks.
         var skus = await BulkCatalog.AddSkusAsync(database, 3_000);
         var csv = new StringBuilder("store,sku,counted\r\n");
@@ -94,6 +86,17 @@ public abstract class ImportDuringOrdersTests(DatabaseProvider provider)
             Assert.Equal(2, await db.AuditLog.CountAsync(a => a.Action == AuditActions.StockImport)); // one a store
         }
         Assert.DoesNotContain(app.Logs.Entries, e => e.Message.Contains("database is locked", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The app over <paramref name="database"/>; on SQLite it gives up on a locked database after one second.</summary>
+    private async Task<QCommerceApp> StartAsync(TestDatabase database)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (provider == DatabaseProvider.Sqlite)
+            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ConnectionString;
+        var app = new QCommerceApp(provider, settings, sharedDatabase: database);
+        await app.InitializeAsync();
+        return app;
     }
 
     /// <summary>

@@ -75,6 +75,39 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task ReadinessOnSqlite_NeverTouchesTheFile_SoAnotherProcessCannotPullTheDatabaseFromUnderTheApp()
+    {
+        // A handle opened and closed on the database file drops every POSIX lock this process holds on it (SQLite's
+        // documented trap). Another process writing (an operator's sqlite3 shell) then believes it is the file's only user,
+        // and the app's open connections meet "disk I/O error". A probe that opened the file to see it is writable did it.
+        await using var app = new QCommerceApp(DatabaseProvider.Sqlite);
+        await app.InitializeAsync();
+        var shopper = await ApiShopper.SignUpAsync(app);
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(app.Database.ConnectionString).DataSource;
+        var sqlite = new[] { "/usr/bin/sqlite3", "/usr/local/bin/sqlite3" }.FirstOrDefault(File.Exists);
+        Assert.True(sqlite is not null, "the sqlite3 shell is not installed: ./test.sh installs it");
+
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(app)).Status);
+            using (var other = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(sqlite!)
+                   {
+                       ArgumentList = { file, "UPDATE \"Stock\" SET \"OnHand\" = \"Reserved\" + 1000;" },
+                       RedirectStandardError = true,
+                       RedirectStandardOutput = true,
+                   })!)
+            {
+                var said = await other.StandardError.ReadToEndAsync();
+                await other.WaitForExitAsync();
+                Assert.True(other.ExitCode == 0, said);
+            }
+            await shopper.PlaceOrderAsync("cod", skuOffset: 2 * round);
+        }
+        Assert.True(File.Exists(file + "-wal"), "the write-ahead log the app uses was removed by the other process");
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Fact]
     public async Task ADatabaseThatCannotBeReached_MakesTheInstanceNotReady_AndItRecoversWithTheConnection()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
