@@ -28,6 +28,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rm -f "$work"/qcommerce.db* "$work"/psp-sandbox.db*
     start_app Sqlite "" Telemetry__Enabled="$telemetry" Database__DemoCatalogProducts="$PRODUCTS" Database__DemoOrders=0 \
       Payments__Sandbox__DataPath="$work/psp-sandbox.db"
+    sqlite3 "$work/qcommerce.db" "UPDATE Stock SET OnHand = Reserved + 10000000;" # shelves that do not run out mid-run
     if [ "$telemetry" = true ]; then curl -fs "$URL/metrics" | grep -q qcommerce_ || { echo "telemetry on, but /metrics has no qcommerce_ series"; exit 1; }
     else [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/metrics")" = 404 ] || { echo "telemetry off, but /metrics answers"; exit 1; }; fi
     get "GET /v1/products (24, store prices + stock)" "/v1/products?storeId=st_1&pageSize=24"
