@@ -43,7 +43,8 @@ public sealed class PspResilience
         Pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }
             .AddRetry(new HttpRetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(payments.PspRetries, 0) is var retries && retries > 0 ? retries : 1,
+                // Polly wants at least one retry configured; PspRetries = 0 (never retry) is kept by ShouldHandle.
+                MaxRetryAttempts = Math.Max(payments.PspRetries, 1),
                 ShouldHandle = args => ValueTask.FromResult(payments.PspRetries > 0 && MayRetry(args.Context, args.Outcome)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

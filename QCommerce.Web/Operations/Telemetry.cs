@@ -45,9 +45,9 @@ public static class Telemetry
         var otlp = !string.IsNullOrWhiteSpace(options.OtlpEndpoint) || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(options.ServiceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"));
-        // Spans are recorded only when a collector takes them: recorded for nobody they cost a fifth of a cheap request
-        // (bench/telemetry.sh). The trace itself lives on without them: ASP.NET Core continues the caller's traceparent,
-        // the logs carry its ids, and HttpClient passes it to the PSP.
+        // Spans are recorded only when a collector takes them: recorded for nobody they cost the cheapest reads a
+        // measurable share (bench/telemetry.sh, docs/performance.md). The trace itself lives on without them: ASP.NET Core
+        // continues the caller's traceparent, the logs carry its ids, and HttpClient passes it to the PSP.
         if (otlp)
             telemetry.WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsPlumbing(context.Request.Path))
@@ -59,7 +59,7 @@ public static class Telemetry
             .WithMetrics(m =>
             {
                 // ASP.NET Core's request, connection and error meters; not its per-request routing, rate-limiting and
-                // Blazor rendering meters, whose recordings cost the cheapest requests a measurable share (bench/telemetry.sh).
+                // Blazor rendering meters, which every request would pay for and no dashboard reads.
                 m.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics")
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
