@@ -32,17 +32,34 @@ pg_dir="$(mktemp -d /tmp/qcommerce-pg.XXXXXX)"
 chmod 755 "$pg_dir"
 install -d -o postgres -g postgres -m 700 "$pg_dir/data"
 install -d -o postgres -g postgres "$pg_dir/sock"
-port=55432
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
 stop_pg() {
   runuser -u postgres -- "$PG/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
 }
 trap stop_pg EXIT
-log "Starting PostgreSQL ($PG) on 127.0.0.1:$port"
 runuser -u postgres -- "$PG/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PG/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/data/server.log" -w \
-  -o "-p $port -k $pg_dir/sock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+# A start can fail for reasons outside this repo (a port taken between the probe and the bind, a small or full
+# /dev/shm): say why from the server's log, then try again on another port with shared memory from plain files.
+port=$(free_port 55432)
+pg_options="-c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+for attempt in 1 2 3; do
+  log "Starting PostgreSQL ($PG) on 127.0.0.1:$port"
+  if runuser -u postgres -- "$PG/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/data/server.log" -w -t 60 \
+       -o "-p $port -k $pg_dir/sock $pg_options" start >/dev/null; then
+    break
+  fi
+  echo "PostgreSQL did not start (attempt $attempt); its log says:" >&2
+  tail -n 20 "$pg_dir/data/server.log" >&2 || true
+  df -h /dev/shm /tmp >&2 || true
+  if [ "$attempt" -eq 3 ]; then exit 1; fi
+  port=$(free_port $((port + 1)))
+  pg_options="$pg_options -c dynamic_shared_memory_type=mmap"
+done
 export QC_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Include Error Detail=true"
 
 log "Building"
