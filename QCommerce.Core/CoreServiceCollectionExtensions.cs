@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using QCommerce.Core.Cart;
 using QCommerce.Core.Catalog;
@@ -98,7 +99,39 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IOutboxHandler, PaymentEffects>();
         services.AddSingleton<IOutboxHandler, Inventory.LowStockFeed>();
         AddMessages(services);
+        AddWebhooks(services);
         return services;
+    }
+
+    /// <summary>
+    /// Outbound webhooks: the fan-out from the outbox into deliveries, and their sender, whose HTTP client follows no redirect,
+    /// uses no proxy and connects only to addresses <see cref="Webhooks.WebhookTargets"/> allows.
+    /// </summary>
+    private static void AddWebhooks(IServiceCollection services)
+    {
+        services.AddDataProtection();
+        services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration("Webhooks");
+        services.AddSingleton<Webhooks.WebhookSignal>();
+        services.AddSingleton<Webhooks.WebhookSecrets>();
+        services.AddSingleton<Webhooks.WebhookSender>();
+        services.AddSingleton<Webhooks.WebhookService>();
+        services.AddSingleton<Webhooks.WebhookLog>();
+        services.AddSingleton<IOutboxHandler, Webhooks.WebhookFanout>();
+        services.AddHttpClient(Webhooks.WebhookSender.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("QCommerce-Webhooks/1"))
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>();
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseProxy = false,
+                    UseCookies = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectTimeout = options.Value.Timeout,
+                    ConnectCallback = Webhooks.WebhookTargets.Connect(() => options.Value.AllowPrivateTargets ?? false),
+                };
+            })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan); // each try has its own timeout (WebhookOptions.Timeout)
     }
 
     /// <summary>
@@ -131,6 +164,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService<IdempotencyPurgeService>();
         services.AddHostedService<PaymentReconciliationService>();
         services.AddHostedService<Ops.OperationsSamplerService>();
+        services.AddHostedService<Webhooks.WebhookSenderService>();
         return services;
     }
 }

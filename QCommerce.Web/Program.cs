@@ -13,6 +13,7 @@ using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Payments.Sandbox;
 using QCommerce.Web.Stores;
+using QCommerce.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = HostingExtensions.PublishedWebRoot() });
 builder.Configuration.AddOperatorSettings(builder.Environment);
@@ -26,6 +27,7 @@ builder.Services.PostConfigure<QCommerce.Core.Catalog.MediaOptions>(o => o.Root 
 builder.Services.AddQCommerceBackgroundJobs();
 builder.Services.AddQCommerceIdentity(builder.Configuration);
 builder.Services.AddMessages(builder.Environment.ContentRootPath);
+builder.Services.AddWebhookDefaults(builder.Environment);
 builder.Services.AddQCommerceApi();
 builder.Services.AddQCommerceRateLimits();
 builder.Services.AddQCommerceSecurity(builder.Configuration);

@@ -1,5 +1,15 @@
 namespace QCommerce.Core.Catalog;
 
+/// <summary>One price scheduled (or withdrawn: it will not start) in a region, as the <c>PriceChanged</c> event tells it.</summary>
+public sealed record PriceChange(string SkuId, string Region, long AmountMinor, string Currency, DateTime EffectiveFromUtc, DateTime? EffectiveToUtc,
+    bool Withdrawn = false);
+
+/// <summary>The outbox event of prices scheduled or withdrawn together (one by hand, or up to a chunk of an import).</summary>
+public sealed record PriceChangedEvent(IReadOnlyList<PriceChange> Prices)
+{
+    public static string Aggregate(string skuId) => $"price:{skuId}";
+}
+
 /// <summary>
 /// The price of a SKU in a region for a period. The current price is the one whose period holds
 /// now; when periods overlap the latest start wins, so a promotion is scheduled by adding a row.

@@ -102,7 +102,8 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
         var applied = false;
         if (apply && problems.Count == 0 && adds.Count > 0)
         {
-            await SaveAsync(adds, db.Database.IsSqlite() ? SqliteChunk : adds.Count, ct, last: d =>
+            var regionCodes = regions.Values.ToDictionary(r => r.Id, r => r.Code);
+            await SaveAsync(adds, db.Database.IsSqlite() ? SqliteChunk : adds.Count, regionCodes, now, ct, last: d =>
                 Audit.Record(d, staff, AuditActions.PriceImport, "price-list", "import", null, null, new { rows = records.Count, added = adds.Count, unchanged }, null, now));
             applied = true;
         }
@@ -115,6 +116,9 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
     /// <summary>Prices saved per transaction on SQLite: about a tenth of a second of its one write lock each.</summary>
     internal const int SqliteChunk = 1_000;
 
+    /// <summary>Prices told per <c>PriceChanged</c> event: a webhook of tens of kilobytes, not the whole file.</summary>
+    internal const int PricesPerEvent = 250;
+
     /// <summary>
     /// Saves the new prices <paramref name="chunk"/> at a time, each chunk a transaction of its own that takes its turn at
     /// <see cref="SqliteWriteGate"/>, so orders placed during a large import on SQLite wait a chunk, never the whole file.
@@ -122,9 +126,11 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
     /// nothing. On SQLite a failure part-way (a crash, a price added meanwhile at the same start) leaves the chunks before
     /// it saved: importing the file again applies the rest, since the saved rows now count as unchanged.
     /// </summary>
-    private async Task SaveAsync(List<Price> adds, int chunk, CancellationToken ct, Action<QCommerceDbContext> last)
+    private async Task SaveAsync(List<Price> adds, int chunk, IReadOnlyDictionary<int, string> regionCodes, DateTime now, CancellationToken ct,
+        Action<QCommerceDbContext> last)
     {
         var saved = 0;
+        var import = $"price-import:{Guid.NewGuid():N}"; // one subject for the whole import: its chunks' events arrive in order
         try
         {
             foreach (var part in adds.Chunk(chunk))
@@ -135,6 +141,9 @@ public sealed class PriceImport(IDbContextFactory<QCommerceDbContext> contexts, 
                 {
                     await using var tx = await db.Database.BeginTransactionAsync(ct);
                     db.Prices.AddRange(part);
+                    foreach (var told in part.Chunk(PricesPerEvent))
+                        Outbox.Enqueue(db, EventTypes.PriceChanged, import, new PriceChangedEvent(told.Select(p => new PriceChange(
+                            PublicId.Format(PublicId.Sku, p.SkuId), regionCodes[p.RegionId], p.AmountMinor, p.Currency, p.EffectiveFromUtc, p.EffectiveToUtc)).ToList()), now);
                     if (saved + part.Length == adds.Count) last(db);
                     await db.SaveChangesAsync(ct);
                     await tx.CommitAsync(ct);

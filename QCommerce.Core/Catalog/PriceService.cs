@@ -113,6 +113,9 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
         db.Prices.Add(price);
         Audit.Record(db, staff, AuditActions.PriceSchedule, "sku", PublicId.Format(PublicId.Sku, skuId), null, null,
             new { region = region.Code, amount = price.AmountMinor, currency = price.Currency, effectiveFrom = from, effectiveTo = to }, null, now);
+        var sku = PublicId.Format(PublicId.Sku, skuId);
+        Outbox.Enqueue(db, EventTypes.PriceChanged, PriceChangedEvent.Aggregate(sku),
+            new PriceChangedEvent([new PriceChange(sku, region.Code, price.AmountMinor, price.Currency, from, to)]), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Price of {SkuId} in {Region} set to {Amount} from {From:O} by {StaffId}", PublicId.Format(PublicId.Sku, skuId), region.Code,
@@ -139,6 +142,10 @@ public sealed class PriceService(IDbContextFactory<QCommerceDbContext> contexts,
         db.Prices.Remove(price);
         Audit.Record(db, staff, AuditActions.PriceWithdraw, "sku", PublicId.Format(PublicId.Sku, price.SkuId), null,
             new { amount = price.AmountMinor, currency = price.Currency, effectiveFrom = price.EffectiveFromUtc, effectiveTo = price.EffectiveToUtc }, null, null, now);
+        var sku = PublicId.Format(PublicId.Sku, price.SkuId);
+        var regionCode = await db.Regions.Where(r => r.Id == price.RegionId).Select(r => r.Code).FirstAsync(ct);
+        Outbox.Enqueue(db, EventTypes.PriceChanged, PriceChangedEvent.Aggregate(sku), new PriceChangedEvent(
+            [new PriceChange(sku, regionCode, price.AmountMinor, price.Currency, price.EffectiveFromUtc, price.EffectiveToUtc, Withdrawn: true)]), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }

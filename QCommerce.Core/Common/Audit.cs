@@ -82,13 +82,20 @@ public static class AuditActions
     public const string CouponCreate = "coupon.create";
     public const string CouponChange = "coupon.change";
     public const string StoreChange = "store.change";
+    public const string WebhookCreate = "webhook.create";
+    public const string WebhookChange = "webhook.change";
+    public const string WebhookRotate = "webhook.rotate";
+    public const string WebhookDisable = "webhook.disable";
+    public const string WebhookEnable = "webhook.enable";
+    public const string WebhookDelete = "webhook.delete";
+    public const string WebhookReplay = "webhook.replay";
 
     public static readonly IReadOnlyList<string> All =
     [
         OrderConfirm, OrderReject, OrderCancel, OrderNote, OrderRefund, PickStart, PickFinish, OrderDispatch, OrderDeliver,
         OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StaffPasswordLink, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
         ProductCreate, ProductChange, ProductImageAdd, ProductImageRemove, SkuCreate, SkuChange, CategoryCreate, CategoryChange, CategoryDelete,
-        CouponCreate, CouponChange, StoreChange,
+        CouponCreate, CouponChange, StoreChange, WebhookCreate, WebhookChange, WebhookRotate, WebhookDisable, WebhookEnable, WebhookDelete, WebhookReplay,
     ];
 }
 

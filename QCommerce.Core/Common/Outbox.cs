@@ -118,11 +118,16 @@ public static class EventTypes
 
     /// <summary>A store's free units of a SKU fell to its low-stock threshold: for integrations (purchasing, a supplier).</summary>
     public const string StockLow = "StockLow";
+
+    /// <summary>Prices were scheduled or withdrawn (by hand, or a chunk of an import): for integrations (a price feed, an ERP).</summary>
+    public const string PriceChanged = "PriceChanged";
 }
 
 /// <summary>An outbox message as handlers see it.</summary>
 /// <param name="FailedBefore">How many deliveries of this message failed already (a handler may tell a person after a few).</param>
-public sealed record OutboxEnvelope(Guid EventId, string Type, string AggregateId, int Version, DateTime OccurredAtUtc, string? TraceId, string Data, int FailedBefore = 0)
+/// <param name="Sequence">The message's place in the outbox: it grows with each event of an aggregate (their writes are serialized).</param>
+public sealed record OutboxEnvelope(Guid EventId, string Type, string AggregateId, int Version, DateTime OccurredAtUtc, string? TraceId, string Data,
+    int FailedBefore = 0, long Sequence = 0)
 {
     public T Read<T>() => JsonSerializer.Deserialize<T>(Data, Outbox.Json)!;
 }

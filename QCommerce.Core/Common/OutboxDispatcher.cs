@@ -151,7 +151,8 @@ public sealed class OutboxDispatcher(IDatabaseContexts contexts, IEnumerable<IOu
     /// <summary>Hands one message to its handlers; a failure is recorded on the message and retried later.</summary>
     private async Task<bool> DeliverAsync(DbContext db, OutboxMessage message, CancellationToken ct)
     {
-        var envelope = new OutboxEnvelope(message.EventId, message.Type, message.AggregateId, message.Version, message.OccurredAtUtc, message.TraceId, message.Data, message.Attempts);
+        var envelope = new OutboxEnvelope(message.EventId, message.Type, message.AggregateId, message.Version, message.OccurredAtUtc, message.TraceId, message.Data,
+            message.Attempts, message.Id);
         try
         {
             foreach (var handler in _handlers.Where(h => h.Handles(message.Type)))

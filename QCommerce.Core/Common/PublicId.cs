@@ -15,6 +15,7 @@ public static class PublicId
     public const string Payment = "pay_";
     public const string Refund = "rf_";
     public const string Price = "pr_";
+    public const string Webhook = "wh_";
 
     public static string Format(string prefix, int id) => prefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

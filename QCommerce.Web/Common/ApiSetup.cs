@@ -9,6 +9,7 @@ using QCommerce.Web.Promotions;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Stores;
+using QCommerce.Web.Webhooks;
 using Scalar.AspNetCore;
 
 namespace QCommerce.Web.Common;
@@ -57,7 +58,7 @@ public static class ApiSetup
         // locked or demoted since theirs was issued, is 403); each feature maps its own ops routes.
         v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi().MapOpsReportsApi()
             .MapOpsStockApi().MapOpsStockFilesApi().MapOpsPricesApi().MapOpsPriceFilesApi().MapOpsCatalogApi().MapOpsCouponsApi().MapOpsStoresApi()
-            .MapOpsStaffApi();
+            .MapOpsStaffApi().MapOpsWebhooksApi();
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -62,6 +62,7 @@ public static class PublicIds
         routes.SetParameterPolicy<PublicIdConstraint<SkuId>>("sku");
         routes.SetParameterPolicy<PublicIdConstraint<CategoryId>>("category");
         routes.SetParameterPolicy<PublicIdConstraint<PriceId>>("price");
+        routes.SetParameterPolicy<PublicIdConstraint<WebhookId>>("webhook");
         return routes;
     }
 }
@@ -178,5 +179,15 @@ public readonly record struct PriceId(int Value) : IPublicId<PriceId>
     public static string Noun => "price";
     public static PriceId Of(int value) => new(value);
     public static bool TryParse(string? raw, out PriceId id) => PublicIds.TryParse(raw, out id);
+    public override string ToString() => PublicIds.Format(this);
+}
+
+[JsonConverter(typeof(PublicIdJsonConverter<WebhookId>))]
+public readonly record struct WebhookId(int Value) : IPublicId<WebhookId>
+{
+    public static string Prefix => PublicId.Webhook;
+    public static string Noun => "webhook endpoint";
+    public static WebhookId Of(int value) => new(value);
+    public static bool TryParse(string? raw, out WebhookId id) => PublicIds.TryParse(raw, out id);
     public override string ToString() => PublicIds.Format(this);
 }
