@@ -42,7 +42,7 @@ public static class WebhookEvents
         (OrderPlaced, "An order was placed (a card order then waits for its payment)."),
         (PaymentHeld, "A card order's money is held at the PSP."),
         (PaymentFailed, "A card payment failed; the shopper may try again."),
-        (OrderChanged, "The shopper changed an unpaid order."),
+        (OrderChanged, "The order changed without a new status: the shopper edited it before paying, or its money was settled (a capture or refund recorded)."),
         (OrderStatusChanged, "Any other step of an order (confirmed, picking, …), with its previous status."),
         (OrderPicked, "The pick list is finished: the lines, with the units not found."),
         (PaymentCaptured, "The money for what was picked was taken."),

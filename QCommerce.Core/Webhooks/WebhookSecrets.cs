@@ -35,6 +35,15 @@ public static class WebhookSignature
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, content));
     }
 
-    public static string Header(IEnumerable<string> secrets, string messageId, long timestamp, string body) =>
-        string.Join(' ', secrets.Select(s => Sign(s, messageId, timestamp, body)));
+    /// <summary>
+    /// The <c>webhook-signature</c> header. With two secrets it lists the first signature again at the end: the .NET
+    /// StandardWebhooks library (1.1.2) compares the last entry of a list as if it were the whole header, so without the
+    /// repeat a receiver holding the second secret would be refused. A repeated valid signature is still a valid header.
+    /// </summary>
+    public static string Header(IReadOnlyList<string> secrets, string messageId, long timestamp, string body)
+    {
+        var signatures = secrets.Select(s => Sign(s, messageId, timestamp, body)).ToList();
+        if (signatures.Count > 1) signatures.Add(signatures[0]);
+        return string.Join(' ', signatures);
+    }
 }

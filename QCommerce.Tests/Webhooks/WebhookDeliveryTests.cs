@@ -291,7 +291,7 @@ public abstract class WebhookDeliveryTests(DatabaseProvider provider) : IAsyncLi
         await EmitAsync(40);
         await PumpAsync();
         var during = Assert.Single(_receiver.At("rotating"));
-        Assert.Equal(2, during.Signature.Split(' ').Length);
+        Assert.Equal(2, during.Signature.Split(' ').Distinct().Count());
         Assert.True(during.SignedWith(old) && during.SignedWith(rotated.Secret), "both secrets sign during the overlap");
 
         _h.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));

@@ -82,12 +82,15 @@ public static class OpsWebhooksApi
         .WithSummary("Changes an endpoint's URL, description and event types; deliveries already queued keep their body.")
         .Accepts<OpsWebhookRequest>("application/json").ProducesProblem(404).ProducesValidationProblem(422);
 
-        hooks.MapPost("/{webhookId:webhook}/rotate-secret", async Task<Results<Ok<OpsWebhookSecretDto>, ValidationProblem>> (WebhookId webhookId,
+        hooks.MapPost("/{webhookId:webhook}/rotate-secret", async (WebhookId webhookId,
             [FromBody] OpsWebhookRotateRequest? body, HttpContext http, WebhookService service, CancellationToken ct) =>
         {
-            var overlap = body?.OverlapHours is { } hours && double.IsFinite(hours) && hours is >= 0 and <= 168 ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
-            if (body?.OverlapHours is not null && overlap is null)
-                return new ProblemList().With("overlapHours", "Give an overlap from 0 to 168 hours.").ToProblem();
+            TimeSpan? overlap = body?.OverlapHours switch
+            {
+                null => null,
+                >= 0 and <= 168 and var hours => TimeSpan.FromHours(hours),
+                _ => throw new RequestRejectedException(new Dictionary<string, string[]> { ["overlapHours"] = ["Give an overlap from 0 to 168 hours."] }),
+            };
             var rotated = await service.RotateAsync(await http.StaffAsync(ct), webhookId.Value, overlap, ct);
             return TypedResults.Ok(new OpsWebhookSecretDto(OpsWebhookDto.From(rotated.Endpoint), rotated.Secret));
         })
@@ -145,10 +148,11 @@ public static class OpsWebhooksApi
         })
         .WithSummary("Sends one delivery again, same webhook-id and body, with a fresh retry schedule.").ProducesProblem(404);
 
-        hooks.MapPost("/{webhookId:webhook}/send-again", async Task<Results<Ok<OpsWebhookRequeuedDto>, ValidationProblem>> (WebhookId webhookId,
+        hooks.MapPost("/{webhookId:webhook}/send-again", async (WebhookId webhookId,
             [FromBody] OpsWebhookSendAgainRequest? body, HttpContext http, WebhookService service, CancellationToken ct) =>
         {
-            if (body?.FailedSince is not { } since) return new ProblemList().With("failedSince", "Say since when: {\"failedSince\": \"2026-12-07T09:00:00Z\"}.").ToProblem();
+            if (body?.FailedSince is not { } since)
+                throw new RequestRejectedException(new Dictionary<string, string[]> { ["failedSince"] = ["Say since when: {\"failedSince\": \"2026-12-07T09:00:00Z\"}."] });
             return TypedResults.Ok(new OpsWebhookRequeuedDto(await service.SendAgainFailedAsync(await http.StaffAsync(ct), webhookId.Value, since.ToUniversalTime(), ct)));
         })
         .WithSummary("Sends again every delivery made since {failedSince} that failed (given up, or waiting to retry).")
@@ -157,14 +161,12 @@ public static class OpsWebhooksApi
         return ops;
     }
 
-    private static ValidationProblem Missing() =>
-        new ProblemList().With("body", "Send {url, description, eventTypes: [\"order.placed\", …]}.").ToProblem();
+    private static ValidationProblem Missing()
+    {
+        var problems = new ProblemList();
+        problems.Add("body", "Send {url, description, eventTypes: [\"order.placed\", …]}.");
+        return problems.ToProblem();
+    }
 
     private static WebhookInput Input(OpsWebhookRequest body) => new(body.Url, body.Description, body.EventTypes);
-
-    private static ProblemList With(this ProblemList problems, string field, string message)
-    {
-        problems.Add(field, message);
-        return problems;
-    }
 }
