@@ -37,6 +37,7 @@ public sealed class WebhookEndpoint
     public string CreatedBy { get; private set; } = "";
     public DateTime CreatedAtUtc { get; private set; }
     public DateTime? DisabledAtUtc { get; private set; }
+    /// <summary>Why, to follow "Disabled: " (<c>turned off by ana@shop.example.</c>, <c>every delivery failed for 24 hours (…).</c>).</summary>
     public string? DisabledReason { get; private set; }
 
     /// <summary>When its deliveries started failing with no success since; null while the last one succeeded.</summary>

@@ -172,14 +172,14 @@ public sealed class WebhookSender(IDbContextFactory<QCommerceDbContext> contexts
                 .SetProperty(d => d.LeasedUntilUtc, (DateTime?)null).SetProperty(d => d.LeasedBy, (string?)null));
             await endpoints.Where(e => e.FailingSinceUtc == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.FailingSinceUtc, now));
             var failingSince = now - options.Value.DisableAfter;
-            var reason = $"Every delivery failed for {options.Value.DisableAfter.TotalHours:0.#} hours (the last: {error}).";
+            var reason = $"every delivery failed for {options.Value.DisableAfter.TotalHours:0.#} hours (the last: {error}).";
             var disabled = await endpoints.Where(e => e.DisabledAtUtc == null && e.FailingSinceUtc <= failingSince)
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.DisabledAtUtc, now).SetProperty(e => e.DisabledReason, reason));
             if (disabled > 0)
             {
                 Audit.Record(db, StaffActor.System, AuditActions.WebhookDisable, "webhook", endpoint.PublicId, null, null, new { reason }, null, now);
                 await db.SaveChangesAsync();
-                logger.LogError("Webhook endpoint {EndpointId} disabled: {Reason} Enable it on the Webhooks page once its receiver works.", endpoint.PublicId, reason);
+                logger.LogError("Webhook endpoint {EndpointId} disabled: {Reason} Enable it on the Webhooks page once its receiver works", endpoint.PublicId, reason);
             }
             var level = givesUp ? LogLevel.Error : LogLevel.Warning;
             logger.Log(level, "Webhook {EventType} {MessageId} to {EndpointId} failed (try {Attempt}): {Error}; {Next}", delivery.EventType, delivery.MessageId,

@@ -93,7 +93,7 @@ public sealed class WebhookService(IDbContextFactory<QCommerceDbContext> context
         if (endpoint.Enabled != enabled)
         {
             if (enabled) endpoint.Enable();
-            else endpoint.Disable($"Disabled by {staff.Email}.", now);
+            else endpoint.Disable($"turned off by {staff.Email}.", now);
             Audit.Record(db, staff, enabled ? AuditActions.WebhookEnable : AuditActions.WebhookDisable, "webhook", endpoint.PublicId, null, null, null, null, now);
             await db.SaveChangesAsync(ct);
             if (enabled) signal.Notify();
