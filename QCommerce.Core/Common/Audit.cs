@@ -89,6 +89,10 @@ public static class AuditActions
     public const string WebhookEnable = "webhook.enable";
     public const string WebhookDelete = "webhook.delete";
     public const string WebhookReplay = "webhook.replay";
+    public const string CustomerView = "customer.view";
+    public const string CustomerNote = "customer.note";
+    public const string CustomerLock = "customer.lock";
+    public const string CustomerUnlock = "customer.unlock";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -96,6 +100,7 @@ public static class AuditActions
         OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StaffPasswordLink, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
         ProductCreate, ProductChange, ProductImageAdd, ProductImageRemove, SkuCreate, SkuChange, CategoryCreate, CategoryChange, CategoryDelete,
         CouponCreate, CouponChange, StoreChange, WebhookCreate, WebhookChange, WebhookRotate, WebhookDisable, WebhookEnable, WebhookDelete, WebhookReplay,
+        CustomerView, CustomerNote, CustomerLock, CustomerUnlock,
     ];
 }
 
@@ -110,9 +115,12 @@ public static class Audit
     /// <paramref name="before"/> and <paramref name="after"/> are small objects (the fields the action changed).
     /// </summary>
     public static void Record(DbContext db, StaffActor staff, string action, string entityType, string entityId, int? storeId,
-        object? before, object? after, string? note, DateTime now) =>
+        object? before, object? after, string? note, DateTime now)
+    {
+        StaffPermissions.Require(staff, action);
         db.Set<AuditEntry>().Add(new AuditEntry(staff, action, entityType, entityId, storeId,
             before is null ? null : JsonSerializer.Serialize(before, Json), after is null ? null : JsonSerializer.Serialize(after, Json), note, now));
+    }
 }
 
 internal sealed class AuditConfiguration : IEntityTypeConfiguration<AuditEntry>

@@ -26,10 +26,10 @@ public sealed class StaffDirectory(IDbContextFactory<QCommerceDbContext> context
                            join r in db.Roles on ur.RoleId equals r.Id
                            where ur.UserId == userId
                            select r.Name).ToListAsync(ct);
-        var isAdmin = roles.Contains(Roles.Admin);
-        if (!isAdmin && !roles.Contains(Roles.Ops)) return null;
+        if (Roles.Of(roles) is not { } role) return null;
+        var isAdmin = role == Roles.Admin;
         var stores = isAdmin ? null : await db.Set<StaffStore>().Where(s => s.UserId == userId).Select(s => s.StoreId).ToListAsync(ct);
-        // An admin sees every store; an Ops colleague exactly their stores (none when none are given: never "all" by omission).
-        return new StaffActor(user.Id, user.Email ?? "", isAdmin, isAdmin ? null : stores!.ToHashSet());
+        // An admin sees every store; anyone else exactly their stores (none when none are given: never "all" by omission).
+        return new StaffActor(user.Id, user.Email ?? "", isAdmin, isAdmin ? null : stores!.ToHashSet(), Roles.ToStaffRole(role));
     }
 }

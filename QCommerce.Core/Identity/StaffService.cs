@@ -10,7 +10,7 @@ public sealed record StaffMemberView(string UserId, string Email, string Display
 public sealed record StaffCreated(StaffMemberView Member);
 
 /// <summary>
-/// Staff accounts, for admins only: create (the colleague chooses a password from an invitation), give a role (<c>Ops</c> or <c>Admin</c>) and
+/// Staff accounts, for admins only: create (the colleague chooses a password from an invitation), give a role (<c>Picker</c>, <c>Support</c>, <c>Ops</c> or <c>Admin</c>) and
 /// stores, lock and unlock. The last admin who can sign in can be neither locked nor made Ops, so the portal never
 /// locks everyone out. Each change and its audit row commit together (Identity's stores write through the same context).
 /// </summary>
@@ -22,14 +22,14 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
         var rows = await (from u in db.Users.AsNoTracking()
                           join ur in db.UserRoles on u.Id equals ur.UserId
                           join r in db.Roles on ur.RoleId equals r.Id
-                          where r.Name == Roles.Ops || r.Name == Roles.Admin
+                          where Roles.All.Contains(r.Name!)
                           select new { u.Id, u.Email, u.DisplayName, Role = r.Name, u.LockoutEnd, u.CreatedAtUtc }).ToListAsync(ct);
         var stores = await db.StaffStores.AsNoTracking().ToListAsync(ct);
         var now = clock.GetUtcNow();
         return rows.GroupBy(r => r.Id).Select(g =>
         {
             var u = g.First();
-            var role = g.Any(r => r.Role == Roles.Admin) ? Roles.Admin : Roles.Ops;
+            var role = Roles.Of(g.Select(r => r.Role))!;
             return new StaffMemberView(u.Id, u.Email ?? "", u.DisplayName, role, stores.Where(s => s.UserId == u.Id).Select(s => s.StoreId).Order().ToList(),
                 u.LockoutEnd > now, u.CreatedAtUtc);
         }).OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToList();
@@ -69,7 +69,7 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
             else foreach (var e in created.Errors) problems.Add(e.Code, e.Description);
             problems.ThrowIfAny();
         }
-        await Check(users.AddToRolesAsync(user, chosen == Roles.Admin ? Roles.All : [Roles.Ops]));
+        await Check(users.AddToRolesAsync(user, Roles.Held(chosen)));
         db.StaffStores.AddRange(stores.Select(s => new StaffStore(user.Id, s)));
         Audit.Record(db, admin, AuditActions.StaffCreate, "staff", address, null, null, new { role = chosen, stores }, null, now);
         await db.SaveChangesAsync(ct);
@@ -91,9 +91,11 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
         var now = clock.UtcNow();
         await SerializableAsync(async () =>
         {
-            if (before.Role == Roles.Admin && chosen != Roles.Admin) await EnsureAnotherAdminAsync(user, "made Ops", ct);
-            if (chosen == Roles.Admin && before.Role != Roles.Admin) await Check(users.AddToRoleAsync(user, Roles.Admin));
-            if (chosen != Roles.Admin && before.Role == Roles.Admin) await Check(users.RemoveFromRoleAsync(user, Roles.Admin));
+            if (before.Role == Roles.Admin && chosen != Roles.Admin) await EnsureAnotherAdminAsync(user, $"made {chosen}", ct);
+            var held = (await users.GetRolesAsync(user)).Where(Roles.All.Contains).ToList();
+            var wanted = Roles.Held(chosen);
+            if (held.Except(wanted).ToList() is { Count: > 0 } dropped) await Check(users.RemoveFromRolesAsync(user, dropped));
+            if (wanted.Except(held).ToList() is { Count: > 0 } added) await Check(users.AddToRolesAsync(user, added));
             await db.StaffStores.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
             db.StaffStores.AddRange(stores.Select(s => new StaffStore(user.Id, s)));
             Audit.Record(db, admin, AuditActions.StaffChange, "staff", user.Email ?? user.Id, null, new { role = before.Role, stores = before.StoreIds },
@@ -185,7 +187,7 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
     private async Task<AppUser> StaffUserAsync(string userId, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(userId);
-        if (user is null || !(await users.GetRolesAsync(user)).Any(r => r is Roles.Ops or Roles.Admin)) throw new NotFoundException("Staff member", userId);
+        if (user is null || Roles.Of(await users.GetRolesAsync(user)) is null) throw new NotFoundException("Staff member", userId);
         ct.ThrowIfCancellationRequested();
         return user;
     }
@@ -194,14 +196,14 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
     {
         var roles = await users.GetRolesAsync(user);
         var stores = await db.StaffStores.AsNoTracking().Where(s => s.UserId == user.Id).Select(s => s.StoreId).ToListAsync(ct);
-        return new StaffMemberView(user.Id, user.Email ?? "", user.DisplayName, roles.Contains(Roles.Admin) ? Roles.Admin : Roles.Ops, stores,
+        return new StaffMemberView(user.Id, user.Email ?? "", user.DisplayName, Roles.Of(roles)!, stores,
             user.LockoutEnd > clock.GetUtcNow(), user.CreatedAtUtc);
     }
 
     private static string CheckRole(string? role, ProblemList problems)
     {
-        if (role is Roles.Ops or Roles.Admin) return role;
-        problems.Add("role", "Choose Ops or Admin.");
+        if (role is not null && Roles.All.Contains(role)) return role;
+        problems.Add("role", "Choose Picker, Support, Ops or Admin.");
         return Roles.Ops;
     }
 
@@ -217,7 +219,7 @@ public sealed partial class StaffService(UserManager<AppUser> users, QCommerceDb
             if (wanted.Count > 0) problems.Add("stores", "An admin sees every store: send no stores with the Admin role.");
             return [];
         }
-        if (wanted.Count == 0) problems.Add("stores", "Choose the stores they work for: an Ops colleague sees only their stores.");
+        if (wanted.Count == 0) problems.Add("stores", $"Choose the stores they work for: a colleague in {role} sees only their stores.");
         var known = await db.Stores.AsNoTracking().Where(s => wanted.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
         foreach (var missing in wanted.Except(known)) problems.Add("stores", $"There is no store {PublicId.Format(PublicId.Store, missing)}.");
         return known.Order().ToList();

@@ -149,7 +149,7 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
                     barcodes.GetValueOrDefault(l.SkuId), shelves.GetValueOrDefault(l.SkuId), l.RemovedQuantity)).ToList(),
             order.Price, order.CouponCode, order.ReservationStatus, order.ReservationExpiresAtUtc, order.CreatedAtUtc, order.UpdatedAtUtc,
             order.Events.OrderBy(e => e.AtUtc).ThenBy(e => e.Id).Select(e => new OpsTimelineEntry(e.AtUtc, e.Actor, e.FromStatus, e.ToStatus, e.Reason, e.StaffOnly)).ToList(),
-            payment, events, fulfillment, ActionsFor(order, fulfillment), MoneyOf(order));
+            payment, events, fulfillment, ActionsFor(order, fulfillment).Where(a => May(staff, a)).ToList(), MoneyOf(order));
     }
 
     /// <summary>An order's state, if this member of staff may see it.</summary>
@@ -195,6 +195,14 @@ public sealed class OpsOrderQueries(IDbContextFactory<QCommerceDbContext> contex
         actions.Add(OpsAction.AddNote);
         return actions;
     }
+
+    /// <summary>Whether the colleague's role takes the action at all: a picker sees no refund button, Support no cancel.</summary>
+    public static bool May(StaffActor staff, OpsAction action) => action switch
+    {
+        OpsAction.StartPicking or OpsAction.FinishPicking or OpsAction.Dispatch or OpsAction.Deliver => staff.CanFulfil,
+        OpsAction.Refund or OpsAction.AddNote => staff.CanSupport,
+        _ => staff.CanRunStores,
+    };
 
     private static IQueryable<Order> Filtered(QCommerceDbContext db, StaffActor staff, OpsOrderFilter filter)
     {

@@ -113,6 +113,7 @@ public sealed class OrderWork(IDbContextFactory<QCommerceDbContext> contexts, IC
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (step is { Handler: { } handler, EventId: { } eventId } && await Outbox.AlreadyProcessedAsync(db, handler, eventId, ct)) return default;
+        if (actor is OrderActor.Staff { Member: var member } && step.AuditAction is { } taken) StaffPermissions.Require(member, taken);
         var order = await LoadAsync(db, actor, orderId, ct);
         var (from, version, picked) = (order.Status, order.Version, order.PickedAtUtc);
         var decision = new OrderDecision(order, db, actor, now);

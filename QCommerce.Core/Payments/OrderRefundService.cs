@@ -20,7 +20,7 @@ public sealed record StaffRefundReceipt(int OrderId, int PaymentId, int RefundId
 /// restock, the audit row and the event that asks the PSP commit together; the same <c>requestKey</c> twice is one refund.
 /// </summary>
 public sealed class OrderRefundService(IDbContextFactory<Data.QCommerceDbContext> contexts, OrderWork work, IdempotencyGuard idempotency,
-    ILogger<OrderRefundService> logger)
+    IOptions<PaymentsOptions> options, ILogger<OrderRefundService> logger)
 {
     /// <summary>
     /// The API's refund: once per staff member and Idempotency-Key. A repeat gets the first answer; the same key with
@@ -67,6 +67,12 @@ public sealed class OrderRefundService(IDbContextFactory<Data.QCommerceDbContext
             var before = new { refundableMinor = d.Order.RefundableMinor };
             var amount = d.Order.Refund(lines.Select(l => new Order.UnitsToRefund(l.SkuId, l.Quantity)).ToList(), request.AmountMinor, request.Restock,
                 reason, d.By, d.Now, requestKey);
+            // Decided, not yet saved: above Support's limit the whole step is undone (nothing of it is written).
+            if (staff.Role == StaffRole.Support && amount > options.Value.SupportRefundLimitMinor)
+                throw new RequestRejectedException(new Dictionary<string, string[]>
+                {
+                    ["amount"] = [$"That refund is {new Money(d.Order.Currency, amount).Format()}; Support refunds up to {new Money(d.Order.Currency, options.Value.SupportRefundLimitMinor).Format()} at once. Ask a colleague in Ops."],
+                });
             d.Audit(before, new
             {
                 refundMinor = amount, restock = request.Restock,

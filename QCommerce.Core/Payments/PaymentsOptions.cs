@@ -5,6 +5,9 @@ public sealed class PaymentsOptions
 {
     public StripeSettings Stripe { get; set; } = new();
 
+    /// <summary>The most a colleague in Support may refund at once, in the order's minor units (5000: $50.00); more needs Ops.</summary>
+    public long SupportRefundLimitMinor { get; set; } = 5_000;
+
     /// <summary>How long the PSP gets to answer one call before it is retried (with the same idempotency key).</summary>
     public TimeSpan PspTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -181,17 +181,7 @@ public abstract class OpsApiTests(QCommerceApp app)
         await ProblemAsync(await downtown.Http.GetAsync("/v1/ops/orders"), HttpStatusCode.Unauthorized); // signed out everywhere
     }
 
-    /// <summary>Every /v1/ops route the app maps, each method, with ids of the right shape where the route has some.</summary>
-    private List<(HttpMethod Method, string Path)> OpsRoutes() =>
-        app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => (e.RoutePattern.RawText ?? "").TrimStart('/').StartsWith("v1/ops", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (new HttpMethod(m),
-                "/" + Regex.Replace(e.RoutePattern.RawText!.TrimStart('/'), @"\{(\w+)(:(\w+))?\}", x => x.Groups[3].Value switch
-                {
-                    "order" => "o_1", "sku" => "sku_1", "store" => "st_1", "product" => "p_1", "category" => "cat_1", "price" => "pr_1", "payment" => "pay_1",
-                    _ => "x1",
-                }))))
-            .Distinct().ToList();
+    private List<(HttpMethod Method, string Path)> OpsRoutes() => Support.OpsRoutes.All(app.Services).Select(r => (r.Method, r.Path)).ToList();
 
     [Fact]
     public async Task ALockedColleaguesToken_IsRefusedAtOnce_OnEveryOpsRoute_ReadsIncluded()
@@ -207,12 +197,7 @@ public abstract class OpsApiTests(QCommerceApp app)
         var let = new List<string>();
         foreach (var (method, path) in routes)
         {
-            // The body each route reads (else routing answers 415 before anyone is asked who they are).
-            HttpContent? body = method == HttpMethod.Get || method == HttpMethod.Delete ? null
-                : path.Contains("/imports/") ? new StringContent("sku,region,amount\n", System.Text.Encoding.UTF8, "text/csv")
-                : path.EndsWith("/images") ? new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "file", "a.png" } }
-                : JsonContent.Create(new { });
-            using var request = new HttpRequestMessage(method, path) { Content = body };
+            using var request = new HttpRequestMessage(method, path) { Content = Support.OpsRoutes.BodyFor(method, path) };
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
             var answer = await colleague.Http.SendAsync(request);
             // The lock changed their security stamp: the token is no sign-in any more, on every route.

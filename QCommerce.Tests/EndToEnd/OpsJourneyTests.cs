@@ -412,9 +412,11 @@ public sealed class OpsJourneyTests(BrowserFixture browser)
         await Expect(ops.GetByText($"{email} now works for Downtown, Midtown.")).ToBeVisibleAsync();
 
         // Made admin, then Ops again: the change asks which stores, and cannot be made without one.
-        await row.GetByRole(AriaRole.Button, new() { Name = "Make admin" }).ClickAsync();
+        await row.GetByTestId("staff-row-role").ClickAsync();
+        await ops.GetByRole(AriaRole.Option, new() { Name = "Admin" }).ClickAsync();
         await Expect(ops.GetByText($"{email} is now Admin.")).ToBeVisibleAsync();
-        await row.GetByTestId("staff-make-ops").ClickAsync();
+        await row.GetByTestId("staff-row-role").ClickAsync();
+        await ops.GetByRole(AriaRole.Option, new() { Name = "Ops", Exact = true }).ClickAsync();
         var dialog = ops.GetByRole(AriaRole.Dialog);
         await Expect(dialog.GetByTestId("prompt-confirm")).ToBeDisabledAsync();
         await dialog.GetByRole(AriaRole.Checkbox, new() { Name = "Brooklyn Heights" }).CheckAsync();

@@ -55,10 +55,13 @@ public static class ApiSetup
         v1.MapOrdersApi();
         v1.MapPaymentsApi();
         // Staff only: every route under /v1/ops asks the staff directory who the caller is now (a shopper's token, or a colleague
-        // locked or demoted since theirs was issued, is 403); each feature maps its own ops routes.
-        v1.MapGroup("/ops").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsOrdersApi().MapOpsReportsApi()
-            .MapOpsStockApi().MapOpsStockFilesApi().MapOpsPricesApi().MapOpsPriceFilesApi().MapOpsCatalogApi().MapOpsCouponsApi().MapOpsStoresApi()
-            .MapOpsStaffApi().MapOpsWebhooksApi();
+        // locked or demoted since theirs was issued, is 403), then whether their role may take it (StaffPolicies); each feature
+        // maps its own ops routes. Orders say per route who may (pickers pick, Support refunds, Ops run the store).
+        var ops = v1.MapGroup("/ops").RequireAuthorization(StaffPolicies.Staff);
+        ops.MapOpsOrdersApi();
+        ops.MapGroup("").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsReportsApi()
+            .MapOpsStockApi().MapOpsStockFilesApi().MapOpsPricesApi().MapOpsPriceFilesApi().MapOpsCatalogApi().MapOpsCouponsApi().MapOpsStoresApi();
+        ops.MapGroup("").RequireAuthorization(QCommerce.Core.Identity.Roles.Admin).MapOpsStaffApi().MapOpsWebhooksApi();
 
         app.MapControllers();
         app.MapOpenApi("/openapi/{documentName}.json");

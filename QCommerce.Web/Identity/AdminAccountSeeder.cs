@@ -23,7 +23,7 @@ public sealed partial class AdminAccountSeeder(UserManager<AppUser> users, RoleM
         var email = configuration["Admin:Email"] is { Length: > 0 } configured ? configured : DefaultEmail;
         if (await users.FindByEmailAsync(email) is { } existing)
         {
-            foreach (var role in Roles.All)
+            foreach (var role in Roles.Held(Roles.Admin))
                 if (!await users.IsInRoleAsync(existing, role)) await users.AddToRoleAsync(existing, role);
             return new Outcome(email, null, Created: false);
         }
@@ -35,7 +35,7 @@ public sealed partial class AdminAccountSeeder(UserManager<AppUser> users, RoleM
         var result = await users.CreateAsync(admin, password!);
         if (!result.Succeeded)
             throw new InvalidOperationException($"Cannot create the admin account {email}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
-        await users.AddToRolesAsync(admin, Roles.All);
+        await users.AddToRolesAsync(admin, Roles.Held(Roles.Admin));
         LogCreated(logger, email);
         return new Outcome(email, generated ? password : null, Created: true);
     }

@@ -88,9 +88,9 @@ public static class IdentitySetup
         services.AddDataProtection().PersistKeysToDbContext<QCommerceDbContext>().SetApplicationName("QCommerce");
         // Staff policies ask the staff directory on every request, never the role claims a cookie or token carries (StaffAccess.cs).
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CurrentStaffHandler>();
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.Ops, p => p.RequireAuthenticatedUser().AddRequirements(new CurrentStaffRequirement(adminOnly: false)))
-            .AddPolicy(Roles.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new CurrentStaffRequirement(adminOnly: true)));
+        var policies = services.AddAuthorizationBuilder();
+        foreach (var (name, roles) in StaffPolicies.All)
+            policies.AddPolicy(name, p => p.RequireAuthenticatedUser().AddRequirements(new CurrentStaffRequirement(roles)));
         services.AddTransient<AdminAccountSeeder>();
         return services;
     }

@@ -6,10 +6,29 @@ using QCommerce.Core.Identity;
 
 namespace QCommerce.Web.Identity;
 
-/// <summary>The signed-in user is staff right now (and an admin, where asked): by the staff directory, not by what their cookie or token claims.</summary>
-public sealed class CurrentStaffRequirement(bool adminOnly) : IAuthorizationRequirement
+/// <summary>The signed-in user is staff right now, in one of the roles allowed: by the staff directory, not by what their cookie or token claims.</summary>
+public sealed class CurrentStaffRequirement(params StaffRole[] allowed) : IAuthorizationRequirement
 {
-    public bool AdminOnly { get; } = adminOnly;
+    public IReadOnlySet<StaffRole> Allowed { get; } = allowed.ToHashSet();
+}
+
+/// <summary>
+/// The portal's policies, each named for the least role it admits: <c>Picker</c> (the fulfilment board and pick lists:
+/// pickers, Ops, admins), <c>Support</c> (customers, orders, refunds: Support, Ops, admins), <c>Ops</c> (running the stores:
+/// Ops, admins), <c>Admin</c>; and <c>Staff</c>, anyone on the floor (the pages every role opens, such as the dashboard).
+/// </summary>
+public static class StaffPolicies
+{
+    public const string Staff = "Staff";
+
+    public static readonly IReadOnlyDictionary<string, StaffRole[]> All = new Dictionary<string, StaffRole[]>
+    {
+        [Staff] = [StaffRole.Picker, StaffRole.Support, StaffRole.Ops, StaffRole.Admin],
+        [Roles.Picker] = [StaffRole.Picker, StaffRole.Ops, StaffRole.Admin],
+        [Roles.Support] = [StaffRole.Support, StaffRole.Ops, StaffRole.Admin],
+        [Roles.Ops] = [StaffRole.Ops, StaffRole.Admin],
+        [Roles.Admin] = [StaffRole.Admin],
+    };
 }
 
 /// <summary>
@@ -22,7 +41,7 @@ public sealed class CurrentStaffHandler(StaffDirectory directory) : Authorizatio
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CurrentStaffRequirement requirement)
     {
         var staff = await StaffAccess.FindAsync(directory, context.User, context.Resource as HttpContext);
-        if (staff is not null && (!requirement.AdminOnly || staff.IsAdmin)) context.Succeed(requirement);
+        if (staff is not null && requirement.Allowed.Contains(staff.Role)) context.Succeed(requirement);
     }
 }
 

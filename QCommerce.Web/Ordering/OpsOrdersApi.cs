@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
 using QCommerce.Core.Fulfillment;
+using QCommerce.Core.Identity;
 using QCommerce.Core.Ops;
 using QCommerce.Core.Ordering;
 using QCommerce.Core.Payments;
@@ -102,8 +103,12 @@ public static class OpsOrdersApi
     public static RouteGroupBuilder MapOpsOrdersApi(this RouteGroupBuilder ops)
     {
         var orders = ops.MapGroup("/orders").WithTags("Ops: orders");
+        var anyone = orders.MapGroup("").RequireAuthorization(StaffPolicies.Staff);   // an order's detail: the picker's list is made of it
+        var support = orders.MapGroup("").RequireAuthorization(Roles.Support);       // finding orders, refunds, notes
+        var picking = orders.MapGroup("").RequireAuthorization(Roles.Picker);        // the pick and the hand-over
+        var running = orders.MapGroup("").RequireAuthorization(Roles.Ops);           // confirming cash orders, cancelling
 
-        orders.MapGet("/", async Task<Results<Ok<OpsOrderListDto>, ValidationProblem>> (string? state, string? storeId, DateTime? from, DateTime? to,
+        support.MapGet("/", async Task<Results<Ok<OpsOrderListDto>, ValidationProblem>> (string? state, string? storeId, DateTime? from, DateTime? to,
             string? paymentMethod, string? email, string? orderId, string? cursor, string? pageSize, HttpContext http,
             OpsOrderQueries queries, CancellationToken ct) =>
         {
@@ -117,26 +122,26 @@ public static class OpsOrdersApi
         })
         .WithSummary("Orders newest first, filtered; keyset pages (pass nextCursor back as cursor), no total count.");
 
-        orders.MapGet("/{orderId:order}", async Task<Results<Ok<OpsOrderDto>, ProblemHttpResult>> (OrderId orderId, HttpContext http, OpsOrderQueries queries, CancellationToken ct) =>
+        anyone.MapGet("/{orderId:order}", async Task<Results<Ok<OpsOrderDto>, ProblemHttpResult>> (OrderId orderId, HttpContext http, OpsOrderQueries queries, CancellationToken ct) =>
             await queries.FindAsync(await http.StaffAsync(ct), orderId.Value, ct) is { } order
                 ? TypedResults.Ok(OpsOrderDto.From(order))
                 : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Order '{orderId}' was not found."))
         .WithSummary("One order with its lines, totals, timeline (staff notes included), payment, refunds, pick state and the actions its state allows.");
 
-        orders.MapPost("/{orderId:order}/confirm", (OrderId orderId, HttpContext http, StaffOrderService service, CancellationToken ct) =>
+        running.MapPost("/{orderId:order}/confirm", (OrderId orderId, HttpContext http, StaffOrderService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.ConfirmCashOrderAsync(staff, orderId.Value, ct)))
             .WithSummary("Confirms a cash-on-delivery order: its stock leaves the shelf for it.").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/reject", ([FromBody] OpsReasonRequest? body, OrderId orderId, HttpContext http,
+        running.MapPost("/{orderId:order}/reject", ([FromBody] OpsReasonRequest? body, OrderId orderId, HttpContext http,
             StaffOrderService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.RejectCashOrderAsync(staff, orderId.Value, body?.Reason, ct)))
             .WithSummary("Turns a cash-on-delivery order down with a reason the shopper reads.").Accepts<OpsReasonRequest>("application/json").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/start-picking", (OrderId orderId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
+        picking.MapPost("/{orderId:order}/start-picking", (OrderId orderId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.StartPickingAsync(staff, orderId.Value, ct)))
             .WithSummary("Starts picking a paid or confirmed order; 409 names who is picking it already.").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/pick", async Task<IResult> ([FromBody] OpsPickRequest? body, OrderId orderId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
+        picking.MapPost("/{orderId:order}/pick", async Task<IResult> ([FromBody] OpsPickRequest? body, OrderId orderId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body?.Lines is null) problems.Add("lines", "Send lines: [{\"skuId\": \"sku_1\", \"pickedQty\": 2}], one per SKU of the order.");
@@ -156,7 +161,7 @@ public static class OpsOrdersApi
         .WithSummary("Finishes picking with what was found for every line; short lines shrink the order and a card order is refunded the difference.")
         .Accepts<OpsPickRequest>("application/json").Produces<OpsPickedDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesValidationProblem(422);
 
-        orders.MapPut("/{orderId:order}/pick/{skuId:sku}", async Task<IResult> ([FromBody] OpsTickRequest? body, OrderId orderId, SkuId skuId, HttpContext http,
+        picking.MapPut("/{orderId:order}/pick/{skuId:sku}", async Task<IResult> ([FromBody] OpsTickRequest? body, OrderId orderId, SkuId skuId, HttpContext http,
             FulfillmentService service, CancellationToken ct) =>
         {
             if (body?.Found is not { } found)
@@ -170,27 +175,27 @@ public static class OpsOrdersApi
         .WithSummary("Saves a tick of the pick list as it is made: {found} units of the SKU found so far. The pick is finished by POST …/pick.")
         .Accepts<OpsTickRequest>("application/json").Produces<OpsOrderStateDto>().ProducesValidationProblem().ProducesValidationProblem(422);
 
-        orders.MapDelete("/{orderId:order}/pick/{skuId:sku}", (OrderId orderId, SkuId skuId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
+        picking.MapDelete("/{orderId:order}/pick/{skuId:sku}", (OrderId orderId, SkuId skuId, HttpContext http, FulfillmentService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.TickAsync(staff, orderId.Value, skuId.Value, null, ct)))
             .WithSummary("Unticks a line of the pick list (counted again from nothing).").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/dispatch", ([FromBody] OpsDispatchRequest? body, OrderId orderId, HttpContext http,
+        picking.MapPost("/{orderId:order}/dispatch", ([FromBody] OpsDispatchRequest? body, OrderId orderId, HttpContext http,
             FulfillmentService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.DispatchAsync(staff, orderId.Value, body?.RiderName, ct)))
             .WithSummary("Hands a picked order to a rider: out for delivery.").Accepts<OpsDispatchRequest>("application/json").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/deliver", ([FromBody] OpsDeliverRequest? body, OrderId orderId, HttpContext http,
+        picking.MapPost("/{orderId:order}/deliver", ([FromBody] OpsDeliverRequest? body, OrderId orderId, HttpContext http,
             FulfillmentService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.DeliverAsync(staff, orderId.Value, body?.CashCollected, ct)))
             .WithSummary("Delivered; a cash order says the cash collected in minor units.").Accepts<OpsDeliverRequest>(isOptional: true, "application/json").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/cancel", ([FromBody] OpsReasonRequest? body, OrderId orderId, HttpContext http,
+        running.MapPost("/{orderId:order}/cancel", ([FromBody] OpsReasonRequest? body, OrderId orderId, HttpContext http,
             StaffOrderService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.CancelAsync(staff, orderId.Value, body?.Reason, ct)))
             .WithSummary("Cancels an order before it leaves the store; a paid one is refunded in full and its stock returned.")
             .Accepts<OpsReasonRequest>("application/json").Produces<OpsOrderStateDto>();
 
-        orders.MapPost("/{orderId:order}/refunds", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
+        support.MapPost("/{orderId:order}/refunds", async Task<IResult> ([FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
             [FromBody] OpsRefundRequest? body, OrderId orderId, OrderRefundService refunds, HttpContext http,
             CancellationToken ct) =>
         {
@@ -217,7 +222,7 @@ public static class OpsOrdersApi
         .Accepts<OpsRefundRequest>("application/json").Produces<OpsRefundDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
         .ProducesValidationProblem(422);
 
-        orders.MapPost("/{orderId:order}/notes", ([FromBody] OpsNoteRequest? body, OrderId orderId, HttpContext http,
+        support.MapPost("/{orderId:order}/notes", ([FromBody] OpsNoteRequest? body, OrderId orderId, HttpContext http,
             StaffOrderService service, CancellationToken ct) =>
             Act(http, orderId, ct, staff => service.AddNoteAsync(staff, orderId.Value, body?.Text, ct)))
             .WithSummary("Adds a staff note to the order's timeline (staff only; the shopper never sees it).").Accepts<OpsNoteRequest>("application/json").Produces<OpsOrderStateDto>();
