@@ -100,6 +100,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IOutboxHandler, Inventory.LowStockFeed>();
         AddMessages(services);
         AddWebhooks(services);
+        services.AddSingleton<Customers.CustomerSearch>();
+        services.AddSingleton<Customers.CustomerCare>();
         return services;
     }
 

@@ -89,6 +89,7 @@ public static class AuditActions
     public const string WebhookEnable = "webhook.enable";
     public const string WebhookDelete = "webhook.delete";
     public const string WebhookReplay = "webhook.replay";
+    public const string CustomerSearch = "customer.search";
     public const string CustomerView = "customer.view";
     public const string CustomerNote = "customer.note";
     public const string CustomerLock = "customer.lock";
@@ -100,7 +101,7 @@ public static class AuditActions
         OutboxRetry, StaffCreate, StaffChange, StaffLock, StaffUnlock, StaffPasswordLink, StockAdjust, StockSettings, StockImport, PriceSchedule, PriceWithdraw, PriceImport,
         ProductCreate, ProductChange, ProductImageAdd, ProductImageRemove, SkuCreate, SkuChange, CategoryCreate, CategoryChange, CategoryDelete,
         CouponCreate, CouponChange, StoreChange, WebhookCreate, WebhookChange, WebhookRotate, WebhookDisable, WebhookEnable, WebhookDelete, WebhookReplay,
-        CustomerView, CustomerNote, CustomerLock, CustomerUnlock,
+        CustomerSearch, CustomerView, CustomerNote, CustomerLock, CustomerUnlock,
     ];
 }
 

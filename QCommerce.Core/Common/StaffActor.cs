@@ -55,7 +55,7 @@ public static class StaffPermissions
     private static readonly HashSet<string> Picking = [AuditActions.PickStart, AuditActions.PickFinish, AuditActions.OrderDispatch, AuditActions.OrderDeliver];
 
     private static readonly HashSet<string> Supporting =
-        [AuditActions.OrderNote, AuditActions.OrderRefund, AuditActions.CustomerView, AuditActions.CustomerNote, AuditActions.CustomerLock, AuditActions.CustomerUnlock];
+        [AuditActions.OrderNote, AuditActions.OrderRefund, AuditActions.CustomerSearch, AuditActions.CustomerView, AuditActions.CustomerNote, AuditActions.CustomerLock, AuditActions.CustomerUnlock];
 
     public static bool May(StaffActor staff, string action) => staff.Role switch
     {

@@ -14,7 +14,7 @@ public sealed class ArchitectureTests
 {
     /// <summary>The order of Core's features: a feature may use those before it, never one after it.</summary>
     public static readonly string[] FeatureOrder =
-        ["Stores", "Identity", "Catalog", "Inventory", "Promotions", "Cart", "Ordering", "Payments", "Fulfillment", "Messages", "Webhooks", "Ops"];
+        ["Stores", "Identity", "Catalog", "Inventory", "Promotions", "Cart", "Ordering", "Payments", "Fulfillment", "Messages", "Webhooks", "Customers", "Ops"];
 
     private static readonly Assembly Core = typeof(QCommerce.Core.Common.Money).Assembly;
     private static readonly Assembly Web = typeof(QCommerce.Web.Common.ReturnUrls).Assembly;

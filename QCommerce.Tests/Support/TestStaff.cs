@@ -16,9 +16,12 @@ public static class TestStaff
     /// A colleague made through the staff use case on the real app (Ops, scoped to <paramref name="stores"/>), who chose their
     /// password from the invitation, signed in to the API.
     /// </summary>
-    public static async Task<(ApiShopper Client, string UserId)> ColleagueAsync(QCommerceApp app, params int[] stores)
+    public static Task<(ApiShopper Client, string UserId)> ColleagueAsync(QCommerceApp app, params int[] stores) => ColleagueAsync(app, Roles.Ops, stores);
+
+    /// <summary>A colleague in <paramref name="role"/> (Picker, Support, Ops) for <paramref name="stores"/>, signed in to the API.</summary>
+    public static async Task<(ApiShopper Client, string UserId)> ColleagueAsync(QCommerceApp app, string role, params int[] stores)
     {
-        var created = await InvitedAsync(app, $"colleague-{Guid.NewGuid():N}@qcommerce.test", "Pat Colleague", Roles.Ops, stores);
+        var created = await InvitedAsync(app, $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@qcommerce.test", $"Pat {role}", role, stores);
         await Inbox.AcceptInvitationAsync(app, created.Member.Email);
         return (await ApiShopper.SignInAsync(app, created.Member.Email, Inbox.ColleaguePassword), created.Member.UserId);
     }

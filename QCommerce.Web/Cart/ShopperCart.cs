@@ -95,6 +95,14 @@ public static class ShopperCart
                 : throw TooMany()))
             .RequireAntiforgeryToken().ExcludeFromDescription();
 
+        // What the header's badge shows: asked by site.js when changes from two tiles overlapped (their answers may each miss the other).
+        app.MapGet("/cart/count", async (HttpContext http, StoreDirectory stores, CartService carts) =>
+        {
+            var store = await ShopperStore.CurrentAsync(http, stores);
+            var count = store is null ? 0 : (await carts.QuantitiesAsync(EnsureOwner(http), store.Id)).Values.Sum();
+            return Results.Json(new { count });
+        }).ExcludeFromDescription();
+
         return app;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
+using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
 
@@ -49,6 +50,8 @@ public static class OpsCatalogApi
     public static RouteGroupBuilder MapOpsCatalogApi(this RouteGroupBuilder ops)
     {
         var products = ops.MapGroup("/products").WithTags("Ops: catalog");
+        // Catalog, prices, categories and coupons are every store's: only an admin (who alone sees every store) changes them.
+        var productsChanges = products.MapGroup("").RequireAuthorization(Roles.Admin);
 
         products.MapGet("/", async Task<Results<Ok<OpsProductListDto>, ValidationProblem>> (string? query, string? categoryId, bool? active, string? cursor,
             string? page, string? pageSize, OpsProductQueries queries, CancellationToken ct) =>
@@ -72,7 +75,7 @@ public static class OpsCatalogApi
         })
         .WithSummary("Products in id order (keyset pages: pass nextCursor back as cursor), or ?page=n in title order with the total, as the portal's grid; query matches title, brand, SKU code or barcode.");
 
-        products.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, HttpContext http, ProductEditor editor,
+        productsChanges.MapPost("/", async Task<Results<Created<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, HttpContext http, ProductEditor editor,
             OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
@@ -90,7 +93,7 @@ public static class OpsCatalogApi
                 : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"Product '{productId}' was not found."))
         .WithSummary("One product with its SKUs, pictures and attributes, active or not.");
 
-        products.MapPut("/{productId:product}", async Task<Results<Ok<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, ProductId productId,
+        productsChanges.MapPut("/{productId:product}", async Task<Results<Ok<OpsProductDto>, ValidationProblem>> ([FromBody] OpsProductRequest? body, ProductId productId,
             HttpContext http, ProductEditor editor, OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
@@ -103,7 +106,7 @@ public static class OpsCatalogApi
         .WithSummary("Replaces the product's title, brand, description, category, attributes and flags; active:false takes it off the storefront at once.")
         .Accepts<OpsProductRequest>("application/json").ProducesProblem(403).ProducesProblem(404).ProducesValidationProblem(422);
 
-        products.MapPost("/{productId:product}/skus", async Task<Results<Created<OpsSkuDto>, ValidationProblem>> ([FromBody] OpsSkuRequest? body,
+        productsChanges.MapPost("/{productId:product}/skus", async Task<Results<Created<OpsSkuDto>, ValidationProblem>> ([FromBody] OpsSkuRequest? body,
             ProductId productId, HttpContext http, ProductEditor editor, OpsProductQueries queries, CancellationToken ct) =>
         {
             var problems = new ProblemList();
@@ -117,7 +120,7 @@ public static class OpsCatalogApi
         .WithSummary("Adds a SKU (a size) to the product; its barcode must be a valid GTIN no other SKU has.")
         .Accepts<OpsSkuRequest>("application/json").ProducesProblem(403).ProducesProblem(404).ProducesValidationProblem(422);
 
-        products.MapPost("/{productId:product}/images", async Task<IResult> (ProductId productId, HttpRequest request, HttpContext http, ProductGallery gallery, CancellationToken ct) =>
+        productsChanges.MapPost("/{productId:product}/images", async Task<IResult> (ProductId productId, HttpRequest request, HttpContext http, ProductGallery gallery, CancellationToken ct) =>
         {
             if (!request.HasFormContentType)
                 return TypedResults.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the picture as multipart/form-data, in a field named file.");
@@ -137,12 +140,14 @@ public static class OpsCatalogApi
         .Accepts<IFormFile>("multipart/form-data").Produces<OpsImageDto>(201).ProducesProblem(403).ProducesProblem(415).ProducesValidationProblem(422);
 
         var categories = ops.MapGroup("/categories").WithTags("Ops: catalog");
+        // Catalog, prices, categories and coupons are every store's: only an admin (who alone sees every store) changes them.
+        var categoriesChanges = categories.MapGroup("").RequireAuthorization(Roles.Admin);
 
         categories.MapGet("/", async (CategoryService service, CancellationToken ct) =>
             TypedResults.Ok((await service.TreeAsync(ct)).Select(OpsCategoryDto.From).ToList()))
             .WithSummary("The whole category tree, inactive categories included, with each one's product count.");
 
-        categories.MapPost("/", async Task<Results<Created<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body, HttpContext http, CategoryService service, CancellationToken ct) =>
+        categoriesChanges.MapPost("/", async Task<Results<Created<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body, HttpContext http, CategoryService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var parent = problems.Id<CategoryId>("parentId", body?.ParentId);
@@ -153,7 +158,7 @@ public static class OpsCatalogApi
         })
         .WithSummary("Creates a category {name, parentId?} at the end of its siblings.").Accepts<OpsCategoryRequest>("application/json").ProducesValidationProblem(422);
 
-        categories.MapPut("/{categoryId:category}", async Task<Results<Ok<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body,
+        categoriesChanges.MapPut("/{categoryId:category}", async Task<Results<Ok<OpsCategoryDto>, ValidationProblem>> ([FromBody] OpsCategoryRequest? body,
             CategoryId categoryId, HttpContext http, CategoryService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
@@ -170,7 +175,7 @@ public static class OpsCatalogApi
         .WithSummary("Renames, moves (parentId; \"root\" for the top level), reorders (sortOrder among siblings) or (de)activates a category; fields left out stay.")
         .Accepts<OpsCategoryRequest>("application/json").ProducesProblem(404).ProducesValidationProblem(422);
 
-        categories.MapDelete("/{categoryId:category}", async Task<NoContent> (CategoryId categoryId, HttpContext http,
+        categoriesChanges.MapDelete("/{categoryId:category}", async Task<NoContent> (CategoryId categoryId, HttpContext http,
             CategoryService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(await http.StaffAsync(ct), categoryId.Value, ct);

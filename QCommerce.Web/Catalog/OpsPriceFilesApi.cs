@@ -1,5 +1,6 @@
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
+using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
 
@@ -11,8 +12,10 @@ public static class OpsPriceFilesApi
     public static RouteGroupBuilder MapOpsPriceFilesApi(this RouteGroupBuilder ops)
     {
         var imports = ops.MapGroup("/imports").WithTags("Ops: imports and exports");
+        // Catalog, prices, categories and coupons are every store's: only an admin (who alone sees every store) changes them.
+        var importsChanges = imports.MapGroup("").RequireAuthorization(Roles.Admin);
 
-        imports.MapPost("/prices", async Task<IResult> (HttpRequest request, HttpContext http,
+        importsChanges.MapPost("/prices", async Task<IResult> (HttpRequest request, HttpContext http,
             PriceImport import, CancellationToken ct) =>
         {
             var problems = new ProblemList();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Catalog;
 using QCommerce.Core.Common;
+using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
 
@@ -29,6 +30,8 @@ public static class OpsPricesApi
     public static RouteGroupBuilder MapOpsPricesApi(this RouteGroupBuilder ops)
     {
         var prices = ops.MapGroup("/prices").WithTags("Ops: prices");
+        // Catalog, prices, categories and coupons are every store's: only an admin (who alone sees every store) changes them.
+        var pricesChanges = prices.MapGroup("").RequireAuthorization(Roles.Admin);
 
         prices.MapGet("/", async Task<Results<Ok<OpsPriceListDto>, ValidationProblem>> (string? skuId, string? region, PriceService service, CancellationToken ct) =>
         {
@@ -40,7 +43,7 @@ public static class OpsPricesApi
         })
         .WithSummary("A SKU's prices in every region (or one, by the code /v1/stores shows): state current, scheduled, overridden or past.");
 
-        prices.MapPost("/", async Task<Results<Created<OpsPriceDto>, ValidationProblem>> ([FromBody] OpsPriceRequest? body, HttpContext http, PriceService service, CancellationToken ct) =>
+        pricesChanges.MapPost("/", async Task<Results<Created<OpsPriceDto>, ValidationProblem>> ([FromBody] OpsPriceRequest? body, HttpContext http, PriceService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             if (body is null) problems.Add("body", "Send {skuId, region, amount: {currency, value}, effectiveFrom?, effectiveTo?}.");
@@ -55,7 +58,7 @@ public static class OpsPricesApi
         .WithSummary("Schedules a price (from now when effectiveFrom is left out); scheduled starts fall on the minute.")
         .Accepts<OpsPriceRequest>("application/json").ProducesProblem(403).ProducesValidationProblem(422);
 
-        prices.MapDelete("/{priceId:price}", async Task<NoContent> (PriceId priceId, HttpContext http, PriceService service,
+        pricesChanges.MapDelete("/{priceId:price}", async Task<NoContent> (PriceId priceId, HttpContext http, PriceService service,
             CancellationToken ct) =>
         {
             await service.WithdrawAsync(await http.StaffAsync(ct), priceId.Value, ct);

@@ -9,6 +9,7 @@ using QCommerce.Web.Promotions;
 using QCommerce.Web.Ordering;
 using QCommerce.Web.Payments;
 using QCommerce.Web.Stores;
+using QCommerce.Web.Customers;
 using QCommerce.Web.Webhooks;
 using Scalar.AspNetCore;
 
@@ -61,6 +62,7 @@ public static class ApiSetup
         ops.MapOpsOrdersApi();
         ops.MapGroup("").RequireAuthorization(QCommerce.Core.Identity.Roles.Ops).MapOpsReportsApi()
             .MapOpsStockApi().MapOpsStockFilesApi().MapOpsPricesApi().MapOpsPriceFilesApi().MapOpsCatalogApi().MapOpsCouponsApi().MapOpsStoresApi();
+        ops.MapGroup("").RequireAuthorization(QCommerce.Core.Identity.Roles.Support).MapOpsCustomersApi();
         ops.MapGroup("").RequireAuthorization(QCommerce.Core.Identity.Roles.Admin).MapOpsStaffApi().MapOpsWebhooksApi();
 
         app.MapControllers();

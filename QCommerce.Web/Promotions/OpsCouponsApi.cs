@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using QCommerce.Core.Common;
 using QCommerce.Core.Promotions;
+using QCommerce.Core.Identity;
 using QCommerce.Web.Common;
 using QCommerce.Web.Identity;
 
@@ -24,12 +25,14 @@ public static class OpsCouponsApi
     public static RouteGroupBuilder MapOpsCouponsApi(this RouteGroupBuilder ops)
     {
         var coupons = ops.MapGroup("/coupons").WithTags("Ops: coupons");
+        // Catalog, prices, categories and coupons are every store's: only an admin (who alone sees every store) changes them.
+        var couponsChanges = coupons.MapGroup("").RequireAuthorization(Roles.Admin);
 
         coupons.MapGet("/", async (CouponService service, CancellationToken ct) =>
             TypedResults.Ok((await service.ListAsync(ct)).Select(OpsCouponDto.From).ToList()))
             .WithSummary("Every coupon with its terms, times used and state (active, scheduled, expired, used up, disabled).");
 
-        coupons.MapPost("/", async Task<Results<Created<OpsCouponDto>, ValidationProblem>> ([FromBody] OpsCouponRequest? body, HttpContext http, CouponService service, CancellationToken ct) =>
+        couponsChanges.MapPost("/", async Task<Results<Created<OpsCouponDto>, ValidationProblem>> ([FromBody] OpsCouponRequest? body, HttpContext http, CouponService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, body?.Code);
@@ -40,7 +43,7 @@ public static class OpsCouponsApi
         .WithSummary("Creates a coupon: {code, kind: percent|amount, percentOff | amountOff, minimumBasket, currency, validFrom?, validTo?, usageLimit?, perCustomerLimit?, region?}.")
         .Accepts<OpsCouponRequest>("application/json").ProducesProblem(403).ProducesValidationProblem(422);
 
-        coupons.MapPut("/{code}", async Task<Results<Ok<OpsCouponDto>, ValidationProblem>> ([FromBody] OpsCouponRequest? body, string code, HttpContext http, CouponService service, CancellationToken ct) =>
+        couponsChanges.MapPut("/{code}", async Task<Results<Ok<OpsCouponDto>, ValidationProblem>> ([FromBody] OpsCouponRequest? body, string code, HttpContext http, CouponService service, CancellationToken ct) =>
         {
             var problems = new ProblemList();
             var draft = Draft(body, problems, body?.Code ?? code);

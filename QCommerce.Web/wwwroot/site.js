@@ -125,7 +125,23 @@ document.addEventListener('change', event => {
     for (const card of document.querySelectorAll('.product-card[data-sku]')) renderTile(card, state.get(card.getAttribute('data-sku')) ?? 0);
   }
 
+  // Changes to two tiles at once are counted by the server each after its own write, in any order: either answer may
+  // miss the other's item. While changes overlap the badge waits; when the last is answered it asks for the count once.
+  let inFlight = 0, overlapped = false;
+
+  async function settleBadge(count) {
+    if (--inFlight > 0) return;
+    if (!overlapped) { setBadge(count); return; }
+    overlapped = false;
+    try {
+      const response = await fetch('/cart/count', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (response.ok && inFlight === 0) setBadge((await response.json()).count);
+    } catch { /* the next change sets it */ }
+  }
+
   async function send(form, action, fields, card) {
+    if (inFlight++ > 0) overlapped = true;
+    let count = null;
     const body = new FormData(form);
     for (const [key, value] of Object.entries(fields)) body.set(key, value);
     card?.classList.add('is-busy');
@@ -133,7 +149,7 @@ document.addEventListener('change', event => {
       const response = await fetch(action, { method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       if (!response.ok) throw new Error(String(response.status));
       const answer = await response.json();
-      setBadge(answer.count);
+      count = answer.count;
       if (card) renderTile(card, answer.quantity);
       toast(answer.text, answer.ok);
     } catch {
@@ -142,6 +158,7 @@ document.addEventListener('change', event => {
       else toast('Your cart could not be updated; try again.', false);
     } finally {
       card?.classList.remove('is-busy');
+      if (count === null) inFlight--; else await settleBadge(count);
     }
   }
 
