@@ -14,9 +14,13 @@ public sealed record CustomerPayment(int PaymentId, int OrderId, PaymentStatus S
 
 public sealed record CustomerNoteView(string Text, string StaffEmail, DateTime AtUtc);
 
+/// <summary>Who locked an account, when and why (from the audit log), so a colleague about to unlock it knows.</summary>
+public sealed record CustomerLock(string StaffEmail, DateTime AtUtc, string? Reason);
+
 /// <summary>A customer's page for support: the account, addresses, orders, payments and refunds (at the colleague's stores), and staff notes.</summary>
 public sealed record CustomerDetail(string UserId, string Name, string Email, bool EmailConfirmed, string? Phone, DateTime CreatedAtUtc, bool Locked,
-    IReadOnlyList<CustomerAddress> Addresses, IReadOnlyList<CustomerOrder> Orders, IReadOnlyList<CustomerPayment> Payments, IReadOnlyList<CustomerNoteView> Notes);
+    IReadOnlyList<CustomerAddress> Addresses, IReadOnlyList<CustomerOrder> Orders, IReadOnlyList<CustomerPayment> Payments, IReadOnlyList<CustomerNoteView> Notes,
+    CustomerLock? Lock = null);
 
 /// <summary>
 /// Support's view of one customer and what they do for them: notes only staff read, and locking the account (the shopper
@@ -41,6 +45,11 @@ public sealed class CustomerCare(IDbContextFactory<QCommerceDbContext> contexts,
         var notes = await db.Set<CustomerNote>().AsNoTracking().Where(n => n.UserId == userId).OrderByDescending(n => n.AtUtc).Take(100)
             .Select(n => new CustomerNoteView(n.Text, n.StaffEmail, n.AtUtc)).ToListAsync(ct);
 
+        var locked = user.LockoutEnd > clock.GetUtcNow();
+        var lockRow = locked
+            ? await db.AuditLog.AsNoTracking().Where(a => a.EntityType == "customer" && a.EntityId == userId && a.Action == AuditActions.CustomerLock)
+                .OrderByDescending(a => a.AtUtc).Select(a => new CustomerLock(a.StaffEmail, a.AtUtc, a.Note)).FirstOrDefaultAsync(ct)
+            : null;
         Audit.Record(db, staff, AuditActions.CustomerView, "customer", userId, null, null, null, null, clock.UtcNow());
         await db.SaveChangesAsync(ct);
         return new CustomerDetail(user.Id, user.DisplayName, user.Email ?? "", user.EmailConfirmed, user.PhoneNumber, user.CreatedAtUtc, user.LockoutEnd > clock.GetUtcNow(),
@@ -50,17 +59,15 @@ public sealed class CustomerCare(IDbContextFactory<QCommerceDbContext> contexts,
                 new Money(p.Currency, p.RefundedMinor),
                 p.Refunds.OrderByDescending(r => r.Id).Select(r => new CustomerRefund(r.Id, new Money(p.Currency, r.AmountMinor), r.Status, r.Reason, r.CreatedAtUtc)).ToList()))
                 .ToList(),
-            notes);
+            notes, lockRow);
     }
 
     public async Task AddNoteAsync(StaffActor staff, string userId, string? text, CancellationToken ct = default)
     {
-        var clean = text?.Trim() ?? "";
-        if (clean.Length == 0 || TextRules.Problem(clean, CustomerNote.MaxLength, "A note") is not null)
-            throw new RequestRejectedException(new Dictionary<string, string[]>
-            {
-                ["text"] = [clean.Length == 0 ? "Write the note." : TextRules.Problem(clean, CustomerNote.MaxLength, "A note")!],
-            });
+        // A note may run over several lines (a call, then what was promised); other control characters are refused.
+        var clean = (text ?? "").Replace("\r\n", "\n").Replace('\r', '\n').Trim();
+        var problem = clean.Length == 0 ? "Write the note." : TextRules.Problem(clean.Replace('\n', ' '), CustomerNote.MaxLength, "A note");
+        if (problem is not null) throw new RequestRejectedException(new Dictionary<string, string[]> { ["text"] = [problem] });
         await using var db = await contexts.CreateDbContextAsync(ct);
         await CustomerAsync(db, userId, ct);
         var now = clock.UtcNow();
@@ -73,8 +80,11 @@ public sealed class CustomerCare(IDbContextFactory<QCommerceDbContext> contexts,
     public async Task SetLockedAsync(StaffActor staff, string userId, bool locked, string? reason, CancellationToken ct = default)
     {
         var why = reason?.Trim() ?? "";
-        if (locked && why.Length == 0)
-            throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = ["Say why the account is locked; it stays in the audit log."] });
+        if (why.Length == 0)
+            throw new RequestRejectedException(new Dictionary<string, string[]>
+            {
+                ["reason"] = [locked ? "Say why the account is locked; colleagues see it until it is unlocked." : "Say why the lock ends; it stays in the audit log."],
+            });
         if (TextRules.Problem(why, Audit.MaxNoteLength, "A reason") is { } bad)
             throw new RequestRejectedException(new Dictionary<string, string[]> { ["reason"] = [bad] });
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -86,7 +96,7 @@ public sealed class CustomerCare(IDbContextFactory<QCommerceDbContext> contexts,
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnd, until).SetProperty(u => u.LockoutEnabled, true)
             .SetProperty(u => u.AccessFailedCount, 0).SetProperty(u => u.SecurityStamp, u => locked ? stamp : u.SecurityStamp)
             .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()), ct);
-        Audit.Record(db, staff, locked ? AuditActions.CustomerLock : AuditActions.CustomerUnlock, "customer", userId, null, null, null, why.Length > 0 ? why : null, now);
+        Audit.Record(db, staff, locked ? AuditActions.CustomerLock : AuditActions.CustomerUnlock, "customer", userId, null, null, null, why, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Customer {UserId} {Action} by {StaffId}", userId, locked ? "locked" : "unlocked", staff.UserId);

@@ -40,14 +40,17 @@ public sealed class CustomerSearch(IDbContextFactory<QCommerceDbContext> context
         // A short number is an order's ("7": o_7), not a part of every e-mail with a 7 in it.
         var byText = !(digitsOnly && digits.Length < 4);
         var staffIds = db.UserRoles.Select(r => r.UserId);
+        var scope = staff.StoreIds?.ToList();
+        // An order of a store outside the colleague's is, for them, an order that does not exist: its id finds nobody.
+        var orders = db.Orders.Where(o => o.Id == orderId && (scope == null || scope.Contains(o.StoreId)));
         var users = db.Users.AsNoTracking().Where(u => !staffIds.Contains(u.Id));
         var matching = postgres
             ? users.Where(u => (byText && (EF.Functions.ILike(u.Email!, pattern, "\\") || EF.Functions.ILike(u.DisplayName, pattern, "\\")))
                 || (phonePattern != null && EF.Functions.Like(u.PhoneNumber!, phonePattern))
-                || (byOrder && db.Orders.Any(o => o.Id == orderId && o.UserId == u.Id)))
+                || (byOrder && orders.Any(o => o.UserId == u.Id)))
             : users.Where(u => (byText && (EF.Functions.Like(u.Email!, pattern, "\\") || EF.Functions.Like(u.DisplayName, pattern, "\\")))
                 || (phonePattern != null && EF.Functions.Like(u.PhoneNumber!, phonePattern))
-                || (byOrder && db.Orders.Any(o => o.Id == orderId && o.UserId == u.Id)));
+                || (byOrder && orders.Any(o => o.UserId == u.Id)));
         var now = clock.GetUtcNow();
         var found = await matching.OrderBy(u => u.Email).Take(4 * MaxResults)
             .Select(u => new { u.Id, u.DisplayName, u.Email, u.PhoneNumber, u.CreatedAtUtc, Locked = u.LockoutEnd > now }).ToListAsync(ct);
@@ -55,14 +58,13 @@ public sealed class CustomerSearch(IDbContextFactory<QCommerceDbContext> context
         var lower = q.ToLowerInvariant();
         var ranked = found.OrderBy(u => Rank(u.Email ?? "", u.DisplayName, lower)).ThenBy(u => u.DisplayName).Take(MaxResults).ToList();
         var ids = ranked.Select(u => u.Id).ToList();
-        var scope = staff.StoreIds?.ToList();
-        var orders = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.UserId) && (scope == null || scope.Contains(o.StoreId)))
+        var placed = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.UserId) && (scope == null || scope.Contains(o.StoreId)))
             .GroupBy(o => o.UserId).Select(g => new { UserId = g.Key, Count = g.Count(), Last = g.Max(o => o.CreatedAtUtc) }).ToDictionaryAsync(g => g.UserId, ct);
 
         Audit.Record(db, staff, AuditActions.CustomerSearch, "customers", "search", null, null, new { found = ranked.Count }, TextRules.Excerpt(q, 100), clock.UtcNow());
         await db.SaveChangesAsync(ct);
         return new(ranked.Select(u => new CustomerRow(u.Id, u.DisplayName, u.Email ?? "", u.PhoneNumber, u.CreatedAtUtc, u.Locked,
-            orders.GetValueOrDefault(u.Id)?.Count ?? 0, orders.GetValueOrDefault(u.Id)?.Last)).ToList(), found.Count > MaxResults);
+            placed.GetValueOrDefault(u.Id)?.Count ?? 0, placed.GetValueOrDefault(u.Id)?.Last)).ToList(), found.Count > MaxResults);
     }
 
     /// <summary>The whole e-mail, then an e-mail or a name that starts with it, then a word of the name that does, then the rest.</summary>

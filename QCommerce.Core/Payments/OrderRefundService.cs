@@ -65,13 +65,17 @@ public sealed class OrderRefundService(IDbContextFactory<Data.QCommerceDbContext
             if (payment?.Refunds.FirstOrDefault(r => r.Key == requestKey) is { } first)
                 return first; // a double click, a retried request: the first one's refund
             var before = new { refundableMinor = d.Order.RefundableMinor };
+            var givenBack = d.Order.RefundedMinor + d.Order.RefundPendingMinor;
             var amount = d.Order.Refund(lines.Select(l => new Order.UnitsToRefund(l.SkuId, l.Quantity)).ToList(), request.AmountMinor, request.Restock,
                 reason, d.By, d.Now, requestKey);
-            // Decided, not yet saved: above Support's limit the whole step is undone (nothing of it is written).
-            if (staff.Role == StaffRole.Support && amount > options.Value.SupportRefundLimitMinor)
+            // Decided, not yet saved: beyond Support's limit the whole step is undone (nothing of it is written). The limit is
+            // what an order gives back in all, not per refund, so two refunds under it cannot add up to more.
+            if (staff.Role == StaffRole.Support && givenBack + amount > options.Value.SupportRefundLimitMinor)
                 throw new RequestRejectedException(new Dictionary<string, string[]>
                 {
-                    ["amount"] = [$"That refund is {new Money(d.Order.Currency, amount).Format()}; Support refunds up to {new Money(d.Order.Currency, options.Value.SupportRefundLimitMinor).Format()} at once. Ask a colleague in Ops."],
+                    [request.AmountMinor is null && lines.Count > 0 ? "lines" : "amount"] =
+                        [$"That refund is {new Money(d.Order.Currency, amount).Format()}; Support gives back up to {new Money(d.Order.Currency, options.Value.SupportRefundLimitMinor).Format()} on an order"
+                            + (givenBack > 0 ? $", and {new Money(d.Order.Currency, givenBack).Format()} went back already." : ".") + " Ask a colleague in Ops."],
                 });
             d.Audit(before, new
             {

@@ -6,7 +6,8 @@ namespace QCommerce.Core.Webhooks;
 /// A receiver an admin registered: where deliveries go, which event types it wants, and the secrets that sign them. The
 /// secrets are kept protected (<see cref="WebhookSecrets"/>); the current one is shown once, when made. After a rotation
 /// the previous secret signs beside it until <see cref="PreviousSecretUntilUtc"/>, so a receiver can switch without a gap.
-/// An endpoint every delivery of which has failed for <see cref="WebhookOptions.DisableAfter"/> is disabled.
+/// An endpoint every delivery of which has failed for <see cref="WebhookOptions.DisableAfter"/> is disabled: paused, its
+/// deliveries (new ones too) waiting until it is enabled.
 /// </summary>
 public sealed class WebhookEndpoint
 {

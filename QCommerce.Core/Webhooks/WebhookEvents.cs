@@ -81,7 +81,8 @@ public static class WebhookEvents
                 var created = message.Read<OrderCreatedEvent>();
                 return new(OrderPlaced, message.AggregateId, new
                 {
-                    order = Order(created.OrderId), store = Store(created.StoreId), status = created.Status, paymentMethod = created.PaymentMethod,
+                    order = Order(created.OrderId), store = Store(created.StoreId), status = created.Status,
+                    paymentMethod = created.PaymentMethod == PaymentMethod.Card ? "card" : "cod", // /v1's names
                     total = Money(created.Currency, created.TotalMinor),
                 });
             case EventTypes.OrderChanged or EventTypes.OrderStatusChanged or EventTypes.OrderCancelled or EventTypes.OrderPicked:

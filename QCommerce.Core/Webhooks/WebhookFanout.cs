@@ -6,7 +6,7 @@ namespace QCommerce.Core.Webhooks;
 public sealed class WebhookSignal : WakeUpSignal;
 
 /// <summary>
-/// Turns each outbox event integrators can hear into one delivery per enabled endpoint that subscribed to its type, in
+/// Turns each outbox event integrators can hear into one delivery per endpoint that subscribed to its type, in
 /// one transaction with the record that it did so. The outbox hands a subject's events over in order, so deliveries of an
 /// order are queued in the order they happened; the body is written now, once, and every try sends the same bytes.
 /// </summary>
@@ -19,7 +19,8 @@ public sealed class WebhookFanout(IDbContextFactory<QCommerceDbContext> contexts
     public async Task HandleAsync(OutboxEnvelope message, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.DisabledAtUtc == null).ToListAsync(ct);
+        // Disabled endpoints are paused, not forgotten: their deliveries wait and go out, in order, once enabled again.
+        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().ToListAsync(ct);
         if (endpoints.Count == 0) return; // nobody listens: nothing to remember either
         if (await Outbox.AlreadyProcessedAsync(db, Name, message.EventId, ct)) return;
         if (await WebhookEvents.ReadAsync(db, message, ct) is not { } e) return;

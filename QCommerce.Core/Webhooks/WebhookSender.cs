@@ -72,14 +72,31 @@ public sealed class WebhookSender(IDbContextFactory<QCommerceDbContext> contexts
         }
         catch (Exception e)
         {
-            // The try's outcome could not be recorded (the database went away): the lease runs out and it is tried again.
-            logger.LogError(e, "Webhook delivery {MessageId} to {EndpointId}: recording its try failed", delivery.MessageId, endpoint.PublicId);
+            if (e is DbUpdateException && !await EndpointExistsAsync(endpoint.Id))
+                // The endpoint was deleted while this try was in flight: its deliveries went with it, and so does the try.
+                logger.LogInformation("Webhook delivery {MessageId}: its endpoint {EndpointId} was deleted during the try", delivery.MessageId, endpoint.PublicId);
+            else
+                // The try's outcome could not be recorded (the database went away): the lease runs out and it is tried again.
+                logger.LogError(e, "Webhook delivery {MessageId} to {EndpointId}: recording its try failed", delivery.MessageId, endpoint.PublicId);
         }
         finally
         {
             _inFlight.AddOrUpdate(delivery.EndpointId, 0, (_, n) => Math.Max(0, n - 1));
             _sending.TryRemove(delivery.Id, out _);
             signal.Notify(); // the next delivery of the subject, or a free slot for this endpoint
+        }
+    }
+
+    private async Task<bool> EndpointExistsAsync(int id)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            return await db.Set<WebhookEndpoint>().AnyAsync(e => e.Id == id);
+        }
+        catch (Exception)
+        {
+            return true; // the database itself is away: the failure is worth the error it logs
         }
     }
 

@@ -77,6 +77,11 @@ public sealed class WebhookService(IDbContextFactory<QCommerceDbContext> context
         var secret = WebhookSecrets.NewSecret();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var endpoint = await LoadAsync(db, id, ct, tracked: true);
+        // One old secret signs beside the new: a second rotation inside the first's overlap would drop the secret receivers
+        // may still hold. Rotating with no overlap (a secret that leaked) always works: every old secret stops at once.
+        if (keep > TimeSpan.Zero && endpoint.PreviousSecretUntilUtc > now)
+            throw new ConflictException($"The last rotation's old secret still signs until {endpoint.PreviousSecretUntilUtc:yyyy-MM-dd HH:mm} UTC; rotating again now would stop it at once. "
+                + "Wait until then, or rotate with no overlap to stop every old secret now.");
         endpoint.Rotate(secrets.Protect(secret), now + keep);
         Audit.Record(db, staff, AuditActions.WebhookRotate, "webhook", endpoint.PublicId, null, null, new { previousSecretUntil = now + keep }, null, now);
         await db.SaveChangesAsync(ct);
@@ -156,8 +161,10 @@ public sealed class WebhookService(IDbContextFactory<QCommerceDbContext> context
         if (TextRules.Problem(description, WebhookEndpoint.MaxDescriptionLength, "The description") is { } wrong) problems.Add("description", wrong);
         var types = (input.EventTypes ?? []).Select(t => t?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToList();
         if (types.Count == 0) problems.Add("eventTypes", "Choose at least one event type.");
-        foreach (var unknown in types.Where(t => !WebhookEvents.IsKnown(t)))
-            problems.Add("eventTypes", $"'{TextRules.Excerpt(unknown)}' is no event type; the types are {string.Join(", ", WebhookEvents.All.Select(e => e.Type))}.");
+        // Named once however many are wrong: a request of thousands of bad types gets a short answer.
+        if (types.Where(t => !WebhookEvents.IsKnown(t)).ToList() is { Count: > 0 } unknown)
+            problems.Add("eventTypes", $"{string.Join(", ", unknown.Take(3).Select(t => $"'{TextRules.Excerpt(t, 40)}'"))}{(unknown.Count > 3 ? $" and {unknown.Count - 3} more" : "")} "
+                + $"{(unknown.Count == 1 ? "is no event type" : "are no event types")}; the types are {string.Join(", ", WebhookEvents.All.Select(e => e.Type))}.");
         problems.ThrowIfAny();
         return (url!, description, WebhookEvents.All.Select(e => e.Type).Where(types.Contains).ToList());
     }

@@ -51,7 +51,7 @@ public sealed partial class RoleMatrixTests(RoleMatrixTests.App app) : IClassFix
     /// <summary>Who each page (and export) under /ops is for.</summary>
     private static string ExpectedPagePolicy(string template) => template switch
     {
-        "/ops" => StaffPolicies.Staff,
+        "/ops" or "/ops/orders/{OrderNumber:int}" => StaffPolicies.Staff,
         _ when template.StartsWith("/ops/customers") || template.StartsWith("/ops/orders/{") || template == "/ops/orders" || template.StartsWith("/ops/payments/{") => Roles.Support,
         _ when template.StartsWith("/ops/fulfilment") => Roles.Picker,
         _ when template is "/ops/staff" or "/ops/outbox" or "/ops/stores" || template.StartsWith("/ops/webhooks") => Roles.Admin,

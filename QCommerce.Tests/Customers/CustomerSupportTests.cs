@@ -90,11 +90,15 @@ public abstract class CustomerSupportTests(QCommerceApp app)
         Assert.Equal(orderId, seen.GetProperty("orders")[0].GetProperty("orderId").GetString());
         Assert.Equal(0, (await downtown.GetAsync($"/v1/ops/customers/{carlaId}")).GetProperty("orders").GetArrayLength()); // not their store's order
         await ProblemAsync(await midtown.Http.GetAsync($"/v1/ops/customers/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+        // Another store's order id finds nobody: for a colleague of Downtown that order does not exist.
+        Assert.Empty((await downtown.GetAsync($"/v1/ops/customers?q={orderId}")).GetProperty("items").EnumerateArray());
+        Assert.Single((await midtown.GetAsync($"/v1/ops/customers?q={orderId}")).GetProperty("items").EnumerateArray());
 
         await ProblemAsync(await midtown.PostAsync($"/v1/ops/customers/{carlaId}/notes", new { text = "  " }, null), HttpStatusCode.UnprocessableEntity);
-        var noted = await ApiShopper.JsonAsync(await midtown.PostAsync($"/v1/ops/customers/{carlaId}/notes", new { text = "Called: the bananas were bruised; refunded." }, null),
+        var noted = await ApiShopper.JsonAsync(await midtown.PostAsync($"/v1/ops/customers/{carlaId}/notes", new { text = "Called: the bananas were bruised.\r\nRefunded them." }, null),
             HttpStatusCode.OK);
-        Assert.Equal("Called: the bananas were bruised; refunded.", noted.GetProperty("notes")[0].GetProperty("text").GetString());
+        Assert.Equal("Called: the bananas were bruised.\nRefunded them.", noted.GetProperty("notes")[0].GetProperty("text").GetString()); // lines kept
+        await ProblemAsync(await midtown.PostAsync($"/v1/ops/customers/{carlaId}/notes", new { text = "bell\u0007" }, null), HttpStatusCode.UnprocessableEntity);
         Assert.DoesNotContain("bruised", await (await carla.Http.GetAsync("/v1/orders")).Content.ReadAsStringAsync()); // staff-only
 
         await ProblemAsync(await midtown.PostAsync($"/v1/ops/customers/{carlaId}/lock", new { reason = "" }, null), HttpStatusCode.UnprocessableEntity);
@@ -103,7 +107,10 @@ public abstract class CustomerSupportTests(QCommerceApp app)
         Assert.Equal(HttpStatusCode.Unauthorized, (await carla.Http.GetAsync("/v1/orders")).StatusCode); // signed out everywhere at once
         using (var http = app.CreateClient())
             Assert.NotEqual(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/auth/login", new { email = carla.Email, password = "Groceries-2026" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await midtown.PostAsync($"/v1/ops/customers/{carlaId}/unlock", new { }, null)).StatusCode);
+        var lockShown = (await midtown.GetAsync($"/v1/ops/customers/{carlaId}")).GetProperty("lock");
+        Assert.Equal("Card fraud reported by the bank", lockShown.GetProperty("reason").GetString()); // the next colleague knows why
+        await ProblemAsync(await downtown.PostAsync($"/v1/ops/customers/{carlaId}/unlock", new { }, null), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(HttpStatusCode.NoContent, (await midtown.PostAsync($"/v1/ops/customers/{carlaId}/unlock", new { reason = "The bank withdrew it" }, null)).StatusCode);
         await ApiShopper.SignInAsync(app, carla.Email);
 
         // A colleague's account is not a customer's to lock.
@@ -126,10 +133,15 @@ public abstract class CustomerSupportTests(QCommerceApp app)
 
         var tooMuch = await ProblemAsync(await support.PostAsync($"{path}/refunds", new { amount = 501, reason = "Late delivery" }, Guid.NewGuid().ToString()),
             HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("Support refunds up to $5.00", tooMuch.GetProperty("errors").GetProperty("amount")[0].GetString());
+        Assert.Contains("Support gives back up to $5.00 on an order", tooMuch.GetProperty("errors").GetProperty("amount")[0].GetString());
         var within = await ApiShopper.JsonAsync(await support.PostAsync($"{path}/refunds", new { amount = 150, reason = "Late delivery" }, Guid.NewGuid().ToString()),
             HttpStatusCode.Created);
         Assert.Equal(150, within.GetProperty("amount").GetProperty("value").GetInt64());
+        // The limit is the order's: two refunds under it do not add up to more (a probe split $86 into $50 + $36).
+        var split = await ProblemAsync(await support.PostAsync($"{path}/refunds", new { amount = 351, reason = "Late delivery" }, Guid.NewGuid().ToString()),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("$1.50 went back already", split.GetProperty("errors").GetProperty("amount")[0].GetString());
+        await ApiShopper.JsonAsync(await support.PostAsync($"{path}/refunds", new { amount = 350, reason = "Late delivery" }, Guid.NewGuid().ToString()), HttpStatusCode.Created);
 
         await ProblemAsync(await support.PostAsync($"{path}/cancel", new { reason = "asked" }, null), HttpStatusCode.Forbidden);
         await ProblemAsync(await support.PostAsync($"{path}/start-picking", null, null), HttpStatusCode.Forbidden);

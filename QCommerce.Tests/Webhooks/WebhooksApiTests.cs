@@ -128,6 +128,9 @@ public sealed class WebhooksApiTests(WebhooksApiTests.App app) : IClassFixture<W
         var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
         foreach (var field in new[] { "url", "description", "eventTypes" }) Assert.True(errors.TryGetProperty(field, out _), field);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("/v1/ops/webhooks", null, null)).StatusCode);
+        var many = await admin.PostAsync("/v1/ops/webhooks", new { url = "http://127.0.0.1:9/x", eventTypes = Enumerable.Range(0, 5000).Select(i => $"nope.{i}").ToArray() }, null);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, many.StatusCode);
+        Assert.True((await many.Content.ReadAsStringAsync()).Length < 2_000, "thousands of wrong types get a short answer");
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/ops/webhooks/wh_999999")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/ops/webhooks/o_1")).StatusCode);
         var (endpoint, _) = await RegisterAsync(admin, "checks", WebhookEvents.StockLow);

@@ -18,16 +18,16 @@ public sealed record OpsCustomerPaymentDto(PaymentId PaymentId, OrderId OrderId,
 
 public sealed record OpsCustomerDto(string UserId, string Name, string Email, bool EmailConfirmed, string? Phone, DateTime CreatedAt, bool Locked,
     IReadOnlyList<CustomerAddress> Addresses, IReadOnlyList<OpsCustomerOrderDto> Orders, IReadOnlyList<OpsCustomerPaymentDto> Payments,
-    IReadOnlyList<CustomerNoteView> Notes)
+    IReadOnlyList<CustomerNoteView> Notes, CustomerLock? Lock)
 {
     public static OpsCustomerDto From(CustomerDetail c) => new(c.UserId, c.Name, c.Email, c.EmailConfirmed, c.Phone, c.CreatedAtUtc, c.Locked, c.Addresses,
-        c.Orders.Select(o => new OpsCustomerOrderDto(OrderId.Of(o.OrderId), StoreId.Of(o.StoreId), WireNames.Of(o.Status), WireNames.Of(o.PaymentMethod),
+        c.Orders.Select(o => new OpsCustomerOrderDto(OrderId.Of(o.OrderId), StoreId.Of(o.StoreId), WireNames.Of(o.Status), Ordering.OrderPlacedDto.PaymentMethodName(o.PaymentMethod),
             MoneyDto.From(o.Total), o.CreatedAtUtc)).ToList(),
         c.Payments.Select(p => new OpsCustomerPaymentDto(PaymentId.Of(p.PaymentId), OrderId.Of(p.OrderId), WireNames.Of(p.Status), MoneyDto.From(p.Amount),
             MoneyDto.From(p.Captured), MoneyDto.From(p.Refunded),
             p.Refunds.Select(r => new OpsCustomerRefundDto(RefundId.Of(r.RefundId), MoneyDto.From(r.Amount), WireNames.Of(r.Status), r.Reason, r.CreatedAtUtc)).ToList()))
             .ToList(),
-        c.Notes);
+        c.Notes, c.Lock);
 }
 
 public sealed record OpsCustomerNoteRequest(string? Text);
@@ -79,7 +79,7 @@ public static class OpsCustomersApi
             await care.SetLockedAsync(await http.StaffAsync(ct), userId, locked: false, body?.Reason, ct);
             return TypedResults.NoContent();
         })
-        .WithSummary("Lets the customer sign in again.").Accepts<OpsCustomerLockRequest>("application/json").ProducesProblem(404);
+        .WithSummary("Lets the customer sign in again ({reason} required: the lock's reason is shown on their page until then).").Accepts<OpsCustomerLockRequest>("application/json").ProducesProblem(404);
 
         return ops;
     }

@@ -99,7 +99,7 @@ public static class OpsWebhooksApi
 
         hooks.MapPost("/{webhookId:webhook}/disable", async (WebhookId webhookId, HttpContext http, WebhookService service, CancellationToken ct) =>
             TypedResults.Ok(OpsWebhookDto.From(await service.SetEnabledAsync(await http.StaffAsync(ct), webhookId.Value, enabled: false, ct))))
-            .WithSummary("Stops deliveries to the endpoint: what was queued waits, in order, until it is enabled; events meanwhile are not queued for it.").ProducesProblem(404);
+            .WithSummary("Pauses the endpoint: its deliveries, new ones included, wait in order until it is enabled.").ProducesProblem(404);
 
         hooks.MapPost("/{webhookId:webhook}/enable", async (WebhookId webhookId, HttpContext http, WebhookService service, CancellationToken ct) =>
             TypedResults.Ok(OpsWebhookDto.From(await service.SetEnabledAsync(await http.StaffAsync(ct), webhookId.Value, enabled: true, ct))))
