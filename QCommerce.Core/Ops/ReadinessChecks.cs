@@ -36,8 +36,27 @@ public sealed class DatabaseReadiness(IDbContextFactory<QCommerceDbContext> cont
         // Looked at, never opened: closing any handle this process has on the file drops SQLite's POSIX locks on it
         // (its documentation warns of exactly this), and the next query fails with "disk I/O error".
         var info = new FileInfo(file);
-        if (!info.Exists) return "The SQLite database file is gone";
+        if (!info.Exists || OpenButDeleted(info.FullName)) return "The SQLite database file is gone";
         return info.IsReadOnly ? "The SQLite database file cannot be written" : null;
+    }
+
+    /// <summary>
+    /// Whether this process still holds the file it opened under that name after it was deleted: a connection opened since
+    /// then (a background job's) made a new, empty file of the same name, so the name alone looks fine. Linux says so in
+    /// /proc/self/fd ("… (deleted)"); elsewhere the name is all there is to look at.
+    /// </summary>
+    private static bool OpenButDeleted(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var deleted = path + " (deleted)";
+            return new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Any(fd => fd.LinkTarget == deleted);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
 

@@ -89,5 +89,8 @@ public sealed class OpsWebhooksJourneyTests(BrowserFixture browser) : IAsyncLife
         await browser.ScreenshotAsync(phone, "webhook-log-phone");
         await page.GetByTestId("webhook-enable").ClickAsync();
         await Expect(page.GetByTestId("webhook-state")).ToHaveTextAsync("On");
+        // The log page reads itself every few seconds while open: closed, it costs the shared app nothing more.
+        await phone.Context.CloseAsync();
+        await page.Context.CloseAsync();
     }
 }
