@@ -34,38 +34,50 @@ public sealed class CustomerSearch(IDbContextFactory<QCommerceDbContext> context
         var postgres = !db.Database.IsSqlite();
         var pattern = "%" + Escape(q) + "%";
         var digits = new string(q.Where(char.IsAsciiDigit).ToArray());
-        var phonePattern = digits.Length >= 4 ? "%" + digits + "%" : null;
+        // Digits are a phone's only when the whole query could be one ("(212) 555-0142"): "dubois.4242@" is an e-mail's part.
+        var phonePattern = digits.Length >= 4 && q.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')' or '.') ? "%" + digits + "%" : null;
         var byOrder = PublicId.TryParse(PublicId.Order, q, out var orderId) || (digitsOnly && digits.Length <= 10 && int.TryParse(q, out orderId));
-
         // A short number is an order's ("7": o_7), not a part of every e-mail with a 7 in it.
         var byText = !(digitsOnly && digits.Length < 4);
+
+        // Each way of matching is its own query, so each can use its index (a trigram index per column on PostgreSQL; an
+        // OR of them with the order's EXISTS read every account), and their customers are put together here.
         var staffIds = db.UserRoles.Select(r => r.UserId);
         var scope = staff.StoreIds?.ToList();
-        // An order of a store outside the colleague's is, for them, an order that does not exist: its id finds nobody.
-        var orders = db.Orders.Where(o => o.Id == orderId && (scope == null || scope.Contains(o.StoreId)));
         var users = db.Users.AsNoTracking().Where(u => !staffIds.Contains(u.Id));
-        var matching = postgres
-            ? users.Where(u => (byText && (EF.Functions.ILike(u.Email!, pattern, "\\") || EF.Functions.ILike(u.DisplayName, pattern, "\\")))
-                || (phonePattern != null && EF.Functions.Like(u.PhoneNumber!, phonePattern))
-                || (byOrder && orders.Any(o => o.UserId == u.Id)))
-            : users.Where(u => (byText && (EF.Functions.Like(u.Email!, pattern, "\\") || EF.Functions.Like(u.DisplayName, pattern, "\\")))
-                || (phonePattern != null && EF.Functions.Like(u.PhoneNumber!, phonePattern))
-                || (byOrder && orders.Any(o => o.UserId == u.Id)));
         var now = clock.GetUtcNow();
-        var found = await matching.OrderBy(u => u.Email).Take(4 * MaxResults)
-            .Select(u => new { u.Id, u.DisplayName, u.Email, u.PhoneNumber, u.CreatedAtUtc, Locked = u.LockoutEnd > now }).ToListAsync(ct);
+        var found = new Dictionary<string, Found>();
+        async Task AddAsync(IQueryable<Identity.AppUser> matching)
+        {
+            foreach (var u in await matching.OrderBy(u => u.Email).Take(4 * MaxResults)
+                         .Select(u => new Found(u.Id, u.DisplayName, u.Email, u.PhoneNumber, u.CreatedAtUtc, u.LockoutEnd)).ToListAsync(ct))
+                found.TryAdd(u.Id, u);
+        }
+        if (byText)
+            await AddAsync(postgres
+                ? users.Where(u => EF.Functions.ILike(u.Email!, pattern, "\\") || EF.Functions.ILike(u.DisplayName, pattern, "\\"))
+                : users.Where(u => EF.Functions.Like(u.Email!, pattern, "\\") || EF.Functions.Like(u.DisplayName, pattern, "\\")));
+        if (phonePattern is not null) await AddAsync(users.Where(u => EF.Functions.Like(u.PhoneNumber!, phonePattern)));
+        if (byOrder)
+        {
+            // An order of a store outside the colleague's is, for them, an order that does not exist: its id finds nobody.
+            var orderer = db.Orders.Where(o => o.Id == orderId && (scope == null || scope.Contains(o.StoreId))).Select(o => o.UserId);
+            await AddAsync(users.Where(u => orderer.Contains(u.Id)));
+        }
 
         var lower = q.ToLowerInvariant();
-        var ranked = found.OrderBy(u => Rank(u.Email ?? "", u.DisplayName, lower)).ThenBy(u => u.DisplayName).Take(MaxResults).ToList();
+        var ranked = found.Values.OrderBy(u => Rank(u.Email ?? "", u.DisplayName, lower)).ThenBy(u => u.DisplayName).Take(MaxResults).ToList();
         var ids = ranked.Select(u => u.Id).ToList();
         var placed = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.UserId) && (scope == null || scope.Contains(o.StoreId)))
             .GroupBy(o => o.UserId).Select(g => new { UserId = g.Key, Count = g.Count(), Last = g.Max(o => o.CreatedAtUtc) }).ToDictionaryAsync(g => g.UserId, ct);
 
         Audit.Record(db, staff, AuditActions.CustomerSearch, "customers", "search", null, null, new { found = ranked.Count }, TextRules.Excerpt(q, 100), clock.UtcNow());
         await db.SaveChangesAsync(ct);
-        return new(ranked.Select(u => new CustomerRow(u.Id, u.DisplayName, u.Email ?? "", u.PhoneNumber, u.CreatedAtUtc, u.Locked,
+        return new(ranked.Select(u => new CustomerRow(u.Id, u.DisplayName, u.Email ?? "", u.PhoneNumber, u.CreatedAtUtc, u.LockoutEnd > now,
             placed.GetValueOrDefault(u.Id)?.Count ?? 0, placed.GetValueOrDefault(u.Id)?.Last)).ToList(), found.Count > MaxResults);
     }
+
+    private sealed record Found(string Id, string DisplayName, string? Email, string? PhoneNumber, DateTime CreatedAtUtc, DateTimeOffset? LockoutEnd);
 
     /// <summary>The whole e-mail, then an e-mail or a name that starts with it, then a word of the name that does, then the rest.</summary>
     private static int Rank(string email, string name, string q)
