@@ -2,9 +2,9 @@ namespace QCommerce.Core.Common;
 
 /// <summary>
 /// A member of staff acting in the ops portal or through /v1/ops: who they are (for the audit log and the order's
-/// timeline) and which stores they may see. <see cref="StoreIds"/> null means every store (an admin, or QCommerce's own
-/// jobs); an Ops colleague sees their stores only, none when they have none; an order of a store outside the set is, for
-/// them, an order that does not exist.
+/// timeline), what their role lets them do, and which stores they may see. <see cref="StoreIds"/> null means every store
+/// (an admin, or QCommerce's own jobs); any other colleague sees their stores only, none when they have none; an order of
+/// a store outside the set is, for them, an order that does not exist.
 /// </summary>
 public sealed record StaffActor(string UserId, string Email, bool IsAdmin, IReadOnlySet<int>? StoreIds, StaffRole? GivenRole = null)
 {
