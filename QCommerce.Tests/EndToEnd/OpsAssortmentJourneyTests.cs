@@ -16,15 +16,7 @@ namespace QCommerce.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class OpsAssortmentJourneyTests(BrowserFixture browser)
 {
-    private static async Task<IPage> OpsAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.GetByLabel("Email").FillAsync(QCommerceApp.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(QCommerceApp.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await CheckoutJourneyTests.WaitInteractiveAsync(page);
-        return page;
-    }
+    private static Task<IPage> OpsAsync(IPage page, string path) => BrowserFixture.SignedInAsync(page, path);
 
     private static string Ean() { var body = "51" + Random.Shared.NextInt64(1_000_000_000, 9_999_999_999); return body + Barcodes.CheckDigit(body); }
 

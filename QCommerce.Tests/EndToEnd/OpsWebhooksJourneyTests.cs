@@ -17,16 +17,7 @@ public sealed class OpsWebhooksJourneyTests(BrowserFixture browser) : IAsyncLife
 
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
-    private async Task<IPage> AdminAsync(string path, bool phone = false)
-    {
-        var page = await browser.NewPageAsync(phone);
-        await page.GotoAsync(path);
-        await page.GetByLabel("Email").FillAsync(QCommerceApp.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(QCommerceApp.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await CheckoutJourneyTests.WaitInteractiveAsync(page);
-        return page;
-    }
+    private async Task<IPage> AdminAsync(string path, bool phone = false) => await BrowserFixture.SignedInAsync(await browser.NewPageAsync(phone), path);
 
     [Fact]
     public async Task AnAdmin_AddsAnEndpoint_WatchesItsLogFill_AndSendsAgainWhatFailedWhileTheReceiverWasDown()

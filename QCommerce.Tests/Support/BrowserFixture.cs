@@ -79,6 +79,17 @@ public sealed class BrowserFixture : IAsyncLifetime
             .SetProperty(x => x.LowSinceUtc, (DateTime?)null));
     }
 
+    /// <summary>Opens <paramref name="path"/> and signs in on the sign-in page it leads to (the admin unless told), then waits for the page's circuit.</summary>
+    public static async Task<IPage> SignedInAsync(IPage page, string path, string email = QCommerceApp.AdminEmail, string password = QCommerceApp.AdminPassword)
+    {
+        await page.GotoAsync(path);
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await QCommerce.Tests.EndToEnd.CheckoutJourneyTests.WaitInteractiveAsync(page);
+        return page;
+    }
+
     /// <summary>The page as a person sees it: the whole page, or (<paramref name="fullPage"/> false) the screen they have scrolled to.</summary>
     public async Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
