@@ -86,6 +86,7 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await box.FocusAsync();
         await page.Keyboard.TypeAsync("yogrt");
         var suggestions = page.GetByTestId("search-suggestions").GetByRole(AriaRole.Option);
+        await Expect(page.GetByTestId("search-suggestions")).ToHaveAttributeAsync("data-query", "yogrt");
         await Expect(suggestions.First).ToBeVisibleAsync();
         await Expect(box).ToHaveAttributeAsync("aria-expanded", "true");
         await page.Keyboard.PressAsync("ArrowDown");
@@ -109,6 +110,49 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/search\\?q=yogrt"));
         Assert.True(await page.GetByTestId("product-card").CountAsync() > 0, "the search page finds yogurt for 'yogrt'");
+    }
+
+    [Fact]
+    public async Task ASlowSuggestionAnswer_NeitherTakesAwayTheChosenOption_NorReopensAClosedList()
+    {
+        var page = await browser.NewPageAsync();
+        await ChooseStoreAsync(page, "10036", "Midtown");
+        // The answer for the full word is held until the shopper has acted on the answer for the word before it.
+        var gate = new TaskCompletionSource();
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/v1/products/suggest\\?query=yogu"), async route =>
+        {
+            if (route.Request.Url.EndsWith("=yogur")) await gate.Task;
+            await route.ContinueAsync();
+        });
+        var box = page.GetByRole(AriaRole.Combobox, new() { Name = "Search products" });
+        var list = page.GetByTestId("search-suggestions");
+        await box.FocusAsync();
+        await page.Keyboard.TypeAsync("yogu");
+        await Expect(list).ToHaveAttributeAsync("data-query", "yogu");
+        var asked = page.WaitForRequestAsync(request => request.Url.EndsWith("=yogur"));
+        await page.Keyboard.TypeAsync("r");
+        await asked;
+        await page.Keyboard.PressAsync("ArrowDown");
+        var chosen = await list.GetByRole(AriaRole.Option).First.TextContentAsync();
+        var answered = page.WaitForResponseAsync(response => response.Url.EndsWith("=yogur"));
+        gate.SetResult();
+        await answered;
+        await Expect(list).ToHaveAttributeAsync("data-query", "yogur");
+        await Expect(list.GetByRole(AriaRole.Option, new() { Selected = true })).ToHaveTextAsync(chosen!);
+
+        // Escape while an answer is on its way: the list stays closed.
+        gate = new TaskCompletionSource();
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/v1/products/suggest\\?query=yogurt$"), async route => { await gate.Task; await route.ContinueAsync(); });
+        asked = page.WaitForRequestAsync(request => request.Url.EndsWith("=yogurt"));
+        await page.Keyboard.TypeAsync("t");
+        await asked;
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(list).ToBeHiddenAsync();
+        await Expect(list).ToHaveAttributeAsync("aria-busy", "true");
+        gate.SetResult();
+        await Expect(list).Not.ToHaveAttributeAsync("aria-busy", "true");
+        await Expect(list).ToBeHiddenAsync();
+        await Expect(box).ToHaveAttributeAsync("aria-expanded", "false");
     }
 
     [Fact]

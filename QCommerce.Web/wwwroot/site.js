@@ -197,10 +197,13 @@ document.addEventListener('change', event => {
   const input = document.getElementById('site-search');
   const list = document.getElementById('search-suggestions');
   if (!input || !list || !window.fetch) return;
-  let active = -1, timer = 0, asked = '';
+  // `generation` drops an answer that comes after Escape or after newer typing; a slow answer must neither reopen a
+  // closed list nor take away the option the shopper has already walked to.
+  let active = -1, timer = 0, asked = '', generation = 0, pending = 0;
 
   function close() {
     asked = '';
+    generation++;
     list.hidden = true;
     list.replaceChildren();
     active = -1;
@@ -221,10 +224,15 @@ document.addEventListener('change', event => {
     const query = input.value.trim();
     if (query.length < 2 || query === asked) { if (query.length < 2) close(); return; }
     asked = query;
+    const mine = ++generation;
+    pending++;
+    list.setAttribute('aria-busy', 'true');
     try {
       const response = await fetch(`/v1/products/suggest?query=${encodeURIComponent(query)}`, { headers: { Accept: 'application/json' } });
-      if (!response.ok || input.value.trim() !== query) return;
+      if (!response.ok || mine !== generation || input.value.trim() !== query) return;
       const items = await response.json();
+      if (mine !== generation) return;
+      const chosen = active >= 0 ? list.children[active]?.getAttribute('data-href') : null;
       list.replaceChildren(...items.map((item, i) => {
         const option = Object.assign(document.createElement('li'), { id: `suggestion-${i}` });
         option.setAttribute('role', 'option');
@@ -233,11 +241,15 @@ document.addEventListener('change', event => {
         option.append(item.title, Object.assign(document.createElement('small'), { textContent: item.brand }));
         return option;
       }));
+      list.dataset.query = query;
       active = -1;
       list.hidden = items.length === 0;
       input.setAttribute('aria-expanded', String(items.length > 0));
       input.removeAttribute('aria-activedescendant');
+      const still = items.findIndex(item => `/p/${item.slug}` === chosen);
+      if (still >= 0) mark(still);
     } catch { /* offline for a moment: the plain search still works */ }
+    finally { if (--pending === 0) list.removeAttribute('aria-busy'); }
   }
 
   input.addEventListener('input', () => {
