@@ -207,6 +207,29 @@ public sealed class CheckoutJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task ANewVisitorsTwoQuickAdds_LandInOneCart_EvenWhenTheFirstIsSlow()
+    {
+        await browser.StockMidtownAsync();
+        var page = await browser.NewPageAsync();
+        await StorefrontJourneyTests.ChooseStoreAsync(page, "10036", "Midtown");
+        await page.GotoAsync("/c/pantry");
+        // The first add is held before it reaches the server, so the second is ready to go while no cart exists yet.
+        var gate = new TaskCompletionSource();
+        var adds = 0;
+        await page.RouteAsync("**/cart/add", async route =>
+        {
+            if (Interlocked.Increment(ref adds) == 1) await gate.Task;
+            await route.ContinueAsync();
+        });
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(0).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = AddButton }).Nth(1).ClickAsync();
+        gate.SetResult();
+        await Expect(page.GetByTestId("cart-count")).ToHaveTextAsync("2");
+        await page.GotoAsync("/cart");
+        await Expect(page.GetByTestId("cart-line")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
     public async Task Cart_OnAPhone_ShowsLinesAndSummaryWithoutSidewaysScrolling()
     {
         await browser.StockMidtownAsync();

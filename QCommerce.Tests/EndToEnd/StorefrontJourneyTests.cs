@@ -95,6 +95,8 @@ public sealed class StorefrontJourneyTests(BrowserFixture browser)
         var title = (await suggestions.First.TextContentAsync())!;
         await browser.ScreenshotAsync(page, "search-suggestions-phone", fullPage: false);
         await Accessibility.AssertNoSeriousViolationsAsync(page, "search suggestions");
+        await Expect(box).ToBeFocusedAsync();
+        await Expect(suggestions.First).ToHaveAttributeAsync("aria-selected", "true");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/p/"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Yogurt");

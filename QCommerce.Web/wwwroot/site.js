@@ -139,13 +139,21 @@ document.addEventListener('change', event => {
     } catch { /* the next change sets it */ }
   }
 
+  // A visitor's first change makes their cart (and its cookie): a second change sent before that answer came would
+  // make another cart, and one of the two items would be lost. Later changes wait for the page's first one only.
+  let firstChange = null;
+
   async function send(form, action, fields, card) {
     if (inFlight++ > 0) overlapped = true;
+    const before = firstChange;
+    let release = null;
+    if (before === null) firstChange = new Promise(resolve => release = resolve);
     let count = null;
     const body = new FormData(form);
     for (const [key, value] of Object.entries(fields)) body.set(key, value);
     card?.classList.add('is-busy');
     try {
+      if (before) await before;
       const response = await fetch(action, { method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       if (!response.ok) throw new Error(String(response.status));
       const answer = await response.json();
@@ -157,6 +165,7 @@ document.addEventListener('change', event => {
       if (action.endsWith('/cart/add')) form.submit();
       else toast('Your cart could not be updated; try again.', false);
     } finally {
+      release?.();
       card?.classList.remove('is-busy');
       if (count === null) inFlight--; else await settleBadge(count);
     }
@@ -270,5 +279,7 @@ document.addEventListener('change', event => {
     const option = event.target instanceof Element ? event.target.closest('[role=option]') : null;
     if (option) { event.preventDefault(); window.location.assign(option.getAttribute('data-href')); }
   });
-  input.addEventListener('blur', () => setTimeout(close, 150));
+  // Focus gone to another element closes the list; the window losing focus (another tab, a screenshot) does not, and
+  // the shopper comes back to the list and the option they chose.
+  input.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== input) close(); }, 150));
 })();
