@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Frozen;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Catalog;
@@ -15,47 +14,78 @@ public sealed record CatalogProduct(int Id, string Slug, string Title, string Br
 }
 
 /// <summary>
-/// The catalog shoppers read, whole and immutable: active products by id and slug in title order, every SKU, the
-/// active category tree, the price in force of every SKU in every region, and a full-text index of the products. Built by <see cref="CatalogSnapshots"/>
-/// from one read of the database and replaced, never changed; the orders a grid needs (a category by price) are
-/// worked out on first use and kept with it.
+/// What building a snapshot cost: read whole, or how many products, SKUs and prices a change read again, whether the
+/// search index and categories were rebuilt (<see cref="CatalogSnapshot.ListWork"/> says what became of the grid orders).
 /// </summary>
-public sealed class CatalogSnapshot
-{
-    private readonly FrozenDictionary<long, Money> _prices;
-    private readonly ConcurrentDictionary<(int CategoryId, bool Featured, int RegionId, ProductSort Sort), CatalogProduct[]> _lists = new();
+public sealed record CatalogWork(bool Whole, int Products, int Skus, int Prices, bool Categories, bool SearchRebuilt);
 
-    internal CatalogSnapshot(Guid stamp, long localChanges, DateTime loadedAtUtc, DateTime? pricesChangeAtUtc,
-        IReadOnlyCollection<CatalogProduct> products, IReadOnlyCollection<CatalogSku> skus, CategoryTreeSnapshot categories,
-        IReadOnlyDictionary<long, Money> prices)
+/// <summary>
+/// The catalog shoppers read, whole and immutable: active products by id and slug in title order, every SKU, the
+/// active category tree, the price in force of every SKU in every region, and a full-text index of the products.
+/// Read whole at start-up (<see cref="Whole"/>); after that each version is made from the one before by what a change
+/// touched (<see cref="With"/>), sharing everything else. The orders a grid needs (a category by price) are worked
+/// out on first use and carried to the next version, patched where the change touched them.
+/// </summary>
+public sealed partial class CatalogSnapshot
+{
+    private readonly LayeredMap<long, Money> _prices;
+    private readonly PriceBoundary[] _boundaries;
+    private readonly ConcurrentDictionary<ListKey, CatalogProduct[]> _lists = new();
+
+    private CatalogSnapshot(long changeId, long localChanges, DateTime loadedAtUtc, LayeredMap<int, CatalogProduct> products,
+        LayeredMap<string, CatalogProduct> bySlug, LayeredMap<int, CatalogSku> skus, CategoryTreeSnapshot categories,
+        LayeredMap<long, Money> prices, PriceBoundary[] boundaries, CatalogProduct[] byTitle, CatalogSearchIndex search, CatalogWork work)
     {
-        Stamp = stamp;
-        LocalChanges = localChanges;
+        ChangeId = changeId;
+        _localChanges = localChanges;
         LoadedAtUtc = loadedAtUtc;
-        PricesChangeAtUtc = pricesChangeAtUtc;
-        Products = products.ToFrozenDictionary(p => p.Id);
-        BySlug = products.ToFrozenDictionary(p => p.Slug, StringComparer.Ordinal);
-        Skus = skus.ToFrozenDictionary(s => s.Id);
+        Products = products;
+        BySlug = bySlug;
+        Skus = skus;
         Categories = categories;
-        ByTitle = products.Order(TitleOrder.Instance).ToArray();
-        Search = new CatalogSearchIndex(ByTitle);
-        _prices = prices.ToFrozenDictionary();
+        _prices = prices;
+        _boundaries = boundaries;
+        ByTitle = byTitle;
+        Search = search;
+        Work = work;
     }
 
-    /// <summary>The <see cref="CatalogRevision.Stamp"/> it was read at.</summary>
-    internal Guid Stamp { get; }
+    internal static CatalogSnapshot Whole(long changeId, long localChanges, DateTime now, CatalogParts parts)
+    {
+        var byTitle = parts.Products.Order(TitleOrder.Instance).ToArray();
+        return new CatalogSnapshot(changeId, localChanges, now,
+            new LayeredMap<int, CatalogProduct>(parts.Products.Select(p => KeyValuePair.Create(p.Id, p))),
+            new LayeredMap<string, CatalogProduct>(parts.Products.Select(p => KeyValuePair.Create(p.Slug, p)), StringComparer.Ordinal),
+            new LayeredMap<int, CatalogSku>(parts.Skus.Select(s => KeyValuePair.Create(s.Id, s))),
+            parts.Categories, new LayeredMap<long, Money>(parts.Prices), [.. parts.Boundaries], byTitle, new CatalogSearchIndex(byTitle),
+            new CatalogWork(true, parts.Products.Count, parts.Skus.Count, parts.Prices.Count, true, true));
+    }
 
-    /// <summary>How many local catalog commits had been signalled when it was read.</summary>
-    internal long LocalChanges { get; }
+    /// <summary>The last <see cref="CatalogChange"/> line it holds.</summary>
+    internal long ChangeId { get; }
+
+    /// <summary>How many local catalog commits it has seen (raised when a check finds nothing new).</summary>
+    internal long LocalChanges => Interlocked.Read(ref _localChanges);
+
+    private long _localChanges;
+
+    internal void Acknowledge(long localChanges)
+    {
+        for (var seen = LocalChanges; seen < localChanges; seen = LocalChanges)
+            if (Interlocked.CompareExchange(ref _localChanges, localChanges, seen) == seen) return;
+    }
 
     public DateTime LoadedAtUtc { get; }
 
     /// <summary>The next moment a price it holds starts or ends: from then on it is out of date.</summary>
-    internal DateTime? PricesChangeAtUtc { get; }
+    internal DateTime? PricesChangeAtUtc => _boundaries.Length > 0 ? _boundaries[0].AtUtc : null;
 
-    public FrozenDictionary<int, CatalogProduct> Products { get; }
-    public FrozenDictionary<string, CatalogProduct> BySlug { get; }
-    public FrozenDictionary<int, CatalogSku> Skus { get; }
+    /// <summary>The (region, SKU) keys whose price starts or ends by <paramref name="now"/>: what a reload must read again.</summary>
+    internal IReadOnlyCollection<long> DuePrices(DateTime now) => _boundaries.TakeWhile(b => b.AtUtc <= now).Select(b => b.Key).ToHashSet();
+
+    public LayeredMap<int, CatalogProduct> Products { get; }
+    public LayeredMap<string, CatalogProduct> BySlug { get; }
+    public LayeredMap<int, CatalogSku> Skus { get; }
     public CategoryTreeSnapshot Categories { get; }
 
     /// <summary>Every active product, by title (then id, so pages never overlap).</summary>
@@ -64,8 +94,14 @@ public sealed class CatalogSnapshot
     /// <summary>Full-text search over the active products.</summary>
     public CatalogSearchIndex Search { get; }
 
+    /// <summary>What making this version cost.</summary>
+    public CatalogWork Work { get; }
+
     /// <summary>The price in force for a SKU in a region, or null when it has none (then it is not sold there).</summary>
     public Money? PriceOf(int regionId, int skuId) => _prices.TryGetValue(Key(regionId, skuId), out var price) ? price : null;
+
+    /// <summary>Every price in force, by <see cref="Key"/> (for comparing snapshots).</summary>
+    internal IEnumerable<KeyValuePair<long, Money>> Prices => _prices;
 
     /// <summary>
     /// The active products of a category and every category below it (0: all), featured only if asked, in a sort that
@@ -75,31 +111,44 @@ public sealed class CatalogSnapshot
     {
         if (sort is ProductSort.Relevance) sort = ProductSort.Name;
         if (sort is ProductSort.Name) regionId = 0;
-        return _lists.GetOrAdd((categoryId, featuredOnly, regionId, sort), key =>
+        return _lists.GetOrAdd(new ListKey(categoryId, featuredOnly, regionId, sort), key =>
         {
-            IEnumerable<CatalogProduct> products = ByTitle;
-            if (key.CategoryId != 0)
-            {
-                var inTree = Categories.SubtreeIds(key.CategoryId).ToHashSet();
-                products = products.Where(p => inTree.Contains(p.CategoryId));
-            }
-            if (key.Featured) products = products.Where(p => p.IsFeatured);
-            return Sort(products, key.RegionId, key.Sort).ToArray();
+            var member = Membership(key);
+            return ByTitle.Where(member).Order(new ListOrder(this, key)).ToArray();
         });
     }
 
     /// <summary>Some products (a search's hits) in a sort; <see cref="ProductSort.Relevance"/> keeps the order given.</summary>
-    public IEnumerable<CatalogProduct> Sort(IEnumerable<CatalogProduct> products, int regionId, ProductSort sort) => sort switch
-    {
-        ProductSort.PriceAsc => products.OrderBy(p => FirstPrice(p, regionId) ?? long.MaxValue).ThenBy(p => p, TitleOrder.Instance),
-        ProductSort.PriceDesc => products.OrderByDescending(p => FirstPrice(p, regionId) ?? -1).ThenBy(p => p, TitleOrder.Instance),
-        ProductSort.Name => products.Order(TitleOrder.Instance),
-        _ => products,
-    };
+    public IEnumerable<CatalogProduct> Sort(IEnumerable<CatalogProduct> products, int regionId, ProductSort sort) =>
+        sort is ProductSort.Relevance ? products : products.Order(new ListOrder(this, new ListKey(0, false, regionId, sort)));
 
     private long? FirstPrice(CatalogProduct product, int regionId) => PriceOf(regionId, product.Skus[0].Id)?.MinorUnits;
 
-    internal static long Key(int regionId, int skuId) => ((long)regionId << 32) | (uint)skuId;
+    public static long Key(int regionId, int skuId) => ((long)regionId << 32) | (uint)skuId;
+
+    private readonly record struct ListKey(int CategoryId, bool Featured, int RegionId, ProductSort Sort);
+
+    private Func<CatalogProduct, bool> Membership(ListKey key)
+    {
+        if (key.CategoryId == 0) return p => !key.Featured || p.IsFeatured;
+        var inTree = Categories.SubtreeIds(key.CategoryId).ToHashSet();
+        return p => inTree.Contains(p.CategoryId) && (!key.Featured || p.IsFeatured);
+    }
+
+    /// <summary>A grid's order: by name, or by the first SKU's price in a region (those without one last), then by name.</summary>
+    private sealed class ListOrder(CatalogSnapshot snapshot, ListKey key) : IComparer<CatalogProduct>
+    {
+        public int Compare(CatalogProduct? x, CatalogProduct? y)
+        {
+            var byPrice = key.Sort switch
+            {
+                ProductSort.PriceAsc => (snapshot.FirstPrice(x!, key.RegionId) ?? long.MaxValue).CompareTo(snapshot.FirstPrice(y!, key.RegionId) ?? long.MaxValue),
+                ProductSort.PriceDesc => (snapshot.FirstPrice(y!, key.RegionId) ?? -1).CompareTo(snapshot.FirstPrice(x!, key.RegionId) ?? -1),
+                _ => 0,
+            };
+            return byPrice != 0 ? byPrice : TitleOrder.Instance.Compare(x, y);
+        }
+    }
 
     /// <summary>Shoppers' order of names: case does not matter; the id settles equal titles.</summary>
     private sealed class TitleOrder : IComparer<CatalogProduct>
@@ -111,50 +160,5 @@ public sealed class CatalogSnapshot
             var byTitle = StringComparer.OrdinalIgnoreCase.Compare(x!.Title, y!.Title);
             return byTitle != 0 ? byTitle : x.Id.CompareTo(y.Id);
         }
-    }
-}
-
-/// <summary>The active category tree: roots in display order, and every node by id and by slug.</summary>
-public sealed class CategoryTreeSnapshot
-{
-    public CategoryTreeSnapshot(IReadOnlyList<CategoryNode> roots)
-    {
-        Roots = roots;
-        var all = new Dictionary<int, CategoryNode>();
-        var stack = new Stack<CategoryNode>(roots);
-        while (stack.TryPop(out var node))
-        {
-            all[node.Id] = node;
-            foreach (var child in node.Children) stack.Push(child);
-        }
-        ById = all.ToFrozenDictionary();
-        BySlug = all.Values.ToFrozenDictionary(n => n.Slug, StringComparer.OrdinalIgnoreCase);
-    }
-
-    public IReadOnlyList<CategoryNode> Roots { get; }
-    public FrozenDictionary<int, CategoryNode> ById { get; }
-    public FrozenDictionary<string, CategoryNode> BySlug { get; }
-
-    /// <summary>The category and every category below it: browsing "Drinks" shows juice too. Empty for an unknown or inactive one.</summary>
-    public IReadOnlyList<int> SubtreeIds(int id)
-    {
-        var ids = new List<int>();
-        if (!ById.TryGetValue(id, out var top)) return ids;
-        var stack = new Stack<CategoryNode>([top]);
-        while (stack.TryPop(out var node))
-        {
-            ids.Add(node.Id);
-            foreach (var child in node.Children) stack.Push(child);
-        }
-        return ids;
-    }
-
-    /// <summary>The path from the root down to the category, for breadcrumbs.</summary>
-    public IReadOnlyList<CategoryNode> Path(int id)
-    {
-        var path = new List<CategoryNode>();
-        for (var node = ById.GetValueOrDefault(id); node is not null; node = node.ParentId is { } parent ? ById.GetValueOrDefault(parent) : null)
-            path.Insert(0, node);
-        return path;
     }
 }

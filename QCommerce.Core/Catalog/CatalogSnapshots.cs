@@ -4,22 +4,31 @@ namespace QCommerce.Core.Catalog;
 
 /// <summary>
 /// This instance's <see cref="CatalogSnapshot"/> (architecture §6: hot reads from memory). A read gets the snapshot in hand
-/// unless it is out of date, and then waits for the one reload all readers share:
+/// unless it is out of date, and then waits for the one refresh all readers share. A refresh reads the
+/// <see cref="CatalogChange"/> lines after the snapshot's and reads again only the rows they name (milliseconds, whatever
+/// the catalog's size); the catalog is read whole at start-up, after an import's thousands of lines, and when an
+/// instance has not looked for hours. The snapshot is out of date when:
 /// <list type="bullet">
 /// <item>a save on this instance changed the catalog (<see cref="CatalogChangeSignal"/>, raised at its commit);</item>
 /// <item>a price it holds has started or ended (a scheduled change takes effect at its moment, with no restart);</item>
-/// <item>another instance changed it: at most every <see cref="CheckEvery"/> while reads come, one read of the
-/// <see cref="CatalogRevision"/> row says so (and none while no one reads).</item>
+/// <item>another instance changed it: at most every <see cref="CheckEvery"/> while reads come, one read of the change
+/// log's new lines says so (and none while no one reads).</item>
 /// </list>
 /// Checkout and payment never use it: they read what they commit to.
 /// </summary>
 public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> contexts, CatalogChangeSignal signal, TimeProvider clock,
     ILogger<CatalogSnapshots> logger)
 {
-    /// <summary>Half a second, so another instance's change is seen within a second.</summary>
-    public static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(500);
+    /// <summary>A tenth of a second, so another instance's change is seen within about that.</summary>
+    public static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>More lines than this at once (an import) and the catalog is read whole instead.</summary>
+    internal const int MostLinesApplied = 2000;
+
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
 
     private readonly Lock _gate = new();
+    private DateTime _lastReadUtc, _lastPurgeUtc;
     private volatile CatalogSnapshot? _current;
     private long _checkedAt;
     private Task<CatalogSnapshot>? _refresh;
@@ -58,22 +67,20 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
 
     private async Task<CatalogSnapshot> CheckOrLoadAsync(CatalogSnapshot? current)
     {
-        var localChanges = signal.Count; // read first: a commit signalled after this makes the next read reload again
+        var localChanges = signal.Count; // read first: a commit signalled after this makes the next read look again
         var checkedAt = clock.GetTimestamp();
         try
         {
             await using var db = await contexts.CreateDbContextAsync();
-            var stamp = await db.CatalogRevisions.AsNoTracking().Where(r => r.Id == CatalogRevision.TheRow).Select(r => r.Stamp).SingleOrDefaultAsync();
-            if (current is not null && current.Stamp == stamp && current.LocalChanges == localChanges && !(current.PricesChangeAtUtc <= clock.UtcNow()))
-            {
-                Interlocked.Exchange(ref _checkedAt, checkedAt);
-                return current;
-            }
-            // The stamp is read before the rows: a change committed in between makes the next check reload once more.
-            var loaded = await LoadAsync(db, stamp, localChanges);
-            _current = loaded;
+            var now = clock.UtcNow();
+            var next = current is null || now - _lastReadUtc > CatalogChange.KeptFor / 2
+                ? await LoadWholeAsync(db, localChanges, now)
+                : await CatchUpAsync(db, current, localChanges, now);
+            _lastReadUtc = now;
+            _current = next;
             Interlocked.Exchange(ref _checkedAt, checkedAt);
-            return loaded;
+            if (now - _lastPurgeUtc > PurgeEvery) await PurgeAsync(db, now);
+            return next;
         }
         catch (Exception ex) when (current is not null)
         {
@@ -84,44 +91,47 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
         }
     }
 
-    private async Task<CatalogSnapshot> LoadAsync(QCommerceDbContext db, Guid stamp, long localChanges)
+    /// <summary>
+    /// The change log's lines after the snapshot's, applied to it: only the rows they name are read again, with the
+    /// prices that have started or ended since. Too many lines at once (an import) and the catalog is read whole.
+    /// </summary>
+    private async Task<CatalogSnapshot> CatchUpAsync(QCommerceDbContext db, CatalogSnapshot current, long localChanges, DateTime now)
+    {
+        var lines = await db.CatalogChanges.AsNoTracking().Where(c => c.Id > current.ChangeId).OrderBy(c => c.Id).Take(MostLinesApplied + 1).ToListAsync();
+        var due = current.PricesChangeAtUtc <= now ? current.DuePrices(now) : [];
+        if (lines.Count == 0 && due.Count == 0)
+        {
+            current.Acknowledge(localChanges);
+            return current;
+        }
+        if (lines.Count > MostLinesApplied) return await LoadWholeAsync(db, localChanges, now);
+        var started = clock.GetTimestamp();
+        var delta = await CatalogLoading.LoadDeltaAsync(db, lines, due, now, CancellationToken.None);
+        var next = current.With(lines.Count > 0 ? lines[^1].Id : current.ChangeId, localChanges, now, delta);
+        logger.LogDebug("Catalog snapshot brought up to change {ChangeId}: {Lines} change(s), {Due} price(s) starting or ending, {Work}, lists {Lists}, in {Elapsed:0.0} ms",
+            next.ChangeId, lines.Count, due.Count, next.Work, next.ListWork, clock.GetElapsedTime(started).TotalMilliseconds);
+        return next;
+    }
+
+    private async Task<CatalogSnapshot> LoadWholeAsync(QCommerceDbContext db, long localChanges, DateTime now)
     {
         var started = clock.GetTimestamp();
-        var now = clock.UtcNow();
-        var categoryRows = await db.Categories.AsNoTracking().Where(c => c.IsActive).OrderBy(c => c.SortOrder).ThenBy(c => c.Name)
-            .Select(c => new { c.Id, c.Name, c.Slug, c.ParentId }).ToListAsync();
-        var productRows = await db.Products.AsNoTracking()
-            .Select(p => new { p.Id, p.Slug, p.Title, p.Brand, p.Description, p.CategoryId, p.IsActive, p.IsFeatured, p.Images, p.Attributes })
-            .ToListAsync();
-        var skuRows = await db.Skus.AsNoTracking().OrderBy(s => s.Id)
-            .Select(s => new { s.Id, s.ProductId, s.Code, s.Barcode, s.Unit, s.Size }).ToListAsync();
-        // Every price not yet over: those in force now and those still to come, whose start is when this snapshot ends.
-        var priceRows = await db.Prices.AsNoTracking().Where(p => p.EffectiveToUtc == null || p.EffectiveToUtc > now).ToListAsync();
-
-        var byParent = categoryRows.ToLookup(r => r.ParentId);
-        CategoryNode Build(int id, string name, string slug, int? parent) =>
-            new(id, name, slug, parent, byParent[id].Select(c => Build(c.Id, c.Name, c.Slug, c.ParentId)).ToList());
-        var tree = new CategoryTreeSnapshot(byParent[null].Select(r => Build(r.Id, r.Name, r.Slug, null)).ToList());
-
-        var active = productRows.ToDictionary(p => p.Id, p => p.IsActive);
-        var skus = skuRows.Select(s => new CatalogSku(s.Id, s.ProductId, s.Code, s.Barcode, s.Unit, s.Size, SkuSizes.Label(s.Unit, s.Size),
-            active.GetValueOrDefault(s.ProductId))).ToList();
-        var skusByProduct = skus.ToLookup(s => s.ProductId);
-        var products = productRows.Where(p => p.IsActive && skusByProduct[p.Id].Any())
-            .Select(p => new CatalogProduct(p.Id, p.Slug, p.Title, p.Brand, p.Description, p.CategoryId, p.IsFeatured,
-                p.Images.OrderBy(i => i.SortOrder).ToList(), p.Attributes.ToList(), skusByProduct[p.Id].ToList()))
-            .ToList();
-
-        var prices = new Dictionary<long, Money>();
-        foreach (var group in priceRows.Where(p => p.IsEffectiveAt(now)).GroupBy(p => (p.RegionId, p.SkuId)))
-            prices[CatalogSnapshot.Key(group.Key.RegionId, group.Key.SkuId)] = Price.Resolve(group, group.Key.SkuId, group.Key.RegionId, now)!.Amount;
-        DateTime? changesAt = priceRows.SelectMany(p => new[] { p.EffectiveFromUtc, p.EffectiveToUtc ?? DateTime.MaxValue })
-            .Where(t => t > now).DefaultIfEmpty(DateTime.MaxValue).Min();
-        if (changesAt == DateTime.MaxValue) changesAt = null;
-
-        var snapshot = new CatalogSnapshot(stamp, localChanges, now, changesAt, products, skus, tree, prices);
+        // The last line is read before the rows: a change committed in between is applied again on top, which is harmless.
+        var changeId = await db.CatalogChanges.MaxAsync(c => (long?)c.Id) ?? 0;
+        var parts = await CatalogLoading.LoadAllAsync(db, now, CancellationToken.None);
+        var snapshot = CatalogSnapshot.Whole(changeId, localChanges, now, parts);
         logger.LogInformation("Catalog snapshot loaded: {Products} products, {Skus} SKUs, {Prices} prices in force, in {Elapsed:0} ms; next price change {NextChange}",
-            products.Count, skus.Count, prices.Count, clock.GetElapsedTime(started).TotalMilliseconds, changesAt?.ToString("o") ?? "none scheduled");
+            parts.Products.Count, parts.Skus.Count, parts.Prices.Count, clock.GetElapsedTime(started).TotalMilliseconds,
+            snapshot.PricesChangeAtUtc?.ToString("o") ?? "none scheduled");
         return snapshot;
+    }
+
+    /// <summary>Deletes change lines older than <see cref="CatalogChange.KeptFor"/> (every instance may; it is idempotent).</summary>
+    private async Task PurgeAsync(QCommerceDbContext db, DateTime now)
+    {
+        _lastPurgeUtc = now;
+        var before = now - CatalogChange.KeptFor;
+        var purged = await db.CatalogChanges.Where(c => c.RecordedAtUtc < before).ExecuteDeleteAsync();
+        if (purged > 0) logger.LogInformation("Purged {Lines} catalog change line(s) older than {Before:o}", purged, before);
     }
 }

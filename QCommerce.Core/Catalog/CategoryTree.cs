@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace QCommerce.Core.Catalog;
 
 public sealed record CategoryNode(int Id, string Name, string Slug, int? ParentId, IReadOnlyList<CategoryNode> Children)
@@ -32,4 +34,49 @@ public sealed class CategoryTree(CatalogSnapshots snapshots)
     public async Task<IReadOnlyList<CategoryNode>> PathAsync(int id, CancellationToken ct = default) => (await LoadAsync(ct)).Path(id);
 
     private async Task<CategoryTreeSnapshot> LoadAsync(CancellationToken ct) => (await snapshots.GetAsync(ct)).Categories;
+}
+
+/// <summary>The active category tree: roots in display order, and every node by id and by slug.</summary>
+public sealed class CategoryTreeSnapshot
+{
+    public CategoryTreeSnapshot(IReadOnlyList<CategoryNode> roots)
+    {
+        Roots = roots;
+        var all = new Dictionary<int, CategoryNode>();
+        var stack = new Stack<CategoryNode>(roots);
+        while (stack.TryPop(out var node))
+        {
+            all[node.Id] = node;
+            foreach (var child in node.Children) stack.Push(child);
+        }
+        ById = all.ToFrozenDictionary();
+        BySlug = all.Values.ToFrozenDictionary(n => n.Slug, StringComparer.OrdinalIgnoreCase);
+    }
+
+    public IReadOnlyList<CategoryNode> Roots { get; }
+    public FrozenDictionary<int, CategoryNode> ById { get; }
+    public FrozenDictionary<string, CategoryNode> BySlug { get; }
+
+    /// <summary>The category and every category below it: browsing "Drinks" shows juice too. Empty for an unknown or inactive one.</summary>
+    public IReadOnlyList<int> SubtreeIds(int id)
+    {
+        var ids = new List<int>();
+        if (!ById.TryGetValue(id, out var top)) return ids;
+        var stack = new Stack<CategoryNode>([top]);
+        while (stack.TryPop(out var node))
+        {
+            ids.Add(node.Id);
+            foreach (var child in node.Children) stack.Push(child);
+        }
+        return ids;
+    }
+
+    /// <summary>The path from the root down to the category, for breadcrumbs.</summary>
+    public IReadOnlyList<CategoryNode> Path(int id)
+    {
+        var path = new List<CategoryNode>();
+        for (var node = ById.GetValueOrDefault(id); node is not null; node = node.ParentId is { } parent ? ById.GetValueOrDefault(parent) : null)
+            path.Insert(0, node);
+        return path;
+    }
 }

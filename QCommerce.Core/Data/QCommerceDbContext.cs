@@ -28,6 +28,7 @@ public abstract class QCommerceDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<Sku> Skus => Set<Sku>();
     public DbSet<Price> Prices => Set<Price>();
     public DbSet<CatalogRevision> CatalogRevisions => Set<CatalogRevision>();
+    public DbSet<CatalogChange> CatalogChanges => Set<CatalogChange>();
     public DbSet<StockLevel> Stock => Set<StockLevel>();
     public DbSet<StockMovement> StockMovements => Set<StockMovement>();
     public DbSet<SavedAddress> SavedAddresses => Set<SavedAddress>();

@@ -18,6 +18,10 @@ public sealed class DatabaseReadiness(IDbContextFactory<QCommerceDbContext> cont
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // A new connection to a deleted SQLite file makes an empty one and fails on it ("no such table"): the cause
+            // an operator needs is the file gone, not the query.
+            await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
+                if (ex is not OperationCanceledException && SqliteFileProblem(db) is { } problem) return HealthCheckResult.Unhealthy(problem);
             return HealthCheckResult.Unhealthy(ex is OperationCanceledException
                 ? $"The database did not answer within {options.Value.DatabaseTimeout.TotalSeconds:0.#} s"
                 : $"The database cannot be read: {ex.GetType().Name}");
