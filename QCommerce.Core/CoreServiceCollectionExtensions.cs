@@ -22,7 +22,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StoreDirectory>();
         services.AddSingleton<CatalogChangeSignal>();
-        services.AddSingleton<IInterceptor>(sp => new CatalogChangeInterceptor(sp.GetRequiredService<CatalogChangeSignal>()));
+        services.AddSingleton<IInterceptor>(sp => new CatalogChangeInterceptor(sp.GetRequiredService<CatalogChangeSignal>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CatalogSnapshots>();
         services.AddSingleton<CategoryTree>();
         services.AddSingleton<CatalogQueries>();

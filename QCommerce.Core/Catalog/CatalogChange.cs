@@ -22,6 +22,9 @@ public sealed class CatalogChange
     public int? CategoryId { get; private set; }
     public DateTime RecordedAtUtc { get; private set; }
 
+    /// <summary>A line that names nothing: too much changed at once (an import) to say; read the catalog whole.</summary>
+    public bool IsEverything => ProductId is null && SkuId is null && CategoryId is null;
+
     /// <summary>Lines older than this are deleted; an instance further behind rebuilds its snapshot whole.</summary>
     public static readonly TimeSpan KeptFor = TimeSpan.FromHours(6);
 }
@@ -31,5 +34,6 @@ internal sealed class CatalogChangeConfiguration : IEntityTypeConfiguration<Cata
     public void Configure(EntityTypeBuilder<CatalogChange> b)
     {
         b.HasIndex(c => c.RecordedAtUtc);
+        b.Ignore(c => c.IsEverything);
     }
 }

@@ -60,7 +60,10 @@ internal static class CatalogLoading
             foreach (var id in productIds) products[id] = built.GetValueOrDefault(id);
             foreach (var sku in builtSkus) skus[sku.Id] = sku;
         }
-        foreach (var id in namedSkus) skus.TryAdd(id, null); // named, and no longer there
+        var goneSkus = namedSkus.Where(id => skus.TryAdd(id, null)).ToList(); // named, and no longer there
+        if (goneSkus.Count > 0) // its prices went with it (the database cascades): every region's is read again
+            foreach (var region in await db.Regions.AsNoTracking().Select(r => r.Id).ToListAsync(ct))
+                foreach (var sku in goneSkus) priceKeys.Add(CatalogSnapshot.Key(region, sku));
 
         var prices = new Dictionary<long, Money?>();
         var boundaries = new List<PriceBoundary>();

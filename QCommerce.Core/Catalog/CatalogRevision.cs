@@ -45,9 +45,17 @@ public sealed class CatalogChangeSignal
 /// the <see cref="CatalogChange"/> log as it commits; and once it has committed tells this instance's
 /// <see cref="CatalogChangeSignal"/>. Without a signal it only stamps and logs (a context made outside the app).
 /// </summary>
-public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal, TimeProvider? clock = null) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
+    /// <summary>More lines than this from one transaction (an import) are written as one line that says "everything".</summary>
+    internal const int MostLinesWritten = 2000;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly ConditionalWeakTable<DbContext, object> _stamped = new();
+    private readonly ConditionalWeakTable<DbContext, object> _saving = new();
+    // What the open transaction touched. Kept only while a transaction that stamped the revision row is open: a pooled
+    // context must never carry lines into another transaction, which would write them without that row's lock (and so,
+    // on PostgreSQL, out of commit order).
     private readonly ConditionalWeakTable<DbContext, List<Touched>> _touched = new();
 
     /// <summary>An entity a save touched; its ids are read at commit, when those the database gives are known.</summary>
@@ -55,6 +63,7 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
+        if (eventData.Context is { } db) _saving.AddOrUpdate(db, this);
         Stamp(eventData.Context);
         return result;
     }
@@ -62,9 +71,20 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
     public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
+        if (eventData.Context is { } db) _saving.AddOrUpdate(db, this);
         Stamp(eventData.Context);
         return ValueTask.FromResult(result);
     }
+
+    /// <summary>A transaction begun outside a save starts clean (one a save begins for itself carries what that save touched).</summary>
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        if (eventData.Context is { } db && !_saving.TryGetValue(db, out _)) _touched.Remove(db);
+        return result;
+    }
+
+    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result,
+        CancellationToken cancellationToken = default) => ValueTask.FromResult(TransactionStarted(connection, eventData, result));
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
@@ -78,15 +98,32 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
         return ValueTask.FromResult(result);
     }
 
-    public void SaveChangesFailed(DbContextErrorEventData eventData)
-    {
-        if (eventData.Context is { } db) _stamped.Remove(db);
-    }
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Abandoned(eventData.Context);
 
     public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        SaveChangesFailed(eventData);
+        Abandoned(eventData.Context);
         return Task.CompletedTask;
+    }
+
+    public void SaveChangesCanceled(DbContextEventData eventData) => Abandoned(eventData.Context);
+
+    public Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Abandoned(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A save that failed: with no transaction of the caller's, EF's own rolled back and nothing it touched was written.
+    /// In the caller's transaction the lines stay: an earlier save in it may commit, and a line too many is harmless.
+    /// </summary>
+    private void Abandoned(DbContext? db)
+    {
+        if (db is null) return;
+        _saving.Remove(db);
+        _stamped.Remove(db);
+        if (db.Database.CurrentTransaction is null) _touched.Remove(db);
     }
 
     public InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
@@ -117,7 +154,9 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
 
     private void Stamp(DbContext? db)
     {
-        if (db is null || !ChangesCatalog(db)) return;
+        if (db is null) return;
+        if (db.Database.CurrentTransaction is null) _touched.Remove(db); // a save on its own: nothing before it is pending
+        if (!ChangesCatalog(db)) return;
         var touched = _touched.GetOrCreateValue(db);
         foreach (var entry in db.ChangeTracker.Entries())
         {
@@ -148,11 +187,15 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
 
     private void Saved(DbContext? db)
     {
-        if (db is null || !_stamped.TryGetValue(db, out _)) return;
+        if (db is null) return;
+        _saving.Remove(db);
+        if (!_stamped.TryGetValue(db, out _)) return;
         _stamped.Remove(db);
         if (db.Database.CurrentTransaction is null && _touched.TryGetValue(db, out _))
         {
-            // A save of one statement runs without a transaction; the stamp makes two, so this is a safety net only.
+            // EF runs a save of two statements or more (the stamp and a change) in a transaction of its own, whose commit
+            // wrote the lines. Were that ever not so, the lines are written now, and an instance that misses them
+            // because they came out of order reads the catalog whole when it next finds the revision changed.
             using var command = LogCommand(null, db);
             if (command is not null)
             {
@@ -168,12 +211,14 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
     {
         if (db is null || !_touched.TryGetValue(db, out var touched)) return null;
         _touched.Remove(db);
-        var lines = touched.Select(Line).Distinct().ToList();
+        var lines = touched.Select(t => Line(db, t)).Distinct().ToList();
         if (lines.Count == 0) return null;
+        // An import's thousands of rows: one line that says "everything" (all empty), and readers read the catalog whole.
+        if (lines.Count > MostLinesWritten) lines = [(null, null, null, null)];
         var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction;
         var values = new List<string>(lines.Count);
-        var now = DateTime.UtcNow;
+        var now = _clock.GetUtcNow().UtcDateTime;
         for (var i = 0; i < lines.Count; i++)
         {
             values.Add($"(@p{i}, @s{i}, @r{i}, @c{i}, @t)");
@@ -187,14 +232,22 @@ public sealed class CatalogChangeInterceptor(CatalogChangeSignal? signal) : ISav
         return command;
     }
 
-    private static (int? ProductId, int? SkuId, int? RegionId, int? CategoryId) Line(Touched touched) => touched.Entity switch
+    /// <summary>
+    /// What a touched entity's line names. Ids are read from the change tracker, not the object: inside a save (EF's own
+    /// transaction commits before the save ends) the ids the database gave are in the tracker, not yet on the object.
+    /// </summary>
+    private static (int? ProductId, int? SkuId, int? RegionId, int? CategoryId) Line(DbContext db, Touched touched)
     {
-        Product p => (p.Id, null, null, null),
-        Sku s => (s.ProductId, s.Id, null, null),
-        Price p => (null, p.SkuId, p.RegionId, null),
-        Category c => (null, null, null, c.Id),
-        _ => (touched.OwnerProductId, null, null, null),
-    };
+        int? Id(string property) => db.Entry(touched.Entity).Property(property).CurrentValue is int id && id > 0 ? id : null;
+        return touched.Entity switch
+        {
+            Product => (Id(nameof(Product.Id)), null, null, null),
+            Sku => (Id(nameof(Sku.ProductId)), Id(nameof(Sku.Id)), null, null),
+            Price => (null, Id(nameof(Price.SkuId)), Id(nameof(Price.RegionId)), null),
+            Category => (null, null, null, Id(nameof(Category.Id))),
+            _ => (touched.OwnerProductId, null, null, null),
+        };
+    }
 
     private static void Add(DbCommand command, string name, object? value)
     {

@@ -32,11 +32,12 @@ public sealed partial class CatalogSnapshot
     private readonly PriceBoundary[] _boundaries;
     private readonly ConcurrentDictionary<ListKey, CatalogProduct[]> _lists = new();
 
-    private CatalogSnapshot(long changeId, long localChanges, DateTime loadedAtUtc, LayeredMap<int, CatalogProduct> products,
+    private CatalogSnapshot(long changeId, Guid stamp, long localChanges, DateTime loadedAtUtc, LayeredMap<int, CatalogProduct> products,
         LayeredMap<string, CatalogProduct> bySlug, LayeredMap<int, CatalogSku> skus, CategoryTreeSnapshot categories,
         LayeredMap<long, Money> prices, PriceBoundary[] boundaries, CatalogProduct[] byTitle, CatalogSearchIndex search, CatalogWork work)
     {
         ChangeId = changeId;
+        Stamp = stamp;
         _localChanges = localChanges;
         LoadedAtUtc = loadedAtUtc;
         Products = products;
@@ -50,10 +51,10 @@ public sealed partial class CatalogSnapshot
         Work = work;
     }
 
-    internal static CatalogSnapshot Whole(long changeId, long localChanges, DateTime now, CatalogParts parts)
+    internal static CatalogSnapshot Whole(long changeId, Guid stamp, long localChanges, DateTime now, CatalogParts parts)
     {
         var byTitle = parts.Products.Order(TitleOrder.Instance).ToArray();
-        return new CatalogSnapshot(changeId, localChanges, now,
+        return new CatalogSnapshot(changeId, stamp, localChanges, now,
             new LayeredMap<int, CatalogProduct>(parts.Products.Select(p => KeyValuePair.Create(p.Id, p))),
             new LayeredMap<string, CatalogProduct>(parts.Products.Select(p => KeyValuePair.Create(p.Slug, p)), StringComparer.Ordinal),
             new LayeredMap<int, CatalogSku>(parts.Skus.Select(s => KeyValuePair.Create(s.Id, s))),
@@ -63,6 +64,9 @@ public sealed partial class CatalogSnapshot
 
     /// <summary>The last <see cref="CatalogChange"/> line it holds.</summary>
     internal long ChangeId { get; }
+
+    /// <summary>The <see cref="CatalogRevision.Stamp"/> read with it: a new stamp with no new line means a writer that keeps no log.</summary>
+    internal Guid Stamp { get; }
 
     /// <summary>How many local catalog commits it has seen (raised when a check finds nothing new).</summary>
     internal long LocalChanges => Interlocked.Read(ref _localChanges);
@@ -79,6 +83,9 @@ public sealed partial class CatalogSnapshot
 
     /// <summary>The next moment a price it holds starts or ends: from then on it is out of date.</summary>
     internal DateTime? PricesChangeAtUtc => _boundaries.Length > 0 ? _boundaries[0].AtUtc : null;
+
+    /// <summary>Every moment still to come when a price it holds starts or ends (for comparing snapshots).</summary>
+    internal IReadOnlyList<PriceBoundary> Boundaries => _boundaries;
 
     /// <summary>The (region, SKU) keys whose price starts or ends by <paramref name="now"/>: what a reload must read again.</summary>
     internal IReadOnlyCollection<long> DuePrices(DateTime now) => _boundaries.TakeWhile(b => b.AtUtc <= now).Select(b => b.Key).ToHashSet();

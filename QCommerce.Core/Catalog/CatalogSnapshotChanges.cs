@@ -8,7 +8,7 @@ public sealed partial class CatalogSnapshot
     /// order changed; a kept grid order is carried over when the change touches none of its products, and otherwise
     /// patched: the touched products taken out and put back where they now belong.
     /// </summary>
-    internal CatalogSnapshot With(long changeId, long localChanges, DateTime now, CatalogDelta delta)
+    internal CatalogSnapshot With(long changeId, Guid stamp, long localChanges, DateTime now, CatalogDelta delta)
     {
         var changed = delta.Products;
         var before = changed.Keys.Select(id => Products.GetValueOrDefault(id)).OfType<CatalogProduct>().ToList();
@@ -18,7 +18,10 @@ public sealed partial class CatalogSnapshot
         var bySlug = changed.Count == 0 ? BySlug : BySlug.With(
             before.Where(old => changed[old.Id]?.Slug != old.Slug).Select(old => (old.Slug, false, old))
                 .Concat(after.Select(p => (p.Slug, true, p))));
-        var skus = delta.Skus.Count == 0 ? Skus : Skus.With(delta.Skus.Select(s => (s.Key, s.Value is not null, s.Value!)));
+        // A product read again brings all its SKUs: those the snapshot had and the database no longer has are gone.
+        var goneSkus = before.SelectMany(p => p.Skus).Where(s => !delta.Skus.ContainsKey(s.Id)).Select(s => (s.Id, false, s));
+        var skuChanges = delta.Skus.Select(s => (s.Key, s.Value is not null, s.Value!)).Concat(goneSkus).ToList();
+        var skus = skuChanges.Count == 0 ? Skus : Skus.With(skuChanges);
         var prices = delta.Prices.Count == 0 ? _prices : _prices.With(delta.Prices.Select(p => (p.Key, p.Value is not null, p.Value ?? default)));
         var boundaries = delta.Prices.Count == 0 && _boundaries.All(b => b.AtUtc > now) ? _boundaries
             : _boundaries.Where(b => b.AtUtc > now && !delta.Prices.ContainsKey(b.Key)).Concat(delta.Boundaries).OrderBy(b => b.AtUtc).ToArray();
@@ -37,7 +40,7 @@ public sealed partial class CatalogSnapshot
         var search = reworded ? new CatalogSearchIndex(byTitle) : Search;
 
         var work = new CatalogWork(false, changed.Count, delta.Skus.Count, delta.Prices.Count, delta.Categories is not null, reworded);
-        var next = new CatalogSnapshot(changeId, localChanges, now, products, bySlug, skus, delta.Categories ?? Categories, prices, boundaries,
+        var next = new CatalogSnapshot(changeId, stamp, localChanges, now, products, bySlug, skus, delta.Categories ?? Categories, prices, boundaries,
             byTitle, search, work);
         if (delta.Categories is null) next.CarryLists(this, delta);
         return next;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using QCommerce.Core.Data;
 
 namespace QCommerce.Core.Catalog;
@@ -73,9 +74,21 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
         {
             await using var db = await contexts.CreateDbContextAsync();
             var now = clock.UtcNow();
-            var next = current is null || now - _lastReadUtc > CatalogChange.KeptFor / 2
-                ? await LoadWholeAsync(db, localChanges, now)
-                : await CatchUpAsync(db, current, localChanges, now);
+            CatalogSnapshot next;
+            if (current is null || now - _lastReadUtc > CatalogChange.KeptFor / 2) next = await LoadWholeAsync(db, localChanges, now);
+            else
+            {
+                try
+                {
+                    next = await CatchUpAsync(db, current, localChanges, now);
+                }
+                catch (Exception ex) when (ex is not (DbException or TimeoutException))
+                {
+                    // A change that cannot be applied must not leave this instance behind for hours: read it all again.
+                    logger.LogError(ex, "Could not apply catalog changes after {ChangeId}; reading the catalog whole", current.ChangeId);
+                    next = await LoadWholeAsync(db, localChanges, now);
+                }
+            }
             _lastReadUtc = now;
             _current = next;
             Interlocked.Exchange(ref _checkedAt, checkedAt);
@@ -97,17 +110,33 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
     /// </summary>
     private async Task<CatalogSnapshot> CatchUpAsync(QCommerceDbContext db, CatalogSnapshot current, long localChanges, DateTime now)
     {
-        var lines = await db.CatalogChanges.AsNoTracking().Where(c => c.Id > current.ChangeId).OrderBy(c => c.Id).Take(MostLinesApplied + 1).ToListAsync();
+        // The revision first, then the lines after the snapshot's, each with the revision as that statement saw it. A
+        // save of this version writes its lines with the revision in one transaction, so a revision changed since the
+        // snapshot's with no line after it can only be a writer that keeps no log.
+        var after = current.ChangeId;
+        var stampBefore = await db.CatalogRevisions.AsNoTracking().Where(r => r.Id == CatalogRevision.TheRow).Select(r => r.Stamp).SingleAsync();
+        var read = await db.CatalogChanges.AsNoTracking().Where(c => c.Id > after).OrderBy(c => c.Id).Take(MostLinesApplied + 1)
+            .Select(c => new { Line = c, Stamp = db.CatalogRevisions.Where(r => r.Id == CatalogRevision.TheRow).Select(r => r.Stamp).First() })
+            .ToListAsync();
+        var lines = read.Select(r => r.Line).ToList();
+        var stamp = read.Count > 0 ? read[^1].Stamp : stampBefore;
         var due = current.PricesChangeAtUtc <= now ? current.DuePrices(now) : [];
         if (lines.Count == 0 && due.Count == 0)
         {
-            current.Acknowledge(localChanges);
-            return current;
+            if (stamp == current.Stamp)
+            {
+                current.Acknowledge(localChanges);
+                return current;
+            }
+            // The catalog changed and the log says nothing: a writer that keeps no log (an older version of the app,
+            // during a rolling deploy) changed it.
+            logger.LogInformation("The catalog changed with no change lines (an older instance?); reading it whole");
+            return await LoadWholeAsync(db, localChanges, now);
         }
-        if (lines.Count > MostLinesApplied) return await LoadWholeAsync(db, localChanges, now);
+        if (lines.Count > MostLinesApplied || lines.Any(l => l.IsEverything)) return await LoadWholeAsync(db, localChanges, now);
         var started = clock.GetTimestamp();
         var delta = await CatalogLoading.LoadDeltaAsync(db, lines, due, now, CancellationToken.None);
-        var next = current.With(lines.Count > 0 ? lines[^1].Id : current.ChangeId, localChanges, now, delta);
+        var next = current.With(lines.Count > 0 ? lines[^1].Id : current.ChangeId, stamp, localChanges, now, delta);
         logger.LogDebug("Catalog snapshot brought up to change {ChangeId}: {Lines} change(s), {Due} price(s) starting or ending, {Work}, lists {Lists}, in {Elapsed:0.0} ms",
             next.ChangeId, lines.Count, due.Count, next.Work, next.ListWork, clock.GetElapsedTime(started).TotalMilliseconds);
         return next;
@@ -116,10 +145,12 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
     private async Task<CatalogSnapshot> LoadWholeAsync(QCommerceDbContext db, long localChanges, DateTime now)
     {
         var started = clock.GetTimestamp();
-        // The last line is read before the rows: a change committed in between is applied again on top, which is harmless.
-        var changeId = await db.CatalogChanges.MaxAsync(c => (long?)c.Id) ?? 0;
+        // The revision and the last line are read before the rows: a change committed in between is applied again on
+        // top, which is harmless.
+        var read = await db.CatalogRevisions.AsNoTracking().Where(r => r.Id == CatalogRevision.TheRow)
+            .Select(r => new { r.Stamp, Last = db.CatalogChanges.Max(c => (long?)c.Id) }).SingleAsync();
         var parts = await CatalogLoading.LoadAllAsync(db, now, CancellationToken.None);
-        var snapshot = CatalogSnapshot.Whole(changeId, localChanges, now, parts);
+        var snapshot = CatalogSnapshot.Whole(read.Last ?? 0, read.Stamp, localChanges, now, parts);
         logger.LogInformation("Catalog snapshot loaded: {Products} products, {Skus} SKUs, {Prices} prices in force, in {Elapsed:0} ms; next price change {NextChange}",
             parts.Products.Count, parts.Skus.Count, parts.Prices.Count, clock.GetElapsedTime(started).TotalMilliseconds,
             snapshot.PricesChangeAtUtc?.ToString("o") ?? "none scheduled");
@@ -131,7 +162,14 @@ public sealed class CatalogSnapshots(IDbContextFactory<QCommerceDbContext> conte
     {
         _lastPurgeUtc = now;
         var before = now - CatalogChange.KeptFor;
-        var purged = await db.CatalogChanges.Where(c => c.RecordedAtUtc < before).ExecuteDeleteAsync();
-        if (purged > 0) logger.LogInformation("Purged {Lines} catalog change line(s) older than {Before:o}", purged, before);
+        try
+        {
+            var purged = await db.CatalogChanges.Where(c => c.RecordedAtUtc < before).ExecuteDeleteAsync();
+            if (purged > 0) logger.LogInformation("Purged {Lines} catalog change line(s) older than {Before:o}", purged, before);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not purge catalog change lines older than {Before:o}; trying again in an hour", before); // the snapshot is fine
+        }
     }
 }

@@ -113,16 +113,21 @@ public abstract class CatalogSnapshotChangeTests(DatabaseProvider provider) : IA
             Gen.Select(Gen.Int[0, 11], Gen.Int[0, 1], Gen.Int[50, 2000], (p, r, a) => (Func<Task>)(() => PriceAsync(p, r, a, null, null))),
             Gen.Select(Gen.Int[0, 11], Gen.Int[0, 1], Gen.Int[50, 2000], Gen.Int[1, 90], Gen.Int[0, 120],
                 (p, r, a, start, length) => (Func<Task>)(() => PriceAsync(p, r, a, start, length == 0 ? null : length))),
+            Gen.Int[0, 100].Select(n => (Func<Task>)(() => WithdrawAsync(n))),
             Gen.Int[1, 100].Select(minutes => (Func<Task>)(() => { _harness.Clock.Advance(TimeSpan.FromMinutes(minutes)); return Task.CompletedTask; })),
             Gen.Select(Gen.Int[0, 11], Gen.Int[0, Words.Length - 1], Gen.Int[0, Words.Length - 1], (p, a, b) => (Func<Task>)(() => RenameAsync(p, $"{Words[a]} {Words[b]}"))),
+            Gen.Select(Gen.Int[0, 11], Gen.Int[0, Words.Length - 1], (p, w) => (Func<Task>)(() => UpdateAsync(p, (_, d) => d with { Brand = Words[w], Description = $"Now {Words[w]}" }))),
             Gen.Select(Gen.Int[0, 11], Gen.Bool, Gen.Bool, (p, active, featured) => (Func<Task>)(() => FlagsAsync(p, active, featured))),
             Gen.Select(Gen.Int[0, 11], Gen.Int[0, 100], (p, c) => (Func<Task>)(() => MoveAsync(p, c))),
             Gen.Int[0, Words.Length - 1].Select(w => (Func<Task>)(() => CreateAsync(Words[w]))),
             Gen.Int[0, 11].Select(p => (Func<Task>)(() => AddSkuAsync(p))),
-            Gen.Select(Gen.Int[0, 100], Gen.Bool, (c, active) => (Func<Task>)(() => CategoryAsync(c, active))));
-        await step.Array[1, 6].SampleAsync(async steps =>
+            Gen.Select(Gen.Int[0, 100], Gen.Bool, (c, active) => (Func<Task>)(() => CategoryAsync(c, new CategoryChange(Active: active)))),
+            Gen.Select(Gen.Int[0, 100], Gen.Int[0, Words.Length - 1], (c, w) => (Func<Task>)(() => CategoryAsync(c, new CategoryChange(Name: $"{Words[w]} aisle")))));
+        // Each step may be looked at at once, or left to pile up with the next ones: then one refresh applies several
+        // transactions' changes together (a rename and a deactivation, a price and a product).
+        await Gen.Select(step, Gen.Bool).Array[1, 6].SampleAsync(async steps =>
         {
-            foreach (var run in steps)
+            foreach (var (run, look) in steps)
             {
                 var current = await _snapshots.GetAsync();
                 // Grid orders kept in the snapshot, so that the next change has them to carry over or patch.
@@ -134,9 +139,67 @@ public abstract class CatalogSnapshotChangeTests(DatabaseProvider provider) : IA
                         current.List(0, true, region, sort);
                     }
                 await run();
-                await AssertSameAsWholeAsync(await _snapshots.GetAsync());
+                if (look) await AssertSameAsWholeAsync(await _snapshots.GetAsync());
             }
+            await AssertSameAsWholeAsync(await _snapshots.GetAsync());
         }, iter: -1, time: Math.Max(5, Seconds / 3), threads: 1);
+    }
+
+    [Fact]
+    public async Task AProductAddedByASaveOfItsOwn_WithNoTransactionOfTheCallers_IsReadByItsNewId()
+    {
+        await _snapshots.GetAsync();
+        int id;
+        await using (var db = _harness.Database.CreateContext())
+        {
+            var category = await db.Categories.OrderBy(c => c.Id).FirstAsync(c => c.IsActive);
+            var product = new Product("Lone Saved Product", $"lone-{provider}", "Saved by a plain SaveChanges", "Brand", category,
+                [new Sku($"lone-{provider}-1", Barcode(), SkuUnit.Piece, 1)], []);
+            db.Products.Add(product);
+            await db.SaveChangesAsync(); // EF's own transaction commits inside the save, before the new ids reach the object
+            id = product.Id;
+        }
+        var after = await _snapshots.GetAsync();
+        Assert.False(after.Work.Whole);
+        Assert.Equal("Lone Saved Product", after.Products[id].Title);
+        await AssertSameAsWholeAsync(after);
+    }
+
+    [Fact]
+    public async Task AWriterThatKeepsNoLog_AnOlderVersionDuringADeploy_MakesTheNextCheckReadTheCatalogWhole()
+    {
+        var before = await _snapshots.GetAsync();
+        var skuId = before.ByTitle[4].Skus[0].Id;
+        await using (var db = _harness.Database.CreateContext())
+        {
+            // What an older instance's save amounts to: the revision renewed, a price changed, no line in the log.
+            await db.Prices.Where(p => p.SkuId == skuId && p.RegionId == 1).ExecuteUpdateAsync(u => u.SetProperty(p => p.AmountMinor, 1357));
+            await db.CatalogRevisions.ExecuteUpdateAsync(u => u.SetProperty(r => r.Stamp, Guid.NewGuid()));
+        }
+        _harness.Clock.Advance(CatalogSnapshots.CheckEvery);
+        var after = await _snapshots.GetAsync();
+        Assert.True(after.Work.Whole);
+        Assert.Equal(1357, after.PriceOf(1, skuId)!.Value.MinorUnits);
+    }
+
+    [Fact]
+    public async Task AnImportsThousandsOfRows_AreOneLineThatSaysEverything_AndTheCatalogIsReadWhole()
+    {
+        var before = await _snapshots.GetAsync();
+        await using (var db = _harness.Database.CreateContext())
+        {
+            // More SKUs in one save than lines are written one by one (each SKU is a line of its own).
+            var products = await db.Products.Include(p => p.Skus).OrderBy(p => p.Id).Take(200).ToListAsync();
+            for (var i = 0; i <= CatalogChangeInterceptor.MostLinesWritten; i++)
+                products[i % products.Count].AddSku(new Sku($"bulk-{provider}-{i}", Barcode(), SkuUnit.Pack, 6));
+            await db.SaveChangesAsync();
+            var lines = await db.CatalogChanges.Where(c => c.Id > before.ChangeId).ToListAsync();
+            Assert.NotEmpty(lines);
+            Assert.True(lines.All(line => line.IsEverything), $"{lines.Count} lines, {lines.Count(l => l.SkuId is not null)} naming a SKU, {lines.Count(l => l.IsEverything)} everything; skus now {await db.Skus.CountAsync()}");
+        }
+        _harness.Clock.Advance(CatalogSnapshots.CheckEvery);
+        Assert.True((await _snapshots.GetAsync()).Work.Whole);
+        await AssertSameAsWholeAsync(await _snapshots.GetAsync());
     }
 
     private ProductEditor Editor => _harness.Get<ProductEditor>();
@@ -193,10 +256,20 @@ public abstract class CatalogSnapshotChangeTests(DatabaseProvider provider) : IA
         catch (DomainException) { } // 20 SKUs at most
     }
 
-    private async Task CategoryAsync(int category, bool active)
+    private async Task CategoryAsync(int category, CategoryChange change)
     {
-        try { await _harness.Get<CategoryService>().ChangeAsync(TestStaff.Admin, _categories[category % _categories.Count], new CategoryChange(Active: active)); }
+        try { await _harness.Get<CategoryService>().ChangeAsync(TestStaff.Admin, _categories[category % _categories.Count], change); }
         catch (DomainException) { } // a category with active products cannot be made inactive
+    }
+
+    private async Task WithdrawAsync(int n)
+    {
+        await using var db = _harness.Database.CreateContext();
+        var now = _harness.Clock.GetUtcNow().UtcDateTime;
+        var future = await db.Prices.Where(p => p.EffectiveFromUtc > now).OrderBy(p => p.Id).Select(p => p.Id).ToListAsync();
+        if (future.Count == 0) return;
+        try { await _harness.Get<PriceService>().WithdrawAsync(TestStaff.Admin, future[n % future.Count]); }
+        catch (DomainException) { }
     }
 
     /// <summary>A valid EAN-13 no other SKU has.</summary>
@@ -218,8 +291,10 @@ public abstract class CatalogSnapshotChangeTests(DatabaseProvider provider) : IA
         Assert.Equal(whole.Products.Count, changed.Products.Count);
         Assert.Equal(whole.Skus.Values.OrderBy(s => s.Id), changed.Skus.Values.OrderBy(s => s.Id));
         Assert.Equal(whole.Prices.OrderBy(p => p.Key), changed.Prices.OrderBy(p => p.Key));
-        Assert.Equal(whole.PricesChangeAtUtc, changed.PricesChangeAtUtc);
-        Assert.Equal(whole.Categories.ById.Keys.Order(), changed.Categories.ById.Keys.Order());
+        Assert.Equal(whole.Boundaries.OrderBy(b => (b.AtUtc, b.Key)), changed.Boundaries.OrderBy(b => (b.AtUtc, b.Key)));
+        Assert.Equal((whole.Skus.Count, whole.BySlug.Count), (changed.Skus.Count, changed.BySlug.Count));
+        Assert.Equal(whole.Categories.ById.Values.Select(c => (c.Id, c.Name, c.Slug, c.ParentId, string.Join(",", c.Children.Select(x => x.Id)))).Order(),
+            changed.Categories.ById.Values.Select(c => (c.Id, c.Name, c.Slug, c.ParentId, string.Join(",", c.Children.Select(x => x.Id)))).Order());
         Assert.Equal(whole.ByTitle.Select(p => p.Id), changed.ByTitle.Select(p => p.Id));
         foreach (var region in new[] { 1, 2 })
             foreach (var sort in new[] { ProductSort.Name, ProductSort.PriceAsc, ProductSort.PriceDesc })
