@@ -12,7 +12,7 @@ namespace QCommerce.Tests.Catalog;
 /// </summary>
 public abstract class CatalogSnapshotChangeTests(DatabaseProvider provider) : IAsyncLifetime
 {
-    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("QC_PROPERTY_SECONDS"), out var s) ? s : 30;
+    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("QC_PROPERTY_SECONDS"), out var s) ? s : 20;
     private static readonly string[] Regions = [DemoData.NorthRegion, DemoData.SouthRegion];
     private static readonly string[] Words = ["Crunchy", "Organic", "Oat", "Milk", "Yogurt", "Apple", "Zesty", "Bread", "aardvark", "Honey"];
 
@@ -142,7 +142,7 @@ public abstract class CatalogSnapshotChangeTests(DatabaseProvider provider) : IA
                 if (look) await AssertSameAsWholeAsync(await _snapshots.GetAsync());
             }
             await AssertSameAsWholeAsync(await _snapshots.GetAsync());
-        }, iter: -1, time: Math.Max(5, Seconds / 3), threads: 1);
+        }, iter: -1, time: Math.Max(5, Seconds / 4), threads: 1);
     }
 
     [Fact]

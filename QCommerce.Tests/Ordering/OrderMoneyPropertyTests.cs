@@ -27,7 +27,7 @@ namespace QCommerce.Tests.Ordering;
 public abstract class OrderMoneyPropertyTests(MoneyApp app)
 {
     private static readonly StaffActor Admin = TestStaff.Admin;
-    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("QC_PROPERTY_SECONDS"), out var s) ? s : 30;
+    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("QC_PROPERTY_SECONDS"), out var s) ? s : 20;
 
     private static readonly Gen<MoneyStep> StaffStep = Gen.Frequency(
         (5, Gen.Select(Gen.Int[0, 2], Gen.Int[1, 3], Gen.Bool, (l, u, r) => (MoneyStep)new MoneyStep.RefundUnits(l, u, r))),
